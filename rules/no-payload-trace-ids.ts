@@ -1,0 +1,49 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+import { createRule } from '../src/util/create-rule.js';
+import type { PayloadMessageId } from '../src/core/findings.js';
+import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
+import { reportFindings } from '../src/rule-adapter.js';
+
+export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[]; checkCorrelationIds?: boolean }];
+export type MessageIds = PayloadMessageId;
+
+export default createRule<Options, MessageIds>({
+  name: 'no-payload-trace-ids',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow trace identifiers in message bodies, where propagators and tooling cannot see them',
+      recommended: true,
+    } as never,
+    messages: {
+      traceIdInPayload:
+        "{{broker}}: '{{key}}' is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
+      traceIdReadFromPayload:
+        "{{broker}}: '{{key}}' is read from the {{site}} message body to rebuild trace context. Extract the context from the message headers instead (propagation.extract or extractTraceContext).",
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          ...sharedSchemaProperties,
+          additionalKeys: namesSchema('More payload keys to treat as trace identifiers (matched ignoring case and punctuation).'),
+          allowedKeys: namesSchema('Keys never to report, even if they look like trace identifiers.'),
+          checkCorrelationIds: {
+            type: 'boolean',
+            description: 'Also report correlationId/causationId keys (off by default: AMQP and NestJS use them to match replies, not to trace).',
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [], checkCorrelationIds: false }],
+  },
+  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [], checkCorrelationIds: false }],
+  create(context, [options]) {
+    return {
+      'Program:exit'() {
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options);
+      },
+    };
+  },
+});

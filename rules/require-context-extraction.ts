@@ -1,0 +1,52 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+import { createRule } from '../src/util/create-rule.js';
+import type { ConsumeMessageId } from '../src/core/findings.js';
+import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
+import { reportFindings } from '../src/rule-adapter.js';
+
+export type Options = [SharedOptions & { extractors?: string[] }];
+export type MessageIds = ConsumeMessageId;
+
+export default createRule<Options, MessageIds>({
+  name: 'require-context-extraction',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: "Require broker consumers to extract the producer's trace context from each message and run their work inside it",
+      recommended: true,
+    } as never,
+    messages: {
+      missingExtraction:
+        "{{broker}}: this {{site}} handler never extracts the producer's trace context from the message's {{carrier}}, so its work starts a new trace. Run it inside context.with(propagation.extract(ROOT_CONTEXT, {{carrier}}, getter), ...) or withExtractedContext({{carrier}}, ...).",
+      extractedContextNotActivated:
+        "{{broker}}: the context extracted here is never used, so the {{site}} handler still runs outside the producer's trace. Pass it to context.with(ctx, fn) or tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, ctx, fn).",
+      bufferHeadersDefaultGetter:
+        '{{broker}}: {{site}} header values are Buffers and the default getter reads nothing from them, so extraction silently finds no parent. Pass a getter that converts Buffers to strings, or use extractTraceContext(headers) from eslint-plugin-trace-propagation/helpers.',
+      carrierNeedsGetter:
+        "{{broker}}: the default getter cannot read the {{site}} message's {{carrier}} (not a plain object of strings), so extraction silently finds no parent. Pass a getter for this carrier, or use extractTraceContext({{carrier}}) from eslint-plugin-trace-propagation/helpers.",
+      attributesNotRequested:
+        "{{broker}}: {{site}} does not request message attributes, so 'traceparent' never arrives. Request them: ['All'] or the propagation fields ('traceparent', 'tracestate', 'baggage').",
+      batchWithoutPerMessageContext:
+        "{{broker}}: this {{site}} handler processes several messages without establishing each message's trace context. Extract per message inside the loop (context.with per message, or one span link per message with linkFromCarrier).",
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          ...sharedSchemaProperties,
+          extractors: namesSchema('Names of your own functions that extract the trace context from a carrier and run work inside it.'),
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
+  },
+  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
+  create(context, [options]) {
+    return {
+      'Program:exit'() {
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-context-extraction', options);
+      },
+    };
+  },
+});

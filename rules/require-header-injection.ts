@@ -1,0 +1,69 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+import { createRule } from '../src/util/create-rule.js';
+import type { PublishMessageId } from '../src/core/findings.js';
+import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
+import { reportFindings } from '../src/rule-adapter.js';
+
+export type Options = [SharedOptions & { injectors?: string[] }];
+export type MessageIds = PublishMessageId;
+
+const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in eslint-plugin-trace-propagation/helpers';
+
+export default createRule<Options, MessageIds>({
+  name: 'require-header-injection',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require every broker publish to carry the active trace context in its headers or attributes',
+      recommended: true,
+    } as never,
+    messages: {
+      missingHeaders:
+        '{{broker}}: {{site}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).',
+      headersNotInjected:
+        '{{broker}}: the {{carrier}} of this {{site}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.',
+      handBuiltTraceparent:
+        "{{broker}}: '{{detail}}' is written by hand into the {{site}} {{carrier}}; a hand-built value drops sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
+      copiedCarrierKeys:
+        "{{broker}}: '{{detail}}' is copied key by key out of a carrier into the {{site}} {{carrier}}; it is undefined when no span is active (kafkajs and confluent throw on undefined header values) and drops the other fields. Spread the whole injected carrier instead.",
+      wrongCarrierShape:
+        '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
+      tooManyAttributes:
+        '{{broker}}: this {{site}} message has {{count}} attributes of its own; with the 3 propagation fields it passes the limit of {{limit}}, so injection is silently skipped. Keep at most 7 attributes and move the rest into the body.',
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          ...sharedSchemaProperties,
+          injectors: namesSchema('Names of your own functions that inject the active trace context into the carrier they are given or return.'),
+        },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [] }],
+  },
+  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [] }],
+  create(context, [options]) {
+    return {
+      'Program:exit'() {
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({
+          data: { helper: helperFor(finding.data['shape']), ...finding.data },
+        }));
+      },
+    };
+  },
+});
+
+function helperFor(shape: string | undefined): string {
+  switch (shape) {
+    case 'message-attributes':
+      return `injectMessageAttributes(attributes) or ${HELP}`;
+    case 'nats-msghdrs':
+      return 'injectNatsHeaders(headers()) or propagation.inject with a setter calling h.set(k, v)';
+    case 'rdkafka-array':
+      return 'injectRdkafkaHeaders(headers) or one single-key object per injected field';
+    default:
+      return `injectTraceHeaders(headers) or ${HELP}`;
+  }
+}

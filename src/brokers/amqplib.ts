@@ -1,0 +1,44 @@
+import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
+
+/** `publish(exchange, routingKey, content, options)` and `sendToQueue(queue, content, options)`. */
+export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
+  const auto = autoInjected ? { autoInjectedBy: 'amqplib' as const } : {};
+  return [
+    {
+      on, method: 'publish', label: 'channel.publish()', carrier: 'arg3.headers', carrierName: 'options.headers',
+      body: ['arg2'], shape: 'object', ...auto,
+    },
+    {
+      on, method: 'sendToQueue', label: 'channel.sendToQueue()', carrier: 'arg2.headers',
+      carrierName: 'options.headers', body: ['arg1'], shape: 'object', ...auto,
+    },
+  ];
+}
+
+/** `consume(queue, onMessage)`: headers at `msg.properties.headers`, string values for string headers. */
+export function amqpConsume(on: string): ConsumeSpec {
+  return {
+    on, style: 'callback', method: 'consume', label: 'channel.consume()', handler: 'arg1', message: 'param0',
+    carrier: 'properties.headers', incoming: 'string', autoExtractedBy: 'amqplib',
+  };
+}
+
+const amqplib: BrokerSpec = {
+  id: 'amqplib',
+  name: 'amqplib',
+  packages: ['amqplib'],
+  edges: {
+    'module.connect()': 'connection',
+    'connection.createChannel()': 'channel',
+    'connection.createConfirmChannel()': 'channel',
+  },
+  types: { ChannelModel: 'connection', Connection: 'connection', Channel: 'channel', ConfirmChannel: 'channel' },
+  publish: amqpPublish('channel', true),
+  consume: [
+    amqpConsume('channel'),
+    // `get()` is not instrumented: pull consumers always extract by hand.
+    { on: 'channel', style: 'pull', method: 'get', label: 'channel.get()', carrier: 'properties.headers', incoming: 'string' },
+  ],
+};
+
+export default amqplib;

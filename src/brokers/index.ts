@@ -1,0 +1,96 @@
+/**
+ * @fileoverview The broker registry: every broker description, plus lookup tables derived from them once.
+ * Add a broker by writing `src/brokers/<id>.ts` and listing it here; nothing else needs to change.
+ */
+import amqpConnectionManager from './amqp-connection-manager.js';
+import amqplib from './amqplib.js';
+import confluentKafka from './confluent-kafka.js';
+import kafkajs from './kafkajs.js';
+import nats from './nats.js';
+import nestjs from './nestjs.js';
+import nodeRdkafka from './node-rdkafka.js';
+import pubsub from './pubsub.js';
+import serviceBus from './service-bus.js';
+import sns from './sns.js';
+import sqsConsumer from './sqs-consumer.js';
+import sqs from './sqs.js';
+import type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './types.js';
+
+export type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './types.js';
+
+export const brokers: readonly BrokerSpec[] = [
+  kafkajs, confluentKafka, nodeRdkafka, amqplib, amqpConnectionManager, sqs, sqsConsumer, sns, pubsub, serviceBus,
+  nats, nestjs,
+];
+
+export const instrumentations: readonly Instrumentation[] = ['kafkajs', 'amqplib', 'aws-sdk', 'pubsub', 'azure-sdk'];
+
+/** A value kind qualified by its broker: `kafkajs:producer`. */
+export type Kind = string;
+
+export interface Catalog {
+  /** Module specifier → broker. */
+  byPackage: Map<string, BrokerSpec>;
+  /** Every package name, for the cheap text pre-filter. */
+  packages: string[];
+  /** `kafkajs:client.producer()` → `kafkajs:producer` (see BrokerSpec.edges). */
+  edges: Map<string, Kind>;
+  /** Type name → kinds (several brokers export a `Producer`). */
+  typeNames: Map<string, Array<{ broker: BrokerSpec; kind: Kind }>>;
+  /** Method name → publish specs with their broker, for the call-site pre-filter. */
+  publishByMethod: Map<string, Array<{ broker: BrokerSpec; spec: PublishSpec; on: Kind }>>;
+  consumeByMethod: Map<string, Array<{ broker: BrokerSpec; spec: ConsumeSpec; on: Kind }>>;
+  /** Kinds iterated with `for await`. */
+  consumeByIteratedKind: Map<Kind, { broker: BrokerSpec; spec: ConsumeSpec }>;
+  /** Decorator kinds that mark handler methods. */
+  consumeByDecoratorKind: Map<Kind, { broker: BrokerSpec; spec: ConsumeSpec }>;
+}
+
+export function brokerOf(kind: Kind): string {
+  return kind.slice(0, kind.indexOf(':'));
+}
+
+/** Builds the lookup tables for a list of broker descriptions. */
+export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
+  const catalog: Catalog = {
+    byPackage: new Map(), packages: [], edges: new Map(), typeNames: new Map(), publishByMethod: new Map(),
+    consumeByMethod: new Map(), consumeByIteratedKind: new Map(), consumeByDecoratorKind: new Map(),
+  };
+  for (const broker of list) {
+    const q = (kind: string): Kind => `${broker.id}:${kind}`;
+    for (const pkg of broker.packages) {
+      catalog.byPackage.set(pkg, broker);
+      catalog.packages.push(pkg);
+    }
+    for (const [edge, to] of Object.entries(broker.edges)) {
+      const key = edge.startsWith('new ') ? `new ${q(edge.slice(4))}` : q(edge);
+      catalog.edges.set(key, q(to));
+    }
+    for (const [name, kind] of Object.entries(broker.types)) {
+      const list = catalog.typeNames.get(name) ?? [];
+      list.push({ broker, kind: q(kind) });
+      catalog.typeNames.set(name, list);
+    }
+    for (const spec of broker.publish) {
+      push(catalog.publishByMethod, spec.method, { broker, spec, on: q(spec.on) });
+    }
+    for (const spec of broker.consume) {
+      if (spec.style === 'iterate') catalog.consumeByIteratedKind.set(q(spec.on), { broker, spec });
+      else if (spec.style === 'decorator') catalog.consumeByDecoratorKind.set(q(spec.on), { broker, spec });
+      else push(catalog.consumeByMethod, spec.method!, { broker, spec, on: q(spec.on) });
+    }
+  }
+  return catalog;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export const catalog: Catalog = buildCatalog(brokers);
+
+export function brokerById(id: string): BrokerSpec | undefined {
+  return brokers.find((b) => b.id === id);
+}

@@ -1,0 +1,45 @@
+import type { BrokerSpec, PublishSpec } from './types.js';
+
+function publish(on: string, method: string, label: string): PublishSpec {
+  return { on, method, label, carrier: 'arg2.headers', carrierName: 'headers', body: ['arg1'], shape: 'nats-msghdrs' };
+}
+
+/**
+ * NATS: `nats` (v2) and `@nats-io/*` (v3). Headers are a `MsgHdrs` built with `headers()`: OpenTelemetry's default
+ * setter writes a property that is never sent. No OpenTelemetry instrumentation exists for JS.
+ */
+const nats: BrokerSpec = {
+  id: 'nats',
+  name: 'NATS',
+  packages: ['nats', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream'],
+  edges: {
+    'module.connect()': 'connection',
+    'module.headers()': 'msghdrs',
+    'module.jetstream()': 'jetstream',
+    'connection.jetstream()': 'jetstream',
+    'connection.subscribe()': 'subscription',
+    'jetstream.consumers': 'consumers',
+    'consumers.get()': 'jsConsumer',
+    'jsConsumer.consume()': 'jsMessages',
+    'jsConsumer.fetch()': 'jsMessages',
+  },
+  types: {
+    NatsConnection: 'connection', JetStreamClient: 'jetstream', MsgHdrs: 'msghdrs', Subscription: 'subscription',
+    Consumer: 'jsConsumer', ConsumerMessages: 'jsMessages',
+  },
+  publish: [
+    publish('connection', 'publish', 'nc.publish()'),
+    publish('connection', 'request', 'nc.request()'),
+    publish('connection', 'requestMany', 'nc.requestMany()'),
+    publish('jetstream', 'publish', 'js.publish()'),
+  ],
+  consume: [
+    { on: 'connection', style: 'callback', method: 'subscribe', label: 'subscription callback', handler: 'arg1.callback', message: 'param1', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'subscription', style: 'iterate', label: 'subscription loop', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'jsConsumer', style: 'pull', method: 'next', label: 'consumer.next()', carrier: 'headers', incoming: 'nats-msghdrs' },
+  ],
+};
+
+export default nats;

@@ -1,0 +1,46 @@
+import type { BrokerSpec } from './types.js';
+
+/**
+ * NestJS microservices. `ClientKafka.emit/send(pattern, data)` keeps `data.headers` only when `data` is a Kafka
+ * message (has `key` or `value`); otherwise everything is the body. RMQ headers go through `RmqRecordBuilder`,
+ * NATS headers through `NatsRecordBuilder.setHeaders(MsgHdrs)`. A plain `ClientProxy` has an unknown transport,
+ * so only record-builder messages are checked on it. Handlers are `@EventPattern`/`@MessagePattern` methods.
+ */
+const nestjs: BrokerSpec = {
+  id: 'nestjs',
+  name: 'NestJS microservices',
+  packages: ['@nestjs/microservices'],
+  edges: {
+    'module.ClientProxyFactory': 'ClientProxyFactory',
+    'ClientProxyFactory.create()': 'clientProxy',
+    'module.RmqRecordBuilder': 'RmqRecordBuilder',
+    'module.NatsRecordBuilder': 'NatsRecordBuilder',
+    'module.EventPattern': 'handlerDecorator',
+    'module.MessagePattern': 'handlerDecorator',
+    'module.Ctx': 'ctxDecorator',
+    'module.Payload': 'payloadDecorator',
+  },
+  types: {
+    ClientProxy: 'clientProxy', ClientKafka: 'clientKafka', ClientRMQ: 'clientRmq', ClientNats: 'clientNats',
+    KafkaContext: 'kafkaContext', RmqContext: 'rmqContext', NatsContext: 'natsContext',
+  },
+  publish: [
+    ...['emit', 'send'].flatMap((method) => [
+      { on: 'clientKafka', method, label: `client.${method}()`, messages: 'arg1', envelopeKeys: ['key', 'value'], carrier: 'headers', carrierName: 'headers', body: ['value'], shape: 'object', autoInjectedBy: 'kafkajs' } as const,
+      { on: 'clientRmq', method, label: `client.${method}()`, messages: 'arg1', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object' } as const,
+      { on: 'clientProxy', method, label: `client.${method}()`, messages: 'arg1', builder: 'RmqRecordBuilder', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object' } as const,
+      { on: 'clientNats', method, label: `client.${method}()`, messages: 'arg1', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
+      { on: 'clientProxy', method, label: `client.${method}()`, messages: 'arg1', builder: 'NatsRecordBuilder', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
+    ]),
+    { on: 'clientKafka', method: 'emitBatch', label: 'client.emitBatch()', messages: 'arg1.messages[*]', envelopeKeys: ['key', 'value'], carrier: 'headers', carrierName: 'headers', body: ['value'], shape: 'object', autoInjectedBy: 'kafkajs' },
+  ],
+  consume: [
+    {
+      on: 'handlerDecorator', style: 'decorator', label: '@EventPattern/@MessagePattern handler', carrier: 'headers',
+      incoming: 'string', autoExtractedByContext: { kafkaContext: 'kafkajs', rmqContext: 'amqplib' },
+      incomingByContext: { natsContext: 'nats-msghdrs' },
+    },
+  ],
+};
+
+export default nestjs;

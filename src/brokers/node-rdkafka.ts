@@ -1,0 +1,62 @@
+import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
+
+/** Classes of the node-rdkafka API; also exported by `@confluentinc/kafka-javascript`. */
+export const rdkafkaEdges: Record<string, string> = {
+  'module.Producer': 'ProducerClass',
+  'new ProducerClass': 'rdProducer',
+  'module.HighLevelProducer': 'HighLevelProducerClass',
+  'new HighLevelProducerClass': 'rdHighLevelProducer',
+  'module.KafkaConsumer': 'KafkaConsumerClass',
+  'new KafkaConsumerClass': 'rdConsumer',
+  'ProducerClass.createWriteStream()': 'rdWriteStream',
+};
+
+export const rdkafkaTypes: Record<string, string> = {
+  Producer: 'rdProducer',
+  HighLevelProducer: 'rdHighLevelProducer',
+  KafkaConsumer: 'rdConsumer',
+};
+
+/**
+ * `produce(topic, partition, value, key, timestamp, opaque, headers)`; the high-level producer takes
+ * `(topic, partition, value, key, timestamp, [headers,] callback)`. Headers are `MessageHeader[]`, and only the
+ * first key of each object is encoded.
+ */
+export const rdkafkaPublish: PublishSpec[] = [
+  {
+    on: 'rdProducer', method: 'produce', label: 'producer.produce()', carrier: 'arg6', carrierName: 'headers',
+    body: ['arg2'], shape: 'rdkafka-array',
+  },
+  {
+    on: 'rdHighLevelProducer', method: 'produce', label: 'producer.produce()', carrier: 'arg5', carrierName: 'headers',
+    body: ['arg2'], shape: 'rdkafka-array',
+  },
+  {
+    on: 'rdWriteStream', method: 'write', label: 'stream.write()', messages: 'arg0', carrier: 'headers',
+    carrierName: 'headers', body: ['value'], shape: 'rdkafka-array',
+  },
+];
+
+/** `consumer.on('data', msg => ...)` and `consumer.consume(n, (err, msgs) => ...)`; header values are Buffers. */
+export const rdkafkaConsume: ConsumeSpec[] = [
+  {
+    on: 'rdConsumer', style: 'callback', method: 'on', event: 'data', label: "consumer.on('data')", handler: 'arg1',
+    message: 'param0', carrier: 'headers', incoming: 'rdkafka-array',
+  },
+  {
+    on: 'rdConsumer', style: 'callback', method: 'consume', label: 'consumer.consume(n, callback)', handler: 'arg1',
+    message: 'param1', batch: true, carrier: 'headers', incoming: 'rdkafka-array',
+  },
+];
+
+const nodeRdkafka: BrokerSpec = {
+  id: 'node-rdkafka',
+  name: 'node-rdkafka',
+  packages: ['node-rdkafka'],
+  edges: rdkafkaEdges,
+  types: rdkafkaTypes,
+  publish: rdkafkaPublish,
+  consume: rdkafkaConsume,
+};
+
+export default nodeRdkafka;

@@ -1,0 +1,31 @@
+import type { BrokerSpec } from './types.js';
+
+const attributes = {
+  carrier: 'MessageAttributes', carrierName: 'MessageAttributes', body: ['Message'],
+  shape: 'message-attributes', attributeLimit: 10,
+} as const;
+
+/** `@aws-sdk/client-sns`. The aws-sdk instrumentation injects on `Publish` but not on `PublishBatch`. */
+const sns: BrokerSpec = {
+  id: 'sns',
+  name: 'SNS (@aws-sdk/client-sns)',
+  packages: ['@aws-sdk/client-sns'],
+  edges: {
+    'module.SNSClient': 'SNSClientClass',
+    'new SNSClientClass': 'client',
+    'module.SNS': 'SNSClass',
+    'new SNSClass': 'aggregated',
+    'module.PublishCommand': 'PublishCommand',
+    'module.PublishBatchCommand': 'PublishBatchCommand',
+  },
+  types: { SNSClient: 'client', SNS: 'aggregated' },
+  publish: [
+    { on: 'client', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
+    { on: 'client', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', ...attributes },
+    { on: 'aggregated', method: 'publish', label: 'sns.publish()', messages: 'arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
+    { on: 'aggregated', method: 'publishBatch', label: 'sns.publishBatch()', messages: 'arg0.PublishBatchRequestEntries[*]', ...attributes },
+  ],
+  consume: [],
+};
+
+export default sns;

@@ -1,0 +1,30 @@
+import type { BrokerSpec, ConsumeSpec } from './types.js';
+
+function consumerSpecs(method: string): ConsumeSpec[] {
+  const common = { on: 'ConsumerClass', style: 'callback', method, carrier: 'MessageAttributes', incoming: 'message-attributes' } as const;
+  return [
+    { ...common, label: 'handleMessage', handler: 'arg0.handleMessage', message: 'param0' },
+    { ...common, label: 'handleMessageBatch', handler: 'arg0.handleMessageBatch', message: 'param0', batch: true },
+    {
+      on: 'ConsumerClass', style: 'request', method, label: 'Consumer.create()', request: 'arg0',
+      attributeNames: 'arg0.messageAttributeNames', requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes',
+      incoming: 'message-attributes',
+    },
+  ];
+}
+
+/**
+ * sqs-consumer: `messageAttributeNames` defaults to `[]`, so without it (or the aws-sdk instrumentation adding the
+ * propagation fields) no trace attribute ever arrives. Handlers run after the receive span ended: always extract.
+ */
+const sqsConsumer: BrokerSpec = {
+  id: 'sqs-consumer',
+  name: 'sqs-consumer',
+  packages: ['sqs-consumer'],
+  edges: { 'module.Consumer': 'ConsumerClass' },
+  types: {},
+  publish: [],
+  consume: [...consumerSpecs('create'), ...consumerSpecs('new')],
+};
+
+export default sqsConsumer;

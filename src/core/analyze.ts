@@ -1,0 +1,111 @@
+/**
+ * @fileoverview The single entry point of detection: one pass over a file finds every publish and consume site;
+ * the checks then turn sites into findings. Rules, codemods and the CLI all call `analyze`.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { catalog as defaultCatalog, type Catalog } from '../brokers/index.js';
+import { walk } from './ast.js';
+import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import type { Finding, RuleName } from './findings.js';
+import type { PropagationNames } from './otel.js';
+import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
+import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
+import { Resolver, type SourceInput } from './resolve.js';
+import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
+
+export interface Sites {
+  resolver: Resolver;
+  publish: PublishSite[];
+  consume: ConsumeSite[];
+  /** Receive requests checked for requested attributes (SQS). */
+  requests: Finding[];
+}
+
+const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
+const siteCache = new WeakMap<TSESTree.Program, Sites>();
+
+/**
+ * Cheap pre-filter: a file that never names a broker package cannot hold a site we recognise without types.
+ * Scans the text once, which costs far less than any AST walk.
+ */
+export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog): boolean {
+  for (const pkg of catalog.packages) if (text.includes(pkg)) return true;
+  return false;
+}
+
+/** Finds every site in a file. Cached per AST, so all three rules share one pass. */
+export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog): Sites {
+  const cached = siteCache.get(input.ast);
+  if (cached && (!!cached.resolver.input.types === !!input.types)) return cached;
+  const resolver = new Resolver(input, catalog);
+  const sites: Sites = { resolver, publish: [], consume: [], requests: [] };
+  if (input.types || mentionsBroker(input.text, catalog)) {
+    walk(input.ast, input.visitorKeys, (node) => {
+      switch (node.type) {
+        case 'CallExpression': {
+          const publish = matchPublish(resolver, node);
+          if (publish) sites.publish.push(publish);
+          addConsumeCall(resolver, node, sites);
+          break;
+        }
+        case 'NewExpression':
+          addConsumeCall(resolver, node, sites);
+          break;
+        case 'ForOfStatement':
+          if (node.await) {
+            const site = iterateSite(resolver, node);
+            if (site) sites.consume.push(site);
+          }
+          break;
+        case 'MethodDefinition':
+          if (node.decorators?.length) {
+            const site = decoratorSite(resolver, node);
+            if (site) sites.consume.push(site);
+          }
+          break;
+        default:
+      }
+    });
+  }
+  siteCache.set(input.ast, sites);
+  return sites;
+}
+
+function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSESTree.NewExpression, sites: Sites): void {
+  for (const { broker, spec } of matchConsumeCall(resolver, node)) {
+    if (spec.style === 'request') sites.requests.push(...checkAttributeRequest(resolver, node, broker, spec));
+    else {
+      const site = callSite(resolver, node, broker, spec);
+      if (site) sites.consume.push(site);
+    }
+  }
+}
+
+export interface AnalyzeOptions extends TraceKeyOptions {
+  injectors?: readonly string[];
+  extractors?: readonly string[];
+}
+
+/** The findings of one rule on one file. */
+export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
+  const sites = findSites(input, catalog);
+  const { resolver } = sites;
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors };
+  const findings: Finding[] = [];
+  switch (rule) {
+    case 'require-header-injection':
+      for (const site of sites.publish) findings.push(...checkPublishSite(resolver, site, names));
+      break;
+    case 'require-context-extraction':
+      findings.push(...sites.requests);
+      for (const site of sites.consume) findings.push(...checkConsumeSite(resolver, site, names));
+      break;
+    case 'no-payload-trace-ids': {
+      const isTraceKey = traceKeyMatcher(options);
+      for (const site of sites.publish) findings.push(...checkPayloadOfPublish(resolver, site, isTraceKey));
+      for (const site of sites.consume) findings.push(...checkPayloadReads(resolver, site, isTraceKey));
+      break;
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,323 @@
+/**
+ * @fileoverview Consumer handlers: finds them from the broker descriptions, then checks that each extracts the
+ * producer's context from its message carrier (per message for batches) with a getter that can read it, and
+ * makes the extracted context current.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { BrokerSpec, ConsumeSpec, Instrumentation } from '../brokers/index.js';
+import type { IncomingValues } from '../brokers/types.js';
+import {
+  callLocation, calleeName, contains, enclosingFunction, isFunction, isInsideIteration, memberName, staticName, unwrap, walk,
+  type FunctionNode, type Node,
+} from './ast.js';
+import type { ConsumeMessageId, Finding } from './findings.js';
+import { extractionCall, type PropagationNames } from './otel.js';
+import { evalPath, isHarmlessCall, parsePath } from './paths.js';
+import type { Resolver, ScopeVariable } from './resolve.js';
+
+/** A consumer entry point: the code that handles messages, and what names the message(s) there. */
+export interface ConsumeSite {
+  broker: BrokerSpec;
+  spec: ConsumeSpec;
+  /** The registering call, loop or method. */
+  anchor: Node;
+  /** Where `missingExtraction` is reported. */
+  location: Node;
+  /** The code handling the message(s): a function or a loop body. */
+  body: Node;
+  /** Variables naming the message (or the batch), with the property path from the variable to it. */
+  bindings: MessageBinding[];
+  /** Payload parameters (NestJS `@Payload()`), for trace-id reads. */
+  payloads: ScopeVariable[];
+  incoming: IncomingValues;
+  coveredBy?: readonly Instrumentation[];
+}
+
+export interface MessageBinding {
+  variable: ScopeVariable;
+  path: string[];
+}
+
+/** Call-style consumer descriptions matching a call (`consumer.run`, `ch.consume`, `Consumer.create`). */
+export function matchConsumeCall(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression): Array<{ broker: BrokerSpec; spec: ConsumeSpec }> {
+  const isNew = call.type === 'NewExpression';
+  const name = isNew ? 'new' : calleeName(call);
+  const entries = name ? resolver.catalog.consumeByMethod.get(name) : undefined;
+  if (!entries) return [];
+  const callee = unwrap(call.callee);
+  const receiver = isNew ? callee : callee.type === 'MemberExpression' ? callee.object : undefined;
+  const kind = receiver && resolver.kindOf(receiver);
+  if (!kind) return [];
+  return entries.filter(({ on, spec }) => {
+    if (on !== kind) return false;
+    if (spec.event) {
+      const first = call.arguments[0];
+      return !!first && staticName(first) === spec.event;
+    }
+    return true;
+  });
+}
+
+/** Builds the site for a callback-, pull- or request-style description. */
+export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, broker: BrokerSpec, spec: ConsumeSpec): ConsumeSite | undefined {
+  const coveredBy = spec.autoExtractedBy ? [spec.autoExtractedBy] : undefined;
+  if (spec.style === 'callback') {
+    const handlerResult = evalPath(resolver, call, spec.handler!, broker.id, call)[0];
+    if (handlerResult?.type !== 'node') return undefined;
+    const fn = resolver.functionOf(handlerResult.node);
+    if (!fn || !isFunction(fn)) return undefined;
+    const bindings = bindingsOf(resolver, fn, spec.message!);
+    return { broker, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
+  }
+  if (spec.style === 'pull') {
+    // const msg = await ch.get(q) / const msgs = await receiver.receiveMessages(10)
+    let holder: Node = call;
+    while (holder.parent && (holder.parent.type === 'AwaitExpression' || holder.parent.type === 'TSAsExpression' || holder.parent.type === 'TSNonNullExpression')) holder = holder.parent;
+    const declarator = holder.parent;
+    const fn = enclosingFunction(call);
+    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder || declarator.id.type !== 'Identifier' || !fn) return undefined;
+    const variable = resolver.declaredVariable(declarator.id);
+    if (!variable) return undefined;
+    return {
+      broker, spec, anchor: call, location: callLocation(call), body: fn, bindings: [{ variable, path: [] }], payloads: [],
+      incoming: spec.incoming, coveredBy,
+    };
+  }
+  return undefined;
+}
+
+/** `for await (const msg of sub)` over a value of a consumable kind. */
+export function iterateSite(resolver: Resolver, loop: TSESTree.ForOfStatement): ConsumeSite | undefined {
+  const kind = resolver.kindOf(loop.right);
+  const entry = kind ? resolver.catalog.consumeByIteratedKind.get(kind) : undefined;
+  if (!entry) return undefined;
+  const bindings: MessageBinding[] = [];
+  if (loop.left.type === 'VariableDeclaration') {
+    const id = loop.left.declarations[0]?.id;
+    const variable = id?.type === 'Identifier' ? resolver.declaredVariable(id) : null;
+    if (variable) bindings.push({ variable, path: [] });
+  }
+  return { broker: entry.broker, spec: entry.spec, anchor: loop, location: loop, body: loop.body, bindings, payloads: [], incoming: entry.spec.incoming };
+}
+
+/** A class method decorated with a handler decorator (`@EventPattern('orders.created')`). */
+export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinition): ConsumeSite | undefined {
+  for (const decorator of method.decorators ?? []) {
+    const expression = unwrap(decorator.expression);
+    const target = expression.type === 'CallExpression' ? expression.callee : expression;
+    const kind = resolver.kindOf(target);
+    const entry = kind ? resolver.catalog.consumeByDecoratorKind.get(kind) : undefined;
+    if (!entry) continue;
+    const { broker, spec } = entry;
+    const bindings: MessageBinding[] = [];
+    const payloads: ScopeVariable[] = [];
+    let contextKind: string | undefined;
+    for (const param of method.value.params) {
+      const id = param.type === 'TSParameterProperty' ? param.parameter : param;
+      if (id.type !== 'Identifier') continue;
+      for (const paramDecorator of id.decorators ?? param.decorators ?? []) {
+        const decoratorExpression = unwrap(paramDecorator.expression);
+        const decoratorKind = resolver.kindOf(decoratorExpression.type === 'CallExpression' ? decoratorExpression.callee : decoratorExpression);
+        const variable = resolver.declaredVariable(id);
+        if (!variable) continue;
+        if (decoratorKind === `${broker.id}:ctxDecorator`) {
+          bindings.push({ variable, path: [] });
+          contextKind = resolver.kindOfType(id.typeAnnotation)?.split(':')[1];
+        } else if (decoratorKind === `${broker.id}:payloadDecorator`) {
+          payloads.push(variable);
+        }
+      }
+    }
+    const byContext = spec.autoExtractedByContext ?? {};
+    const coveredBy = contextKind ? (byContext[contextKind] ? [byContext[contextKind]!] : undefined) : Object.values(byContext);
+    const incoming = (contextKind && spec.incomingByContext?.[contextKind]) || spec.incoming;
+    return { broker, spec, anchor: method, location: method.key, body: method.value, bindings, payloads, incoming, coveredBy };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves a handler's message path (`param0.message`) to variables: a destructured `({ message })` gives the
+ * `message` variable; `(payload)` gives `payload` with the path `['message']`.
+ */
+function bindingsOf(resolver: Resolver, fn: FunctionNode, path: string): MessageBinding[] {
+  const steps = parsePath(path);
+  const first = steps[0];
+  if (first?.type !== 'param') return [];
+  let pattern: Node | undefined = fn.params[first.index];
+  const rest: string[] = [];
+  for (const step of steps.slice(1)) {
+    if (step.type !== 'prop') return [];
+    if (pattern?.type === 'AssignmentPattern') pattern = pattern.left;
+    if (pattern?.type === 'ObjectPattern') {
+      const prop: TSESTree.Property | undefined = pattern.properties.find(
+        (p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === step.name,
+      );
+      pattern = prop?.value;
+    } else {
+      rest.push(step.name);
+    }
+  }
+  if (pattern?.type === 'AssignmentPattern') pattern = pattern.left;
+  if (pattern?.type !== 'Identifier') return [];
+  const variable = resolver.declaredVariable(pattern);
+  return variable ? [{ variable, path: rest }] : [];
+}
+
+/** Checks a consumer site. */
+export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: PropagationNames): Finding[] {
+  const findings: Finding[] = [];
+  const { broker, spec } = site;
+  const data = { broker: broker.name, site: spec.label, carrier: spec.carrier };
+  const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[]): void => {
+    findings.push({ rule: 'require-context-extraction', messageId, node, broker, data, coveredBy });
+  };
+
+  const extractions: Array<{ call: TSESTree.CallExpression; extraction: NonNullable<ReturnType<typeof extractionCall>> }> = [];
+  walk(site.body, resolver.keys, (node) => {
+    if (node.type === 'CallExpression') {
+      const extraction = extractionCall(resolver, node, names);
+      if (extraction) extractions.push({ call: node, extraction });
+    }
+    return undefined;
+  });
+
+  if (extractions.length === 0) {
+    if (delegates(resolver, site, 0)) return findings;
+    report(spec.batch ? 'batchWithoutPerMessageContext' : 'missingExtraction', site.location, site.coveredBy);
+    return findings;
+  }
+
+  for (const { call, extraction } of extractions) {
+    if (extraction.type === 'otel' && !extraction.hasGetter && derivesFromMessage(resolver, extraction.carrier, site)) {
+      if (site.incoming === 'buffer' || site.incoming === 'rdkafka-array') report('bufferHeadersDefaultGetter', call);
+      else if (site.incoming !== 'string') report('carrierNeedsGetter', call);
+    }
+    const activates = extraction.type === 'helper' && extraction.activates;
+    if (!activates && !isUsed(resolver, call)) report('extractedContextNotActivated', call, site.coveredBy);
+  }
+  if (spec.batch && !extractions.some(({ call }) => isInsideIteration(call, site.body))) {
+    report('batchWithoutPerMessageContext', site.location, site.coveredBy);
+  }
+  return findings;
+}
+
+/** Whether an expression reads from the message: `message.headers`, `msg.properties.headers ?? {}`, `ctx.getHeaders()`. */
+function derivesFromMessage(resolver: Resolver, expression: Node, site: ConsumeSite): boolean {
+  let node = unwrap(expression);
+  if (node.type === 'LogicalExpression') node = unwrap(node.left);
+  const { node: value } = resolver.follow(node);
+  let root = value;
+  for (;;) {
+    if (root.type === 'MemberExpression') root = unwrap(root.object);
+    else if (root.type === 'CallExpression' && root.callee.type === 'MemberExpression') root = unwrap(root.callee.object);
+    else break;
+  }
+  if (root.type !== 'Identifier') return false;
+  const variable = resolver.variableOf(root);
+  return !!variable && site.bindings.some((b) => b.variable === variable) || loopVariableOver(resolver, variable, site);
+}
+
+/** `for (const m of batch.messages)` / `messages.forEach((m) => ...)`: `m` is a message too. */
+function loopVariableOver(resolver: Resolver, variable: ScopeVariable | null, site: ConsumeSite): boolean {
+  const def = variable?.defs[0];
+  if (!def) return false;
+  let source: Node | undefined;
+  const declaration = def.node.parent;
+  if (def.type === 'Variable' && declaration?.parent?.type === 'ForOfStatement') source = declaration.parent.right;
+  if (def.type === 'Parameter' && isFunction(def.node) && def.node.parent?.type === 'CallExpression') {
+    const callee = unwrap(def.node.parent.callee);
+    if (callee.type === 'MemberExpression') source = callee.object;
+  }
+  if (!source) return false;
+  return derivesFromMessage(resolver, source, site);
+}
+
+/** Whether the extracted context is used: passed to anything, assigned and read, returned. */
+function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === 'TSAsExpression' || node.parent.type === 'TSNonNullExpression')) node = node.parent;
+  const parent = node.parent;
+  if (!parent || parent.type === 'ExpressionStatement') return false;
+  if (parent.type === 'VariableDeclarator' && parent.init === node) {
+    if (parent.id.type !== 'Identifier') return true;
+    const variable = resolver.declaredVariable(parent.id);
+    return !!variable && variable.references.some((r) => !r.init && r.isRead());
+  }
+  return true;
+}
+
+const NON_DELEGATING = new Set(['ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'completeMessage', 'abandonMessage', 'deadLetterMessage', 'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace']);
+
+/**
+ * Whether the handler hands its message (or the headers) to other code that may extract: a function defined in
+ * this file is checked in turn; unknown code is given the benefit of the doubt. Passing only the parsed body
+ * (`handle(JSON.parse(message.value))`) loses the headers, so it does not count.
+ */
+function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolean {
+  if (depth > 2) return true;
+  for (const binding of site.bindings) {
+    for (const ref of binding.variable.references) {
+      const id = ref.identifier as Node;
+      if (ref.init || !contains(site.body, id)) continue;
+      // Climb the member chain while it stays on the message (or on the headers).
+      let top: Node = id;
+      while (top.parent?.type === 'MemberExpression' && top.parent.object === top) {
+        const name = memberName(top.parent);
+        if (name === site.spec.carrier.split('.').pop() || name === 'properties' || name === 'message' || name === 'messages' || name === 'batch' || name === 'headers' || name === 'MessageAttributes' || name === 'attributes' || name === 'applicationProperties') top = top.parent;
+        else break;
+      }
+      const parent = top.parent;
+      if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
+        if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
+        const fn = resolver.functionOf(parent.callee);
+        if (!fn || !isFunction(fn)) return true;
+        const index = parent.arguments.indexOf(top as TSESTree.Expression);
+        const param = fn.params[index];
+        const variable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
+        if (!variable) return true;
+        const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable, path: [] }] };
+        if (hasExtraction(resolver, fn) || delegates(resolver, inner, depth + 1)) return true;
+      } else if (parent?.type === 'ReturnStatement' || parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function hasExtraction(resolver: Resolver, fn: Node): boolean {
+  let found = false;
+  walk(fn, resolver.keys, (node) => {
+    if (found) return false;
+    if (node.type === 'CallExpression' && extractionCall(resolver, node, { injectors: [], extractors: [] })) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/** Checks that a receive request asks for the trace attributes (SQS ReceiveMessage, sqs-consumer options). */
+export function checkAttributeRequest(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, broker: BrokerSpec, spec: ConsumeSpec): Finding[] {
+  const request = evalPath(resolver, call, spec.request!, broker.id, call)[0];
+  if (request?.type !== 'node') return [];
+  const requestObject = resolver.follow(request.node).node;
+  if (requestObject.type !== 'ObjectExpression') return [];
+  const names = evalPath(resolver, call, spec.attributeNames!, broker.id, call)[0];
+  if (names?.type === 'mismatch' || names?.type === 'unknown' || !names) return [];
+  if (names.type === 'node') {
+    const list = resolver.follow(names.node).node;
+    if (list.type !== 'ArrayExpression') return [];
+    for (const element of list.elements) {
+      if (!element) continue;
+      const value = element.type === 'SpreadElement' ? undefined : staticName(element);
+      if (value === undefined) return []; // computed entries: cannot tell
+      if (value === 'All' || value === '.*' || value === 'traceparent') return [];
+      if (value.endsWith('.*') && 'traceparent'.startsWith(value.slice(0, -2))) return [];
+    }
+  }
+  return [{
+    rule: 'require-context-extraction', messageId: 'attributesNotRequested', node: requestObject, broker,
+    data: { broker: broker.name, site: spec.label, carrier: spec.carrier },
+    coveredBy: spec.requestAddedBy ? [spec.requestAddedBy] : undefined,
+  }];
+}

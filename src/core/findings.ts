@@ -1,0 +1,42 @@
+/**
+ * @fileoverview What the core reports. Rules turn findings into ESLint problems; codemods and the CLI read the
+ * same objects, so what a rule reports is exactly what they act on.
+ */
+import type { BrokerSpec, Instrumentation } from '../brokers/index.js';
+import type { Node } from './ast.js';
+
+export type RuleName = 'require-header-injection' | 'require-context-extraction' | 'no-payload-trace-ids';
+
+export type PublishMessageId =
+  | 'missingHeaders'
+  | 'headersNotInjected'
+  | 'handBuiltTraceparent'
+  | 'copiedCarrierKeys'
+  | 'wrongCarrierShape'
+  | 'tooManyAttributes';
+
+export type ConsumeMessageId =
+  | 'missingExtraction'
+  | 'extractedContextNotActivated'
+  | 'bufferHeadersDefaultGetter'
+  | 'carrierNeedsGetter'
+  | 'attributesNotRequested'
+  | 'batchWithoutPerMessageContext';
+
+export type PayloadMessageId = 'traceIdInPayload' | 'traceIdReadFromPayload';
+
+export interface Finding {
+  rule: RuleName;
+  messageId: PublishMessageId | ConsumeMessageId | PayloadMessageId;
+  /** Where the report starts. */
+  node: Node;
+  broker: BrokerSpec;
+  /** Values for the message template; `broker` and `site` are always present. */
+  data: Record<string, string>;
+  /** Silenced when any of these instrumentations is declared in `autoInstrumented`. */
+  coveredBy?: readonly Instrumentation[];
+}
+
+export function isCovered(finding: Finding, autoInstrumented: Partial<Record<Instrumentation, boolean>>): boolean {
+  return finding.coveredBy?.some((name) => autoInstrumented[name] === true) ?? false;
+}

@@ -1,0 +1,88 @@
+/**
+ * @fileoverview Recognises propagation calls: OpenTelemetry's `propagation.inject/extract`, this package's helpers,
+ * and the organisation's own helpers named in options. Recognition is deliberately generous: it only ever
+ * silences reports, so accepting a lookalike costs a missed report, never a false one.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { CarrierShape } from '../brokers/types.js';
+import { memberName, unwrap, type Node } from './ast.js';
+import type { Resolver } from './resolve.js';
+
+export const HELPERS_MODULE = 'eslint-plugin-trace-propagation/helpers';
+
+/** Our injecting helpers and the carrier shape each one produces. */
+export const INJECT_HELPERS: Readonly<Record<string, CarrierShape>> = {
+  injectTraceHeaders: 'object',
+  injectMessageAttributes: 'message-attributes',
+  injectNatsHeaders: 'nats-msghdrs',
+  injectRdkafkaHeaders: 'rdkafka-array',
+};
+
+/** Helpers that extract and make the context current (or usable as a link) in one call. */
+export const ACTIVATING_EXTRACT_HELPERS = new Set(['withExtractedContext', 'linkFromCarrier']);
+/** Helpers that return an extracted context, which must then be used. */
+export const EXTRACT_HELPERS = new Set(['extractTraceContext']);
+
+export interface PropagationNames {
+  /** Extra injecting function names from options. */
+  injectors: readonly string[];
+  /** Extra extract-and-activate function names from options. */
+  extractors: readonly string[];
+}
+
+/** The local name of a call's callee (`inject` for `propagation.inject`, `helper` for `ns.helper`). */
+function calleeInfo(resolver: Resolver, call: TSESTree.CallExpression): { name?: string; object?: Node; imported?: string } {
+  const callee = unwrap(call.callee);
+  if (callee.type === 'Identifier') {
+    const info = resolver.imports.get(callee.name);
+    return { name: callee.name, imported: info?.source === HELPERS_MODULE ? info.imported : undefined };
+  }
+  if (callee.type === 'MemberExpression') {
+    const object = unwrap(callee.object);
+    const info = object.type === 'Identifier' ? resolver.imports.get(object.name) : undefined;
+    return { name: memberName(callee), object, imported: info?.source === HELPERS_MODULE ? memberName(callee) : undefined };
+  }
+  return {};
+}
+
+/** `propagation.inject(ctx, carrier, setter?)`, `api.propagation.inject(...)`, or a propagator's `.inject(...)`. */
+export function isOtelPropagationCall(resolver: Resolver, call: TSESTree.CallExpression, method: 'inject' | 'extract'): boolean {
+  const { name, object } = calleeInfo(resolver, call);
+  if (name !== method || !object || call.arguments.length < 2) return false;
+  if (object.type === 'Identifier') {
+    const info = resolver.imports.get(object.name);
+    if (info?.source === '@opentelemetry/api') return info.imported === 'propagation' || info.imported === '*';
+    return /propagat/i.test(object.name);
+  }
+  return object.type === 'MemberExpression' && /propagat/i.test(memberName(object) ?? '');
+}
+
+export type InjectionCall =
+  | { type: 'otel'; carrier: Node; hasSetter: boolean }
+  | { type: 'helper'; shape: CarrierShape | undefined };
+
+/** What a call does to the carrier it is given, if it is an injector. */
+export function injectionCall(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): InjectionCall | undefined {
+  if (isOtelPropagationCall(resolver, call, 'inject')) {
+    return { type: 'otel', carrier: call.arguments[1]!, hasSetter: call.arguments.length >= 3 };
+  }
+  const { name, imported } = calleeInfo(resolver, call);
+  if (imported && imported in INJECT_HELPERS) return { type: 'helper', shape: INJECT_HELPERS[imported] };
+  if (name && names.injectors.includes(name)) return { type: 'helper', shape: undefined };
+  return undefined;
+}
+
+export type ExtractionCall =
+  | { type: 'otel'; carrier: Node; hasGetter: boolean }
+  | { type: 'helper'; activates: boolean };
+
+export function extractionCall(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): ExtractionCall | undefined {
+  if (isOtelPropagationCall(resolver, call, 'extract')) {
+    return { type: 'otel', carrier: call.arguments[1]!, hasGetter: call.arguments.length >= 3 };
+  }
+  const { name, imported } = calleeInfo(resolver, call);
+  if (imported && ACTIVATING_EXTRACT_HELPERS.has(imported)) return { type: 'helper', activates: true };
+  if (imported && EXTRACT_HELPERS.has(imported)) return { type: 'helper', activates: false };
+  if (name && names.extractors.includes(name)) return { type: 'helper', activates: true };
+  return undefined;
+}

@@ -1,0 +1,219 @@
+/**
+ * @fileoverview Evaluates the path language of broker descriptions (see `src/brokers/types.ts`) over the AST.
+ * Each result says what is there: a node, a definite absence (an object literal without the property, a call
+ * without the argument), or "unknown" (a parameter, an unresolved call, an object passed to other code).
+ * Rules only report on definite facts, never on unknowns.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { isFunction, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
+import type { Resolver, ScopeVariable } from './resolve.js';
+
+export type Step =
+  | { type: 'arg'; index: number }
+  | { type: 'param'; index: number }
+  | { type: 'prop'; name: string }
+  | { type: 'each' }
+  | { type: 'eachOrSelf' }
+  | { type: 'new'; kind: string }
+  | { type: 'chain'; method: string };
+
+export type PathResult =
+  | { type: 'node'; node: Node }
+  | { type: 'absent'; at: Node }
+  | { type: 'unknown' }
+  /** The value is of another shape than the path requires: the description does not apply here. */
+  | { type: 'mismatch' };
+
+const cache = new Map<string, Step[]>();
+
+export function parsePath(path: string): Step[] {
+  let steps = cache.get(path);
+  if (steps) return steps;
+  steps = [];
+  const re = /\[\*\]|\[\?\]|new:([\w$]+)|chain:([\w$]+)|(arg|param)(\d+)|([\w$]+)/g;
+  for (const match of path.matchAll(re)) {
+    if (match[0] === '[*]') steps.push({ type: 'each' });
+    else if (match[0] === '[?]') steps.push({ type: 'eachOrSelf' });
+    else if (match[1]) steps.push({ type: 'new', kind: match[1] });
+    else if (match[2]) steps.push({ type: 'chain', method: match[2] });
+    else if (match[3] === 'arg') steps.push({ type: 'arg', index: Number(match[4]) });
+    else if (match[3] === 'param') steps.push({ type: 'param', index: Number(match[4]) });
+    else steps.push({ type: 'prop', name: match[5]! });
+  }
+  cache.set(path, steps);
+  return steps;
+}
+
+/**
+ * Evaluates `path` from `start`. `broker` qualifies the kinds named in `new:` steps; `site` is the publish or
+ * consume call being examined, whose own use of a variable is not an escape.
+ */
+export function evalPath(resolver: Resolver, start: Node, path: string, broker: string, site?: Node): PathResult[] {
+  let current: PathResult[] = [{ type: 'node', node: start }];
+  for (const step of parsePath(path)) {
+    const next: PathResult[] = [];
+    for (const result of current) {
+      if (result.type !== 'node') next.push(result);
+      else next.push(...applyStep(resolver, result.node, step, broker, site));
+    }
+    current = next;
+  }
+  return current;
+}
+
+function applyStep(resolver: Resolver, node: Node, step: Step, broker: string, site: Node | undefined): PathResult[] {
+  switch (step.type) {
+    case 'arg': {
+      const call = unwrap(node);
+      if (call.type !== 'CallExpression' && call.type !== 'NewExpression') return [{ type: 'unknown' }];
+      const args = call.arguments;
+      for (let i = 0; i <= step.index && i < args.length; i++) if (args[i]!.type === 'SpreadElement') return [{ type: 'unknown' }];
+      const arg = args[step.index];
+      return arg ? [{ type: 'node', node: arg }] : [{ type: 'absent', at: call }];
+    }
+    case 'param': {
+      const fn = unwrap(node);
+      if (!isFunction(fn)) return [{ type: 'unknown' }];
+      const param = fn.params[step.index];
+      return param ? [{ type: 'node', node: param }] : [{ type: 'absent', at: fn }];
+    }
+    case 'prop':
+      return [propertyOf(resolver, node, step.name, site)];
+    case 'each':
+      return elementsOf(resolver, node, site);
+    case 'eachOrSelf': {
+      const { node: value } = resolver.follow(node);
+      return value.type === 'ObjectExpression' ? [{ type: 'node', node: value }] : elementsOf(resolver, node, site);
+    }
+    case 'new': {
+      const { node: value } = resolver.follow(node);
+      if (value.type !== 'NewExpression') {
+        return value.type === 'Identifier' || value.type === 'MemberExpression' || value.type === 'CallExpression'
+          ? [{ type: 'unknown' }]
+          : [{ type: 'mismatch' }];
+      }
+      return resolver.kindOf(value.callee) === `${broker}:${step.kind}` ? [{ type: 'node', node: value }] : [{ type: 'mismatch' }];
+    }
+    case 'chain': {
+      const { node: value } = resolver.follow(node);
+      for (let link: Node = value; ; ) {
+        if (link.type !== 'CallExpression') return [{ type: 'absent', at: value }];
+        const callee = unwrap(link.callee);
+        if (callee.type !== 'MemberExpression') return [{ type: 'absent', at: value }];
+        if (memberName(callee) === step.method) return [{ type: 'node', node: link }];
+        link = unwrap(callee.object);
+      }
+    }
+  }
+}
+
+/**
+ * The value of `name` on an object: the last matching property of an object literal (spreads included), or
+ * a later `obj.name = value` assignment. Unknown when the object escapes to other code that could add it.
+ */
+export function propertyOf(resolver: Resolver, node: Node, name: string, site?: Node): PathResult {
+  const { node: value, variables } = resolver.follow(node);
+  if (value.type === 'ObjectPattern') {
+    // A destructured handler parameter: `({ message }) => ...`.
+    for (const prop of value.properties) {
+      if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return { type: 'node', node: prop.value };
+    }
+    return value.properties.some((p) => p.type === 'RestElement') ? { type: 'unknown' } : { type: 'absent', at: value };
+  }
+  if (value.type !== 'ObjectExpression') return { type: 'unknown' };
+  const assigned = assignedProperty(variables, name, site);
+  if (assigned === 'escapes') return { type: 'unknown' };
+  if (assigned) return { type: 'node', node: assigned };
+  return literalProperty(resolver, value, name, 0);
+}
+
+function literalProperty(resolver: Resolver, object: TSESTree.ObjectExpression, name: string, depth: number): PathResult {
+  for (let i = object.properties.length - 1; i >= 0; i--) {
+    const prop = object.properties[i]!;
+    if (prop.type === 'Property') {
+      if (staticName(prop.key, prop.computed) === name) return { type: 'node', node: prop.value };
+      if (prop.computed && staticName(prop.key, true) === undefined) return { type: 'unknown' };
+    } else {
+      const { node: spread } = resolver.follow(prop.argument);
+      if (spread.type !== 'ObjectExpression' || depth > 4) return { type: 'unknown' };
+      const inner = literalProperty(resolver, spread, name, depth + 1);
+      if (inner.type !== 'absent') return inner;
+    }
+  }
+  return { type: 'absent', at: object };
+}
+
+/**
+ * Looks at how the variables holding an object are used: `obj.name = v` gives the value; passing the object to
+ * other code (which might add the property) makes the answer unknown.
+ */
+function assignedProperty(variables: ScopeVariable[], name: string, site: Node | undefined): Node | 'escapes' | undefined {
+  let found: Node | undefined;
+  for (const variable of variables) {
+    for (const ref of variable.references) {
+      const id = ref.identifier as Node;
+      const parent = id.parent;
+      if (!parent || ref.init) continue;
+      if (parent.type === 'MemberExpression' && parent.object === id) {
+        const grand = parent.parent;
+        if (grand?.type === 'AssignmentExpression' && grand.left === parent && memberName(parent) === name) found = grand.right;
+      } else if (parent.type === 'CallExpression' && parent.arguments.includes(id as TSESTree.Expression)) {
+        if (parent !== site && !isHarmlessCall(parent)) return 'escapes';
+      }
+    }
+  }
+  return found;
+}
+
+/** Calls that read an object without changing it. */
+export function isHarmlessCall(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== 'MemberExpression') return false;
+  const object = unwrap(callee.object);
+  const objectName = object.type === 'Identifier' ? object.name : object.type === 'MemberExpression' ? memberName(object) : undefined;
+  return objectName === 'JSON' || objectName === 'console' || objectName === 'logger' || objectName === 'log';
+}
+
+/**
+ * The elements of an array value: literal elements, spread arrays, `xs.map(fn)` results, or the arguments of
+ * `arr.push(...)` on an array that started empty. Unknown otherwise.
+ */
+export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathResult[] {
+  const { node: value, variables } = resolver.follow(node);
+  if (value.type === 'ArrayExpression') {
+    const out: PathResult[] = [];
+    for (const element of value.elements) {
+      if (!element) continue;
+      if (element.type === 'SpreadElement') out.push(...elementsOf(resolver, element.argument, site));
+      else out.push({ type: 'node', node: element });
+    }
+    if (value.elements.length === 0 && variables.length > 0) return pushedElements(variables, site);
+    return out;
+  }
+  if (value.type === 'CallExpression') {
+    const callee = unwrap(value.callee);
+    if (callee.type === 'MemberExpression' && (memberName(callee) === 'map' || memberName(callee) === 'flatMap')) {
+      const fn = value.arguments[0] && resolver.functionOf(value.arguments[0]);
+      if (fn && isFunction(fn)) {
+        return returnedExpressions(fn, resolver.keys).map((n) => ({ type: 'node', node: n }) as PathResult);
+      }
+    }
+  }
+  return [{ type: 'unknown' }];
+}
+
+function pushedElements(variables: ScopeVariable[], site: Node | undefined): PathResult[] {
+  const out: PathResult[] = [];
+  for (const ref of variables[variables.length - 1]!.references) {
+    const id = ref.identifier as Node;
+    if (ref.init) continue;
+    const parent = id.parent;
+    if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'push' && parent.parent?.type === 'CallExpression') {
+      for (const arg of parent.parent.arguments) out.push(arg.type === 'SpreadElement' ? { type: 'unknown' } : { type: 'node', node: arg });
+    } else if (parent?.type === 'CallExpression' || parent?.type === 'AssignmentExpression') {
+      // handed to other code or reassigned: we cannot know what it holds
+      if (!(parent.type === 'CallExpression' && (parent === site || isHarmlessCall(parent)))) return [{ type: 'unknown' }];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * @fileoverview Trace identifiers inside message bodies: written by publishers (inline, through serialisers, or
+ * through objects built earlier) and read back by consumers from parsed payloads.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { calleeName, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import type { ConsumeSite } from './consume.js';
+import type { Finding } from './findings.js';
+import { evalPath } from './paths.js';
+import { siteMessages, type PublishSite } from './publish.js';
+import type { Resolver } from './resolve.js';
+
+type KeyMatcher = (name: string) => boolean;
+
+/** Serialisers whose first argument becomes the body. */
+const WRAPPERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack']);
+
+export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isTraceKey: KeyMatcher): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<Node>();
+  const data = { broker: site.broker.name, site: site.spec.label };
+  for (const message of siteMessages(resolver, site)) {
+    for (const bodyPath of site.spec.body ?? []) {
+      const start = site.spec.messages ? message : site.call;
+      const results = bodyPath === '' ? [{ type: 'node' as const, node: start }] : evalPath(resolver, start, bodyPath, site.broker.id, site.call);
+      for (const result of results) {
+        if (result.type !== 'node') continue;
+        scanBody(resolver, result.node, isTraceKey, 0, (key, node) => {
+          if (seen.has(node)) return;
+          seen.add(node);
+          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key } });
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Walks a body expression through serialisers, variables and nested envelopes, reporting trace keys. */
+function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, depth: number, report: (key: string, node: Node) => void): void {
+  if (depth > 6) return;
+  const { node: value, variables } = resolver.follow(expression);
+  for (const variable of variables) {
+    // payload.traceId = span.spanContext().traceId
+    for (const ref of variable.references) {
+      const parent = (ref.identifier as Node).parent;
+      if (parent?.type === 'MemberExpression' && parent.object === ref.identifier && parent.parent?.type === 'AssignmentExpression' && parent.parent.left === parent) {
+        const key = memberName(parent);
+        if (key && isTraceKey(key)) report(key, parent.property);
+      }
+    }
+  }
+  switch (value.type) {
+    case 'CallExpression':
+    case 'NewExpression': {
+      const name = calleeName(value);
+      const callee = unwrap(value.callee);
+      if (name && WRAPPERS.has(name) && value.arguments[0]) {
+        scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report);
+      } else if (callee.type === 'MemberExpression' && value.type === 'CallExpression') {
+        // new RmqRecordBuilder(data).setOptions(...).build(): the builder's data is the body.
+        let link: Node = unwrap(callee.object);
+        while (link.type === 'CallExpression' && unwrap(link.callee).type === 'MemberExpression') {
+          link = unwrap((unwrap(link.callee) as TSESTree.MemberExpression).object);
+        }
+        if (link.type === 'NewExpression' && link.arguments[0] && name === 'build') scanBody(resolver, link.arguments[0], isTraceKey, depth + 1, report);
+      }
+      return;
+    }
+    case 'ObjectExpression':
+      for (const prop of value.properties) {
+        if (prop.type === 'SpreadElement') {
+          scanBody(resolver, prop.argument, isTraceKey, depth + 1, report);
+          continue;
+        }
+        const key = staticName(prop.key, prop.computed);
+        if (key && isTraceKey(key) && !isDomainValue(key, prop.value)) report(key, prop.key);
+        else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report);
+      }
+      return;
+    case 'ArrayExpression':
+      for (const element of value.elements) if (element) scanBody(resolver, element.type === 'SpreadElement' ? element.argument : element, isTraceKey, depth + 1, report);
+      return;
+    case 'TemplateLiteral':
+      for (const inner of value.expressions) scanBody(resolver, inner, isTraceKey, depth + 1, report);
+      return;
+    default:
+  }
+}
+
+/** `baggage: { bags: 2 }` in an airline's message is luggage, not W3C baggage. */
+function isDomainValue(key: string, value: Node): boolean {
+  if (key.toLowerCase() !== 'baggage') return false;
+  const v = unwrap(value);
+  return v.type === 'ObjectExpression' || v.type === 'ArrayExpression' || (v.type === 'Literal' && typeof v.value === 'number');
+}
+
+/** Consumer side: `JSON.parse(body).traceId`, `const { traceId } = JSON.parse(...)`, `@Payload() data` → `data.traceId`. */
+export function checkPayloadReads(resolver: Resolver, site: ConsumeSite, isTraceKey: KeyMatcher): Finding[] {
+  const findings: Finding[] = [];
+  const data = { broker: site.broker.name, site: site.spec.label };
+  const report = (key: string, node: Node): void => {
+    findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdReadFromPayload', node, broker: site.broker, data: { ...data, key } });
+  };
+  walk(site.body, resolver.keys, (node) => {
+    if (node.type === 'MemberExpression') {
+      const key = memberName(node);
+      if (key && isTraceKey(key) && isParsedPayload(resolver, node.object, site)) report(key, node.property);
+    } else if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern' && node.init && isParsedPayload(resolver, node.init, site)) {
+      for (const prop of node.id.properties) {
+        const key = prop.type === 'Property' ? staticName(prop.key, prop.computed) : undefined;
+        if (key && isTraceKey(key)) report(key, (prop as TSESTree.Property).key);
+      }
+    }
+    return undefined;
+  });
+  return findings;
+}
+
+function isParsedPayload(resolver: Resolver, expression: Node, site: ConsumeSite): boolean {
+  let root = unwrap(expression);
+  while (root.type === 'MemberExpression') root = unwrap(root.object);
+  const { node: value } = resolver.follow(root);
+  if (root.type === 'Identifier') {
+    const variable = resolver.variableOf(root);
+    if (variable && site.payloads.includes(variable)) return true;
+  }
+  if (value.type !== 'CallExpression') return false;
+  const name = calleeName(value);
+  return name === 'parse' || name === 'decode' || name === 'json' || name === 'deserialize';
+}

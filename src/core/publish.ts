@@ -1,0 +1,278 @@
+/**
+ * @fileoverview Publish sites: finds them from the broker descriptions and decides, for each message, whether
+ * its carrier holds the active trace context.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { BrokerSpec, PublishSpec } from '../brokers/index.js';
+import type { CarrierShape } from '../brokers/types.js';
+import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import type { Finding, PublishMessageId } from './findings.js';
+import { injectionCall, type PropagationNames } from './otel.js';
+import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
+import type { Resolver, ScopeVariable } from './resolve.js';
+import { isTraceHeaderName } from './trace-keys.js';
+
+export interface PublishSite {
+  call: TSESTree.CallExpression;
+  broker: BrokerSpec;
+  spec: PublishSpec;
+  /** Each message of the call (the call itself for positional APIs). */
+  messages: PathResult[];
+}
+
+/** The publish description matching a call, if its receiver is a known broker client. */
+export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression): PublishSite | undefined {
+  const name = calleeName(call);
+  const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
+  const callee = unwrap(call.callee);
+  if (!entries || callee.type !== 'MemberExpression') return undefined;
+  const kind = resolver.kindOf(callee.object);
+  if (!kind) return undefined;
+  for (const { broker, spec, on } of entries) {
+    if (on !== kind) continue;
+    const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call) : [{ type: 'node', node: call } as const];
+    if (messages.some((m) => m.type === 'mismatch')) continue;
+    return { call, broker, spec, messages };
+  }
+  return undefined;
+}
+
+/** The message nodes of a site that a rule can reason about (builder-filtered for NestJS record builders). */
+export function siteMessages(resolver: Resolver, site: PublishSite): Node[] {
+  const out: Node[] = [];
+  for (const message of site.messages) {
+    if (message.type !== 'node') continue;
+    if (site.spec.builder && builderKind(resolver, message.node) !== `${site.broker.id}:${site.spec.builder}`) continue;
+    out.push(message.node);
+  }
+  return out;
+}
+
+function builderKind(resolver: Resolver, node: Node): string | null {
+  let link = resolver.follow(node).node;
+  while (link.type === 'CallExpression') {
+    const callee = unwrap(link.callee);
+    if (callee.type !== 'MemberExpression') return null;
+    link = unwrap(callee.object);
+  }
+  return link.type === 'NewExpression' ? resolver.kindOf(link.callee) : null;
+}
+
+/** The carrier of one message: a node, a definite absence, or unknown. */
+export function carrierOf(resolver: Resolver, site: PublishSite, message: Node): PathResult {
+  const { spec, broker, call } = site;
+  const value = resolver.follow(message).node;
+  if (spec.envelopeKeys && value.type === 'ObjectExpression') {
+    const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
+    if (!keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k))) {
+      return { type: 'absent', at: value };
+    }
+  }
+  const result = evalPath(resolver, spec.messages ? message : call, spec.carrier, broker.id, call)[0] ?? { type: 'unknown' };
+  if (result.type === 'node') {
+    const carrier = unwrap(result.node);
+    if (isFunction(carrier) || (carrier.type === 'Literal' && carrier.value === null) || (carrier.type === 'Identifier' && carrier.name === 'undefined')) {
+      return { type: 'absent', at: carrier };
+    }
+  }
+  return result;
+}
+
+export function checkPublishSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
+  const findings: Finding[] = [];
+  const { spec, broker, call } = site;
+  const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape };
+  const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string> = {}): void => {
+    findings.push({
+      rule: 'require-header-injection', messageId, node, broker, data: { ...data, ...extra },
+      coveredBy: covered && spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined,
+    });
+  };
+  for (const message of siteMessages(resolver, site)) {
+    const carrier = carrierOf(resolver, site, message);
+    if (carrier.type === 'absent') {
+      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true);
+      continue;
+    }
+    if (carrier.type !== 'node') continue;
+    const verdict = classifyCarrier(resolver, carrier.node, spec.shape, names, 0);
+    if (verdict.id !== 'ok' && verdict.id !== 'unknown') {
+      // Hand-built and copied keys and wrong shapes break even when instrumentation runs (it may not overwrite
+      // them, and kafkajs throws on undefined values); a plain uninjected object is what instrumentation fixes.
+      report(verdict.id, carrier.node, verdict.id === 'headersNotInjected', { detail: 'detail' in verdict ? (verdict.detail ?? '') : '' });
+    }
+    const literal = resolver.follow(carrier.node).node;
+    if (spec.attributeLimit && literal.type === 'ObjectExpression') {
+      const own = literal.properties.filter((p) => p.type === 'Property').length;
+      if (own >= spec.attributeLimit - 2) report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) });
+    }
+  }
+  return findings;
+}
+
+type Verdict = { id: 'ok' | 'unknown' } | { id: Exclude<PublishMessageId, 'missingHeaders' | 'tooManyAttributes'>; detail?: string };
+
+/** Shapes the default OpenTelemetry setter cannot write. */
+function needsSetter(shape: CarrierShape, value: Node): boolean {
+  return shape !== 'object' || (value.type === 'NewExpression' && value.callee.type === 'Identifier' && value.callee.name === 'Map');
+}
+
+const SHAPE_HINT: Record<CarrierShape, string> = {
+  object: 'a plain object of string values',
+  'message-attributes': '{ DataType: "String", StringValue } entries (use injectMessageAttributes or a setter)',
+  'nats-msghdrs': 'a MsgHdrs filled with .set() (use injectNatsHeaders or a setter calling h.set)',
+  'rdkafka-array': 'an array of single-key objects (use injectRdkafkaHeaders or Object.entries(carrier).map(([k, v]) => ({ [k]: v })))',
+};
+
+/** Decides whether a carrier expression holds injected trace context. */
+export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierShape, names: PropagationNames, depth: number): Verdict {
+  if (depth > 4) return { id: 'unknown' };
+  const { node: value, variables } = resolver.follow(node);
+  const usage = carrierUsage(resolver, variables, names);
+  const wrongShape = { id: 'wrongCarrierShape', detail: SHAPE_HINT[shape] } as const;
+  if (usage.injection?.type === 'otel') {
+    if (!usage.injection.hasSetter && needsSetter(shape, value)) return wrongShape;
+    if (shape === 'rdkafka-array' && value.type !== 'ArrayExpression') return wrongShape;
+    return { id: 'ok' };
+  }
+  if (usage.injection) return usage.injection.shape && usage.injection.shape !== shape ? wrongShape : { id: 'ok' };
+  if (usage.handBuilt) return { id: 'handBuiltTraceparent', detail: usage.handBuilt };
+  if (usage.escapes) return { id: 'unknown' };
+
+  switch (value.type) {
+    case 'CallExpression': {
+      const injection = injectionCall(resolver, value, names);
+      if (injection?.type === 'helper') return injection.shape && injection.shape !== shape ? wrongShape : { id: 'ok' };
+      if (functionInjects(resolver, value, names)) return { id: 'ok' };
+      // Object.entries(carrier).map(([k, v]) => ({ [k]: v })): the rdkafka array form of an injected carrier.
+      const callee = unwrap(value.callee);
+      if (callee.type === 'MemberExpression' && memberName(callee) === 'map') {
+        const source = unwrap(callee.object);
+        if (source.type === 'CallExpression' && calleeName(source) === 'entries' && source.arguments[0]) {
+          const inner = classifyCarrier(resolver, source.arguments[0], 'object', names, depth + 1);
+          return inner.id === 'ok' || inner.id === 'unknown' ? inner : { id: 'headersNotInjected' };
+        }
+      }
+      if (resolver.kindOf(value)?.endsWith(':msghdrs')) return { id: 'headersNotInjected' };
+      return { id: 'unknown' };
+    }
+    case 'ObjectExpression':
+      return classifyObject(resolver, value, shape, names, depth);
+    case 'ArrayExpression': {
+      let sawUnknown = false;
+      for (const element of value.elements) {
+        if (!element) continue;
+        if (element.type === 'SpreadElement') {
+          const inner = classifyCarrier(resolver, element.argument, shape, names, depth + 1);
+          if (inner.id === 'ok') return { id: 'ok' };
+          if (inner.id === 'unknown') sawUnknown = true;
+          else if (inner.id !== 'headersNotInjected') return inner;
+          continue;
+        }
+        const inner = classifyCarrier(resolver, element, 'object', names, depth + 1);
+        if (inner.id === 'ok') return shape === 'rdkafka-array' ? wrongShape : { id: 'ok' };
+        if (inner.id === 'handBuiltTraceparent' || inner.id === 'copiedCarrierKeys') return inner;
+        if (inner.id === 'unknown') sawUnknown = true;
+      }
+      return sawUnknown ? { id: 'unknown' } : { id: 'headersNotInjected' };
+    }
+    case 'NewExpression':
+      return { id: 'headersNotInjected' };
+    default:
+      return { id: 'unknown' };
+  }
+}
+
+function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, shape: CarrierShape, names: PropagationNames, depth: number): Verdict {
+  let injected = false;
+  let unknown = false;
+  for (const prop of object.properties) {
+    if (prop.type === 'SpreadElement') {
+      const inner = classifyCarrier(resolver, prop.argument, shape, names, depth + 1);
+      if (inner.id === 'ok') injected = true;
+      else if (inner.id === 'unknown') unknown = true;
+      else if (inner.id !== 'headersNotInjected') return inner;
+      continue;
+    }
+    const key = staticName(prop.key, prop.computed);
+    if (prop.computed && key === undefined) unknown = true;
+    if (key && isTraceHeaderName(key)) {
+      return copiesCarrierKey(prop.value) ? { id: 'copiedCarrierKeys', detail: key } : { id: 'handBuiltTraceparent', detail: key };
+    }
+  }
+  if (injected) return { id: 'ok' };
+  return unknown ? { id: 'unknown' } : { id: 'headersNotInjected' };
+}
+
+/** `carrier.traceparent`, `carrier['traceparent'] ?? ''`, `{ StringValue: carrier.traceparent }`. */
+function copiesCarrierKey(value: Node): boolean {
+  const v = unwrap(value);
+  if (v.type === 'MemberExpression') return isTraceHeaderName(memberName(v) ?? '');
+  if (v.type === 'LogicalExpression') return copiesCarrierKey(v.left);
+  if (v.type === 'ObjectExpression') {
+    return v.properties.some((p) => p.type === 'Property' && copiesCarrierKey(p.value));
+  }
+  if (v.type === 'CallExpression' && v.callee.type === 'Identifier' && v.callee.name === 'String' && v.arguments[0]) {
+    return copiesCarrierKey(v.arguments[0]);
+  }
+  return false;
+}
+
+interface CarrierUsage {
+  injection?: { type: 'otel'; hasSetter: boolean } | { type: 'helper'; shape: CarrierShape | undefined };
+  /** `h.set('traceparent', ...)` on a header object. */
+  handBuilt?: string;
+  /** Passed to code we cannot see, which might inject. */
+  escapes?: boolean;
+}
+
+/** How the variables holding a carrier are used elsewhere in the file. */
+function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: PropagationNames): CarrierUsage {
+  const usage: CarrierUsage = {};
+  for (const variable of variables) {
+    for (const ref of variable.references) {
+      if (ref.init) continue;
+      const id = ref.identifier as Node;
+      const parent = id.parent;
+      if (parent?.type === 'CallExpression' && parent.arguments.includes(id as TSESTree.Expression)) {
+        const injection = injectionCall(resolver, parent, names);
+        if (injection?.type === 'otel' && unwrap(injection.carrier) === id) {
+          usage.injection = { type: 'otel', hasSetter: injection.hasSetter };
+          return usage;
+        }
+        if (injection?.type === 'helper') {
+          usage.injection = injection;
+          return usage;
+        }
+        if (functionInjects(resolver, parent, names)) {
+          usage.injection = { type: 'helper', shape: undefined };
+          return usage;
+        }
+        if (!isHarmlessCall(parent)) usage.escapes = true;
+      } else if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'set') {
+        const call = parent.parent;
+        const key = call?.type === 'CallExpression' && call.arguments[0] ? staticName(call.arguments[0]) : undefined;
+        if (key && isTraceHeaderName(key)) usage.handBuilt = key;
+      } else if (parent?.type === 'AssignmentExpression' && parent.left === id) {
+        usage.escapes = true;
+      } else if (parent?.type === 'MemberExpression' && parent.object === id && parent.parent?.type === 'AssignmentExpression' && parent.parent.left === parent) {
+        const key = memberName(parent);
+        if (key && isTraceHeaderName(key)) usage.handBuilt = key;
+      }
+    }
+  }
+  return usage;
+}
+
+/** A call to a function defined in this file whose body injects (e.g. `buildHeaders()` calling `propagation.inject`). */
+function functionInjects(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): boolean {
+  const fn = resolver.functionOf(call.callee);
+  if (!fn || !isFunction(fn)) return false;
+  let found = false;
+  walk(fn.body, resolver.keys, (node) => {
+    if (found) return false;
+    if (node.type === 'CallExpression' && injectionCall(resolver, node, names)) found = true;
+    return undefined;
+  });
+  return found;
+}

@@ -1,0 +1,64 @@
+/**
+ * @fileoverview Type-checked recognition: the TypeScript checker names the declared type of a receiver, and the
+ * broker descriptions say which of the libraries' types are clients (`Producer` from kafkajs).
+ */
+import { createRequire } from 'node:module';
+import type { ParserServicesWithTypeInformation } from '@typescript-eslint/utils';
+import type * as ts from 'typescript';
+import type { Catalog, Kind } from '../brokers/index.js';
+import type { Node } from './ast.js';
+import type { TypeServices } from './resolve.js';
+
+const require = createRequire(import.meta.url);
+
+/** `node_modules/@types/scope__name/x.d.ts` → `@scope/name`; `node_modules/kafkajs/types/index.d.ts` → `kafkajs`. */
+export function packageOfFile(fileName: string): string | undefined {
+  const match = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(fileName.replace(/\\/g, '/'));
+  if (!match) return undefined;
+  const name = match[1]!;
+  if (!name.startsWith('@types/')) return name;
+  const bare = name.slice('@types/'.length);
+  return bare.includes('__') ? `@${bare.replace('__', '/')}` : bare;
+}
+
+export function typeServices(services: ParserServicesWithTypeInformation, catalog: Catalog): TypeServices {
+  const typescript = require('typescript') as typeof ts;
+  const checker = services.program.getTypeChecker();
+
+  function packageOf(declaration: ts.Declaration): string | undefined {
+    for (let node: ts.Node | undefined = declaration; node; node = node.parent) {
+      if (typescript.isModuleDeclaration(node) && typescript.isStringLiteral(node.name)) return node.name.text;
+    }
+    return packageOfFile(declaration.getSourceFile().fileName);
+  }
+
+  function kindOfSymbol(symbol: ts.Symbol | undefined): Kind | undefined {
+    const declaration = symbol?.declarations?.[0];
+    if (!symbol || !declaration) return undefined;
+    const pkg = packageOf(declaration);
+    const broker = pkg ? catalog.byPackage.get(pkg) : undefined;
+    const kind = broker?.types[symbol.getName()];
+    return broker && kind ? `${broker.id}:${kind}` : undefined;
+  }
+
+  function kindOfType(type: ts.Type, depth: number): Kind | undefined {
+    if (depth > 3) return undefined;
+    const direct = kindOfSymbol(type.aliasSymbol) ?? kindOfSymbol(type.getSymbol());
+    if (direct) return direct;
+    if (type.isUnion()) {
+      for (const member of type.types) {
+        const kind = kindOfType(member, depth + 1);
+        if (kind) return kind;
+      }
+    }
+    const awaited = checker.getAwaitedType(type);
+    return awaited && awaited !== type ? kindOfType(awaited, depth + 1) : undefined;
+  }
+
+  return {
+    kindOfNode(node: Node): Kind | undefined {
+      const tsNode = services.esTreeNodeToTSNodeMap.get(node as never);
+      return tsNode ? kindOfType(checker.getTypeAtLocation(tsNode), 0) : undefined;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * @fileoverview Turns a rule context into core input and core findings into reports. The only place rules touch
+ * ESLint's objects.
+ */
+import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
+import { catalog } from './brokers/index.js';
+import { analyze, type AnalyzeOptions } from './core/analyze.js';
+import type { Node } from './core/ast.js';
+import { isCovered, type Finding, type RuleName } from './core/findings.js';
+import type { ScopeManagerLike, SourceInput } from './core/resolve.js';
+import { typeServices } from './core/types.js';
+import type { SharedOptions } from './options.js';
+
+const inputs = new WeakMap<object, SourceInput>();
+
+function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, typed: boolean): SourceInput {
+  const sourceCode = context.sourceCode;
+  let input = inputs.get(sourceCode);
+  if (input && !!input.types === typed) return input;
+  input = {
+    ast: sourceCode.ast,
+    scopeManager: sourceCode.scopeManager as unknown as ScopeManagerLike,
+    visitorKeys: sourceCode.visitorKeys,
+    text: sourceCode.text,
+    types: typed ? typeServices(ESLintUtils.getParserServices(context), catalog) : undefined,
+  };
+  inputs.set(sourceCode, input);
+  return input;
+}
+
+/** Runs the core for one rule and reports what it finds, minus what declared instrumentation covers. */
+export function reportFindings<MessageIds extends string>(
+  context: Readonly<TSESLint.RuleContext<MessageIds, readonly unknown[]>>,
+  rule: RuleName,
+  options: SharedOptions & AnalyzeOptions,
+  extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
+): void {
+  const input = sourceInput(context as never, options.useTypeInformation === true);
+  for (const finding of analyze(input, rule, options)) {
+    if (isCovered(finding, options.autoInstrumented ?? {})) continue;
+    context.report({
+      node: finding.node as Node,
+      messageId: finding.messageId as MessageIds,
+      data: finding.data,
+      ...extra?.(finding),
+    } as TSESLint.ReportDescriptor<MessageIds>);
+  }
+}
