@@ -74,8 +74,8 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     let holder: Node = call;
     while (holder.parent && (holder.parent.type === 'AwaitExpression' || holder.parent.type === 'TSAsExpression' || holder.parent.type === 'TSNonNullExpression')) holder = holder.parent;
     const declarator = holder.parent;
-    const fn = enclosingFunction(call);
-    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder || declarator.id.type !== 'Identifier' || !fn) return undefined;
+    const fn = enclosingFunction(call) ?? resolver.input.ast;
+    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder || declarator.id.type !== 'Identifier') return undefined;
     const variable = resolver.declaredVariable(declarator.id);
     if (!variable) return undefined;
     return {
@@ -278,7 +278,9 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         if (!variable) return true;
         const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable, path: [] }] };
         if (hasExtraction(resolver, fn) || delegates(resolver, inner, depth + 1)) return true;
-      } else if (parent?.type === 'ReturnStatement' || parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
+      } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
+        // Packed into another structure that leaves our sight. (Returning the message is an acknowledgement in
+        // sqs-consumer and ends the handler: not a hand-off.)
         return true;
       }
     }

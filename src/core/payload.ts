@@ -7,7 +7,7 @@ import { calleeName, memberName, staticName, unwrap, walk, type Node } from './a
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { evalPath } from './paths.js';
-import { siteMessages, type PublishSite } from './publish.js';
+import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
 import type { Resolver } from './resolve.js';
 
 type KeyMatcher = (name: string) => boolean;
@@ -20,7 +20,8 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
   const seen = new Set<Node>();
   const data = { broker: site.broker.name, site: site.spec.label };
   for (const message of siteMessages(resolver, site)) {
-    for (const bodyPath of site.spec.body ?? []) {
+    const bodyPaths = isBarePayload(resolver, site.spec, message) ? [''] : (site.spec.body ?? []);
+    for (const bodyPath of bodyPaths) {
       const start = site.spec.messages ? message : site.call;
       const results = bodyPath === '' ? [{ type: 'node' as const, node: start }] : evalPath(resolver, start, bodyPath, site.broker.id, site.call);
       for (const result of results) {

@@ -58,16 +58,21 @@ function builderKind(resolver: Resolver, node: Node): string | null {
   return link.type === 'NewExpression' ? resolver.kindOf(link.callee) : null;
 }
 
+/**
+ * NestJS `ClientKafka.emit(pattern, data)`: a `data` object without `key` or `value` is not a Kafka message; the
+ * whole object becomes the body and carries no headers.
+ */
+export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: Node): boolean {
+  const value = resolver.follow(message).node;
+  if (!spec.envelopeKeys || value.type !== 'ObjectExpression') return false;
+  const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
+  return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));
+}
+
 /** The carrier of one message: a node, a definite absence, or unknown. */
 export function carrierOf(resolver: Resolver, site: PublishSite, message: Node): PathResult {
   const { spec, broker, call } = site;
-  const value = resolver.follow(message).node;
-  if (spec.envelopeKeys && value.type === 'ObjectExpression') {
-    const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
-    if (!keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k))) {
-      return { type: 'absent', at: value };
-    }
-  }
+  if (isBarePayload(resolver, spec, message)) return { type: 'absent', at: resolver.follow(message).node };
   const result = evalPath(resolver, spec.messages ? message : call, spec.carrier, broker.id, call)[0] ?? { type: 'unknown' };
   if (result.type === 'node') {
     const carrier = unwrap(result.node);
