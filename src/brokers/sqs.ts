@@ -38,6 +38,14 @@ const sqs: BrokerSpec = {
       requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {
+      on: 'client', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
+      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
+      on: 'aggregated', style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true,
+      carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
       on: 'aggregated', style: 'request', method: 'receiveMessage', label: 'sqs.receiveMessage()',
       request: 'arg0', attributeNames: 'arg0.MessageAttributeNames',
       requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',

@@ -103,7 +103,10 @@ export interface ConsumeSpec {
    */
   attributeNames?: string;
   requestAddedBy?: Instrumentation;
-  /** Path to the request object that should hold the attribute names (for the report location). */
+  /**
+   * Path to the request object that should hold the attribute names (for the report location). For `pull`, a
+   * request that does not match (another command sent through the same `send`) means the spec does not apply.
+   */
   request?: string;
 }
 

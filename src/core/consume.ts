@@ -74,16 +74,29 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     let holder: Node = call;
     while (holder.parent && (holder.parent.type === 'AwaitExpression' || holder.parent.type === 'TSAsExpression' || holder.parent.type === 'TSNonNullExpression')) holder = holder.parent;
     const declarator = holder.parent;
+    // The request discriminates calls sharing a method name: `sqs.send(new ReceiveMessageCommand(...))`.
+    if (spec.request && evalPath(resolver, call, spec.request, broker.id, call).some((r) => r.type === 'mismatch')) return undefined;
     const fn = enclosingFunction(call) ?? resolver.input.ast;
-    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder || declarator.id.type !== 'Identifier') return undefined;
-    const variable = resolver.declaredVariable(declarator.id);
-    if (!variable) return undefined;
-    return {
-      broker, spec, anchor: call, location: callLocation(call), body: fn, bindings: [{ variable, path: [] }], payloads: [],
-      incoming: spec.incoming, coveredBy,
-    };
+    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder) return undefined;
+    const bindings: MessageBinding[] = [];
+    for (const id of boundIdentifiers(declarator.id)) {
+      const variable = resolver.declaredVariable(id);
+      if (variable) bindings.push({ variable, path: [] });
+    }
+    if (bindings.length === 0) return undefined;
+    return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
   return undefined;
+}
+
+/** The variables a declaration binds: `x`, `{ Messages = [] }`, `{ a: { b } }`. */
+function boundIdentifiers(pattern: Node): TSESTree.Identifier[] {
+  if (pattern.type === 'Identifier') return [pattern];
+  if (pattern.type === 'AssignmentPattern') return boundIdentifiers(pattern.left);
+  if (pattern.type === 'ObjectPattern') {
+    return pattern.properties.flatMap((p) => (p.type === 'Property' ? boundIdentifiers(p.value) : boundIdentifiers(p.argument)));
+  }
+  return [];
 }
 
 /** `for await (const msg of sub)` over a value of a consumable kind. */
@@ -248,35 +261,49 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
 }
 
 const NON_DELEGATING = new Set(['ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'completeMessage', 'abandonMessage', 'deadLetterMessage', 'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace']);
+/** Parts of a message that carry only the body: handing these on loses the headers. */
+const BODY_FIELDS = new Set(['value', 'body', 'Body', 'data', 'content', 'json', 'key', 'offset', 'subject', 'Message']);
+const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
 /**
  * Whether the handler hands its message (or the headers) to other code that may extract: a function defined in
  * this file is checked in turn; unknown code is given the benefit of the doubt. Passing only the parsed body
- * (`handle(JSON.parse(message.value))`) loses the headers, so it does not count.
+ * (`handle(JSON.parse(message.value))`) loses the headers, so it does not count. Loop variables over a batch
+ * are messages too.
  */
 function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolean {
   if (depth > 2) return true;
-  for (const binding of site.bindings) {
-    for (const ref of binding.variable.references) {
+  const pending = [...site.bindings.map((b) => b.variable)];
+  const seen = new Set<ScopeVariable>();
+  while (pending.length > 0) {
+    const variable = pending.pop()!;
+    if (seen.has(variable)) continue;
+    seen.add(variable);
+    for (const ref of variable.references) {
       const id = ref.identifier as Node;
       if (ref.init || !contains(site.body, id)) continue;
-      // Climb the member chain while it stays on the message (or on the headers).
       let top: Node = id;
-      while (top.parent?.type === 'MemberExpression' && top.parent.object === top) {
-        const name = memberName(top.parent);
-        if (name === site.spec.carrier.split('.').pop() || name === 'properties' || name === 'message' || name === 'messages' || name === 'batch' || name === 'headers' || name === 'MessageAttributes' || name === 'attributes' || name === 'applicationProperties') top = top.parent;
-        else break;
-      }
+      while (top.parent?.type === 'MemberExpression' && top.parent.object === top && !BODY_FIELDS.has(memberName(top.parent) ?? '')) top = top.parent;
+      while (top.parent?.type === 'LogicalExpression' || top.parent?.type === 'TSNonNullExpression' || top.parent?.type === 'TSAsExpression') top = top.parent;
       const parent = top.parent;
-      if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
+      if (parent?.type === 'ForOfStatement' && parent.right === top) {
+        const loopId = parent.left.type === 'VariableDeclaration' ? parent.left.declarations[0]?.id : undefined;
+        const loopVariable = loopId?.type === 'Identifier' ? resolver.declaredVariable(loopId) : null;
+        if (loopVariable) pending.push(loopVariable);
+      } else if (parent?.type === 'MemberExpression' && parent.object === top && ITERATORS.has(memberName(parent) ?? '') && parent.parent?.type === 'CallExpression') {
+        const callback = parent.parent.arguments[0];
+        const param = callback && isFunction(callback) ? callback.params[memberName(parent) === 'reduce' ? 1 : 0] : undefined;
+        const paramVariable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
+        if (paramVariable) pending.push(paramVariable);
+      } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
         const fn = resolver.functionOf(parent.callee);
         if (!fn || !isFunction(fn)) return true;
         const index = parent.arguments.indexOf(top as TSESTree.Expression);
         const param = fn.params[index];
-        const variable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
-        if (!variable) return true;
-        const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable, path: [] }] };
+        const paramVariable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
+        if (!paramVariable) return true;
+        const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
         if (hasExtraction(resolver, fn) || delegates(resolver, inner, depth + 1)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
         // Packed into another structure that leaves our sight. (Returning the message is an acknowledgement in

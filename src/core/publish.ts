@@ -32,6 +32,8 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
     if (on !== kind) continue;
     const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call) : [{ type: 'node', node: call } as const];
     if (messages.some((m) => m.type === 'mismatch')) continue;
+    // A plain ClientProxy is judged only through a record builder that names its transport.
+    if (spec.builder && !messages.some((m) => m.type === 'node' && builderKind(resolver, m.node) === `${broker.id}:${spec.builder}`)) continue;
     return { call, broker, spec, messages };
   }
   return undefined;
