@@ -306,8 +306,11 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
         if (hasExtraction(resolver, fn) || delegates(resolver, inner, depth + 1)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
-        // Packed into another structure that leaves our sight. (Returning the message is an acknowledgement in
-        // sqs-consumer and ends the handler: not a hand-off.)
+        // Packed into another structure that leaves our sight.
+        return true;
+      } else if (parent?.type === 'ReturnStatement' && site.spec.style === 'pull') {
+        // A receive wrapper returning what it received: the caller processes it. (A callback handler returning its
+        // message is an acknowledgement, as in sqs-consumer, and not a hand-off.)
         return true;
       }
     }

@@ -1,0 +1,110 @@
+/**
+ * The plugin as users load it: meta, configs on ESLint 10 and 9, option validation, type-checked config, and no
+ * crash on real-world code (the installed libraries' own sources, which name their packages and so get analysed).
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint as ESLint10, Linter } from 'eslint';
+import { ESLint as ESLint9 } from 'eslint-v9';
+import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string; peerDependencies: Record<string, string> };
+
+describe('plugin object', () => {
+  it('takes its meta from package.json', () => {
+    expect(plugin.meta).toEqual({ name: pkg.name, version: pkg.version, namespace: 'trace-propagation' });
+  });
+  it('supports ESLint 9 and 10 in its peer range', () => {
+    expect(pkg.peerDependencies.eslint).toBe('^9.0.0 || ^10.0.0');
+  });
+  it('names every config object', () => {
+    for (const config of [...plugin.configs.recommended, ...plugin.configs['recommended-type-checked']]) {
+      expect(config.name).toMatch(/^trace-propagation\//);
+    }
+  });
+  it('keeps defaults in meta and describes every option', () => {
+    for (const rule of Object.values(plugin.rules)) {
+      expect(rule.meta.defaultOptions).toBeDefined();
+      const schema = (rule.meta.schema as Array<{ properties: Record<string, { description?: string }> }>)[0]!;
+      for (const [option, definition] of Object.entries(schema.properties)) expect(definition.description, option).toBeTruthy();
+    }
+  });
+});
+
+describe('option validation', () => {
+  const linter = new Linter({ configType: 'flat' });
+  const lint = (options: unknown) =>
+    linter.verify('export {};', [{ plugins: { tp: plugin as never }, rules: { 'tp/require-header-injection': ['error', options] } }]);
+  it('accepts documented options', () => {
+    expect(lint({ autoInstrumented: { kafkajs: true, 'aws-sdk': false }, injectors: ['withTrace'] })).toEqual([]);
+  });
+  it('rejects an unknown instrumentation with a clear message', () => {
+    expect(() => lint({ autoInstrumented: { kafka: true } })).toThrow(/autoInstrumented.*additional properties|should NOT have additional properties|must NOT have additional properties/);
+  });
+  it('rejects an unknown option', () => {
+    expect(() => lint({ injector: 'x' })).toThrow(/additional properties/);
+  });
+});
+
+const sample = "import { Kafka } from 'kafkajs';\nconst p = new Kafka({ brokers: [] }).producer();\nawait p.send({ topic: 't', messages: [{ value: 'v' }] });\n";
+
+for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] as const) {
+  describe(`recommended config on ${label}`, () => {
+    it('lints TypeScript and JavaScript files', async () => {
+      const eslint = new (ESLint as typeof ESLint10)({ cwd: root, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+      for (const file of ['a.ts', 'a.mjs']) {
+        const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
+        expect(result!.messages.map((m) => m.ruleId)).toEqual(['trace-propagation/require-header-injection']);
+      }
+    });
+  });
+}
+
+describe('recommended-type-checked config', () => {
+  it('uses type information through projectService', async () => {
+    const project = path.join(root, 'test', 'typed', 'project');
+    const eslint = new ESLint10({ cwd: project, overrideConfigFile: true, overrideConfig: plugin.configs['recommended-type-checked'] as never });
+    const code = "import type { Deps } from './deps';\nexport async function f(deps: Deps) { await deps.producer.send({ topic: 't', messages: [{ value: 'v' }] }); }\n";
+    const [result] = await eslint.lintText(code, { filePath: path.join(project, 'file.ts') });
+    expect(result!.messages.map((m) => m.messageId)).toEqual(['missingHeaders']);
+  });
+});
+
+describe('real-world code', () => {
+  /** The broker libraries' own sources: they import and call themselves in every shape. */
+  function sources(): string[] {
+    const dirs = ['kafkajs/src', 'amqplib/lib', 'amqp-connection-manager/dist', 'nats/lib', 'sqs-consumer/dist', '@nestjs/microservices', '@google-cloud/pubsub/build/src', '@azure/service-bus/dist/esm'];
+    const files: string[] = [];
+    for (const dir of dirs) {
+      const full = path.join(root, 'node_modules', dir);
+      if (!fs.existsSync(full)) continue;
+      for (const f of fs.readdirSync(full, { recursive: true, encoding: 'utf8' })) {
+        if (/\.(js|mjs|cjs|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.includes('node_modules')) files.push(path.join(full, f));
+      }
+    }
+    return files;
+  }
+
+  it('lints the broker libraries\' own sources without a crash and without a report from our rules', async () => {
+    const files = sources();
+    expect(files.length).toBeGreaterThan(400);
+    // Linted as text under a path outside node_modules, which flat config always ignores.
+    const eslint = new ESLint10({ cwd: root, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const problems: string[] = [];
+    let linted = 0;
+    for (const file of files) {
+      const virtual = path.join(root, 'realworld', path.relative(path.join(root, 'node_modules'), file));
+      const [result] = await eslint.lintText(fs.readFileSync(file, 'utf8'), { filePath: virtual });
+      linted++;
+      for (const m of result!.messages) {
+        if (m.fatal || m.ruleId?.startsWith('trace-propagation/')) problems.push(`${path.relative(root, file)}:${m.line} ${m.ruleId ?? ''} ${m.message}`);
+      }
+    }
+    expect(linted).toBe(files.length);
+    expect(problems).toEqual([]);
+  });
+});
