@@ -48,7 +48,7 @@ for (const [name, rule] of Object.entries(plugin.rules)) {
     });
 
     it('documents every option and every message', () => {
-      const schema = (rule.meta.schema as Array<{ properties: Record<string, unknown> }>)[0]!;
+      const schema = (rule.meta.schema as unknown as Array<{ properties: Record<string, unknown> }>)[0]!;
       for (const option of Object.keys(schema.properties)) expect(markdown).toContain(`\n### ${option}\n`);
       for (const messageId of Object.keys(rule.meta.messages)) expect(markdown).toContain(messageId);
     });

@@ -29,7 +29,7 @@ describe('plugin object', () => {
   it('keeps defaults in meta and describes every option', () => {
     for (const rule of Object.values(plugin.rules)) {
       expect(rule.meta.defaultOptions).toBeDefined();
-      const schema = (rule.meta.schema as Array<{ properties: Record<string, { description?: string }> }>)[0]!;
+      const schema = (rule.meta.schema as unknown as Array<{ properties: Record<string, { description?: string }> }>)[0]!;
       for (const [option, definition] of Object.entries(schema.properties)) expect(definition.description, option).toBeTruthy();
     }
   });
