@@ -5,17 +5,19 @@ import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/
 import { reportFindings } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions & { extractors?: string[] }];
-export type MessageIds = ConsumeMessageId;
+export type MessageIds = ConsumeMessageId | 'useHelper';
 
 export default createRule<Options, MessageIds>({
   name: 'require-context-extraction',
   meta: {
     type: 'problem',
+    hasSuggestions: true,
     docs: {
       description: "Require broker consumers to extract the producer's trace context from each message and run their work inside it",
       recommended: true,
     } as never,
     messages: {
+      useHelper: 'Extract with {{helper}} from eslint-plugin-trace-propagation/helpers, whose getter reads this carrier.',
       missingExtraction:
         "{{broker}}: this {{site}} handler never extracts the producer's trace context from the message's {{carrier}}, so its work starts a new trace. Run it inside context.with(propagation.extract(ROOT_CONTEXT, {{carrier}}, getter), ...) or withExtractedContext({{carrier}}, ...).",
       extractedContextNotActivated:

@@ -5,7 +5,7 @@ import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/
 import { reportFindings } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions & { injectors?: string[] }];
-export type MessageIds = PublishMessageId;
+export type MessageIds = PublishMessageId | 'useHelper';
 
 const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in eslint-plugin-trace-propagation/helpers';
 
@@ -13,11 +13,13 @@ export default createRule<Options, MessageIds>({
   name: 'require-header-injection',
   meta: {
     type: 'problem',
+    hasSuggestions: true,
     docs: {
       description: 'Require every broker publish to carry the active trace context in its headers or attributes',
       recommended: true,
     } as never,
     messages: {
+      useHelper: 'Use {{helper}} from eslint-plugin-trace-propagation/helpers.',
       missingHeaders:
         '{{broker}}: {{site}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).',
       headersNotInjected:

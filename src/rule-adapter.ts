@@ -7,6 +7,7 @@ import { catalog } from './brokers/index.js';
 import { analyze, type AnalyzeOptions } from './core/analyze.js';
 import type { Node } from './core/ast.js';
 import { isCovered, type Finding, type RuleName } from './core/findings.js';
+import { planEdits } from './core/fixes.js';
 import type { ScopeManagerLike, SourceInput } from './core/resolve.js';
 import { typeServices } from './core/types.js';
 import type { SharedOptions } from './options.js';
@@ -38,10 +39,18 @@ export function reportFindings<MessageIds extends string>(
   const input = sourceInput(context as never, options.useTypeInformation === true);
   for (const finding of analyze(input, rule, options)) {
     if (isCovered(finding, options.autoInstrumented ?? {})) continue;
+    const hint = finding.fix;
     context.report({
       node: finding.node as Node,
       messageId: finding.messageId as MessageIds,
       data: finding.data,
+      suggest: hint
+        ? [{
+            messageId: 'useHelper' as MessageIds,
+            data: { helper: hint.helper },
+            fix: (fixer: TSESLint.RuleFixer) => planEdits(input, hint).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
+          }]
+        : undefined,
       ...extra?.(finding),
     } as TSESLint.ReportDescriptor<MessageIds>);
   }

@@ -29,7 +29,7 @@ export interface Case {
   code: string;
   filename?: string;
   options?: unknown[];
-  errors?: Array<{ messageId: string; line?: number }>;
+  errors?: Array<{ messageId: string; line?: number; suggestions?: Array<{ messageId: string; output: string }> }>;
 }
 
 /** Runs valid and invalid cases on both ESLint majors; `.js` cases use espree, the rest the TS parser. */

@@ -11,6 +11,7 @@ import {
   type FunctionNode, type Node,
 } from './ast.js';
 import type { ConsumeMessageId, Finding } from './findings.js';
+import type { FixHint } from './fixes.js';
 import { extractionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -182,8 +183,8 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   const findings: Finding[] = [];
   const { broker, spec } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrier };
-  const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[]): void => {
-    findings.push({ rule: 'require-context-extraction', messageId, node, broker, data, coveredBy });
+  const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[], fix?: FixHint): void => {
+    findings.push({ rule: 'require-context-extraction', messageId, node, broker, data, coveredBy, fix });
   };
 
   const extractions: Array<{ call: TSESTree.CallExpression; extraction: NonNullable<ReturnType<typeof extractionCall>> }> = [];
@@ -203,8 +204,9 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
 
   for (const { call, extraction } of extractions) {
     if (extraction.type === 'otel' && !extraction.hasGetter && derivesFromMessage(resolver, extraction.carrier, site)) {
-      if (site.incoming === 'buffer' || site.incoming === 'rdkafka-array') report('bufferHeadersDefaultGetter', call);
-      else if (site.incoming !== 'string') report('carrierNeedsGetter', call);
+      const fix = { type: 'extract-with-helper', call, helper: 'extractTraceContext' } as const;
+      if (site.incoming === 'buffer' || site.incoming === 'rdkafka-array') report('bufferHeadersDefaultGetter', call, undefined, fix);
+      else if (site.incoming !== 'string') report('carrierNeedsGetter', call, undefined, fix);
     }
     const activates = extraction.type === 'helper' && extraction.activates;
     if (!activates && !isUsed(resolver, call)) report('extractedContextNotActivated', call, site.coveredBy);

@@ -4,6 +4,7 @@
  */
 import type { BrokerSpec, Instrumentation } from '../brokers/index.js';
 import type { Node } from './ast.js';
+import type { FixHint } from './fixes.js';
 
 export type RuleName = 'require-header-injection' | 'require-context-extraction' | 'no-payload-trace-ids';
 
@@ -35,6 +36,8 @@ export interface Finding {
   data: Record<string, string>;
   /** Silenced when any of these instrumentations is declared in `autoInstrumented`. */
   coveredBy?: readonly Instrumentation[];
+  /** A safe local fix (offered as an editor suggestion, applied by codemods). */
+  fix?: FixHint;
 }
 
 export function isCovered(finding: Finding, autoInstrumented: Partial<Record<Instrumentation, boolean>>): boolean {

@@ -7,6 +7,7 @@ import type { BrokerSpec, PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
+import { HELPER_BY_SHAPE, type FixHint } from './fixes.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -89,16 +90,18 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
   const findings: Finding[] = [];
   const { spec, broker, call } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape };
-  const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string> = {}): void => {
+  const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string> = {}, fix?: FixHint): void => {
     findings.push({
       rule: 'require-header-injection', messageId, node, broker, data: { ...data, ...extra },
       coveredBy: covered && spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined,
+      fix,
     });
   };
+  const helper = HELPER_BY_SHAPE[spec.shape];
   for (const message of siteMessages(resolver, site)) {
     const carrier = carrierOf(resolver, site, message);
     if (carrier.type === 'absent') {
-      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true);
+      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true, {}, addHeadersHint(resolver, site, message));
       continue;
     }
     if (carrier.type !== 'node') continue;
@@ -106,7 +109,8 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     if (verdict.id !== 'ok' && verdict.id !== 'unknown') {
       // Hand-built and copied keys and wrong shapes break even when instrumentation runs (it may not overwrite
       // them, and kafkajs throws on undefined values); a plain uninjected object is what instrumentation fixes.
-      report(verdict.id, carrier.node, verdict.id === 'headersNotInjected', { detail: 'detail' in verdict ? (verdict.detail ?? '') : '' });
+      const fix: FixHint | undefined = verdict.id === 'headersNotInjected' ? { type: 'wrap', node: carrier.node, helper } : undefined;
+      report(verdict.id, carrier.node, verdict.id === 'headersNotInjected', { detail: 'detail' in verdict ? (verdict.detail ?? '') : '' }, fix);
     }
     const literal = resolver.follow(carrier.node).node;
     if (spec.attributeLimit && literal.type === 'ObjectExpression') {
@@ -115,6 +119,34 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     }
   }
   return findings;
+}
+
+/**
+ * Where a missing carrier can be added without touching anything else: a property on the message or options
+ * object literal (`headers: injectTraceHeaders()`), or a new options argument. Only for plain-object and
+ * SQS/SNS attribute carriers, whose helpers need no other import.
+ */
+function addHeadersHint(resolver: Resolver, site: PublishSite, message: Node): FixHint | undefined {
+  const { spec, call } = site;
+  if (spec.shape !== 'object' && spec.shape !== 'message-attributes') return undefined;
+  const helper = HELPER_BY_SHAPE[spec.shape];
+  const path = spec.carrier.split('.');
+  if (spec.messages) {
+    const literal = resolver.follow(message).node;
+    if (path.length !== 1 || literal.type !== 'ObjectExpression' || isBarePayload(resolver, spec, message)) return undefined;
+    return { type: 'add-property', object: literal, name: path[0]!, helper };
+  }
+  const argMatch = /^arg(\d+)$/.exec(path[0] ?? '');
+  if (!argMatch || path.length !== 2) return undefined;
+  const index = Number(argMatch[1]);
+  const arg = call.arguments[index];
+  if (!arg) {
+    return call.arguments.length === index && !call.arguments.some((a) => a.type === 'SpreadElement')
+      ? { type: 'append-options', call, name: path[1]!, helper }
+      : undefined;
+  }
+  const options = resolver.follow(arg).node;
+  return options.type === 'ObjectExpression' ? { type: 'add-property', object: options, name: path[1]!, helper } : undefined;
 }
 
 type Verdict = { id: 'ok' | 'unknown' } | { id: Exclude<PublishMessageId, 'missingHeaders' | 'tooManyAttributes'>; detail?: string };
