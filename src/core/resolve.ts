@@ -50,7 +50,8 @@ export interface ImportInfo {
 const MAX_DEPTH = 8;
 
 export class Resolver {
-  private readonly references = new Map<Node, ScopeReference>();
+  /** Identifier → reference; built on first use, so files without a candidate site never pay for it. */
+  private referenceMap: Map<Node, ScopeReference> | undefined;
   private readonly kinds = new WeakMap<Node, Kind | null>();
   private readonly classMembers = new WeakMap<Node, Map<string, Node[]>>();
   /** Local names bound by `import` or top-level `require`, for type annotations and the OTel API. */
@@ -60,9 +61,6 @@ export class Resolver {
     readonly input: SourceInput,
     readonly catalog: Catalog,
   ) {
-    for (const scope of input.scopeManager?.scopes ?? []) {
-      for (const ref of scope.references) this.references.set(ref.identifier as Node, ref);
-    }
     for (const statement of input.ast.body) this.collectImports(statement);
   }
 
@@ -72,7 +70,13 @@ export class Resolver {
 
   /** The variable an identifier refers to, or null for globals and unresolved names. */
   variableOf(id: Node): ScopeVariable | null {
-    return this.references.get(id)?.resolved ?? null;
+    if (!this.referenceMap) {
+      this.referenceMap = new Map();
+      for (const scope of this.input.scopeManager?.scopes ?? []) {
+        for (const ref of scope.references) this.referenceMap.set(ref.identifier as Node, ref);
+      }
+    }
+    return this.referenceMap.get(id)?.resolved ?? null;
   }
 
   /** The variable a declared identifier (a binding, not a reference) introduces. */
