@@ -14,7 +14,7 @@ export default createRule<Options, MessageIds>({
     docs: {
       description: 'Disallow trace identifiers in message bodies, where propagators and tooling cannot see them',
       recommended: true,
-    } as never,
+    },
     messages: {
       traceIdInPayload:
         "{{broker}}: '{{key}}' is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
@@ -38,7 +38,6 @@ export default createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [], checkCorrelationIds: false }],
   },
-  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [], checkCorrelationIds: false }],
   create(context, [options]) {
     return {
       'Program:exit'() {

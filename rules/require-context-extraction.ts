@@ -15,7 +15,7 @@ export default createRule<Options, MessageIds>({
     docs: {
       description: "Require broker consumers to extract the producer's trace context from each message and run their work inside it",
       recommended: true,
-    } as never,
+    },
     messages: {
       useHelper: 'Extract with {{helper}} from eslint-plugin-trace-propagation/helpers, whose getter reads this carrier.',
       missingExtraction:
@@ -43,7 +43,6 @@ export default createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
   },
-  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
   create(context, [options]) {
     return {
       'Program:exit'() {

@@ -17,7 +17,7 @@ export default createRule<Options, MessageIds>({
     docs: {
       description: 'Require every broker publish to carry the active trace context in its headers or attributes',
       recommended: true,
-    } as never,
+    },
     messages: {
       useHelper: 'Use {{helper}} from eslint-plugin-trace-propagation/helpers.',
       missingHeaders:
@@ -45,7 +45,6 @@ export default createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [] }],
   },
-  defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [] }],
   create(context, [options]) {
     return {
       'Program:exit'() {

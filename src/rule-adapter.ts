@@ -2,9 +2,9 @@
  * @fileoverview Turns a rule context into core input and core findings into reports. The only place rules touch
  * ESLint's objects.
  */
-import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
 import { catalog } from './brokers/index.js';
-import { analyze, type AnalyzeOptions } from './core/analyze.js';
+import { analyze, mentionsBroker, type AnalyzeOptions } from './core/analyze.js';
 import type { Node } from './core/ast.js';
 import { isCovered, type Finding, type RuleName } from './core/findings.js';
 import { planEdits } from './core/fixes.js';
@@ -23,10 +23,22 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
     scopeManager: sourceCode.scopeManager as unknown as ScopeManagerLike,
     visitorKeys: sourceCode.visitorKeys,
     text: sourceCode.text,
-    types: typed ? typeServices(ESLintUtils.getParserServices(context), catalog) : undefined,
+    types: typed ? typeServices(typedServices(context), catalog) : undefined,
   };
   inputs.set(sourceCode, input);
   return input;
+}
+
+/** The parser's type services, or a clear error naming the missing setting. */
+function typedServices(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): ParserServicesWithTypeInformation {
+  const services = context.sourceCode.parserServices as Partial<ParserServicesWithTypeInformation> | undefined;
+  if (!services?.program || !services.esTreeNodeToTSNodeMap) {
+    throw new Error(
+      `${context.id}: the option useTypeInformation needs type information, but ${context.filename} was parsed without it. ` +
+        'Use @typescript-eslint/parser with parserOptions.projectService: true (configs["recommended-type-checked"] does), or set useTypeInformation: false.',
+    );
+  }
+  return services as ParserServicesWithTypeInformation;
 }
 
 /** Runs the core for one rule and reports what it finds, minus what declared instrumentation covers. */
@@ -36,7 +48,10 @@ export function reportFindings<MessageIds extends string>(
   options: SharedOptions & AnalyzeOptions,
   extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
 ): void {
-  const input = sourceInput(context as never, options.useTypeInformation === true);
+  const typed = options.useTypeInformation === true;
+  // Fast path for the great majority of files: nothing allocated, nothing cached.
+  if (!typed && !mentionsBroker(context.sourceCode.text)) return;
+  const input = sourceInput(context as never, typed);
   for (const finding of analyze(input, rule, options)) {
     if (isCovered(finding, options.autoInstrumented ?? {})) continue;
     const hint = finding.fix;

@@ -1,6 +1,51 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
+/**
+ * @fileoverview A local `RuleCreator`: the rule object plus a docs URL derived from the rule name. Written here
+ * rather than imported from `@typescript-eslint/utils`, whose runtime entry loads several megabytes of modules
+ * that every lint process would then carry (see the memory figure in `npm run bench`).
+ */
+import type { TSESLint } from '@typescript-eslint/utils';
 
-/** Every rule's `docs.url` points at its doc next to the rule source. */
-export const createRule = ESLintUtils.RuleCreator(
-  (name) => `https://github.com/trace-propagation/eslint-plugin-trace-propagation/blob/main/rules/${name}.md`,
-);
+const DOCS = 'https://github.com/trace-propagation/eslint-plugin-trace-propagation/blob/main/rules/';
+
+interface RuleDocs {
+  description: string;
+  recommended?: boolean;
+}
+
+export interface RuleDefinition<Options extends readonly unknown[], MessageIds extends string> {
+  name: string;
+  meta: Omit<TSESLint.RuleMetaData<MessageIds, RuleDocs, Options>, 'docs'> & { docs: RuleDocs; defaultOptions: Options };
+  create(context: Readonly<TSESLint.RuleContext<MessageIds, Options>>, options: Options): TSESLint.RuleListener;
+}
+
+export type Rule<Options extends readonly unknown[], MessageIds extends string> = TSESLint.RuleModule<MessageIds, Options, RuleDocs & { url: string }>;
+
+/**
+ * Builds a rule whose options are the user's options merged over `meta.defaultOptions` (ESLint 9.15+ and 10 do
+ * that merge themselves; merging again here keeps older 9.x minors correct too).
+ */
+export function createRule<Options extends readonly unknown[], MessageIds extends string>(
+  definition: RuleDefinition<Options, MessageIds>,
+): Rule<Options, MessageIds> {
+  const { name, meta, create } = definition;
+  return {
+    meta: { ...meta, docs: { ...meta.docs, url: `${DOCS}${name}.md` } },
+    defaultOptions: meta.defaultOptions,
+    create(context) {
+      const options = meta.defaultOptions.map((defaults, index) => merge(defaults, context.options[index])) as unknown as Options;
+      return create(context, options);
+    },
+  } as Rule<Options, MessageIds>;
+}
+
+function merge(defaults: unknown, value: unknown): unknown {
+  if (value === undefined) return defaults;
+  if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [key, v] of Object.entries(value)) out[key] = merge(defaults[key], v);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
