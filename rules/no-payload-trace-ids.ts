@@ -5,17 +5,19 @@ import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/
 import { reportFindings } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[]; checkCorrelationIds?: boolean }];
-export type MessageIds = PayloadMessageId;
+export type MessageIds = PayloadMessageId | 'useHelper';
 
 export default createRule<Options, MessageIds>({
   name: 'no-payload-trace-ids',
   meta: {
     type: 'problem',
+    hasSuggestions: true,
     docs: {
       description: 'Disallow trace identifiers in message bodies, where propagators and tooling cannot see them',
       recommended: true,
     },
     messages: {
+      useHelper: '{{helper}}; the trace context travels in the message headers instead.',
       traceIdInPayload:
         "{{broker}}: '{{key}}' is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
       traceIdReadFromPayload:

@@ -22,9 +22,12 @@ import {
   diag,
   propagation,
   ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
   trace,
   type Context,
   type Link,
+  type Span,
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
@@ -464,6 +467,61 @@ export function extractTraceContext(carrier: unknown, parent: Context = ROOT_CON
  */
 export function withExtractedContext<R>(carrier: unknown, fn: () => R): R {
   return context.with(extractTraceContext(carrier), fn);
+}
+
+const TRACER_NAME = 'eslint-plugin-trace-propagation';
+
+/**
+ * Runs a message handler inside a CONSUMER span whose parent is the producer's context carried by
+ * `carrier` (a new root when the carrier holds none), with that span active for everything the handler
+ * does. The span ends when `fn` returns or its promise settles; an exception is recorded on it and
+ * rethrown. This is what the `add-context-extraction` codemod wraps handlers in.
+ *
+ * @example await consumer.run({ eachMessage: async ({ topic, message }) => withConsumerSpan(message.headers, `process ${topic}`, async () => handle(message)) })
+ */
+export function withConsumerSpan<R>(carrier: unknown, name: string, fn: () => R): R {
+  const tracer = trace.getTracer(TRACER_NAME);
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, extractTraceContext(carrier), (span) => runAndEnd(span, fn));
+}
+
+/** Runs `fn`, ending `span` when it returns or its promise settles; errors are recorded on the span and rethrown. */
+function runAndEnd<R>(span: Span, fn: () => R): R {
+  const fail = (error: unknown): never => {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.end();
+    throw error;
+  };
+  try {
+    const result = fn();
+    if (result && typeof (result as { then?: unknown }).then === 'function') {
+      return (result as unknown as Promise<unknown>).then((value) => {
+        span.end();
+        return value;
+      }, fail) as R;
+    }
+    span.end();
+    return result;
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/**
+ * Runs a batch handler inside one CONSUMER span that links to the producer context of every message (the
+ * messaging semantic conventions' shape for batches: one parent cannot represent many producers). The span's
+ * parent is the ambient context. Messages without trace context add no link.
+ *
+ * @example await withBatchConsumerSpan(batch.messages.map((m) => m.headers), 'process orders', async () => digest(batch.messages))
+ */
+export function withBatchConsumerSpan<R>(carriers: Iterable<unknown>, name: string, fn: () => R): R {
+  const links: Link[] = [];
+  for (const carrier of carriers) {
+    const link = linkFromCarrier(carrier);
+    if (link) links.push(link);
+  }
+  const tracer = trace.getTracer(TRACER_NAME);
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, links }, (span) => runAndEnd(span, fn));
 }
 
 /**

@@ -7,7 +7,7 @@ import { catalog } from './brokers/index.js';
 import { analyze, mentionsBroker, type AnalyzeOptions } from './core/analyze.js';
 import type { Node } from './core/ast.js';
 import { isCovered, type Finding, type RuleName } from './core/findings.js';
-import { planEdits } from './core/fixes.js';
+import { suggestionEdits } from './core/fixes.js';
 import type { ScopeManagerLike, SourceInput } from './core/resolve.js';
 import { typeServices } from './core/types.js';
 import type { SharedOptions } from './options.js';
@@ -62,8 +62,8 @@ export function reportFindings<MessageIds extends string>(
       suggest: hint
         ? [{
             messageId: 'useHelper' as MessageIds,
-            data: { helper: hint.helper },
-            fix: (fixer: TSESLint.RuleFixer) => planEdits(input, hint).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
+            data: { helper: hint.label },
+            fix: (fixer: TSESLint.RuleFixer) => suggestionEdits(input, hint).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
           }]
         : undefined,
       ...extra?.(finding),

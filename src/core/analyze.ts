@@ -7,7 +7,7 @@ import { catalog as defaultCatalog, type Catalog } from '../brokers/index.js';
 import { walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { Finding, RuleName } from './findings.js';
-import type { PropagationNames } from './otel.js';
+import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
 import { Resolver, type SourceInput } from './resolve.js';
@@ -40,6 +40,9 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [] };
   if (input.types || mentionsBroker(input.text, catalog)) {
+    // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
+    // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
+    if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
     walk(input.ast, input.visitorKeys, (node) => {
       switch (node.type) {
         case 'CallExpression': {
@@ -84,13 +87,14 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
 export interface AnalyzeOptions extends TraceKeyOptions {
   injectors?: readonly string[];
   extractors?: readonly string[];
+  helpers?: HelperTarget;
 }
 
 /** The findings of one rule on one file. */
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
   const { resolver } = sites;
-  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors };
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers };
   const findings: Finding[] = [];
   switch (rule) {
     case 'require-header-injection':

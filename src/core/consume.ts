@@ -11,7 +11,7 @@ import {
   type FunctionNode, type Node,
 } from './ast.js';
 import type { ConsumeMessageId, Finding } from './findings.js';
-import type { FixHint } from './fixes.js';
+import { extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -32,6 +32,8 @@ export interface ConsumeSite {
   payloads: ScopeVariable[];
   incoming: IncomingValues;
   coveredBy?: readonly Instrumentation[];
+  /** Decorator style: the kind of the `@Ctx()` parameter (`kafkaContext`, `rmqContext`, `natsContext`). */
+  contextKind?: string;
 }
 
 export interface MessageBinding {
@@ -145,7 +147,7 @@ export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinit
     const byContext = spec.autoExtractedByContext ?? {};
     const coveredBy = contextKind ? (byContext[contextKind] ? [byContext[contextKind]!] : undefined) : Object.values(byContext);
     const incoming = (contextKind && spec.incomingByContext?.[contextKind]) || spec.incoming;
-    return { broker, spec, anchor: method, location: method.key, body: method.value, bindings, payloads, incoming, coveredBy };
+    return { broker, spec, anchor: method, location: method.key, body: method.value, bindings, payloads, incoming, coveredBy, contextKind };
   }
   return undefined;
 }
@@ -183,8 +185,8 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   const findings: Finding[] = [];
   const { broker, spec } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrier };
-  const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[], fix?: FixHint): void => {
-    findings.push({ rule: 'require-context-extraction', messageId, node, broker, data, coveredBy, fix });
+  const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[], repair?: Repair): void => {
+    findings.push({ rule: 'require-context-extraction', messageId, node, broker, data, coveredBy, site: site.anchor, fix: repair?.fix, reason: repair?.reason });
   };
 
   const extractions: Array<{ call: TSESTree.CallExpression; extraction: NonNullable<ReturnType<typeof extractionCall>> }> = [];
@@ -198,21 +200,25 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
 
   if (extractions.length === 0) {
     if (delegates(resolver, site, 0)) return findings;
-    report(spec.batch ? 'batchWithoutPerMessageContext' : 'missingExtraction', site.location, site.coveredBy);
+    if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
+    else report('missingExtraction', site.location, site.coveredBy, wrapHandler(resolver, site));
     return findings;
   }
 
   for (const { call, extraction } of extractions) {
     if (extraction.type === 'otel' && !extraction.hasGetter && derivesFromMessage(resolver, extraction.carrier, site)) {
-      const fix = { type: 'extract-with-helper', call, helper: 'extractTraceContext' } as const;
+      const fix = extractWithHelper(resolver, call);
       if (site.incoming === 'buffer' || site.incoming === 'rdkafka-array') report('bufferHeadersDefaultGetter', call, undefined, fix);
       else if (site.incoming !== 'string') report('carrierNeedsGetter', call, undefined, fix);
     }
     const activates = extraction.type === 'helper' && extraction.activates;
-    if (!activates && !isUsed(resolver, call)) report('extractedContextNotActivated', call, site.coveredBy);
+    if (!activates && !isUsed(resolver, call)) {
+      report('extractedContextNotActivated', call, site.coveredBy, { reason: 'the extracted context is computed but never used: pass it to context.with or startActiveSpan by hand' });
+    }
   }
-  if (spec.batch && !extractions.some(({ call }) => isInsideIteration(call, site.body))) {
-    report('batchWithoutPerMessageContext', site.location, site.coveredBy);
+  const perMessage = extractions.some(({ call, extraction }) => isInsideIteration(call, site.body) || (extraction.type === 'helper' && extraction.batch));
+  if (spec.batch && !perMessage) {
+    report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
 }
@@ -349,9 +355,11 @@ export function checkAttributeRequest(resolver: Resolver, call: TSESTree.CallExp
       if (value.endsWith('.*') && 'traceparent'.startsWith(value.slice(0, -2))) return [];
     }
   }
+  const repair = requestAttributes(resolver, requestObject, spec.attributeNames!.split('.').pop()!);
   return [{
     rule: 'require-context-extraction', messageId: 'attributesNotRequested', node: requestObject, broker,
     data: { broker: broker.name, site: spec.label, carrier: spec.carrier },
     coveredBy: spec.requestAddedBy ? [spec.requestAddedBy] : undefined,
+    site: call, fix: repair.fix, reason: repair.reason,
   }];
 }

@@ -38,6 +38,10 @@ export interface Finding {
   coveredBy?: readonly Instrumentation[];
   /** A safe local fix (offered as an editor suggestion, applied by codemods). */
   fix?: FixHint;
+  /** Why there is no fix, when there is none. */
+  reason?: string;
+  /** The publish call or consumer entry point the finding belongs to. */
+  site?: Node;
 }
 
 export function isCovered(finding: Finding, autoInstrumented: Partial<Record<Instrumentation, boolean>>): boolean {

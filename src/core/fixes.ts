@@ -1,12 +1,13 @@
 /**
- * @fileoverview Fix planning: turns a finding's fix hint into text edits. The rules offer these edits as editor
- * suggestions; codemods apply the same edits, so a suggestion and a codemod can never disagree. Edits only add
- * propagation (a helper call, a header property, a getter): they never remove user code.
+ * @fileoverview Fix planning. A finding's fix hint declares what it needs imported and renders text edits once
+ * the local names of those imports are known. The rules offer the edits as editor suggestions; the codemods
+ * apply the very same edits, so a suggestion and a codemod can never disagree. Edits only add propagation (a
+ * helper call, a header property, a getter) or remove trace IDs from payloads; they never reformat other code.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
-import { unwrap, type Node } from './ast.js';
-import { HELPERS_MODULE } from './otel.js';
+import { unwrap, walk, type Node } from './ast.js';
+import { HELPERS_MODULE, type HelperTarget } from './otel.js';
 import type { SourceInput } from './resolve.js';
 
 export interface Edit {
@@ -14,15 +15,19 @@ export interface Edit {
   text: string;
 }
 
-export type FixHint =
-  /** Add `name: helper()` to an object literal (a message or an options object). */
-  | { type: 'add-property'; object: TSESTree.ObjectExpression; name: string; helper: string }
-  /** Append `{ name: helper() }` as a new last argument (options object absent). */
-  | { type: 'append-options'; call: TSESTree.CallExpression; name: string; helper: string }
-  /** Wrap an existing carrier: `helper(carrier)`. */
-  | { type: 'wrap'; node: Node; helper: string }
-  /** `propagation.extract(ctx, carrier)` → `extractTraceContext(carrier, ctx)`. */
-  | { type: 'extract-with-helper'; call: TSESTree.CallExpression; helper: string };
+/** Something an edit refers to by name: one of our helpers (retargetable), or an export of another module. */
+export interface Requirement {
+  /** `helpers` means the helpers module (ours, or the organisation's via options). */
+  module: string;
+  name: string;
+}
+
+export interface FixHint {
+  /** What the fix uses, shown in the suggestion (`injectTraceHeaders`). */
+  label: string;
+  requires: readonly Requirement[];
+  edits(local: (requirement: Requirement) => string): Edit[];
+}
 
 export const HELPER_BY_SHAPE: Readonly<Record<CarrierShape, string>> = {
   object: 'injectTraceHeaders',
@@ -31,90 +36,189 @@ export const HELPER_BY_SHAPE: Readonly<Record<CarrierShape, string>> = {
   'rdkafka-array': 'injectRdkafkaHeaders',
 };
 
-/** The edits for a hint, including the helper import when the file lacks it. */
-export function planEdits(input: SourceInput, hint: FixHint): Edit[] {
-  const { text } = input;
-  const { local, edits } = ensureHelperImport(input, hint.helper);
-  const slice = (node: Node): string => text.slice(node.range[0], node.range[1]);
-  switch (hint.type) {
-    case 'add-property': {
-      const { object } = hint;
-      const property = `${hint.name}: ${local}()`;
-      const last = object.properties[object.properties.length - 1];
-      if (!last) {
-        edits.push({ range: object.range, text: `{ ${property} }` });
-      } else {
-        // Right after the last property: an existing trailing comma then follows the new one.
-        const multiline = text.slice(last.range[1], object.range[1]).includes('\n');
-        const indent = /\n([ \t]*)[^\n]*$/.exec(text.slice(0, last.range[0]))?.[1] ?? '';
-        edits.push({ range: [last.range[1], last.range[1]], text: multiline ? `,\n${indent}${property}` : `, ${property}` });
-      }
-      break;
-    }
-    case 'append-options': {
-      const lastArg = hint.call.arguments[hint.call.arguments.length - 1];
-      if (!lastArg) return [];
-      edits.push({ range: [lastArg.range[1], lastArg.range[1]], text: `, { ${hint.name}: ${local}() }` });
-      break;
-    }
-    case 'wrap':
-      edits.push({ range: hint.node.range, text: `${local}(${slice(hint.node)})` });
-      break;
-    case 'extract-with-helper': {
-      const [ctx, carrier] = hint.call.arguments;
-      if (!ctx || !carrier) return [];
-      edits.push({ range: hint.call.range, text: `${local}(${slice(carrier)}, ${slice(ctx)})` });
-      break;
-    }
-  }
-  return edits;
+export const helper = (name: string): Requirement => ({ module: 'helpers', name });
+
+/** The text of a node. */
+export function sourceOf(input: SourceInput, node: Node): string {
+  return input.text.slice(node.range[0], node.range[1]);
+}
+
+/** Edits adding `name: value` after the last property of an object literal (or filling an empty one). */
+export function addPropertyEdits(input: SourceInput, object: TSESTree.ObjectExpression, property: string): Edit[] {
+  const last = object.properties[object.properties.length - 1];
+  if (!last) return [{ range: object.range, text: `{ ${property} }` }];
+  // Right after the last property: an existing trailing comma then follows the new one.
+  const multiline = input.text.slice(last.range[1], object.range[1]).includes('\n');
+  const indent = /\n([ \t]*)[^\n]*$/.exec(input.text.slice(0, last.range[0]))?.[1] ?? '';
+  return [{ range: [last.range[1], last.range[1]], text: multiline ? `,\n${indent}${property}` : `, ${property}` }];
+}
+
+/** Edits removing one property of an object literal together with its separating comma. */
+export function removePropertyEdits(input: SourceInput, object: TSESTree.ObjectExpression, property: Node): Edit[] {
+  const index = object.properties.indexOf(property as TSESTree.ObjectLiteralElement);
+  if (index < 0) return [];
+  const next = object.properties[index + 1];
+  const previous = object.properties[index - 1];
+  if (next) return [{ range: [property.range[0], next.range[0]], text: '' }];
+  if (previous) return [{ range: [previous.range[1], property.range[1]], text: '' }];
+  return [{ range: [object.range[0] + 1, object.range[1] - 1], text: input.text.slice(object.range[0] + 1, object.range[1] - 1).includes('\n') ? '\n' : '' }];
 }
 
 /**
- * The local name of a helper, and the edit importing it when needed, in the file's own style: ESM `import` or
- * CommonJS `require`, its quote character and its use of semicolons.
+ * Import edits for a set of requirements, in the file's own style: an existing import (or destructuring
+ * `require`) of the module is extended; otherwise one statement per module goes after the last import, using
+ * the file's quote character, semicolons, and `import` or `require`. A name already declared in the file gets an
+ * alias, so an inserted `headers()` can never hit a local `headers` variable.
  */
-export function ensureHelperImport(input: SourceInput, helper: string): { local: string; edits: Edit[] } {
-  const body = input.ast.body;
-  for (const statement of body) {
-    if (statement.type === 'ImportDeclaration' && statement.source.value === HELPERS_MODULE) {
-      for (const spec of statement.specifiers) {
-        if (spec.type === 'ImportSpecifier' && spec.imported.type === 'Identifier' && spec.imported.name === helper) {
-          return { local: spec.local.name, edits: [] };
-        }
-      }
-    }
+export function importEdits(input: SourceInput, requirements: readonly Requirement[], target?: HelperTarget): { local(requirement: Requirement): string; edits: Edit[] } {
+  const resolved = (r: Requirement): { module: string; name: string } =>
+    r.module === 'helpers' ? { module: target?.module ?? HELPERS_MODULE, name: target?.names[r.name] ?? r.name } : r;
+  const locals = new Map<string, string>();
+  const key = (r: Requirement): string => `${resolved(r).module}\0${resolved(r).name}`;
+  const edits: Edit[] = [];
+  const declared = declaredNames(input);
+  const style = importStyle(input);
+  const byModule = new Map<string, Set<string>>();
+  for (const requirement of requirements) {
+    const { module, name } = resolved(requirement);
+    const names = byModule.get(module) ?? new Set<string>();
+    names.add(name);
+    byModule.set(module, names);
   }
-  const imports = body.filter((s): s is TSESTree.ImportDeclaration => s.type === 'ImportDeclaration');
-  const sample = imports[0] ?? body.find((s) => s.type === 'VariableDeclaration' && /require\(/.test(input.text.slice(s.range[0], s.range[1])));
-  const sampleText = sample ? input.text.slice(sample.range[0], sample.range[1]) : '';
-  const quote = /"/.test(sampleText) && !/'/.test(sampleText) ? '"' : "'";
-  const semi = sample ? sampleText.trimEnd().endsWith(';') : true;
-  const first = body[0];
-  const directive = first?.type === 'ExpressionStatement' && first.directive ? first : undefined;
-  const commonJs = input.ast.sourceType === 'script' || directive?.directive === 'use strict' || /\brequire\(|\bmodule\.exports\b|\bexports\.\w/.test(input.text);
-  const useRequire = imports.length === 0 && commonJs;
-  const statement = useRequire
-    ? `const { ${helper} } = require(${quote}${HELPERS_MODULE}${quote})${semi ? ';' : ''}`
-    : `import { ${helper} } from ${quote}${HELPERS_MODULE}${quote}${semi ? ';' : ''}`;
-  const anchor = useRequire ? lastRequire(input) : imports[imports.length - 1];
-  if (anchor) return { local: helper, edits: [{ range: [anchor.range[1], anchor.range[1]], text: `\n${statement}` }] };
-  // No import yet: after a leading directive ('use strict'), else at the top.
-  if (directive) return { local: helper, edits: [{ range: [directive.range[1], directive.range[1]], text: `\n${statement}` }] };
-  const start = first ? first.range[0] : 0;
-  return { local: helper, edits: [{ range: [start, start], text: `${statement}\n` }] };
+  const anchor = style.anchor;
+  for (const [module, names] of byModule) {
+    const existing = existingImport(input, module);
+    const missing: string[] = [];
+    for (const name of names) {
+      const local = existing?.locals.get(name);
+      if (local) locals.set(`${module}\0${name}`, local);
+      else missing.push(name);
+    }
+    if (missing.length === 0) continue;
+    const specifiers = missing.map((name) => {
+      const local = declared.has(name) ? uniqueAlias(name, declared) : name;
+      declared.add(local);
+      locals.set(`${module}\0${name}`, local);
+      return local === name ? name : style.require ? `${name}: ${local}` : `${name} as ${local}`;
+    });
+    if (existing?.append !== undefined) {
+      edits.push({ range: [existing.append, existing.append], text: `, ${specifiers.join(', ')}` });
+      continue;
+    }
+    const statement = style.require
+      ? `const { ${specifiers.join(', ')} } = require(${style.quote}${module}${style.quote})${style.semi}`
+      : `import { ${specifiers.join(', ')} } from ${style.quote}${module}${style.quote}${style.semi}`;
+    if (anchor) edits.push({ range: [anchor.range[1], anchor.range[1]], text: `\n${statement}` });
+    else edits.push({ range: [style.top, style.top], text: `${statement}\n` });
+  }
+  return {
+    local: (requirement) => locals.get(key(requirement)) ?? resolved(requirement).name,
+    edits: mergeAtSamePoint(edits),
+  };
 }
 
-function lastRequire(input: SourceInput): Node | undefined {
-  let found: Node | undefined;
+/** Several new statements at the same point become one edit (applyEdits refuses two insertions at one offset). */
+function mergeAtSamePoint(edits: Edit[]): Edit[] {
+  const out: Edit[] = [];
+  for (const edit of edits) {
+    const same = out.find((e) => e.range[0] === edit.range[0] && e.range[1] === edit.range[1] && e.range[0] === e.range[1]);
+    if (same) same.text += edit.text;
+    else out.push({ ...edit });
+  }
+  return out;
+}
+
+function uniqueAlias(name: string, declared: Set<string>): string {
+  const base = `tp${name[0]!.toUpperCase()}${name.slice(1)}`;
+  let alias = base;
+  for (let i = 2; declared.has(alias); i++) alias = `${base}${i}`;
+  return alias;
+}
+
+/** Every name declared anywhere in the file (any scope): an inserted reference must not be captured by one. */
+function declaredNames(input: SourceInput): Set<string> {
+  const names = new Set<string>();
+  for (const scope of input.scopeManager?.scopes ?? []) for (const variable of scope.variables) names.add(variable.name);
+  if (!input.scopeManager) {
+    walk(input.ast, input.visitorKeys, (node) => {
+      if (node.type === 'Identifier') names.add(node.name);
+    });
+  }
+  return names;
+}
+
+interface ImportStyle {
+  require: boolean;
+  quote: string;
+  semi: string;
+  /** Statement after which new imports go. */
+  anchor: Node | undefined;
+  /** Offset for a first import when there is no anchor. */
+  top: number;
+}
+
+function importStyle(input: SourceInput): ImportStyle {
+  const body = input.ast.body;
+  const imports = body.filter((s): s is TSESTree.ImportDeclaration => s.type === 'ImportDeclaration');
+  const requires = body.filter((s) => s.type === 'VariableDeclaration' && requireOf(s) !== undefined);
+  const sample = imports[0] ?? requires[0];
+  const sampleText = sample ? sourceOf(input, sample) : '';
+  const quote = /"/.test(sampleText) && !/'/.test(sampleText) ? '"' : "'";
+  const semi = sample ? (sampleText.trimEnd().endsWith(';') ? ';' : '') : ';';
+  const first = body[0];
+  const directive = first?.type === 'ExpressionStatement' && first.directive ? first : undefined;
+  const commonJs =
+    input.ast.sourceType === 'script' || directive?.directive === 'use strict' || /\brequire\(|\bmodule\.exports\b|\bexports\.\w/.test(input.text);
+  const useRequire = imports.length === 0 && commonJs;
+  const anchor = useRequire ? (requires[requires.length - 1] ?? directive) : (imports[imports.length - 1] ?? directive);
+  return { require: useRequire, quote, semi, anchor, top: first ? first.range[0] : 0 };
+}
+
+/** `const x = require('m')`, `const { a } = require('m').b`: the module name. */
+function requireOf(statement: Node): string | undefined {
+  if (statement.type !== 'VariableDeclaration') return undefined;
+  let init = statement.declarations[0]?.init ? unwrap(statement.declarations[0].init) : undefined;
+  while (init?.type === 'MemberExpression') init = unwrap(init.object);
+  if (init?.type !== 'CallExpression' || init.callee.type !== 'Identifier' || init.callee.name !== 'require') return undefined;
+  const arg = init.arguments[0];
+  return arg?.type === 'Literal' && typeof arg.value === 'string' ? arg.value : undefined;
+}
+
+/** An existing named import (or destructuring require) of a module: its locals, and where to add specifiers. */
+function existingImport(input: SourceInput, module: string): { locals: Map<string, string>; append?: number } | undefined {
+  let found: { locals: Map<string, string>; append?: number } | undefined;
   for (const statement of input.ast.body) {
-    if (statement.type !== 'VariableDeclaration') continue;
-    const init = statement.declarations[0]?.init;
-    let root = init ? unwrap(init) : undefined;
-    while (root?.type === 'MemberExpression') root = unwrap(root.object);
-    if (root?.type === 'CallExpression' && root.callee.type === 'Identifier' && root.callee.name === 'require') found = statement;
+    if (statement.type === 'ImportDeclaration' && statement.source.value === module && statement.importKind !== 'type') {
+      const locals = found?.locals ?? new Map<string, string>();
+      let append: number | undefined;
+      for (const spec of statement.specifiers) {
+        if (spec.type === 'ImportSpecifier' && spec.importKind !== 'type') {
+          const imported = spec.imported.type === 'Identifier' ? spec.imported.name : String(spec.imported.value);
+          locals.set(imported, spec.local.name);
+          append = spec.range[1];
+        }
+      }
+      found = { locals, append: found?.append ?? append };
+    } else if (statement.type === 'VariableDeclaration' && requireOf(statement) === module && statement.declarations[0]?.id.type === 'ObjectPattern' && statement.declarations[0].init?.type === 'CallExpression') {
+      const pattern = statement.declarations[0].id;
+      const locals = found?.locals ?? new Map<string, string>();
+      let append: number | undefined;
+      for (const prop of pattern.properties) {
+        if (prop.type === 'Property' && prop.key.type === 'Identifier' && prop.value.type === 'Identifier') {
+          locals.set(prop.key.name, prop.value.name);
+          append = prop.range[1];
+        }
+      }
+      found = { locals, append: found?.append ?? append };
+    }
   }
   return found;
+}
+
+/** A hint's edits plus the imports it needs: one editor suggestion. */
+export function suggestionEdits(input: SourceInput, hint: FixHint, target?: HelperTarget): Edit[] {
+  const imports = importEdits(input, hint.requires, target);
+  return [...hint.edits(imports.local), ...imports.edits];
 }
 
 /** Applies non-overlapping edits to a text (the codemod path). Throws on overlap rather than corrupt a file. */

@@ -19,7 +19,9 @@ export const INJECT_HELPERS: Readonly<Record<string, CarrierShape>> = {
 };
 
 /** Helpers that extract and make the context current (or usable as a link) in one call. */
-export const ACTIVATING_EXTRACT_HELPERS = new Set(['withExtractedContext', 'linkFromCarrier']);
+export const ACTIVATING_EXTRACT_HELPERS = new Set(['withExtractedContext', 'withConsumerSpan', 'withBatchConsumerSpan', 'linkFromCarrier']);
+/** Helpers that give every message of a batch its context (one link each), wherever they are called. */
+export const BATCH_EXTRACT_HELPERS = new Set(['withBatchConsumerSpan']);
 /** Helpers that return an extracted context, which must then be used. */
 export const EXTRACT_HELPERS = new Set(['extractTraceContext']);
 
@@ -28,19 +30,39 @@ export interface PropagationNames {
   injectors: readonly string[];
   /** Extra extract-and-activate function names from options. */
   extractors: readonly string[];
+  /** An organisation's replacement for our helpers module. */
+  helpers?: HelperTarget;
 }
 
-/** The local name of a call's callee (`inject` for `propagation.inject`, `helper` for `ns.helper`). */
-function calleeInfo(resolver: Resolver, call: TSESTree.CallExpression): { name?: string; object?: Node; imported?: string } {
+/** Where the helpers come from: a module and its export name for each of our helper names. */
+export interface HelperTarget {
+  module: string;
+  names: Readonly<Record<string, string>>;
+}
+
+/**
+ * The local name of a call's callee (`inject` for `propagation.inject`, `helper` for `ns.helper`) and, when it
+ * is one of our helpers (imported from our module, or from the organisation's replacement under its own export
+ * name), the helper's canonical name.
+ */
+function calleeInfo(resolver: Resolver, call: TSESTree.CallExpression, names?: PropagationNames): { name?: string; object?: Node; imported?: string } {
   const callee = unwrap(call.callee);
+  const canonical = (source: string | undefined, exported: string | undefined): string | undefined => {
+    if (!source || !exported) return undefined;
+    if (source === HELPERS_MODULE) return exported;
+    const target = names?.helpers;
+    if (!target || source !== target.module) return undefined;
+    const entry = Object.entries(target.names).find(([, theirs]) => theirs === exported);
+    return entry ? entry[0] : exported;
+  };
   if (callee.type === 'Identifier') {
     const info = resolver.imports.get(callee.name);
-    return { name: callee.name, imported: info?.source === HELPERS_MODULE ? info.imported : undefined };
+    return { name: callee.name, imported: canonical(info?.source, info?.imported) };
   }
   if (callee.type === 'MemberExpression') {
     const object = unwrap(callee.object);
     const info = object.type === 'Identifier' ? resolver.imports.get(object.name) : undefined;
-    return { name: memberName(callee), object, imported: info?.source === HELPERS_MODULE ? memberName(callee) : undefined };
+    return { name: memberName(callee), object, imported: info?.imported === '*' ? canonical(info.source, memberName(callee)) : undefined };
   }
   return {};
 }
@@ -66,7 +88,7 @@ export function injectionCall(resolver: Resolver, call: TSESTree.CallExpression,
   if (isOtelPropagationCall(resolver, call, 'inject')) {
     return { type: 'otel', carrier: call.arguments[1]!, hasSetter: call.arguments.length >= 3 };
   }
-  const { name, imported } = calleeInfo(resolver, call);
+  const { name, imported } = calleeInfo(resolver, call, names);
   if (imported && imported in INJECT_HELPERS) return { type: 'helper', shape: INJECT_HELPERS[imported] };
   if (name && names.injectors.includes(name)) return { type: 'helper', shape: undefined };
   return undefined;
@@ -74,14 +96,14 @@ export function injectionCall(resolver: Resolver, call: TSESTree.CallExpression,
 
 export type ExtractionCall =
   | { type: 'otel'; carrier: Node; hasGetter: boolean }
-  | { type: 'helper'; activates: boolean };
+  | { type: 'helper'; activates: boolean; batch?: boolean };
 
 export function extractionCall(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): ExtractionCall | undefined {
   if (isOtelPropagationCall(resolver, call, 'extract')) {
     return { type: 'otel', carrier: call.arguments[1]!, hasGetter: call.arguments.length >= 3 };
   }
-  const { name, imported } = calleeInfo(resolver, call);
-  if (imported && ACTIVATING_EXTRACT_HELPERS.has(imported)) return { type: 'helper', activates: true };
+  const { name, imported } = calleeInfo(resolver, call, names);
+  if (imported && ACTIVATING_EXTRACT_HELPERS.has(imported)) return { type: 'helper', activates: true, batch: BATCH_EXTRACT_HELPERS.has(imported) };
   if (imported && EXTRACT_HELPERS.has(imported)) return { type: 'helper', activates: false };
   if (name && names.extractors.includes(name)) return { type: 'helper', activates: true };
   return undefined;

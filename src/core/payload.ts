@@ -8,6 +8,7 @@ import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { evalPath } from './paths.js';
 import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
+import { removePayloadKey, replacePayloadRead } from './repairs.js';
 import type { Resolver } from './resolve.js';
 
 type KeyMatcher = (name: string) => boolean;
@@ -29,7 +30,8 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
         scanBody(resolver, result.node, isTraceKey, 0, (key, node) => {
           if (seen.has(node)) return;
           seen.add(node);
-          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key } });
+          const repair = removePayloadKey(resolver, node);
+          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key }, site: site.call, fix: repair.fix, reason: repair.reason });
         });
       }
     }
@@ -101,7 +103,8 @@ export function checkPayloadReads(resolver: Resolver, site: ConsumeSite, isTrace
   const findings: Finding[] = [];
   const data = { broker: site.broker.name, site: site.spec.label };
   const report = (key: string, node: Node): void => {
-    findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdReadFromPayload', node, broker: site.broker, data: { ...data, key } });
+    const repair = replacePayloadRead(resolver, node, key);
+    findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdReadFromPayload', node, broker: site.broker, data: { ...data, key }, site: site.anchor, fix: repair.fix, reason: repair.reason });
   };
   walk(site.body, resolver.keys, (node) => {
     if (node.type === 'MemberExpression') {

@@ -7,7 +7,7 @@ import type { BrokerSpec, PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
-import { HELPER_BY_SHAPE, type FixHint } from './fixes.js';
+import { addCarrier, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -90,18 +90,17 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
   const findings: Finding[] = [];
   const { spec, broker, call } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape };
-  const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string> = {}, fix?: FixHint): void => {
+  const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
     findings.push({
       rule: 'require-header-injection', messageId, node, broker, data: { ...data, ...extra },
       coveredBy: covered && spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined,
-      fix,
+      site: call, fix: repair.fix, reason: repair.reason,
     });
   };
-  const helper = HELPER_BY_SHAPE[spec.shape];
   for (const message of siteMessages(resolver, site)) {
     const carrier = carrierOf(resolver, site, message);
     if (carrier.type === 'absent') {
-      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true, {}, addHeadersHint(resolver, site, message));
+      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true, {}, addCarrier(resolver, site, message));
       continue;
     }
     if (carrier.type !== 'node') continue;
@@ -109,44 +108,23 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     if (verdict.id !== 'ok' && verdict.id !== 'unknown') {
       // Hand-built and copied keys and wrong shapes break even when instrumentation runs (it may not overwrite
       // them, and kafkajs throws on undefined values); a plain uninjected object is what instrumentation fixes.
-      const fix: FixHint | undefined = verdict.id === 'headersNotInjected' ? { type: 'wrap', node: carrier.node, helper } : undefined;
-      report(verdict.id, carrier.node, verdict.id === 'headersNotInjected', { detail: 'detail' in verdict ? (verdict.detail ?? '') : '' }, fix);
+      const repair =
+        verdict.id === 'headersNotInjected' ? wrapCarrier(resolver, carrier.node, spec.shape)
+        : verdict.id === 'wrongCarrierShape' ? reshapeCarrier(resolver, carrier.node, spec.shape)
+        : rebuildCarrier(resolver, carrier.node, spec.shape);
+      report(verdict.id, carrier.node, verdict.id === 'headersNotInjected', { detail: 'detail' in verdict ? (verdict.detail ?? '') : '' }, repair);
     }
     const literal = resolver.follow(carrier.node).node;
     if (spec.attributeLimit && literal.type === 'ObjectExpression') {
       const own = literal.properties.filter((p) => p.type === 'Property').length;
-      if (own >= spec.attributeLimit - 2) report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) });
+      if (own >= spec.attributeLimit - 2) {
+        report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) }, {
+          reason: 'move some attributes into the message body by hand; a codemod never drops or moves your attributes',
+        });
+      }
     }
   }
   return findings;
-}
-
-/**
- * Where a missing carrier can be added without touching anything else: a property on the message or options
- * object literal (`headers: injectTraceHeaders()`), or a new options argument. Only for plain-object and
- * SQS/SNS attribute carriers, whose helpers need no other import.
- */
-function addHeadersHint(resolver: Resolver, site: PublishSite, message: Node): FixHint | undefined {
-  const { spec, call } = site;
-  if (spec.shape !== 'object' && spec.shape !== 'message-attributes') return undefined;
-  const helper = HELPER_BY_SHAPE[spec.shape];
-  const path = spec.carrier.split('.');
-  if (spec.messages) {
-    const literal = resolver.follow(message).node;
-    if (path.length !== 1 || literal.type !== 'ObjectExpression' || isBarePayload(resolver, spec, message)) return undefined;
-    return { type: 'add-property', object: literal, name: path[0]!, helper };
-  }
-  const argMatch = /^arg(\d+)$/.exec(path[0] ?? '');
-  if (!argMatch || path.length !== 2) return undefined;
-  const index = Number(argMatch[1]);
-  const arg = call.arguments[index];
-  if (!arg) {
-    return call.arguments.length === index && !call.arguments.some((a) => a.type === 'SpreadElement')
-      ? { type: 'append-options', call, name: path[1]!, helper }
-      : undefined;
-  }
-  const options = resolver.follow(arg).node;
-  return options.type === 'ObjectExpression' ? { type: 'add-property', object: options, name: path[1]!, helper } : undefined;
 }
 
 type Verdict = { id: 'ok' | 'unknown' } | { id: Exclude<PublishMessageId, 'missingHeaders' | 'tooManyAttributes'>; detail?: string };

@@ -2,12 +2,12 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { walk } from '../../src/core/ast.js';
-import { applyEdits, planEdits, type FixHint } from '../../src/core/fixes.js';
+import { addPropertyEdits, applyEdits, helper, suggestionEdits, type FixHint } from '../../src/core/fixes.js';
 import type { SourceInput } from '../../src/core/resolve.js';
 
 function input(text: string): SourceInput {
-  const { ast, visitorKeys } = parseForESLint(text, { range: true, loc: true, sourceType: 'module' });
-  return { ast: ast as TSESTree.Program, scopeManager: null, visitorKeys: visitorKeys as never, text };
+  const { ast, visitorKeys, scopeManager } = parseForESLint(text, { range: true, loc: true, sourceType: 'module' });
+  return { ast: ast as TSESTree.Program, scopeManager: scopeManager as never, visitorKeys: visitorKeys as never, text };
 }
 
 /** The last object literal in the text (the message or options object of the example). */
@@ -19,10 +19,12 @@ function lastObject(source: SourceInput): TSESTree.ObjectExpression {
   return found!;
 }
 
-function addHeaders(text: string, helper = 'injectTraceHeaders'): string {
+function addHeaders(text: string, name = 'injectTraceHeaders'): string {
   const source = input(text);
-  const hint: FixHint = { type: 'add-property', object: lastObject(source), name: 'headers', helper };
-  return applyEdits(text, planEdits(source, hint));
+  const object = lastObject(source);
+  const requirement = helper(name);
+  const hint: FixHint = { label: name, requires: [requirement], edits: (local) => addPropertyEdits(source, object, `headers: ${local(requirement)}()`) };
+  return applyEdits(text, suggestionEdits(source, hint));
 }
 
 describe('planEdits: add-property', () => {
@@ -51,6 +53,19 @@ describe('planEdits: add-property', () => {
   });
   it('places the import after a directive when there is no import', () => {
     expect(addHeaders("'use strict';\nsend({ value: 1 });\n")).toMatch(/^'use strict';\nconst \{ injectTraceHeaders \} = require/);
+  });
+});
+
+describe('importEdits', () => {
+  it('aliases a helper whose name is already taken in the file', () => {
+    const out = addHeaders("import { a } from 'x';\nconst injectTraceHeaders = 1;\nsend({ value: injectTraceHeaders });\n");
+    expect(out).toContain("import { injectTraceHeaders as tpInjectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';");
+    expect(out).toContain('headers: tpInjectTraceHeaders()');
+  });
+  it('extends an existing import of the helpers module', () => {
+    expect(addHeaders("import { extractTraceContext } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1 });\n")).toBe(
+      "import { extractTraceContext, injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1, headers: injectTraceHeaders() });\n",
+    );
   });
 });
 

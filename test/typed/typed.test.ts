@@ -43,8 +43,8 @@ const typeOnlyInvalid: Case[] = [
 ];
 
 const typeOnlyConsumerInvalid: Case[] = [
-  { name: 'typed: consumer from a dependency object', code: "import type { Deps } from './deps';\nexport async function f(deps: Deps) { await deps.consumer.run({ eachMessage: async ({ message }) => { console.log(message.offset); } }); }", errors: [{ messageId: 'missingExtraction' }] },
-  { name: 'typed: nats connection from a dependency object', code: "import type { Deps } from './deps';\nexport function f(deps: Deps) { deps.nats.subscribe('o', { callback: (err, msg) => { console.log(msg.subject); } }); }", errors: [{ messageId: 'missingExtraction' }] },
+  { name: 'typed: consumer from a dependency object', code: "import type { Deps } from './deps';\nexport async function f(deps: Deps) { await deps.consumer.run({ eachMessage: async ({ message }) => { console.log(message.offset); } }); }", errors: [{ messageId: 'missingExtraction', suggestions: [{ messageId: 'useHelper', output: "import type { Deps } from './deps';\nimport { withConsumerSpan } from 'eslint-plugin-trace-propagation/helpers';\nexport async function f(deps: Deps) { await deps.consumer.run({ eachMessage: async ({ message }) => { return withConsumerSpan(message?.headers, 'process kafkajs', async () => { console.log(message.offset); }); } }); }" }] }] },
+  { name: 'typed: nats connection from a dependency object', code: "import type { Deps } from './deps';\nexport function f(deps: Deps) { deps.nats.subscribe('o', { callback: (err, msg) => { console.log(msg.subject); } }); }", errors: [{ messageId: 'missingExtraction', suggestions: [{ messageId: 'useHelper', output: "import type { Deps } from './deps';\nimport { withConsumerSpan } from 'eslint-plugin-trace-propagation/helpers';\nexport function f(deps: Deps) { deps.nats.subscribe('o', { callback: (err, msg) => { return withConsumerSpan(msg?.headers, 'process nats', () => { console.log(msg.subject); }); } }); }" }] }] },
 ];
 
 describe('type-checked configuration', () => {

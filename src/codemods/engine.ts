@@ -1,0 +1,151 @@
+/**
+ * @fileoverview The codemod engine: parses a file, asks the detection core for findings (the very findings the
+ * rules report), applies the fix each one carries, and repeats until nothing fixable remains. Sites without a
+ * safe fix are left untouched and returned with the reason. The output is re-parsed before it is returned, so
+ * a caller never writes a half-transformed or broken file.
+ */
+import { parseForESLint } from '@typescript-eslint/parser';
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { Instrumentation } from '../brokers/index.js';
+import { analyze, mentionsBroker } from '../core/analyze.js';
+import { isCovered, type Finding, type RuleName } from '../core/findings.js';
+import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
+import type { HelperTarget } from '../core/otel.js';
+import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
+
+export type CodemodName = 'add-header-injection' | 'add-context-extraction' | 'move-trace-ids-to-headers' | 'all';
+
+export interface CodemodInfo {
+  name: CodemodName;
+  title: string;
+  rules: readonly RuleName[];
+}
+
+export const codemods: readonly CodemodInfo[] = [
+  { name: 'add-header-injection', title: 'Inject the active trace context into the headers/attributes of every publish', rules: ['require-header-injection'] },
+  { name: 'add-context-extraction', title: 'Run consumer handlers inside the context extracted from each message', rules: ['require-context-extraction'] },
+  { name: 'move-trace-ids-to-headers', title: 'Remove trace IDs from payloads and propagate them through headers', rules: ['no-payload-trace-ids'] },
+  { name: 'all', title: 'All three in one pass', rules: ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'] },
+];
+
+export interface CodemodOptions {
+  /** Module the inserted helpers are imported from (default `eslint-plugin-trace-propagation/helpers`). */
+  helpersModule?: string;
+  /** Your export names for our helpers: `{ injectTraceHeaders: 'withTraceHeaders' }`. */
+  helperNames?: Readonly<Record<string, string>>;
+  /** Instrumentations registered at runtime: what they cover is not rewritten (same option as the rules). */
+  autoInstrumented?: Partial<Record<Instrumentation, boolean>>;
+  injectors?: readonly string[];
+  extractors?: readonly string[];
+}
+
+export interface SiteResult {
+  rule: RuleName;
+  messageId: string;
+  broker: string;
+  line: number;
+  column: number;
+  /** Why the site was left as it is (left sites only). */
+  reason?: string;
+}
+
+export interface TransformResult {
+  /** The new text, or undefined when nothing changed. */
+  output: string | undefined;
+  fixed: SiteResult[];
+  left: SiteResult[];
+}
+
+export class ParseError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: cannot parse: ${reason}`);
+  }
+}
+
+const MAX_PASSES = 6;
+
+/** Parses with typescript-eslint (scope analysis included); JSX only for .tsx/.jsx, so `<T>x` casts keep working in .ts. */
+export function parseFile(filePath: string, source: string): SourceInput {
+  try {
+    const jsx = /\.(tsx|jsx)$/.test(filePath) || /\.(js|mjs|cjs)$/.test(filePath);
+    const result = parseForESLint(source, { filePath, range: true, loc: true, comment: true, tokens: true, jsx, sourceType: 'module', ecmaVersion: 'latest' });
+    return {
+      ast: result.ast as unknown as TSESTree.Program,
+      scopeManager: result.scopeManager as unknown as ScopeManagerLike,
+      visitorKeys: result.visitorKeys as never,
+      text: source,
+    };
+  } catch (error) {
+    throw new ParseError(filePath, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The cheap pre-filter: a file that names no broker package is never parsed. */
+export { mentionsBroker };
+
+export function helperTarget(options: CodemodOptions): HelperTarget | undefined {
+  if (!options.helpersModule && !options.helperNames) return undefined;
+  return { module: options.helpersModule ?? 'eslint-plugin-trace-propagation/helpers', names: options.helperNames ?? {} };
+}
+
+/** Runs one codemod on one file's text. Throws ParseError when the input does not parse. */
+export function transformSource(name: CodemodName, filePath: string, source: string, options: CodemodOptions = {}): TransformResult {
+  const info = codemods.find((c) => c.name === name);
+  if (!info) throw new Error(`unknown codemod '${name}'`);
+  if (!mentionsBroker(source)) return { output: undefined, fixed: [], left: [] };
+  const helpers = helperTarget(options);
+  const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
+  let text = source;
+  const fixed: SiteResult[] = [];
+  let left: SiteResult[] = [];
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const input = parseFile(filePath, text);
+    const findings = selectFindings(input, info, analyzeOptions, options);
+    const edits: Edit[] = [];
+    const requirements: Requirement[] = [];
+    const plans: Array<{ finding: Finding; edits: (local: (r: Requirement) => string) => Edit[] }> = [];
+    left = [];
+    for (const finding of findings) {
+      if (!finding.fix) {
+        left.push(site(finding, finding.reason ?? 'no safe automatic fix'));
+        continue;
+      }
+      plans.push({ finding, edits: finding.fix.edits });
+      requirements.push(...finding.fix.requires);
+    }
+    if (plans.length === 0) break;
+    const imports = importEdits(input, requirements, helpers);
+    for (const plan of plans) {
+      const planned = plan.edits(imports.local);
+      if (planned.some((e) => overlaps(e, edits))) continue; // applied in a later pass, on the new text
+      edits.push(...planned);
+      fixed.push(site(plan.finding));
+    }
+    text = applyEdits(text, [...edits, ...imports.edits]);
+  }
+  if (text !== source) parseFile(filePath, text); // never hand back text that does not parse
+  return { output: text === source ? undefined : text, fixed, left };
+}
+
+function selectFindings(input: SourceInput, info: CodemodInfo, analyzeOptions: object, options: CodemodOptions): Finding[] {
+  const findings = info.rules.flatMap((rule) => analyze(input, rule, analyzeOptions));
+  if (info.name === 'move-trace-ids-to-headers') {
+    // Removing trace IDs from a payload must not leave the message without propagation: fix those sites' headers too.
+    const sites = new Set(findings.map((f) => f.site).filter(Boolean));
+    findings.push(...analyze(input, 'require-header-injection', analyzeOptions).filter((f) => f.site && sites.has(f.site)));
+  }
+  return findings.filter((f) => !isCovered(f, options.autoInstrumented ?? {}));
+}
+
+function site(finding: Finding, reason?: string): SiteResult {
+  const { line, column } = finding.node.loc.start;
+  return { rule: finding.rule, messageId: finding.messageId, broker: finding.broker.id, line, column: column + 1, ...(reason ? { reason } : {}) };
+}
+
+function overlaps(edit: Edit, edits: readonly Edit[]): boolean {
+  return edits.some((e) => edit.range[0] < e.range[1] && e.range[0] < edit.range[1]) ||
+    edits.some((e) => e.range[0] === e.range[1] && edit.range[0] === edit.range[1] && e.range[0] === edit.range[0]);
+}

@@ -1,0 +1,354 @@
+/**
+ * @fileoverview One builder per kind of repair. Each returns a fix hint (see `fixes.ts`) when the repair is local
+ * and safe, or the reason it is not, which codemods print and leave the site untouched.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { CarrierShape } from '../brokers/types.js';
+import { isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import type { ConsumeSite } from './consume.js';
+import { addPropertyEdits, helper, HELPER_BY_SHAPE, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
+import { isBarePayload, type PublishSite } from './publish.js';
+import type { Resolver } from './resolve.js';
+import { isTraceHeaderName } from './trace-keys.js';
+
+export type Repair = { fix: FixHint; reason?: undefined } | { reason: string; fix?: undefined };
+
+const OTEL = '@opentelemetry/api';
+
+function hint(label: string, requires: Requirement[], edits: (local: (r: Requirement) => string) => Edit[]): Repair {
+  return { fix: { label, requires, edits } };
+}
+
+/** `headers()` from the NATS package this file already uses. */
+function natsHeadersRequirement(resolver: Resolver): Requirement {
+  const sources = new Set([...resolver.imports.values()].map((i) => i.source));
+  const module = ['nats', '@nats-io/nats-core', '@nats-io/transport-node'].find((m) => sources.has(m)) ?? 'nats';
+  return { module, name: 'headers' };
+}
+
+/** The expression that builds a fresh injected carrier of a shape: `injectTraceHeaders()`, `injectNatsHeaders(headers())`. */
+function freshCarrier(resolver: Resolver, shape: CarrierShape): { requires: Requirement[]; render(local: (r: Requirement) => string): string } {
+  const inject = helper(HELPER_BY_SHAPE[shape]);
+  if (shape === 'nats-msghdrs') {
+    const headers = natsHeadersRequirement(resolver);
+    return { requires: [inject, headers], render: (local) => `${local(inject)}(${local(headers)}())` };
+  }
+  return { requires: [inject], render: (local) => `${local(inject)}()` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Publishers
+
+/** A publish without any carrier: add one, holding a freshly injected context. */
+export function addCarrier(resolver: Resolver, site: PublishSite, message: Node): Repair {
+  const { spec, call, broker } = site;
+  const input = resolver.input;
+  const fresh = freshCarrier(resolver, spec.shape);
+  const label = HELPER_BY_SHAPE[spec.shape];
+  const path = spec.carrier.split('.');
+  const literal = resolver.follow(message).node;
+
+  if (spec.envelopeKeys && isBarePayload(resolver, spec, message)) {
+    // NestJS ClientKafka: `emit(p, data)` sends `{ value: data }`; saying so explicitly keeps the body identical.
+    return hint(label, fresh.requires, (local) => [{ range: literal.range, text: `{ value: ${sourceOf(input, literal)}, headers: ${fresh.render(local)} }` }]);
+  }
+  if (path[0]?.startsWith('chain:')) return builderCarrier(resolver, site, message);
+  if (spec.messages) {
+    if (path.length !== 1 || literal.type !== 'ObjectExpression') return { reason: 'the message is not an object literal in this file' };
+    return hint(label, fresh.requires, (local) => addPropertyEdits(input, literal, `${path[0]}: ${fresh.render(local)}`));
+  }
+  // Positional APIs: carrier at argN (rdkafka, Pub/Sub publish) or in argN's options object (AMQP, NATS).
+  const index = Number(/^arg(\d+)$/.exec(path[0] ?? '')?.[1] ?? NaN);
+  if (Number.isNaN(index)) return { reason: 'unsupported carrier position' };
+  const args = call.arguments;
+  if (args.some((a) => a.type === 'SpreadElement')) return { reason: 'the call spreads its arguments' };
+  const property = path[1];
+  const value = (local: (r: Requirement) => string): string => (property ? `{ ${property}: ${fresh.render(local)} }` : fresh.render(local));
+  const existing = args[index];
+  if (existing && !isFunction(unwrap(existing))) {
+    const options = resolver.follow(existing).node;
+    if (property && options.type === 'ObjectExpression') {
+      return hint(label, fresh.requires, (local) => addPropertyEdits(input, options, `${property}: ${fresh.render(local)}`));
+    }
+    if (!property && unwrap(existing).type === 'Literal' || (unwrap(existing).type === 'Identifier' && (unwrap(existing) as TSESTree.Identifier).name === 'undefined')) {
+      return hint(label, fresh.requires, (local) => [{ range: existing.range, text: value(local) }]);
+    }
+    return { reason: 'the options argument is not an object literal in this file' };
+  }
+  // Missing argument(s), or a callback where the headers go (rdkafka HighLevelProducer): insert before it.
+  const callback = existing && isFunction(unwrap(existing)) ? existing : undefined;
+  if (callback) {
+    return hint(label, fresh.requires, (local) => [{ range: [callback.range[0], callback.range[0]], text: `${value(local)}, ` }]);
+  }
+  const last = args[args.length - 1];
+  if (!last) return { reason: 'the call has no arguments to extend' };
+  const padding = index > args.length ? ', undefined'.repeat(index - args.length) : '';
+  void broker;
+  return hint(label, fresh.requires, (local) => [{ range: [last.range[1], last.range[1]], text: `${padding}, ${value(local)}` }]);
+}
+
+/** NestJS record builders: add headers to `setOptions`, or a `setOptions`/`setHeaders` call before `build()`. */
+function builderCarrier(resolver: Resolver, site: PublishSite, message: Node): Repair {
+  const { spec } = site;
+  const input = resolver.input;
+  const value = resolver.follow(message).node;
+  const method = /^chain:(\w+)/.exec(spec.carrier)![1]!;
+  const fresh = freshCarrier(resolver, spec.shape);
+  const label = HELPER_BY_SHAPE[spec.shape];
+  if (value.type !== 'CallExpression') {
+    if (method !== 'setOptions' || value.type !== 'ObjectExpression') return { reason: 'the payload is not a record builder or an object literal' };
+    // ClientRMQ with plain data: wrap it in a record builder carrying the headers.
+    const builder = { module: '@nestjs/microservices', name: 'RmqRecordBuilder' };
+    return hint(label, [...fresh.requires, builder], (local) => [
+      { range: value.range, text: `new ${local(builder)}(${sourceOf(input, value)}).setOptions({ headers: ${fresh.render(local)} }).build()` },
+    ]);
+  }
+  let build: TSESTree.CallExpression | undefined;
+  for (let link: Node = value; link.type === 'CallExpression'; ) {
+    const callee = unwrap(link.callee);
+    if (callee.type !== 'MemberExpression') break;
+    if (memberName(callee) === 'build') build = link;
+    if (memberName(callee) === method && method === 'setOptions') {
+      const options = link.arguments[0] && resolver.follow(link.arguments[0]).node;
+      if (options?.type !== 'ObjectExpression') return { reason: 'setOptions() is not given an object literal' };
+      return hint(label, fresh.requires, (local) => addPropertyEdits(input, options, `headers: ${fresh.render(local)}`));
+    }
+    link = unwrap(callee.object);
+  }
+  if (!build) return { reason: 'the record builder chain has no build() call' };
+  const buildCallee = unwrap(build.callee) as TSESTree.MemberExpression;
+  const at = buildCallee.property.range[0] - 1; // before `.build`
+  const call = method === 'setOptions' ? (local: (r: Requirement) => string) => `.setOptions({ headers: ${fresh.render(local)} })` : (local: (r: Requirement) => string) => `.setHeaders(${fresh.render(local)})`;
+  return hint(label, fresh.requires, (local) => [{ range: [at, at], text: call(local) }]);
+}
+
+/** A carrier that exists but never received the context: wrap it, keeping its values. */
+export function wrapCarrier(resolver: Resolver, carrier: Node, shape: CarrierShape): Repair {
+  const inject = helper(HELPER_BY_SHAPE[shape]);
+  return hint(inject.name, [inject], (local) => [{ range: carrier.range, text: `${local(inject)}(${sourceOf(resolver.input, carrier)})` }]);
+}
+
+/** Hand-built or copied trace keys in an object literal carrier: drop them and let the helper inject. */
+export function rebuildCarrier(resolver: Resolver, carrier: Node, shape: CarrierShape): Repair {
+  const object = unwrap(carrier);
+  if (object.type !== 'ObjectExpression') return { reason: 'the trace headers are set outside an object literal (for example with h.set()); remove them by hand' };
+  const kept = object.properties.filter((p) => !(p.type === 'Property' && isTraceHeaderName(staticName(p.key, p.computed) ?? '')));
+  const inject = helper(HELPER_BY_SHAPE[shape]);
+  const input = resolver.input;
+  return hint(inject.name, [inject], (local) => [
+    { range: object.range, text: `${local(inject)}(${kept.length > 0 ? `{ ${kept.map((p) => sourceOf(input, p)).join(', ')} }` : ''})` },
+  ]);
+}
+
+/**
+ * Injected with the default setter into a carrier that cannot hold it. Safe only when the carrier holds nothing
+ * but the injected context (`const c = {}`), or is a NATS MsgHdrs (where the default setter's write is inert).
+ */
+export function reshapeCarrier(resolver: Resolver, carrier: Node, shape: CarrierShape): Repair {
+  if (shape === 'nats-msghdrs') return wrapCarrier(resolver, carrier, shape);
+  const emptyInit = (node: Node): boolean => {
+    const { node: value } = resolver.follow(node);
+    return (value.type === 'ObjectExpression' && value.properties.length === 0) || (value.type === 'ArrayExpression' && value.elements.length === 0);
+  };
+  const value = unwrap(carrier);
+  const onlyInjected = value.type === 'ArrayExpression' ? value.elements.every((e) => e && e.type !== 'SpreadElement' && emptyInit(e)) : emptyInit(value);
+  if (!onlyInjected) return { reason: `the carrier holds other values; convert it by hand to ${shape === 'message-attributes' ? '{ DataType, StringValue } entries' : 'single-key header objects'}` };
+  const fresh = freshCarrier(resolver, shape);
+  return hint(HELPER_BY_SHAPE[shape], fresh.requires, (local) => [{ range: carrier.range, text: fresh.render(local) }]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Consumers
+
+/** `propagation.extract(ctx, carrier)` with a getter that cannot read the carrier → `extractTraceContext(carrier, ctx)`. */
+export function extractWithHelper(resolver: Resolver, call: TSESTree.CallExpression): Repair {
+  const [ctx, carrier] = call.arguments;
+  if (!ctx || !carrier) return { reason: 'unexpected extract() arguments' };
+  const extract = helper('extractTraceContext');
+  return hint(extract.name, [extract], (local) => [{ range: call.range, text: `${local(extract)}(${sourceOf(resolver.input, carrier)}, ${sourceOf(resolver.input, ctx)})` }]);
+}
+
+/** The expression reading a message's carrier from a binding (`message?.headers`, `ctx.getMessage().headers`). */
+function carrierExpression(resolver: Resolver, site: ConsumeSite, binding: { name: string; path: string[] }): string {
+  if (site.spec.style === 'decorator') {
+    if (site.contextKind === 'natsContext') return `${binding.name}.getHeaders()`;
+    if (site.contextKind === 'rmqContext') return `${binding.name}.getMessage().properties.headers`;
+    return `${binding.name}.getMessage().headers`;
+  }
+  return [binding.name, ...binding.path, ...site.spec.carrier.split('.')].join('?.');
+}
+
+function spanName(site: ConsumeSite): string {
+  return `process ${site.broker.id}`;
+}
+
+/** A handler that never extracts: run its body inside `withConsumerSpan(carrier, name, fn)`. */
+export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
+  const binding = site.bindings[0];
+  if (!binding) {
+    return { reason: site.spec.style === 'decorator' ? 'the handler has no @Ctx() parameter to read the headers from; add one' : 'the handler does not receive the message' };
+  }
+  if (site.spec.style === 'pull') return { reason: 'a pull receive: wrap the processing of each received message in withConsumerSpan by hand' };
+  const name = { name: binding.variable.name, path: binding.path };
+  const carrier = carrierExpression(resolver, site, name);
+  const wrap = helper('withConsumerSpan');
+  const input = resolver.input;
+  const body = site.body;
+  if (site.spec.style === 'iterate') return wrapBlock(resolver, (body as TSESTree.Statement), carrier, spanName(site), true);
+  const fn = isFunction(body) ? body : undefined;
+  if (!fn || fn.generator) return { reason: 'the handler is not a plain function' };
+  if (usesArguments(resolver, fn)) return { reason: 'the handler uses `arguments`, which an inner arrow function would change' };
+  const asyncKeyword = fn.async ? 'async ' : '';
+  if (fn.body.type !== 'BlockStatement') {
+    const expression = fn.body;
+    return hint(wrap.name, [wrap], (local) => [
+      { range: expression.range, text: `${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` },
+    ]);
+  }
+  const block = fn.body;
+  return hint(wrap.name, [wrap], (local) => [
+    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
+    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+  ]);
+}
+
+/** Wraps a loop body so that each message is processed in its own consumer span. */
+function wrapBlock(resolver: Resolver, statement: TSESTree.Statement, carrier: string, name: string, awaitIt: boolean): Repair {
+  if (statement.type !== 'BlockStatement') return { reason: 'the loop body is not a block' };
+  if (jumpsOut(resolver, statement)) return { reason: 'the loop body uses break, continue, return or yield, which a wrapping function would change' };
+  const wrap = helper('withConsumerSpan');
+  return hint(wrap.name, [wrap], (local) => [
+    { range: [statement.range[0] + 1, statement.range[0] + 1], text: ` ${awaitIt ? 'await ' : ''}${local(wrap)}(${carrier}, '${name}', ${awaitIt ? 'async ' : ''}() => {` },
+    { range: [statement.range[1] - 1, statement.range[1] - 1], text: '}); ' },
+  ]);
+}
+
+/** A batch handler without per-message context: wrap the body of its loop over the messages. */
+export function wrapBatchLoop(resolver: Resolver, site: ConsumeSite): Repair {
+  const binding = site.bindings[0];
+  if (!binding) return { reason: 'the handler does not receive the messages' };
+  const arrayText = [binding.variable.name, ...binding.path].join('.');
+  let loop: TSESTree.ForOfStatement | undefined;
+  walk(site.body, resolver.keys, (node) => {
+    if (loop) return false;
+    if (node.type === 'ForOfStatement' && !node.await && sourceOf(resolver.input, unwrap(node.right)) === arrayText) loop = node;
+    return undefined;
+  });
+  if (!loop) return wrapInBatchSpan(resolver, site, arrayText);
+  const id = loop.left.type === 'VariableDeclaration' ? loop.left.declarations[0]?.id : undefined;
+  if (id?.type !== 'Identifier') return { reason: 'the loop variable is destructured' };
+  const fn = isFunction(site.body) ? site.body : undefined;
+  const carrier = [id.name, ...site.spec.carrier.split('.')].join('?.');
+  return wrapBlock(resolver, loop.body, carrier, spanName(site), !!fn?.async);
+}
+
+/**
+ * A batch handler that aggregates its messages (no per-message loop): run it in one consumer span linked to
+ * every message's producer, `withBatchConsumerSpan(messages.map((m) => m?.headers), name, fn)`.
+ */
+function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: string): Repair {
+  const fn = isFunction(site.body) ? site.body : undefined;
+  if (!fn || site.spec.style !== 'callback') return { reason: `no for...of loop over ${arrayText} to give each message its own context; add one by hand` };
+  if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
+  const wrap = helper('withBatchConsumerSpan');
+  // Evaluated before the handler's own guards (`if (err) return`): must not throw when the batch is missing.
+  const carriers = `${arrayText}?.map((m) => m?.${site.spec.carrier.split('.').join('?.')}) ?? []`;
+  const asyncKeyword = fn.async ? 'async ' : '';
+  const input = resolver.input;
+  if (fn.body.type !== 'BlockStatement') {
+    const expression = fn.body;
+    return hint(wrap.name, [wrap], (local) => [
+      { range: expression.range, text: `${local(wrap)}(${carriers}, '${spanName(site)}', ${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` },
+    ]);
+  }
+  const block = fn.body;
+  return hint(wrap.name, [wrap], (local) => [
+    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carriers}, '${spanName(site)}', ${asyncKeyword}() => {` },
+    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+  ]);
+}
+
+/** An SQS receive that does not ask for the trace attributes: request them. */
+export function requestAttributes(resolver: Resolver, request: TSESTree.ObjectExpression, field: string): Repair {
+  const input = resolver.input;
+  const existing = request.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === field);
+  if (!existing) return hint(field, [], () => addPropertyEdits(input, request, `${field}: ['All']`));
+  const list = unwrap(existing.value);
+  if (list.type !== 'ArrayExpression') return { reason: `${field} is not an array literal` };
+  const last = list.elements[list.elements.length - 1];
+  const fields = "'traceparent', 'tracestate', 'baggage'";
+  return hint(field, [], () => [last ? { range: [last.range[1], last.range[1]], text: `, ${fields}` } : { range: list.range, text: `[${fields}]` }]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payloads
+
+/** A trace key written into a body: remove the property (or the `body.traceId = ...;` statement). */
+export function removePayloadKey(resolver: Resolver, key: Node): Repair {
+  const input = resolver.input;
+  const owner = key.parent;
+  if (owner?.type === 'Property' && owner.parent?.type === 'ObjectExpression') {
+    const object = owner.parent;
+    return hint(`Remove '${staticName(owner.key, owner.computed) ?? 'the trace key'}' from the payload`, [], () => removePropertyEdits(input, object, owner));
+  }
+  const assignment = owner?.parent;
+  if (owner?.type === 'MemberExpression' && assignment?.type === 'AssignmentExpression' && assignment.parent?.type === 'ExpressionStatement') {
+    const statement = assignment.parent;
+    const lineStart = input.text.lastIndexOf('\n', statement.range[0] - 1) + 1;
+    const onlyIndent = /^[ \t]*$/.test(input.text.slice(lineStart, statement.range[0]));
+    const end = input.text[statement.range[1]] === '\n' && onlyIndent ? statement.range[1] + 1 : statement.range[1];
+    return hint(`Remove the '${memberName(owner) ?? 'trace key'}' assignment from the payload`, [], () => [{ range: [onlyIndent ? lineStart : statement.range[0], end], text: '' }]);
+  }
+  return { reason: 'the trace key is not an object-literal property or a plain assignment' };
+}
+
+/**
+ * A consumer reading a trace id from the parsed payload. Once the handler runs in the extracted context, the
+ * active span carries that trace id, so the read becomes `trace.getActiveSpan()?.spanContext().traceId`.
+ */
+export function replacePayloadRead(resolver: Resolver, property: Node, key: string): Repair {
+  const member = property.parent;
+  if (member?.type !== 'MemberExpression' || member.property !== property) return { reason: 'destructured from the payload; read it from the active span by hand' };
+  if (!['traceid'].includes(key.toLowerCase().replace(/[^a-z]/g, ''))) return { reason: `'${key}' has no equivalent on the active span; extract the context from the headers instead` };
+  const parent = member.parent;
+  if (parent?.type === 'AssignmentExpression' && parent.left === member) return { reason: 'the payload key is written, not read' };
+  const traceApi = { module: OTEL, name: 'trace' };
+  return hint('Read the trace id from trace.getActiveSpan()', [traceApi], (local) => [{ range: member.range, text: `${local(traceApi)}.getActiveSpan()?.spanContext().traceId` }]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function parenthesiseObject(text: string, expression: Node): string {
+  return expression.type === 'ObjectExpression' ? `(${text})` : text;
+}
+
+function usesArguments(resolver: Resolver, fn: FunctionNode): boolean {
+  let found = false;
+  walk(fn.body, resolver.keys, (node) => {
+    if (found || (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')) return false;
+    if (node.type === 'Identifier' && node.name === 'arguments') found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/** Whether a block has control flow that would mean something else inside a wrapping function. */
+function jumpsOut(resolver: Resolver, block: Node): boolean {
+  let found = false;
+  walk(block, resolver.keys, (node) => {
+    if (found || isFunction(node)) return false;
+    if (node.type === 'ReturnStatement' || node.type === 'YieldExpression') found = true;
+    // break/continue aimed at this loop (nested loops and switches own theirs)
+    if ((node.type === 'BreakStatement' || node.type === 'ContinueStatement') && !insideNestedBreakable(node, block)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+function insideNestedBreakable(node: Node, root: Node): boolean {
+  for (let p = node.parent; p && p !== root; p = p.parent) {
+    if (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(p.type)) return true;
+    if (p.type === 'SwitchStatement' && node.type === 'BreakStatement') return true;
+  }
+  return false;
+}
