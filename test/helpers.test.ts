@@ -58,6 +58,8 @@ import {
   injectTraceHeaders,
   linkFromCarrier,
   traceCarrierGetter,
+  withBatchConsumerSpan,
+  withConsumerSpan,
   withExtractedContext,
   type RdkafkaMessageHeader,
 } from '../src/helpers.js';
@@ -813,5 +815,59 @@ describe('traceCarrierGetter edge cases', () => {
     const parent = ROOT_CONTEXT.setValue(key, 'kept');
     const { carrier } = produce(() => injectTraceHeaders());
     expect(extractTraceContext(carrier, parent).getValue(key)).toBe('kept');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Consumer spans: what the add-context-extraction codemod wraps handlers in
+// ---------------------------------------------------------------------------------------------
+
+describe('withConsumerSpan', () => {
+  it('runs the handler in a CONSUMER span that is a child of the producer, across awaits', async () => {
+    const { carrier, producer } = produce(() => kafkaWire({ value: 'v', headers: injectTraceHeaders() }));
+    let inner: SpanContext | undefined;
+    const result = await withConsumerSpan(carrier, 'process orders', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inner = trace.getActiveSpan()?.spanContext();
+      return 42;
+    });
+    expect(result).toBe(42);
+    await provider.forceFlush();
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'process orders')!;
+    expectChildOf(span, producer);
+    expect(inner?.spanId).toBe(span.spanContext().spanId);
+  });
+
+  it('records a thrown error, ends the span and rethrows', async () => {
+    const { carrier } = produce(() => injectTraceHeaders());
+    await expect(withConsumerSpan(carrier, 'process failing', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(() => withConsumerSpan(carrier, 'process failing sync', () => { throw new Error('sync boom'); })).toThrow('sync boom');
+    await provider.forceFlush();
+    const failed = exporter.getFinishedSpans().filter((s) => s.name.startsWith('process failing'));
+    expect(failed).toHaveLength(2);
+    for (const span of failed) {
+      expect(span.status.code).toBe(2); // SpanStatusCode.ERROR
+      expect(span.events.some((e) => e.name === 'exception')).toBe(true);
+    }
+  });
+
+  it('starts a new root when the carrier holds no context', async () => {
+    withConsumerSpan({}, 'process orphan', () => undefined);
+    await provider.forceFlush();
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'process orphan')!;
+    expect(span.parentSpanContext).toBeUndefined();
+  });
+});
+
+describe('withBatchConsumerSpan', () => {
+  it('links one CONSUMER span to every producer of the batch, skipping messages without context', async () => {
+    const first = produce(() => kafkaWire({ value: 'a', headers: injectTraceHeaders() }));
+    const second = produce(() => kafkaWire({ value: 'b', headers: injectTraceHeaders() }));
+    await withBatchConsumerSpan([first.carrier, {}, second.carrier], 'process batch', async () => undefined);
+    await provider.forceFlush();
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'process batch')!;
+    expect(span.kind).toBe(SpanKind.CONSUMER);
+    expect(span.links.map((l) => l.context.spanId).sort()).toEqual([first.producer.spanId, second.producer.spanId].sort());
+    expect(span.links.map((l) => l.context.traceId).sort()).toEqual([first.producer.traceId, second.producer.traceId].sort());
   });
 });

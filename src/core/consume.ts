@@ -268,9 +268,18 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
   return true;
 }
 
-const NON_DELEGATING = new Set(['ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'completeMessage', 'abandonMessage', 'deadLetterMessage', 'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace']);
-/** Parts of a message that carry only the body: handing these on loses the headers. */
-const BODY_FIELDS = new Set(['value', 'body', 'Body', 'data', 'content', 'json', 'key', 'offset', 'subject', 'Message']);
+/** Calls that settle or log a message: receiving it does not make them extract its context. */
+const NON_DELEGATING = new Set([
+  'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
+  'deadLetterMessage', 'deferMessage', 'renewMessageLock', 'commitMessage', 'commitMessageSync', 'commitOffsets',
+  'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace',
+]);
+/** Parts of a message that are its body or metadata, not its carrier: handing these on loses the headers. */
+const NON_CARRIER_FIELDS = new Set([
+  'value', 'body', 'Body', 'data', 'content', 'json', 'key', 'offset', 'partition', 'topic', 'timestamp', 'subject',
+  'Message', 'ReceiptHandle', 'MessageId', 'MD5OfBody', 'id', 'messageId', 'deliveryTag', 'fields', 'seq', 'sid',
+  'reply', 'length',
+]);
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
 /**
@@ -291,7 +300,14 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
       const id = ref.identifier as Node;
       if (ref.init || !contains(site.body, id)) continue;
       let top: Node = id;
-      while (top.parent?.type === 'MemberExpression' && top.parent.object === top && !BODY_FIELDS.has(memberName(top.parent) ?? '')) top = top.parent;
+      while (top.parent?.type === 'MemberExpression' && top.parent.object === top) {
+        if (NON_CARRIER_FIELDS.has(memberName(top.parent) ?? '')) {
+          top = top.parent;
+          break;
+        }
+        top = top.parent;
+      }
+      if (top !== id && top.type === 'MemberExpression' && NON_CARRIER_FIELDS.has(memberName(top) ?? '')) continue;
       while (top.parent?.type === 'LogicalExpression' || top.parent?.type === 'TSNonNullExpression' || top.parent?.type === 'TSAsExpression') top = top.parent;
       const parent = top.parent;
       if (parent?.type === 'ForOfStatement' && parent.right === top) {

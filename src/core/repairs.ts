@@ -19,6 +19,15 @@ function hint(label: string, requires: Requirement[], edits: (local: (r: Require
   return { fix: { label, requires, edits } };
 }
 
+/** Replaces a value; a shorthand property (`{ headers }`) becomes `headers: <text>`. */
+function replaceValue(node: Node, text: string): Edit {
+  const parent = node.parent;
+  if (parent?.type === 'Property' && parent.shorthand && parent.value === node) {
+    return { range: parent.range, text: `${(parent.key as TSESTree.Identifier).name}: ${text}` };
+  }
+  return { range: node.range, text };
+}
+
 /** `headers()` from the NATS package this file already uses. */
 function natsHeadersRequirement(resolver: Resolver): Requirement {
   const sources = new Set([...resolver.imports.values()].map((i) => i.source));
@@ -71,7 +80,7 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
       return hint(label, fresh.requires, (local) => addPropertyEdits(input, options, `${property}: ${fresh.render(local)}`));
     }
     if (!property && unwrap(existing).type === 'Literal' || (unwrap(existing).type === 'Identifier' && (unwrap(existing) as TSESTree.Identifier).name === 'undefined')) {
-      return hint(label, fresh.requires, (local) => [{ range: existing.range, text: value(local) }]);
+      return hint(label, fresh.requires, (local) => [replaceValue(existing, value(local))]);
     }
     return { reason: 'the options argument is not an object literal in this file' };
   }
@@ -125,7 +134,7 @@ function builderCarrier(resolver: Resolver, site: PublishSite, message: Node): R
 /** A carrier that exists but never received the context: wrap it, keeping its values. */
 export function wrapCarrier(resolver: Resolver, carrier: Node, shape: CarrierShape): Repair {
   const inject = helper(HELPER_BY_SHAPE[shape]);
-  return hint(inject.name, [inject], (local) => [{ range: carrier.range, text: `${local(inject)}(${sourceOf(resolver.input, carrier)})` }]);
+  return hint(inject.name, [inject], (local) => [replaceValue(carrier, `${local(inject)}(${sourceOf(resolver.input, carrier)})`)]);
 }
 
 /** Hand-built or copied trace keys in an object literal carrier: drop them and let the helper inject. */
@@ -136,7 +145,7 @@ export function rebuildCarrier(resolver: Resolver, carrier: Node, shape: Carrier
   const inject = helper(HELPER_BY_SHAPE[shape]);
   const input = resolver.input;
   return hint(inject.name, [inject], (local) => [
-    { range: object.range, text: `${local(inject)}(${kept.length > 0 ? `{ ${kept.map((p) => sourceOf(input, p)).join(', ')} }` : ''})` },
+    replaceValue(carrier, `${local(inject)}(${kept.length > 0 ? `{ ${kept.map((p) => sourceOf(input, p)).join(', ')} }` : ''})`),
   ]);
 }
 
@@ -154,7 +163,7 @@ export function reshapeCarrier(resolver: Resolver, carrier: Node, shape: Carrier
   const onlyInjected = value.type === 'ArrayExpression' ? value.elements.every((e) => e && e.type !== 'SpreadElement' && emptyInit(e)) : emptyInit(value);
   if (!onlyInjected) return { reason: `the carrier holds other values; convert it by hand to ${shape === 'message-attributes' ? '{ DataType, StringValue } entries' : 'single-key header objects'}` };
   const fresh = freshCarrier(resolver, shape);
-  return hint(HELPER_BY_SHAPE[shape], fresh.requires, (local) => [{ range: carrier.range, text: fresh.render(local) }]);
+  return hint(HELPER_BY_SHAPE[shape], fresh.requires, (local) => [replaceValue(carrier, fresh.render(local))]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -231,7 +240,7 @@ export function wrapBatchLoop(resolver: Resolver, site: ConsumeSite): Repair {
   let loop: TSESTree.ForOfStatement | undefined;
   walk(site.body, resolver.keys, (node) => {
     if (loop) return false;
-    if (node.type === 'ForOfStatement' && !node.await && sourceOf(resolver.input, unwrap(node.right)) === arrayText) loop = node;
+    if (node.type === 'ForOfStatement' && !node.await && rootIdentifier(node.right)?.name === binding.variable.name && resolver.variableOf(rootIdentifier(node.right)!) === binding.variable) loop = node;
     return undefined;
   });
   if (!loop) return wrapInBatchSpan(resolver, site, arrayText);
@@ -317,6 +326,17 @@ export function replacePayloadRead(resolver: Resolver, property: Node, key: stri
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** `res.Messages ?? []` → `res`. */
+function rootIdentifier(expression: Node): TSESTree.Identifier | undefined {
+  let node = unwrap(expression);
+  for (;;) {
+    if (node.type === 'LogicalExpression') node = unwrap(node.left);
+    else if (node.type === 'MemberExpression') node = unwrap(node.object);
+    else break;
+  }
+  return node.type === 'Identifier' ? node : undefined;
+}
 
 function parenthesiseObject(text: string, expression: Node): string {
   return expression.type === 'ObjectExpression' ? `(${text})` : text;
