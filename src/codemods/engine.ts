@@ -56,12 +56,25 @@ export interface TransformResult {
   left: SiteResult[];
 }
 
+/** The input does not parse: the file is reported and left byte-for-byte unchanged. */
 export class ParseError extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
+    readonly line?: number,
+    readonly column?: number,
   ) {
-    super(`${file}: cannot parse: ${reason}`);
+    super(`${file}${line ? `:${line}:${column ?? 0}` : ''}: cannot parse: ${reason}`);
+  }
+}
+
+/** The codemod produced text that does not parse: our bug, never written; the file is left unchanged. */
+export class InternalError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: the codemod produced code that does not parse (${reason}); the file was left unchanged. Please report this with the file.`);
   }
 }
 
@@ -79,7 +92,8 @@ export function parseFile(filePath: string, source: string): SourceInput {
       text: source,
     };
   } catch (error) {
-    throw new ParseError(filePath, error instanceof Error ? error.message : String(error));
+    const located = error as { lineNumber?: number; column?: number };
+    throw new ParseError(filePath, error instanceof Error ? error.message : String(error), located.lineNumber, located.column);
   }
 }
 
@@ -126,7 +140,14 @@ export function transformSource(name: CodemodName, filePath: string, source: str
     }
     text = applyEdits(text, [...edits, ...imports.edits]);
   }
-  if (text !== source) parseFile(filePath, text); // never hand back text that does not parse
+  if (text !== source) {
+    // Never hand back text that does not parse.
+    try {
+      parseFile(filePath, text);
+    } catch (error) {
+      throw new InternalError(filePath, error instanceof ParseError ? `${error.line ?? '?'}:${error.column ?? '?'} ${error.reason}` : String(error));
+    }
+  }
   return { output: text === source ? undefined : text, fixed, left };
 }
 

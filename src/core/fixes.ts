@@ -43,6 +43,11 @@ export function sourceOf(input: SourceInput, node: Node): string {
   return input.text.slice(node.range[0], node.range[1]);
 }
 
+/** The file's line ending, kept in everything we insert. */
+export function lineEnding(input: SourceInput): string {
+  return input.text.includes('\r\n') ? '\r\n' : '\n';
+}
+
 /** Edits adding `name: value` after the last property of an object literal (or filling an empty one). */
 export function addPropertyEdits(input: SourceInput, object: TSESTree.ObjectExpression, property: string): Edit[] {
   const last = object.properties[object.properties.length - 1];
@@ -50,7 +55,7 @@ export function addPropertyEdits(input: SourceInput, object: TSESTree.ObjectExpr
   // Right after the last property: an existing trailing comma then follows the new one.
   const multiline = input.text.slice(last.range[1], object.range[1]).includes('\n');
   const indent = /\n([ \t]*)[^\n]*$/.exec(input.text.slice(0, last.range[0]))?.[1] ?? '';
-  return [{ range: [last.range[1], last.range[1]], text: multiline ? `,\n${indent}${property}` : `, ${property}` }];
+  return [{ range: [last.range[1], last.range[1]], text: multiline ? `,${lineEnding(input)}${indent}${property}` : `, ${property}` }];
 }
 
 /** Edits removing one property of an object literal together with its separating comma. */
@@ -108,8 +113,9 @@ export function importEdits(input: SourceInput, requirements: readonly Requireme
     const statement = style.require
       ? `const { ${specifiers.join(', ')} } = require(${style.quote}${module}${style.quote})${style.semi}`
       : `import { ${specifiers.join(', ')} } from ${style.quote}${module}${style.quote}${style.semi}`;
-    if (anchor) edits.push({ range: [anchor.range[1], anchor.range[1]], text: `\n${statement}` });
-    else edits.push({ range: [style.top, style.top], text: `${statement}\n` });
+    const eol = lineEnding(input);
+    if (anchor) edits.push({ range: [anchor.range[1], anchor.range[1]], text: `${eol}${statement}` });
+    else edits.push({ range: [style.top, style.top], text: `${statement}${eol}` });
   }
   return {
     local: (requirement) => locals.get(key(requirement)) ?? resolved(requirement).name,

@@ -62,6 +62,9 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
     return hint(label, fresh.requires, (local) => [{ range: literal.range, text: `{ value: ${sourceOf(input, literal)}, headers: ${fresh.render(local)} }` }]);
   }
   if (path[0]?.startsWith('chain:')) return builderCarrier(resolver, site, message);
+  if (literal.type === 'ObjectExpression' && literal.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'MessageStructure' && staticName(p.value) === 'json')) {
+    return { reason: "SNS drops message attributes when MessageStructure is 'json'; carry the context per protocol inside the JSON message, or stop using MessageStructure 'json'" };
+  }
   if (spec.messages) {
     if (path.length !== 1 || literal.type !== 'ObjectExpression') return { reason: 'the message is not an object literal in this file' };
     return hint(label, fresh.requires, (local) => addPropertyEdits(input, literal, `${path[0]}: ${fresh.render(local)}`));

@@ -87,9 +87,7 @@ describe('codemod fixture pairs', () => {
   });
 
   it('run through jscodeshift itself to the same output', async () => {
-    const { applyTransform } = (await import('jscodeshift/dist/testUtils.js')) as unknown as {
-      applyTransform: (module: unknown, options: object, input: { path: string; source: string }, testOptions?: object) => string;
-    };
+    const { applyTransform } = await import('jscodeshift/dist/testUtils.js');
     const pairs = all.filter((c) => c.codemod === 'add-header-injection' && c.after);
     expect(pairs.length).toBeGreaterThan(10);
     for (const c of pairs) {

@@ -1,0 +1,176 @@
+/**
+ * @fileoverview Codemod options from a config file (`trace-propagation.config.json`) and from CLI flags, validated
+ * with errors that name the file and the key. CLI flags win over the file; `--helper` entries are merged over the
+ * file's `helperNames` one name at a time.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { instrumentations, type Instrumentation } from '../brokers/index.js';
+import type { CodemodOptions } from '../codemods/engine.js';
+import { HELPER_NAMES } from '../core/otel.js';
+import { isErrno } from './files.js';
+
+export const DEFAULT_CONFIG_FILE = 'trace-propagation.config.json';
+
+/** Our helpers' names: the keys `helperNames` / `--helper` may retarget. */
+export const CANONICAL_HELPERS: readonly string[] = HELPER_NAMES;
+
+const CONFIG_KEYS = ['$schema', 'helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors'];
+
+/** A usage problem: bad flag value or bad config file. Reported on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+export class ConfigError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly key: string | undefined,
+    detail: string,
+  ) {
+    super(key ? `${file}: "${key}" ${detail}` : `${file}: ${detail}`);
+  }
+}
+
+/** Codemod options plus, for a relative `helpersModule`, the directory it is relative to. */
+export interface ResolvedOptions extends CodemodOptions {
+  /** Set when helpersModule is a relative path (`./src/tracing.js`): the directory it was given relative to. */
+  helpersModuleBase?: string;
+}
+
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+export function isRelativeSpecifier(spec: string): boolean {
+  return spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
+}
+
+/**
+ * Reads the config file: the one given with `--config` (must exist), else `trace-propagation.config.json` in `cwd`
+ * when there is one. Returns undefined when there is no file to read.
+ */
+export async function loadConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; options: ResolvedOptions } | undefined> {
+  const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  const shown = explicit ?? DEFAULT_CONFIG_FILE;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (explicit === undefined && isErrno(error, 'ENOENT')) return undefined;
+    const reason = isErrno(error, 'ENOENT') ? 'no such file' : isErrno(error, 'EISDIR') ? 'is a directory' : (error as Error).message;
+    throw new ConfigError(shown, undefined, `cannot read config file: ${reason}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ConfigError(shown, undefined, `invalid JSON: ${(error as Error).message}`);
+  }
+  return { file, options: validateConfig(json, shown, path.dirname(file)) };
+}
+
+/** Validates a parsed config object; `file` names it in errors, `dir` anchors a relative helpersModule. */
+export function validateConfig(json: unknown, file: string, dir: string): ResolvedOptions {
+  if (!isPlainObject(json)) throw new ConfigError(file, undefined, 'must contain a JSON object');
+  for (const key of Object.keys(json)) {
+    if (!CONFIG_KEYS.includes(key)) {
+      throw new ConfigError(file, key, `is not a known key (expected one of: ${CONFIG_KEYS.filter((k) => k !== '$schema').join(', ')})`);
+    }
+  }
+  const options: ResolvedOptions = {};
+  if (json.helpersModule !== undefined) {
+    if (typeof json.helpersModule !== 'string' || json.helpersModule.trim() === '') {
+      throw new ConfigError(file, 'helpersModule', 'must be a non-empty string (a module specifier)');
+    }
+    options.helpersModule = json.helpersModule;
+    if (isRelativeSpecifier(json.helpersModule)) options.helpersModuleBase = dir;
+  }
+  if (json.helperNames !== undefined) {
+    if (!isPlainObject(json.helperNames)) throw new ConfigError(file, 'helperNames', 'must be an object mapping our helper names to yours');
+    const names: Record<string, string> = {};
+    for (const [canonical, theirs] of Object.entries(json.helperNames)) {
+      const key = `helperNames.${canonical}`;
+      if (!CANONICAL_HELPERS.includes(canonical)) {
+        throw new ConfigError(file, key, `is not one of our helpers (expected one of: ${CANONICAL_HELPERS.join(', ')})`);
+      }
+      if (typeof theirs !== 'string' || !isIdentifier(theirs)) throw new ConfigError(file, key, 'must be a string naming an export (a JavaScript identifier)');
+      names[canonical] = theirs;
+    }
+    options.helperNames = names;
+  }
+  if (json.autoInstrumented !== undefined) {
+    if (!isPlainObject(json.autoInstrumented)) throw new ConfigError(file, 'autoInstrumented', 'must be an object of booleans');
+    const auto: Partial<Record<Instrumentation, boolean>> = {};
+    for (const [name, value] of Object.entries(json.autoInstrumented)) {
+      const key = `autoInstrumented.${name}`;
+      if (!(instrumentations as readonly string[]).includes(name)) {
+        throw new ConfigError(file, key, `is not a known instrumentation (expected one of: ${instrumentations.join(', ')})`);
+      }
+      if (typeof value !== 'boolean') throw new ConfigError(file, key, 'must be true or false');
+      auto[name as Instrumentation] = value;
+    }
+    options.autoInstrumented = auto;
+  }
+  for (const key of ['injectors', 'extractors'] as const) {
+    const value = json[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value)) throw new ConfigError(file, key, 'must be an array of function names');
+    value.forEach((entry, i) => {
+      if (typeof entry !== 'string' || entry.trim() === '') throw new ConfigError(file, `${key}[${i}]`, 'must be a non-empty string');
+    });
+    options[key] = value as string[];
+  }
+  return options;
+}
+
+/** Parses `--helper canonical=yours` values. */
+export function parseHelperFlags(values: readonly string[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const canonical = eq < 0 ? value : value.slice(0, eq);
+    const theirs = eq < 0 ? '' : value.slice(eq + 1);
+    if (eq < 0 || !canonical || !theirs) throw new UsageError(`--helper expects <ourName>=<yourName>, got '${value}'`);
+    if (!CANONICAL_HELPERS.includes(canonical)) {
+      throw new UsageError(`--helper: '${canonical}' is not one of our helpers (expected one of: ${CANONICAL_HELPERS.join(', ')})`);
+    }
+    if (!isIdentifier(theirs)) throw new UsageError(`--helper: '${theirs}' is not a valid export name`);
+    names[canonical] = theirs;
+  }
+  return names;
+}
+
+/** Flags over file: helpersModule replaces, helper names merge name by name. */
+export function mergeOptions(file: ResolvedOptions | undefined, flags: { helpersModule?: string; helperNames?: Record<string, string> }, cwd: string): ResolvedOptions {
+  const merged: ResolvedOptions = { ...file };
+  if (flags.helpersModule !== undefined) {
+    if (flags.helpersModule.trim() === '') throw new UsageError('--helpers-module expects a module specifier');
+    merged.helpersModule = flags.helpersModule;
+    if (isRelativeSpecifier(flags.helpersModule)) merged.helpersModuleBase = cwd;
+    else delete merged.helpersModuleBase;
+  }
+  if (flags.helperNames && Object.keys(flags.helperNames).length > 0) {
+    merged.helperNames = { ...file?.helperNames, ...flags.helperNames };
+  }
+  return merged;
+}
+
+/**
+ * The engine options for one file. A relative helpers module (`./src/tracing/helpers.js`, relative to the config
+ * file or, from the flag, to the cwd) becomes the specifier that reaches it from that file's directory.
+ */
+export function optionsForFile(options: ResolvedOptions, file: string): CodemodOptions {
+  const { helpersModuleBase, ...rest } = options;
+  if (!helpersModuleBase || !rest.helpersModule) return rest;
+  const target = path.resolve(helpersModuleBase, rest.helpersModule);
+  let spec = path.relative(path.dirname(file), target).split(path.sep).join('/');
+  if (spec === '') spec = '.';
+  if (!spec.startsWith('.')) spec = `./${spec}`;
+  else if (!isRelativeSpecifier(spec)) spec = `./${spec}`; // a name such as `.helpers.js`
+  return { ...rest, helpersModule: spec };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,268 @@
+/**
+ * @fileoverview `trace-propagation`: the command line around the codemods.
+ *
+ *   trace-propagation codemod <name> <paths...> [--dry] [--force] [--helpers-module <spec>] [--helper a=b]...
+ *   trace-propagation list
+ *
+ * `main` returns the exit code and never exits the process itself (bin/trace-propagation.js does), so it can be
+ * run in-process by tests with captured streams.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { codemods, mentionsBroker, ParseError, transformSource, type CodemodName } from '../codemods/engine.js';
+import { CANONICAL_HELPERS, DEFAULT_CONFIG_FILE, loadConfigFile, mergeOptions, optionsForFile, parseHelperFlags, UsageError, type ResolvedOptions } from './config.js';
+import { discoverFiles } from './files.js';
+import { dirtyTrees } from './git.js';
+import { Progress, progressWanted, type OutputStream } from './progress.js';
+import { emptySummary, EXIT_ERROR, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
+import { writeFileAtomic } from './write.js';
+
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  cwd: string;
+}
+
+const OPTIONS = {
+  dry: { type: 'boolean' },
+  force: { type: 'boolean' },
+  'helpers-module': { type: 'string' },
+  helper: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  const fail = (message: string, withUsageHint = true): number => {
+    stderr.write(`trace-propagation: ${message}\n${withUsageHint ? "Run 'trace-propagation --help' for usage.\n" : ''}`);
+    return EXIT_ERROR;
+  };
+
+  let flags: Flags;
+  let positionals: string[];
+  try {
+    ({ values: flags, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (error) {
+    return fail((error as Error).message.split('\n')[0]!);
+  }
+
+  if (flags.version) {
+    stdout.write(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const [command, ...rest] = positionals;
+  if (flags.help || command === 'help') {
+    stdout.write(usage());
+    return EXIT_OK;
+  }
+  if (command === undefined) {
+    stderr.write(usage());
+    return EXIT_ERROR;
+  }
+  if (command === 'list') {
+    if (rest.length > 0) return fail(`'list' takes no arguments`);
+    if (flags.json) stdout.write(`${JSON.stringify(codemods.map(({ name, title, rules }) => ({ name, title, rules })), null, 2)}\n`);
+    else {
+      const width = Math.max(...codemods.map((c) => c.name.length));
+      for (const c of codemods) stdout.write(`${c.name.padEnd(width)}  ${c.title}\n`);
+    }
+    return EXIT_OK;
+  }
+  if (command !== 'codemod') return fail(`unknown command '${command}' (expected 'codemod', 'list' or 'help')`);
+
+  const [name, ...paths] = rest;
+  if (name === undefined) return fail(`missing codemod name (one of: ${codemods.map((c) => c.name).join(', ')})`);
+  const info = codemods.find((c) => c.name === name);
+  if (!info) return fail(`unknown codemod '${name}' (one of: ${codemods.map((c) => c.name).join(', ')})`);
+  if (paths.length === 0) return fail(`missing paths: which files or directories should '${name}' transform?`);
+
+  let options: ResolvedOptions;
+  try {
+    const file = await loadConfigFile(flags.config, cwd);
+    options = mergeOptions(file?.options, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, cwd);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message, false);
+    throw error;
+  }
+
+  try {
+    return await runCodemod(info.name, paths, options, flags, { stdout, stderr, cwd });
+  } catch (error) {
+    // I/O trouble outside any single file (git failing, an unreadable directory): report it, exit 2.
+    return fail(error instanceof Error ? error.message : String(error), false);
+  }
+}
+
+async function runCodemod(name: CodemodName, paths: readonly string[], options: ResolvedOptions, flags: Flags, io: CliIO): Promise<number> {
+  const { stdout, stderr } = io;
+  const dry = flags.dry === true;
+  const json = flags.json === true;
+  const discovery = await discoverFiles(paths, io.cwd);
+  if (discovery.missing.length > 0) {
+    for (const missing of discovery.missing) stderr.write(`trace-propagation: ${missing}: no such file or directory\n`);
+    return EXIT_ERROR;
+  }
+  for (const dropped of discovery.dropped) stderr.write(`trace-propagation: ${dropped.path}: skipped, ${dropped.reason}\n`);
+
+  if (!dry && !flags.force) {
+    const dirty = discovery.files.length > 0 ? await dirtyTrees(discovery.gitRoots) : [];
+    if (dirty.length > 0) {
+      for (const tree of dirty) {
+        stderr.write(
+          `trace-propagation: refusing to write: the git work tree ${tree.toplevel} has uncommitted changes ` +
+            `(${tree.total} path${tree.total === 1 ? '' : 's'}):\n${tree.changes.map((l) => `  ${l}\n`).join('')}` +
+            (tree.total > tree.changes.length ? `  ...\n` : ''),
+        );
+      }
+      stderr.write('Commit or stash them first, so that the codemod\'s changes can be reviewed and undone on their own, or pass --force.\n');
+      return EXIT_ERROR;
+    }
+  }
+
+  const displayBase = await realpath(io.cwd).catch(() => path.resolve(io.cwd));
+  const display = (file: string): string => {
+    const relative = path.relative(displayBase, file);
+    return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+  };
+
+  const summary: RunSummary = emptySummary(name, dry);
+  if (dry && json) summary.diffs = [];
+  const progress = new Progress(stderr, discovery.files.length, !json && progressWanted(stderr, discovery.files.length, flags['no-progress'] === true));
+  const failed = (file: string, reason: string): void => {
+    summary.files.failed++;
+    summary.failed.push({ path: display(file), reason });
+    progress.log(`${display(file)}: ${reason}`);
+  };
+
+  for (const file of discovery.files) {
+    summary.files.scanned++;
+    await processFile(file);
+    progress.tick();
+  }
+  progress.finish();
+
+  async function processFile(file: string): Promise<void> {
+    const shown = display(file);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      failed(file, `cannot read: ${errorMessage(error)}`);
+      return;
+    }
+    const source = bytes.toString('utf8');
+    if (!mentionsBroker(source)) {
+      summary.files.skipped++;
+      return;
+    }
+    if (source.includes('\uFFFD') && !Buffer.from(source, 'utf8').equals(bytes)) {
+      failed(file, 'not valid UTF-8; left unchanged');
+      return;
+    }
+    let result;
+    try {
+      result = transformSource(name, file, source, optionsForFile(options, file));
+    } catch (error) {
+      failed(file, error instanceof ParseError ? `cannot parse${error.line ? ` at ${error.line}:${error.column ?? 0}` : ''}: ${firstLine(error.reason)}` : `codemod failed: ${errorMessage(error)}`);
+      return;
+    }
+    if (result.output === undefined || result.output === source) {
+      summary.files.unchanged++;
+    } else {
+      if (dry) {
+        const patch = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, source, result.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+        if (summary.diffs) summary.diffs.push({ path: shown, diff: patch });
+        else {
+          progress.suspend(); // stdout and stderr usually share the terminal: no diff glued to the bar
+          stdout.write(patch);
+        }
+      } else {
+        try {
+          await writeFileAtomic(file, result.output);
+        } catch (error) {
+          failed(file, `cannot write: ${errorMessage(error)}; left unchanged`);
+          return;
+        }
+      }
+      summary.files.changed++;
+      summary.changed.push(shown);
+    }
+    summary.fixed.push(...result.fixed.map((site) => ({ path: shown, ...site })));
+    summary.left.push(...result.left.map((site) => ({ path: shown, ...site })));
+  }
+
+  if (json) stdout.write(formatJson(summary));
+  else stderr.write(formatSummary(summary));
+  return exitCodeFor(summary);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!;
+}
+
+function packageVersion(): string {
+  // src/cli/main.ts (tests) and dist/src/cli/main.js (the bin) sit at different depths: walk up to our package.json.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'eslint-plugin-trace-propagation' && pkg.version) return pkg.version;
+    } catch {
+      // keep walking
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+export function usage(): string {
+  const width = Math.max(...codemods.map((c) => c.name.length)) + 2;
+  const names = codemods.map((c) => `  ${c.name.padEnd(width)}${c.title}`).join('\n');
+  return `Usage:
+  trace-propagation codemod <name> <paths...> [options]
+  trace-propagation list
+  trace-propagation --help | --version
+
+Codemods:
+${names}
+
+Paths are files or directories. .ts .tsx .mts .cts .js .jsx .mjs .cjs files are transformed (not .d.ts);
+node_modules and git-ignored files are skipped; files that import no broker client are never parsed.
+
+Options:
+  --dry                      print a unified diff of every change to stdout; write nothing
+  --force                    write even if the git work tree has uncommitted changes
+  --helpers-module <spec>    import the inserted helpers from <spec> instead of
+                             eslint-plugin-trace-propagation/helpers (a relative path such as
+                             ./src/tracing.js is resolved from the cwd and imported relatively from each file)
+  --helper <ours>=<yours>    your export name for one of our helpers (repeatable), ours being one of:
+                             ${CANONICAL_HELPERS.slice(0, 4).join(', ')},
+                             ${CANONICAL_HELPERS.slice(4).join(', ')}
+  --config <file>            options file (default: ./${DEFAULT_CONFIG_FILE} when present):
+                             { "helpersModule", "helperNames", "autoInstrumented", "injectors", "extractors" };
+                             flags win over the file
+  --json                     print the summary as JSON on stdout (with --dry, the diffs are in it)
+  --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
+  -h, --help                 this help
+  -v, --version              the version
+
+Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason), 2 usage, I/O or parse errors.
+`;
+}

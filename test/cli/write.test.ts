@@ -1,0 +1,91 @@
+import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempNameFor, writeFileAtomic } from '../../src/cli/write.js';
+import { cleanupTempDirs, KAFKA_MISSING_HEADERS, read, run, tempDir, writeTree } from './helpers.js';
+
+afterEach(cleanupTempDirs);
+
+const isPosix = process.platform !== 'win32';
+
+describe('atomic writes', () => {
+  it('names the temporary file .<name>.<pid>.<random>.tmp in the same directory', () => {
+    const temp = tempNameFor('/x/y/producer.ts');
+    expect(path.dirname(temp)).toBe('/x/y');
+    expect(path.basename(temp)).toMatch(new RegExp(`^\\.producer\\.ts\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+    expect(tempNameFor('/x/y/producer.ts')).not.toBe(temp);
+  });
+
+  it('can replace a file whose name is near the 255-byte limit', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, `${'é'.repeat(120)}${'x'.repeat(10)}.ts`); // 253 bytes
+    await writeFile(file, 'old');
+    expect(Buffer.byteLength(path.basename(tempNameFor(file)))).toBeLessThanOrEqual(255);
+    await writeFileAtomic(file, 'new');
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect(await readdir(dir)).toEqual([path.basename(file)]);
+  });
+
+  it.runIf(isPosix)('replaces the content, keeps the file mode, and leaves no temporary file', async () => {
+    const dir = await tempDir();
+    for (const mode of [0o644, 0o600, 0o755, 0o640, 0o666, 0o777]) {
+      const file = path.join(dir, `f${mode.toString(8)}.ts`);
+      await writeFile(file, 'old');
+      await chmod(file, mode);
+      await writeFileAtomic(file, 'new ✓');
+      expect(await readFile(file, 'utf8')).toBe('new ✓');
+      expect((await stat(file)).mode & 0o7777).toBe(mode);
+    }
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('on failure removes its temporary file and leaves the target alone', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'target.ts')); // renaming a file over a directory fails
+    await writeFile(path.join(dir, 'target.ts', 'inner.ts'), 'x');
+    await expect(writeFileAtomic(path.join(dir, 'target.ts'), 'text')).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['target.ts']);
+    expect(await readFile(path.join(dir, 'target.ts', 'inner.ts'), 'utf8')).toBe('x');
+  });
+
+  it.runIf(isPosix)('writes through a symbolic link to its target, keeping the link', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'real.ts'), 'old');
+    await symlink('real.ts', path.join(dir, 'link.ts'));
+    await writeFileAtomic(path.join(dir, 'link.ts'), 'new');
+    expect((await lstat(path.join(dir, 'link.ts'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(path.join(dir, 'link.ts'))).toBe('real.ts');
+    expect(await readFile(path.join(dir, 'real.ts'), 'utf8')).toBe('new');
+  });
+
+  it.runIf(isPosix)('the codemod keeps the mode of the files it rewrites and leaves no temporary files', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS, 'src/tool.mjs': `#!/usr/bin/env node\n${KAFKA_MISSING_HEADERS}` });
+    await chmod(path.join(dir, 'src/producer.ts'), 0o640);
+    await chmod(path.join(dir, 'src/tool.mjs'), 0o755);
+    const { err } = await run(dir, ['codemod', 'add-header-injection', 'src']);
+    expect(await read(dir, 'src/producer.ts'), err).toContain('injectTraceHeaders');
+    expect(await read(dir, 'src/tool.mjs')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(await read(dir, 'src/tool.mjs')).toContain('injectTraceHeaders');
+    expect((await stat(path.join(dir, 'src/producer.ts'))).mode & 0o7777).toBe(0o640);
+    expect((await stat(path.join(dir, 'src/tool.mjs'))).mode & 0o7777).toBe(0o755);
+    expect((await readdir(path.join(dir, 'src'))).sort()).toEqual(['producer.ts', 'tool.mjs']);
+  });
+
+  it.runIf(isPosix && process.getuid?.() !== 0)('a file that cannot be written is reported as failed and left unchanged (exit 2)', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'ro/producer.ts': KAFKA_MISSING_HEADERS, 'rw/producer.ts': KAFKA_MISSING_HEADERS });
+    await chmod(path.join(dir, 'ro'), 0o555); // no temp file can be created next to it
+    try {
+      const { code, err } = await run(dir, ['codemod', 'add-header-injection', '.']);
+      expect(code).toBe(2);
+      expect(err).toMatch(/^ro\/producer\.ts: cannot write: .*left unchanged$/m);
+      expect(await read(dir, 'ro/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+      expect(await readdir(path.join(dir, 'ro'))).toEqual(['producer.ts']);
+      expect(await read(dir, 'rw/producer.ts')).toContain('injectTraceHeaders');
+      expect(err).toContain('1 changed, 0 unchanged, 1 failed');
+    } finally {
+      await chmod(path.join(dir, 'ro'), 0o755);
+    }
+  });
+});

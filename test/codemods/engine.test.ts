@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError, transformSource } from '../../src/codemods/engine.js';
+
+const kafka = (eol: string) =>
+  ['import { Kafka } from "kafkajs";', 'const producer = new Kafka({ brokers: [] }).producer();', 'await producer.send({', '  topic: "t",', '  messages: [{ value: "v" }],', '});', ''].join(eol);
+
+describe('engine', () => {
+  it('keeps CRLF line endings in everything it inserts', () => {
+    const output = transformSource('add-header-injection', 'x.ts', kafka('\r\n')).output!;
+    expect(output).toContain('import { injectTraceHeaders } from "eslint-plugin-trace-propagation/helpers";\r\n');
+    expect(output.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
+  it('reports input that does not parse with its location, and changes nothing', () => {
+    const broken = 'import { Kafka } from "kafkajs";\nconst p = new Kafka({ brokers: [] }).producer(;\n';
+    let error: unknown;
+    try {
+      transformSource('all', 'broken.ts', broken);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).line).toBe(2);
+    expect((error as ParseError).message).toMatch(/^broken\.ts:2:\d+: cannot parse/);
+  });
+
+  it('never parses a file that names no broker package', () => {
+    expect(transformSource('all', 'x.ts', 'this is not even code {').output).toBeUndefined();
+  });
+
+  it('leaves an SNS message with MessageStructure json to a person, with the reason', () => {
+    const code = "import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';\nconst sns = new SNSClient({});\nawait sns.send(new PublishCommand({ TopicArn: 't', Message: '{}', MessageStructure: 'json' }));\n";
+    const result = transformSource('add-header-injection', 'x.ts', code);
+    expect(result.output).toBeUndefined();
+    expect(result.left.map((s) => s.reason)).toEqual([expect.stringMatching(/MessageStructure is 'json'/)]);
+  });
+
+  it('retargets helpers to another module and export names, and recognises them on a second run', () => {
+    const options = { helpersModule: '@acme/tracing', helperNames: { injectTraceHeaders: 'withTraceHeaders' } };
+    const output = transformSource('add-header-injection', 'x.ts', kafka('\n'), options).output!;
+    expect(output).toContain('import { withTraceHeaders } from "@acme/tracing";');
+    expect(output).toContain('messages: [{ value: "v", headers: withTraceHeaders() }]');
+    expect(transformSource('add-header-injection', 'x.ts', output, options).output).toBeUndefined();
+  });
+});
