@@ -43,6 +43,7 @@ const RULE_PREFIX = 'trace-propagation/';
 const CHILD_RESULT_MARKER = 'BENCH_CHILD_RESULT ';
 
 const TARGETS = {
+  codemodToIdentityRatio: 0.3,
   ruleToParseRatio: 0.05,
   peakRssRatio: 1.05,
 };
@@ -223,7 +224,58 @@ function spawnChild(mode, fileListPath, baselineJson, gc) {
 const SECTIONS = [
   { id: 'stats', title: 'rule time vs parse time (ESLint stats: true)', run: measureStats },
   { id: 'memory', title: 'peak memory and wall clock (child processes, sequential)', run: measureMemory },
+  { id: 'codemod', title: 'codemod CLI vs jscodeshift identity transform (same files, wall clock)', run: measureCodemod },
 ];
+
+/**
+ * d) The codemod CLI (`trace-propagation codemod all --dry`) against jscodeshift running an identity transform
+ * (parse + print, what any jscodeshift codemod pays per file) over the same copy of the corpus. The copy lives
+ * outside the repository because the corpus is git-ignored and the CLI honours .gitignore. Each tool runs as its
+ * own process, sequentially; medians of several runs.
+ */
+async function measureCodemod(ctx) {
+  const { print, args } = ctx;
+  const repo = path.resolve(BENCH_DIR, '..');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-codemod-bench-'));
+  try {
+    fs.cpSync(CORPUS_DIR, copy, { recursive: true, filter: (src) => !src.endsWith('manifest.json') });
+    const runs = Math.max(1, Number(args['codemod-runs'] ?? (args.quick ? 1 : 3)));
+    const time = async (command, argv) => {
+      const t0 = performance.now();
+      const code = await new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [command, ...argv], { cwd: copy, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (c) => (c === 0 || c === 1 ? resolve(c) : reject(new Error(`${path.basename(command)} exited ${c}: ${err.slice(-500)}`))));
+      });
+      return { ms: performance.now() - t0, code };
+    };
+    const ours = [];
+    const identity = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push((await time(path.join(repo, 'bin', 'trace-propagation.js'), ['codemod', 'all', copy, '--dry', '--no-progress'])).ms);
+      identity.push(
+        (await time(path.join(repo, 'node_modules', 'jscodeshift', 'bin', 'jscodeshift.js'), [
+          '-t', path.join(BENCH_DIR, 'identity-transform.cjs'), '--parser=tsx', '--extensions=ts,js', '--dry', '--silent', '--no-babel', copy,
+        ])).ms,
+      );
+    }
+    const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const r = med(ours) / med(identity);
+    printTable(print, ['tool', 'runs (ms)', 'median ms'], [
+      ['trace-propagation codemod all --dry', ours.map((x) => fmt(x, 0)).join(', '), fmt(med(ours), 0)],
+      ['jscodeshift identity transform (--dry)', identity.map((x) => fmt(x, 0)).join(', '), fmt(med(identity), 0)],
+    ]);
+    print(`  jscodeshift uses its default worker count here (${Math.max(os.cpus().length - 1, 1)}); our CLI is one process that parses only files naming a broker package`);
+    return {
+      checks: [{ metric: 'codemod CLI / jscodeshift identity (median wall clock)', value: `${ratio(r)} (${fmt(med(ours) / 1000, 1)} vs ${fmt(med(identity) / 1000, 1)} s)`, target: `<= ${TARGETS.codemodToIdentityRatio}`, pass: r <= TARGETS.codemodToIdentityRatio }],
+      data: { oursMs: ours, identityMs: identity, ratio: r },
+    };
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
 
 /** a) Rule time / parse time from ESLint's per-file stats. */
 async function measureStats(ctx) {
