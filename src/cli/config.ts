@@ -15,7 +15,7 @@ export const DEFAULT_CONFIG_FILE = 'trace-propagation.config.json';
 /** Our helpers' names: the keys `helperNames` / `--helper` may retarget. */
 export const CANONICAL_HELPERS: readonly string[] = HELPER_NAMES;
 
-const CONFIG_KEYS = ['$schema', 'helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors'];
+const CONFIG_KEYS = ['$schema', 'helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'useTypeInformation'];
 
 /** A usage problem: bad flag value or bad config file. Reported on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -120,6 +120,12 @@ export function validateConfig(json: unknown, file: string, dir: string): Resolv
       if (typeof entry !== 'string' || entry.trim() === '') throw new ConfigError(file, `${key}[${i}]`, 'must be a non-empty string');
     });
     options[key] = value as string[];
+  }
+  if (json.useTypeInformation !== undefined) {
+    if (typeof json.useTypeInformation !== 'boolean') throw new ConfigError(file, 'useTypeInformation', 'must be true or false');
+    options.useTypeInformation = json.useTypeInformation;
+    // tsconfig.json files are looked up from the config file's folder.
+    if (json.useTypeInformation) options.tsconfigRootDir = path.dirname(path.resolve(file));
   }
   return options;
 }

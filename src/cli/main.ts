@@ -35,6 +35,7 @@ const OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  types: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -92,6 +93,8 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
   try {
     const file = await loadConfigFile(flags.config, cwd);
     options = mergeOptions(file?.options, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, cwd);
+    if (flags.types) options = { ...options, useTypeInformation: true };
+    if (options.useTypeInformation) options = { ...options, tsconfigRootDir: options.tsconfigRootDir ?? cwd };
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, false);
     throw error;
@@ -163,7 +166,8 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       return;
     }
     const source = bytes.toString('utf8');
-    if (!mentionsBroker(source)) {
+    // With type information a client may come typed from another module: every file is parsed.
+    if (!options.useTypeInformation && !mentionsBroker(source)) {
       summary.files.skipped++;
       return;
     }
@@ -259,6 +263,8 @@ Options:
                              { "helpersModule", "helperNames", "autoInstrumented", "injectors", "extractors" };
                              flags win over the file
   --json                     print the summary as JSON on stdout (with --dry, the diffs are in it)
+  --types                    also recognise clients by their TypeScript types (like the rules' useTypeInformation);
+                             needs a tsconfig.json including the files; every file is then parsed
   --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
   -h, --help                 this help
   -v, --version              the version

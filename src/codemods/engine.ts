@@ -5,13 +5,14 @@
  * a caller never writes a half-transformed or broken file.
  */
 import { parseForESLint } from '@typescript-eslint/parser';
-import type { TSESTree } from '@typescript-eslint/utils';
-import type { Instrumentation } from '../brokers/index.js';
+import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
+import { catalog, type Instrumentation } from '../brokers/index.js';
 import { analyze, mentionsBroker } from '../core/analyze.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
 import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
+import { typeServices } from '../core/types.js';
 
 export type CodemodName = 'add-header-injection' | 'add-context-extraction' | 'move-trace-ids-to-headers' | 'all';
 
@@ -37,6 +38,14 @@ export interface CodemodOptions {
   autoInstrumented?: Partial<Record<Instrumentation, boolean>>;
   injectors?: readonly string[];
   extractors?: readonly string[];
+  /**
+   * Also recognise clients by their TypeScript types (the `useTypeInformation` rule option), through the project
+   * service of typescript-eslint, as typed linting does: files need a tsconfig.json that includes them. Files
+   * are then parsed even when they name no broker package (a client may come typed from another module).
+   */
+  useTypeInformation?: boolean;
+  /** Where tsconfig.json files are looked up from (default: the current directory). */
+  tsconfigRootDir?: string;
 }
 
 export interface SiteResult {
@@ -81,17 +90,26 @@ export class InternalError extends Error {
 const MAX_PASSES = 6;
 
 /** Parses with typescript-eslint (scope analysis included); JSX only for .tsx/.jsx, so `<T>x` casts keep working in .ts. */
-export function parseFile(filePath: string, source: string): SourceInput {
+export function parseFile(filePath: string, source: string, typed?: { tsconfigRootDir: string }): SourceInput {
   try {
     const jsx = /\.(tsx|jsx)$/.test(filePath) || /\.(js|mjs|cjs)$/.test(filePath);
-    const result = parseForESLint(source, { filePath, range: true, loc: true, comment: true, tokens: true, jsx, sourceType: 'module', ecmaVersion: 'latest' });
+    const result = parseForESLint(source, {
+      filePath, range: true, loc: true, comment: true, tokens: true, jsx, sourceType: 'module', ecmaVersion: 'latest',
+      ...(typed ? { projectService: true, tsconfigRootDir: typed.tsconfigRootDir } : {}),
+    });
+    const services = result.services as Partial<ParserServicesWithTypeInformation>;
+    if (typed && (!services.program || !services.esTreeNodeToTSNodeMap)) {
+      throw new ParseError(filePath, 'no type information: no tsconfig.json includes this file (needed by useTypeInformation)');
+    }
     return {
       ast: result.ast as unknown as TSESTree.Program,
       scopeManager: result.scopeManager as unknown as ScopeManagerLike,
       visitorKeys: result.visitorKeys as never,
       text: source,
+      types: typed ? typeServices(services as ParserServicesWithTypeInformation, catalog) : undefined,
     };
   } catch (error) {
+    if (error instanceof ParseError) throw error;
     const located = error as { lineNumber?: number; column?: number };
     throw new ParseError(filePath, error instanceof Error ? error.message : String(error), located.lineNumber, located.column);
   }
@@ -109,14 +127,15 @@ export function helperTarget(options: CodemodOptions): HelperTarget | undefined 
 export function transformSource(name: CodemodName, filePath: string, source: string, options: CodemodOptions = {}): TransformResult {
   const info = codemods.find((c) => c.name === name);
   if (!info) throw new Error(`unknown codemod '${name}'`);
-  if (!mentionsBroker(source)) return { output: undefined, fixed: [], left: [] };
+  const typed = options.useTypeInformation ? { tsconfigRootDir: options.tsconfigRootDir ?? process.cwd() } : undefined;
+  if (!typed && !mentionsBroker(source)) return { output: undefined, fixed: [], left: [] };
   const helpers = helperTarget(options);
   const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
   let text = source;
   const fixed: SiteResult[] = [];
   let left: SiteResult[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const input = parseFile(filePath, text);
+    const input = parseFile(filePath, text, typed);
     const findings = selectFindings(input, info, analyzeOptions, options);
     const edits: Edit[] = [];
     const requirements: Requirement[] = [];
@@ -143,7 +162,7 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   if (text !== source) {
     // Never hand back text that does not parse.
     try {
-      parseFile(filePath, text);
+      parseFile(filePath, text, typed);
     } catch (error) {
       throw new InternalError(filePath, error instanceof ParseError ? `${error.line ?? '?'}:${error.column ?? '?'} ${error.reason}` : String(error));
     }

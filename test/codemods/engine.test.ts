@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParseError, transformSource } from '../../src/codemods/engine.js';
 
@@ -41,5 +43,22 @@ describe('engine', () => {
     expect(output).toContain('import { withTraceHeaders } from "@acme/tracing";');
     expect(output).toContain('messages: [{ value: "v", headers: withTraceHeaders() }]');
     expect(transformSource('add-header-injection', 'x.ts', output, options).output).toBeUndefined();
+  });
+});
+
+describe('engine with type information', () => {
+  const project = fileURLToPath(new URL('../typed/project/', import.meta.url));
+  const file = path.join(project, 'file.ts');
+  const code = "import type { Deps } from './deps';\nexport async function f(deps: Deps) {\n  await deps.producer.send({ topic: 't', messages: [{ value: 'v' }] });\n}\n";
+
+  it('fixes a producer reached only through types declared in another module', () => {
+    expect(transformSource('add-header-injection', file, code).output).toBeUndefined();
+    const typed = transformSource('add-header-injection', file, code, { useTypeInformation: true, tsconfigRootDir: project });
+    expect(typed.output).toContain("messages: [{ value: 'v', headers: injectTraceHeaders() }]");
+    expect(transformSource('add-header-injection', file, typed.output!, { useTypeInformation: true, tsconfigRootDir: project }).output).toBeUndefined();
+  });
+
+  it('says why when no tsconfig.json includes the file', () => {
+    expect(() => transformSource('all', path.join(project, '..', 'outside.ts'), code, { useTypeInformation: true, tsconfigRootDir: project })).toThrow(/no type information|not included|was not found/);
   });
 });
