@@ -11,7 +11,7 @@ import {
   type FunctionNode, type Node,
 } from './ast.js';
 import type { ConsumeMessageId, Finding } from './findings.js';
-import { extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
+import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -213,7 +213,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     }
     const activates = extraction.type === 'helper' && extraction.activates;
     if (!activates && !isUsed(resolver, call)) {
-      report('extractedContextNotActivated', call, site.coveredBy, { reason: 'the extracted context is computed but never used: pass it to context.with or startActiveSpan by hand' });
+      report('extractedContextNotActivated', call, site.coveredBy, activateExtracted(resolver, call));
     }
   }
   const perMessage = extractions.some(({ call, extraction }) => isInsideIteration(call, site.body) || (extraction.type === 'helper' && extraction.batch));

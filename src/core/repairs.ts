@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
 import { isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
-import { addPropertyEdits, helper, HELPER_BY_SHAPE, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
+import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
 import type { Resolver } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
@@ -200,7 +200,7 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   if (!binding) {
     return { reason: site.spec.style === 'decorator' ? 'the handler has no @Ctx() parameter to read the headers from; add one' : 'the handler does not receive the message' };
   }
-  if (site.spec.style === 'pull') return { reason: 'a pull receive: wrap the processing of each received message in withConsumerSpan by hand' };
+  if (site.spec.style === 'pull') return wrapAfterPull(resolver, site);
   const name = { name: binding.variable.name, path: binding.path };
   const carrier = carrierExpression(resolver, site, name);
   const wrap = helper('withConsumerSpan');
@@ -259,6 +259,7 @@ export function wrapBatchLoop(resolver: Resolver, site: ConsumeSite): Repair {
  * every message's producer, `withBatchConsumerSpan(messages.map((m) => m?.headers), name, fn)`.
  */
 function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: string): Repair {
+  if (site.spec.style === 'pull') return wrapAfterPull(resolver, site);
   const fn = isFunction(site.body) ? site.body : undefined;
   if (!fn || site.spec.style !== 'callback') return { reason: `no for...of loop over ${arrayText} to give each message its own context; add one by hand` };
   if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
@@ -278,6 +279,75 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
     { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carriers}, '${spanName(site)}', ${asyncKeyword}() => {` },
     { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
   ]);
+}
+
+/**
+ * Runs the statements after `statement` (in the same function body) inside a wrapper:
+ * `return <open>(async () => { ...rest });`. Only in a function body, where `return` keeps its meaning: the
+ * rest's own returns now return from the wrapper, whose result the function returns.
+ */
+function wrapRestOfBody(resolver: Resolver, statement: Node, label: string, requires: Requirement[], open: (local: (r: Requirement) => string, asyncKeyword: string) => string, includeStatement = false): Repair {
+  const block = statement.parent;
+  const fn = block?.parent;
+  if (block?.type !== 'BlockStatement' || !isFunction(fn) || fn.body !== block) return { reason: 'not directly in a function body; wrap the processing by hand' };
+  if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
+  const index = block.body.indexOf(statement as TSESTree.Statement);
+  const rest = block.body.slice(index + 1);
+  if (rest.length === 0) return { reason: 'nothing follows to run inside the context' };
+  if (rest.some((r) => r.type === 'FunctionDeclaration')) return { reason: 'function declarations follow, which wrapping would hide from earlier code' };
+  const asyncKeyword = fn.async ? 'async ' : '';
+  const first = includeStatement ? statement : rest[0]!;
+  const last = rest[rest.length - 1]!;
+  const text = resolver.input.text;
+  const eol = lineEnding(resolver.input);
+  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, first.range[0]))![0];
+  return hint(label, requires, (local) => [
+    { range: [first.range[0], first.range[0]], text: `return ${open(local, asyncKeyword)}${asyncKeyword}() => {${eol}${indent}` },
+    { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
+  ]);
+}
+
+/** `const ctx = propagation.extract(...)` never used: run the rest of the handler inside it. */
+export function activateExtracted(resolver: Resolver, call: TSESTree.CallExpression): Repair {
+  const contextApi = { module: OTEL, name: 'context' };
+  const declarator = call.parent;
+  if (declarator?.type === 'VariableDeclarator' && declarator.init === call && declarator.id.type === 'Identifier' && declarator.parent?.type === 'VariableDeclaration') {
+    const name = declarator.id.name;
+    return wrapRestOfBody(resolver, declarator.parent, 'context.with', [contextApi], (local) => `${local(contextApi)}.with(${name}, `);
+  }
+  if (call.parent?.type === 'ExpressionStatement') {
+    // The result is discarded: the statement itself becomes the context of the rest.
+    const statement = call.parent;
+    const text = sourceOf(resolver.input, call);
+    const repair = wrapRestOfBody(resolver, statement, 'context.with', [contextApi], (local) => `${local(contextApi)}.with(${text}, `, true);
+    if (!repair.fix) return repair;
+    const fix = repair.fix;
+    return hint(fix.label, [...fix.requires], (local) => {
+      const [openEdit, closeEdit] = fix.edits(local);
+      // Replace the discarded call statement by the opening of the wrapper.
+      return [{ range: statement.range, text: openEdit!.text.trimEnd() }, closeEdit!];
+    });
+  }
+  return { reason: 'the extracted context is computed but never used: pass it to context.with or startActiveSpan by hand' };
+}
+
+/** A pull receive (`const msg = await ch.get(q)`): run the rest of the function in the message's consumer span. */
+function wrapAfterPull(resolver: Resolver, site: ConsumeSite): Repair {
+  const binding = site.bindings[0]!;
+  const def = binding.variable.defs[0];
+  const declaration = def?.node.parent;
+  if (def?.type !== 'Variable' || declaration?.type !== 'VariableDeclaration' || def.node.type !== 'VariableDeclarator' || def.node.id.type !== 'Identifier') {
+    return { reason: 'a pull receive whose result is destructured: wrap the processing of each message by hand' };
+  }
+  const name = binding.variable.name;
+  const carrier = site.spec.carrier.split('.').join('?.');
+  if (site.spec.batch) {
+    const wrap = helper('withBatchConsumerSpan');
+    return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.map((m) => m?.${carrier}) ?? [], '${spanName(site)}', `);
+  }
+  const wrap = helper('withConsumerSpan');
+  return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.${carrier}, '${spanName(site)}', `);
 }
 
 /** An SQS receive that does not ask for the trace attributes: request them. */
@@ -319,16 +389,42 @@ export function removePayloadKey(resolver: Resolver, key: Node): Repair {
  * active span carries that trace id, so the read becomes `trace.getActiveSpan()?.spanContext().traceId`.
  */
 export function replacePayloadRead(resolver: Resolver, property: Node, key: string): Repair {
-  const member = property.parent;
-  if (member?.type !== 'MemberExpression' || member.property !== property) return { reason: 'destructured from the payload; read it from the active span by hand' };
   if (!['traceid'].includes(key.toLowerCase().replace(/[^a-z]/g, ''))) return { reason: `'${key}' has no equivalent on the active span; extract the context from the headers instead` };
+  const traceApi = { module: OTEL, name: 'trace' };
+  const member = property.parent;
+  if (member?.type === 'Property' && member.key === property && member.parent?.type === 'ObjectPattern') {
+    return destructuredRead(resolver, member, traceApi);
+  }
+  if (member?.type !== 'MemberExpression' || member.property !== property) return { reason: 'read in a way the codemod does not follow; read it from the active span by hand' };
   const parent = member.parent;
   if (parent?.type === 'AssignmentExpression' && parent.left === member) return { reason: 'the payload key is written, not read' };
-  const traceApi = { module: OTEL, name: 'trace' };
-  return hint('Read the trace id from trace.getActiveSpan()', [traceApi], (local) => [{ range: member.range, text: `${local(traceApi)}.getActiveSpan()?.spanContext().traceId` }]);
+  return hint('Read the trace id from trace.getActiveSpan()', [traceApi], (local) => [{ range: member.range, text: `(${local(traceApi)}.getActiveSpan()?.spanContext().traceId ?? '')` }]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** `const { orderId, traceId } = JSON.parse(...)` → `const { orderId } = ...; const traceId = trace.getActiveSpan()...`. */
+function destructuredRead(resolver: Resolver, property: TSESTree.Property, traceApi: Requirement): Repair {
+  const pattern = property.parent as TSESTree.ObjectPattern;
+  const declarator = pattern.parent;
+  const declaration = declarator?.parent;
+  if (property.value.type !== 'Identifier' || declarator?.type !== 'VariableDeclarator' || declaration?.type !== 'VariableDeclaration' || declaration.declarations.length !== 1) {
+    return { reason: 'destructured in a way the codemod does not follow; read it from the active span by hand' };
+  }
+  if (pattern.properties.length === 1) return { reason: 'the trace id is all that is read from the payload; replace the read by hand' };
+  const local = property.value.name;
+  const input = resolver.input;
+  const removal = removePropertyEdits(input, pattern as unknown as TSESTree.ObjectExpression, property);
+  const lineStart = input.text.lastIndexOf('\n', declaration.range[0] - 1) + 1;
+  const indent = /^[ \t]*/.exec(input.text.slice(lineStart, declaration.range[0]))![0];
+  // After the declaration's line (and any comment ending it), on a line of its own.
+  const lineEnd = input.text.indexOf('\n', declaration.range[1]);
+  const at = lineEnd < 0 ? input.text.length : input.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  return hint('Read the trace id from trace.getActiveSpan()', [traceApi], (names) => [
+    ...removal,
+    { range: [at, at], text: `${lineEnding(input)}${indent}const ${local} = ${names(traceApi)}.getActiveSpan()?.spanContext().traceId ?? '';` },
+  ]);
+}
 
 /** `res.Messages ?? []` → `res`. */
 function rootIdentifier(expression: Node): TSESTree.Identifier | undefined {

@@ -56,8 +56,13 @@ describe('codemod `all` on the fixture services', () => {
     const expected = [...left].flatMap(([file, sites]) => sites.map((s) => `${file}:${s.line} ${s.rule}/${s.messageId}`));
     expect(reported.sort()).toEqual(expected.sort());
     for (const sites of left.values()) for (const site of sites) expect(site.reason).toBeTruthy();
-    // What is left is the deliberately unautomated: aggregated payload reads, unused contexts, attribute limits...
-    expect(expected.length).toBeLessThanOrEqual(10);
+    // What is left is deliberately not automated: an SQS message over the attribute budget, a NestJS handler
+    // without a @Ctx() parameter, a pull receive inside a loop.
+    expect(expected.map((e) => e.replace(/^.*? /, '')).sort()).toEqual([
+      'require-context-extraction/missingExtraction',
+      'require-context-extraction/missingExtraction',
+      'require-header-injection/tooManyAttributes',
+    ]);
   });
 
   it('changes nothing when run a second time', () => {
