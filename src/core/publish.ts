@@ -7,7 +7,7 @@ import type { BrokerSpec, PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
-import { addCarrier, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
+import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -118,9 +118,8 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     if (spec.attributeLimit && literal.type === 'ObjectExpression') {
       const own = literal.properties.filter((p) => p.type === 'Property').length;
       if (own >= spec.attributeLimit - 2) {
-        report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) }, {
-          reason: 'move some attributes into the message body by hand; a codemod never drops or moves your attributes',
-        });
+        const isInjected = (node: Node): boolean => classifyCarrier(resolver, node, spec.shape, names, 0).id === 'ok';
+        report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) }, budgetAttributes(resolver, literal, spec.attributeLimit, isInjected));
       }
     }
   }

@@ -169,6 +169,25 @@ export function reshapeCarrier(resolver: Resolver, carrier: Node, shape: Carrier
   return hint(HELPER_BY_SHAPE[shape], fresh.requires, (local) => [replaceValue(carrier, fresh.render(local))]);
 }
 
+/**
+ * SQS/SNS attributes over the budget: the message's own attributes leave no room for the propagation fields.
+ * With at most 9 of its own, `injectMessageAttributes(own)` fits traceparent (and tracestate if there is room)
+ * into the limit of 10; injected carriers spread into the literal are dropped, since the helper re-injects.
+ */
+export function budgetAttributes(resolver: Resolver, literal: TSESTree.ObjectExpression, limit: number, isInjected: (node: Node) => boolean): Repair {
+  const own = literal.properties.filter((p) => p.type === 'Property').length;
+  if (own >= limit) return { reason: `${own} attributes of its own leave no room for traceparent; move some into the message body by hand` };
+  const spreads = literal.properties.filter((p): p is TSESTree.SpreadElement => p.type === 'SpreadElement');
+  if (spreads.some((p) => !isInjected(p.argument))) return { reason: 'the attributes spread other objects; move some attributes into the message body by hand' };
+  const inject = helper('injectMessageAttributes');
+  const input = resolver.input;
+  return hint(inject.name, [inject], (local) => [
+    { range: [literal.range[0], literal.range[0]], text: `${local(inject)}(` },
+    ...spreads.flatMap((spread) => removePropertyEdits(input, literal, spread)),
+    { range: [literal.range[1], literal.range[1]], text: ')' },
+  ]);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Consumers
 
@@ -198,7 +217,7 @@ function spanName(site: ConsumeSite): string {
 export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   const binding = site.bindings[0];
   if (!binding) {
-    return { reason: site.spec.style === 'decorator' ? 'the handler has no @Ctx() parameter to read the headers from; add one' : 'the handler does not receive the message' };
+    return site.spec.style === 'decorator' ? addContextParameter(resolver, site) : { reason: 'the handler does not receive the message' };
   }
   if (site.spec.style === 'pull') return wrapAfterPull(resolver, site);
   const name = { name: binding.variable.name, path: binding.path };
@@ -219,6 +238,65 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   }
   const block = fn.body;
   return hint(wrap.name, [wrap], (local) => [
+    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
+    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+  ]);
+}
+
+/**
+ * A NestJS handler without a `@Ctx()` parameter. When every other handler of its class takes the same context
+ * type (so the transport is known), add that parameter, written as the siblings write it, and wrap the body.
+ */
+function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
+  const reason = { reason: 'the handler has no @Ctx() parameter to read the headers from, and its class does not tell the transport; add one' };
+  const method = site.anchor;
+  const fn = site.body;
+  if (method.type !== 'MethodDefinition' || method.parent?.type !== 'ClassBody' || !isFunction(fn) || fn.body.type !== 'BlockStatement') return reason;
+  const input = resolver.input;
+  const siblings = new Map<string, { decorator: string; type: string; kind: string }>();
+  for (const element of method.parent.body) {
+    if (element.type !== 'MethodDefinition' || element === method) continue;
+    for (const param of element.value.params) {
+      if (param.type !== 'Identifier' || !param.typeAnnotation) continue;
+      for (const decorator of param.decorators ?? []) {
+        const expression = unwrap(decorator.expression);
+        const kind = resolver.kindOf(expression.type === 'CallExpression' ? expression.callee : expression);
+        const contextKind = resolver.kindOfType(param.typeAnnotation)?.split(':')[1];
+        if (kind === `${site.broker.id}:ctxDecorator` && contextKind) {
+          const type = sourceOf(input, param.typeAnnotation.typeAnnotation);
+          siblings.set(type, { decorator: sourceOf(input, decorator), type, kind: contextKind });
+        }
+      }
+    }
+  }
+  if (siblings.size !== 1) return reason;
+  const [{ decorator, type, kind }] = [...siblings.values()];
+  const taken = new Set<string>();
+  walk(fn, resolver.keys, (node) => {
+    if (node.type === 'Identifier') taken.add(node.name);
+  });
+  let name = 'ctx';
+  for (let i = 2; taken.has(name); i++) name = `ctx${i}`;
+  const lastParam = fn.params[fn.params.length - 1];
+  const open = input.text.indexOf('(', method.key.range[1]);
+  const carrier = kind === 'natsContext' ? `${name}.getHeaders()` : kind === 'rmqContext' ? `${name}.getMessage().properties.headers` : `${name}.getMessage().headers`;
+  const wrap = helper('withConsumerSpan');
+  const asyncKeyword = fn.async ? 'async ' : '';
+  const block = fn.body;
+  const parameter = `${decorator} ${name}: ${type}`;
+  // Nest 12 types `@EventPattern('topic')` (keyed overload) so that further parameters must be `unknown`;
+  // `@EventPattern<string>('topic')` picks the overload that accepts a typed context parameter.
+  const typeArgument: Edit[] = [];
+  for (const d of method.decorators ?? []) {
+    const call = unwrap(d.expression);
+    if (call.type !== 'CallExpression' || call.typeArguments || call.callee.type !== 'Identifier') continue;
+    if (resolver.imports.get(call.callee.name)?.imported === 'EventPattern' && staticName(call.arguments[0]) !== undefined) {
+      typeArgument.push({ range: [call.callee.range[1], call.callee.range[1]], text: '<string>' });
+    }
+  }
+  return hint(wrap.name, [wrap], (local) => [
+    ...typeArgument,
+    lastParam ? { range: [lastParam.range[1], lastParam.range[1]], text: `, ${parameter}` } : { range: [open + 1, open + 1], text: parameter },
     { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
     { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
   ]);
@@ -288,14 +366,26 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
  */
 function wrapRestOfBody(resolver: Resolver, statement: Node, label: string, requires: Requirement[], open: (local: (r: Requirement) => string, asyncKeyword: string) => string, includeStatement = false): Repair {
   const block = statement.parent;
-  const fn = block?.parent;
-  if (block?.type !== 'BlockStatement' || !isFunction(fn) || fn.body !== block) return { reason: 'not directly in a function body; wrap the processing by hand' };
+  const owner = block?.parent;
+  const fn = statement && enclosingFunctionOf(statement);
+  if (block?.type !== 'BlockStatement' || !fn) return { reason: 'not in a block of a function; wrap the processing by hand' };
+  // In the function body `return` passes the result on; in a loop body of an async function, `await` runs each
+  // iteration's rest inside the context, provided nothing in it jumps out of the loop.
+  const inLoop = /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(owner?.type ?? '') && fn.async;
+  if (owner !== fn && !inLoop) return { reason: 'not directly in a function body or a loop body; wrap the processing by hand' };
   if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
   const index = block.body.indexOf(statement as TSESTree.Statement);
-  const rest = block.body.slice(index + 1);
-  if (rest.length === 0) return { reason: 'nothing follows to run inside the context' };
+  let rest = block.body.slice(index + 1);
+  if (inLoop) {
+    // Leading guards (`if (!msg) break;`) stay outside: wrap what follows the last statement that jumps.
+    const lastJump = rest.map((r) => jumpsOut(resolver, r)).lastIndexOf(true);
+    rest = rest.slice(lastJump + 1);
+    includeStatement = includeStatement && lastJump < 0;
+  }
+  if (rest.length === 0) return { reason: inLoop ? 'the loop body ends in break, continue or return, which a wrapping function would change' : 'nothing follows to run inside the context' };
   if (rest.some((r) => r.type === 'FunctionDeclaration')) return { reason: 'function declarations follow, which wrapping would hide from earlier code' };
   const asyncKeyword = fn.async ? 'async ' : '';
+  const keyword = owner === fn ? 'return' : 'await';
   const first = includeStatement ? statement : rest[0]!;
   const last = rest[rest.length - 1]!;
   const text = resolver.input.text;
@@ -303,7 +393,7 @@ function wrapRestOfBody(resolver: Resolver, statement: Node, label: string, requ
   const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
   const indent = /^[ \t]*/.exec(text.slice(lineStart, first.range[0]))![0];
   return hint(label, requires, (local) => [
-    { range: [first.range[0], first.range[0]], text: `return ${open(local, asyncKeyword)}${asyncKeyword}() => {${eol}${indent}` },
+    { range: [first.range[0], first.range[0]], text: `${keyword} ${open(local, asyncKeyword)}${asyncKeyword}() => {${eol}${indent}` },
     { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
   ]);
 }
@@ -424,6 +514,11 @@ function destructuredRead(resolver: Resolver, property: TSESTree.Property, trace
     ...removal,
     { range: [at, at], text: `${lineEnding(input)}${indent}const ${local} = ${names(traceApi)}.getActiveSpan()?.spanContext().traceId ?? '';` },
   ]);
+}
+
+function enclosingFunctionOf(node: Node): FunctionNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunction(p)) return p;
+  return undefined;
 }
 
 /** `res.Messages ?? []` → `res`. */
