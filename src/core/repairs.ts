@@ -50,7 +50,7 @@ function freshCarrier(resolver: Resolver, shape: CarrierShape): { requires: Requ
 
 /** A publish without any carrier: add one, holding a freshly injected context. */
 export function addCarrier(resolver: Resolver, site: PublishSite, message: Node): Repair {
-  const { spec, call, broker } = site;
+  const { spec, call } = site;
   const input = resolver.input;
   const fresh = freshCarrier(resolver, spec.shape);
   const label = HELPER_BY_SHAPE[spec.shape];
@@ -95,7 +95,6 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   const last = args[args.length - 1];
   if (!last) return { reason: 'the call has no arguments to extend' };
   const padding = index > args.length ? ', undefined'.repeat(index - args.length) : '';
-  void broker;
   return hint(label, fresh.requires, (local) => [{ range: [last.range[1], last.range[1]], text: `${padding}, ${value(local)}` }]);
 }
 
