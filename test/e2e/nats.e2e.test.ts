@@ -1,0 +1,209 @@
+/**
+ * End-to-end proof on a real NATS server (Debian's nats-server, on loopback): the legacy service in
+ * fixtures/e2e/nats/legacy.ts breaks the trace at the broker; after the `all` codemod the consumer span is a child
+ * of the producer-side span, the payload carries no trace ID, two subscribers of one subject get two children of
+ * one span, and a message republished to a dead-letter subject keeps its context. Every test asserts the broken
+ * state of the legacy code first, so it fails if the codemod step is skipped.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { SpanKind, trace, type SpanContext } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import * as legacy from '../../fixtures/e2e/nats/legacy.js';
+import type { Order } from '../../fixtures/e2e/nats/legacy.js';
+import {
+  ancestry,
+  describeSpans,
+  describeWithBroker,
+  NATS_SERVER,
+  rewriteWithCodemod,
+  setupTracing,
+  startNats,
+  waitFor,
+  type Rewritten,
+  type RunningBroker,
+  type Tracing,
+} from './brokers.js';
+
+type Service = typeof legacy;
+
+describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against a real nats-server', () => {
+  let broker: RunningBroker | undefined;
+  let tracing: Tracing;
+  let rewritten: Rewritten<Service> | undefined;
+
+  beforeAll(async () => {
+    tracing = setupTracing();
+    broker = await startNats();
+    rewritten = await rewriteWithCodemod<Service>('fixtures/e2e/nats/legacy.ts');
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    rewritten?.remove();
+    await tracing?.shutdown();
+  });
+
+  const spans = () => tracing.exporter.getFinishedSpans();
+  const details = () => describeSpans(spans());
+  const unique = (what: string) => `e2e.${what}.${randomUUID()}`;
+  const named = (name: string) => spans().filter((s) => s.name === name);
+  const consumerSpans = () => spans().filter((s) => s.kind === SpanKind.CONSUMER && s.name.startsWith('process '));
+
+  /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
+  async function checkout(publish: () => void | Promise<void>): Promise<SpanContext> {
+    return tracing.tracer.startActiveSpan('checkout', async (span) => {
+      try {
+        await publish();
+        return span.spanContext();
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** A connection of its own per scenario (closed afterwards, which ends its subscriptions). */
+  async function withConnection<T>(fn: (nc: NatsConnection, subs: Subscription[]) => Promise<T>): Promise<T> {
+    const nc = await connect({ servers: broker!.url, timeout: 5_000, maxReconnectAttempts: 0 });
+    const subs: Subscription[] = [];
+    try {
+      return await fn(nc, subs);
+    } finally {
+      for (const sub of subs) sub.unsubscribe();
+      await nc.close();
+    }
+  }
+
+  function expectChildOf(child: ReadableSpan, parent: SpanContext | ReadableSpan): void {
+    const ctx = typeof (parent as ReadableSpan).spanContext === 'function' ? (parent as ReadableSpan).spanContext() : (parent as SpanContext);
+    expect(child.spanContext().traceId, `${child.name} is in the producer's trace\n${details()}`).toBe(ctx.traceId);
+    expect(child.parentSpanContext?.spanId, `${child.name}'s parent\n${details()}`).toBe(ctx.spanId);
+  }
+
+  it('the codemod rewrites every publish, subscription and payload trace ID in the legacy service', () => {
+    expect(rewritten!.result.left).toEqual([]);
+    expect(rewritten!.result.fixed.length).toBeGreaterThanOrEqual(6);
+    expect(rewritten!.result.output).toContain('withConsumerSpan(');
+    expect(rewritten!.result.output).toContain('injectNatsHeaders(headers())');
+    expect(rewritten!.result.output).not.toMatch(/traceId: trace\.getActiveSpan/);
+  });
+
+  // --------------------------------------------------------------------------------------------
+  // One publisher, one subscriber (async iterator)
+  // --------------------------------------------------------------------------------------------
+
+  async function pointToPoint(service: Service): Promise<{ producer: SpanContext; received: Order }> {
+    tracing.exporter.reset();
+    const subject = unique('orders');
+    return withConnection(async (nc, subs) => {
+      const received: Order[] = [];
+      subs.push(service.startOrderConsumer(nc, subject, (order) => void received.push(order)));
+      await nc.flush(); // the subscription is registered on the server before we publish
+      const producer = await checkout(() => service.publishOrder(nc, subject, { id: 'o-1', amount: 42 }));
+      await waitFor('the subscriber to handle the order', () => received.length === 1, 10_000, details);
+      await waitFor("the 'handle order' span to end", () => named('handle order').length === 1, 10_000, details);
+      return { producer, received: received[0]! };
+    });
+  }
+
+  it('publish → subscribe: a new root before the codemod, a child of the producer span after it', async () => {
+    const before = await pointToPoint(legacy);
+    const [handledBefore] = named('handle order');
+    expect(before.received.traceId, 'legacy payload carries the trace ID').toBe(before.producer.traceId);
+    expect(handledBefore!.spanContext().traceId, `legacy consumer span is in a new trace\n${details()}`).not.toBe(before.producer.traceId);
+    expect(handledBefore!.parentSpanContext, 'legacy consumer span is a root').toBeUndefined();
+    expect(consumerSpans()).toHaveLength(0);
+
+    const after = await pointToPoint(rewritten!.module);
+    await waitFor('one CONSUMER span', () => consumerSpans().length === 1, 10_000, details);
+    const [processSpan] = consumerSpans();
+    const [handled] = named('handle order');
+    expectChildOf(processSpan!, after.producer);
+    expectChildOf(handled!, processSpan!);
+    expect(after.received, 'no trace ID left in the payload').not.toHaveProperty('traceId');
+    expect(after.received).toEqual({ id: 'o-1', amount: 42 });
+  });
+
+  // --------------------------------------------------------------------------------------------
+  // Fan-out: two subscribers (callbacks) on one subject
+  // --------------------------------------------------------------------------------------------
+
+  async function fanout(service: Service): Promise<{ producer: SpanContext; received: Order[][] }> {
+    tracing.exporter.reset();
+    const subject = unique('orders.placed');
+    return withConnection(async (nc, subs) => {
+      const received: Order[][] = [[], []];
+      subs.push(...service.startFanoutConsumers(nc, subject, [(o) => void received[0]!.push(o), (o) => void received[1]!.push(o)]));
+      await nc.flush();
+      const producer = await checkout(() => service.publishOrder(nc, subject, { id: 'o-2', amount: 7 }));
+      await waitFor('both subscribers to handle the order', () => received.every((r) => r.length === 1), 10_000, details);
+      await waitFor("two 'handle order' spans", () => named('handle order').length === 2, 10_000, details);
+      return { producer, received };
+    });
+  }
+
+  it('fan-out to two subscribers: two new roots before, two children of the one producer span after', async () => {
+    const before = await fanout(legacy);
+    for (const span of named('handle order')) {
+      expect(span.spanContext().traceId, `legacy subscriber starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
+      expect(span.parentSpanContext).toBeUndefined();
+    }
+    expect(before.received.map((r) => r[0]!.traceId)).toEqual([before.producer.traceId, before.producer.traceId]);
+
+    const after = await fanout(rewritten!.module);
+    await waitFor('two CONSUMER spans', () => consumerSpans().length === 2, 10_000, details);
+    const processSpans = consumerSpans();
+    for (const span of processSpans) expectChildOf(span, after.producer);
+    expect(new Set(processSpans.map((s) => s.spanContext().spanId)).size).toBe(2);
+    const handled = named('handle order');
+    expect(handled.map((h) => h.parentSpanContext?.spanId).sort()).toEqual(processSpans.map((s) => s.spanContext().spanId).sort());
+    for (const [order] of after.received) expect(order).toEqual({ id: 'o-2', amount: 7 });
+  });
+
+  // --------------------------------------------------------------------------------------------
+  // Retry path: a failing handler republishes to a dead-letter subject
+  // --------------------------------------------------------------------------------------------
+
+  async function deadLetter(service: Service): Promise<{ producer: SpanContext; dead: Order }> {
+    tracing.exporter.reset();
+    const subject = unique('payments');
+    const dlq = unique('payments.dlq');
+    return withConnection(async (nc, subs) => {
+      const dead: Order[] = [];
+      subs.push(
+        service.startRetryingConsumer(nc, subject, dlq, () => {
+          throw new Error('card declined');
+        }),
+        service.startDeadLetterConsumer(nc, dlq, (order) => void dead.push(order)),
+      );
+      await nc.flush();
+      const producer = await checkout(() => service.publishOrder(nc, subject, { id: 'o-3', amount: 13 }));
+      await waitFor('the dead-letter subscriber to receive the order', () => dead.length === 1, 10_000, details);
+      await waitFor("the 'handle dead letter' span", () => named('handle dead letter').length === 1, 10_000, details);
+      return { producer, dead: dead[0]! };
+    });
+  }
+
+  it('dead-letter subject: the republished message starts a new trace before, stays in the producer trace after', async () => {
+    const before = await deadLetter(legacy);
+    const [deadBefore] = named('handle dead letter');
+    expect(deadBefore!.spanContext().traceId, `legacy DLQ subscriber starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
+    expect(deadBefore!.parentSpanContext).toBeUndefined();
+    expect(before.dead.traceId).toBe(before.producer.traceId);
+
+    const after = await deadLetter(rewritten!.module);
+    // producer span → process (retrying subscriber) → [republish] → process (DLQ subscriber) → handle dead letter
+    await waitFor('two CONSUMER spans (retrying subscriber, DLQ subscriber)', () => consumerSpans().length === 2, 10_000, details);
+    const [deadSpan] = named('handle dead letter');
+    expect(deadSpan!.spanContext().traceId, `DLQ subscriber is in the producer's trace\n${details()}`).toBe(after.producer.traceId);
+    const chain = ancestry(deadSpan!, spans());
+    expect(chain, `DLQ span's parent chain reaches the producer span\n${details()}`).toContain(after.producer.spanId);
+    expect(chain).toHaveLength(4);
+    expect(consumerSpans().filter((s) => s.parentSpanContext?.spanId === after.producer.spanId), details()).toHaveLength(1);
+    expect(after.dead).toEqual({ id: 'o-3', amount: 13 });
+    expect(trace.getActiveSpan()).toBeUndefined();
+  });
+});
