@@ -236,10 +236,36 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
     ]);
   }
   const block = fn.body;
+  // Leading guards (`if (!msg) return;`: amqplib passes null when the broker cancels the consumer) stay outside,
+  // so that no consumer span is started for a message that is not there.
+  const guards = leadingGuards(block);
+  if (guards > 0 && guards < block.body.length) {
+    const first = block.body[guards]!;
+    const last = block.body[block.body.length - 1]!;
+    const eol = lineEnding(input);
+    const lineStart = input.text.lastIndexOf('\n', first.range[0] - 1) + 1;
+    const indent = /^[ \t]*/.exec(input.text.slice(lineStart, first.range[0]))![0];
+    return hint(wrap.name, [wrap], (local) => [
+      { range: [first.range[0], first.range[0]], text: `return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {${eol}${indent}` },
+      { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
+    ]);
+  }
   return hint(wrap.name, [wrap], (local) => [
     { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
     { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
   ]);
+}
+
+/** How many statements open a block as `if (...) return;` guards (no value, no else). */
+function leadingGuards(block: TSESTree.BlockStatement): number {
+  let count = 0;
+  for (const statement of block.body) {
+    const consequent = statement.type === 'IfStatement' && !statement.alternate ? statement.consequent : undefined;
+    const bare = consequent?.type === 'BlockStatement' && consequent.body.length === 1 ? consequent.body[0] : consequent;
+    if (bare?.type !== 'ReturnStatement' || bare.argument) break;
+    count++;
+  }
+  return count;
 }
 
 /**
@@ -460,7 +486,11 @@ export function removePayloadKey(resolver: Resolver, key: Node): Repair {
   const owner = key.parent;
   if (owner?.type === 'Property' && owner.parent?.type === 'ObjectExpression') {
     const object = owner.parent;
-    return hint(`Remove '${staticName(owner.key, owner.computed) ?? 'the trace key'}' from the payload`, [], () => removePropertyEdits(input, object, owner));
+    const orphan = orphanedTraceVariable(resolver, owner);
+    return hint(`Remove '${staticName(owner.key, owner.computed) ?? 'the trace key'}' from the payload`, [], () => [
+      ...removePropertyEdits(input, object, owner),
+      ...(orphan ? [orphan] : []),
+    ]);
   }
   const assignment = owner?.parent;
   if (owner?.type === 'MemberExpression' && assignment?.type === 'AssignmentExpression' && assignment.parent?.type === 'ExpressionStatement') {
@@ -471,6 +501,43 @@ export function removePayloadKey(resolver: Resolver, key: Node): Repair {
     return hint(`Remove the '${memberName(owner) ?? 'trace key'}' assignment from the payload`, [], () => [{ range: [onlyIndent ? lineStart : statement.range[0], end], text: '' }]);
   }
   return { reason: 'the trace key is not an object-literal property or a plain assignment' };
+}
+
+/**
+ * `const traceId = trace.getActiveSpan()?.spanContext().traceId;` whose only use was the payload property being
+ * removed: delete the declaration too, so the fix leaves no unused variable. Only for initialisers that merely read
+ * span context (no other calls), which removing cannot change.
+ */
+function orphanedTraceVariable(resolver: Resolver, property: TSESTree.Property): Edit | undefined {
+  const value = unwrap(property.value);
+  if (value.type !== 'Identifier') return undefined;
+  const variable = resolver.variableOf(value);
+  const def = variable?.defs[0];
+  const declarator = def?.node;
+  const declaration = declarator?.parent;
+  if (!variable || variable.defs.length !== 1 || def?.type !== 'Variable' || declarator?.type !== 'VariableDeclarator' || declaration?.type !== 'VariableDeclaration' || declaration.declarations.length !== 1) return undefined;
+  if (declaration.parent?.type !== 'BlockStatement' && declaration.parent?.type !== 'Program') return undefined;
+  if (variable.references.filter((r) => !r.init).length !== 1 || !declarator.init || !readsSpanContextOnly(declarator.init)) return undefined;
+  const text = resolver.input.text;
+  const lineStart = text.lastIndexOf('\n', declaration.range[0] - 1) + 1;
+  const ownLine = /^[ \t]*$/.test(text.slice(lineStart, declaration.range[0]));
+  const lineEnd = text.indexOf('\n', declaration.range[1]);
+  const restOfLine = text.slice(declaration.range[1], lineEnd < 0 ? text.length : lineEnd);
+  if (ownLine && /^[ \t]*\r?$/.test(restOfLine)) return { range: [lineStart, lineEnd < 0 ? text.length : lineEnd + 1], text: '' };
+  return { range: declaration.range, text: '' };
+}
+
+/** `trace.getActiveSpan()?.spanContext().traceId`, `span.spanContext().spanId`, `sc?.traceId`: reads only. */
+function readsSpanContextOnly(node: Node): boolean {
+  const v = unwrap(node);
+  if (v.type === 'Identifier') return true;
+  if (v.type === 'MemberExpression') return readsSpanContextOnly(v.object);
+  if (v.type === 'CallExpression') {
+    const callee = unwrap(v.callee);
+    const name = callee.type === 'MemberExpression' ? memberName(callee) : undefined;
+    return v.arguments.length === 0 && (name === 'spanContext' || name === 'getActiveSpan') && readsSpanContextOnly((callee as TSESTree.MemberExpression).object);
+  }
+  return false;
 }
 
 /**
