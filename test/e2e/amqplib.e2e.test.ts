@@ -7,16 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { SpanContext } from '@opentelemetry/api';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import * as legacy from '../../fixtures/e2e/amqplib/legacy.js';
 import type { Order } from '../../fixtures/e2e/amqplib/legacy.js';
 import {
-  ancestry,
-  describeSpans,
   describeWithBroker,
   RABBITMQ_SERVER,
   rewriteWithCodemod,
@@ -27,6 +24,16 @@ import {
   type RunningBroker,
   type Tracing,
 } from './brokers.js';
+import {
+  expectBrokenDeadLetter,
+  expectBrokenFanout,
+  expectBrokenPointToPoint,
+  expectJoinedDeadLetter,
+  expectJoinedFanout,
+  expectJoinedPointToPoint,
+  trail,
+  type Trail,
+} from './verdicts.js';
 
 type Service = typeof legacy;
 
@@ -38,6 +45,7 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
 
   beforeAll(async () => {
     tracing = setupTracing();
+    Object.assign(t, trail(tracing));
     broker = await startRabbit();
     connection = await amqp.connect(broker.url);
     rewritten = await rewriteWithCodemod<Service>('fixtures/e2e/amqplib/legacy.ts');
@@ -50,8 +58,9 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
     await tracing?.shutdown();
   });
 
-  const spans = () => tracing.exporter.getFinishedSpans();
-  const details = () => describeSpans(spans());
+  const t = {} as Trail;
+  const spans = () => t.spans();
+  const details = () => t.details();
   const unique = (what: string) => `e2e.${what}.${randomUUID()}`;
 
   /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
@@ -75,14 +84,8 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
     }
   }
 
-  const named = (name: string) => spans().filter((s) => s.name === name);
-  const consumerSpans = () => spans().filter((s) => s.kind === SpanKind.CONSUMER && s.name.startsWith('process '));
+  const named = (name: string) => t.named(name);
 
-  function expectChildOf(child: ReadableSpan, parent: SpanContext | ReadableSpan): void {
-    const ctx = typeof (parent as ReadableSpan).spanContext === 'function' ? (parent as ReadableSpan).spanContext() : (parent as SpanContext);
-    expect(child.spanContext().traceId, `${child.name} is in the producer's trace\n${details()}`).toBe(ctx.traceId);
-    expect(child.parentSpanContext?.spanId, `${child.name}'s parent\n${details()}`).toBe(ctx.spanId);
-  }
 
   // --------------------------------------------------------------------------------------------
   // One producer, one consumer
@@ -112,23 +115,8 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
   });
 
   it('publish → consume: a new root before the codemod, a child of the producer span after it', async () => {
-    // Before: the consumer starts a new trace; the trace ID travels in the payload instead.
-    const before = await pointToPoint(legacy);
-    const [handledBefore] = named('handle order');
-    expect(before.received.traceId, 'legacy payload carries the trace ID').toBe(before.producer.traceId);
-    expect(handledBefore!.spanContext().traceId, `legacy consumer span is in a new trace\n${details()}`).not.toBe(before.producer.traceId);
-    expect(handledBefore!.parentSpanContext, 'legacy consumer span is a root').toBeUndefined();
-    expect(consumerSpans()).toHaveLength(0);
-
-    // After the codemod: the context travels in the AMQP headers.
-    const after = await pointToPoint(rewritten!.module);
-    await waitFor('one CONSUMER span', () => consumerSpans().length === 1, 10_000, details);
-    const [processSpan] = consumerSpans();
-    const [handled] = named('handle order');
-    expectChildOf(processSpan!, after.producer);
-    expectChildOf(handled!, processSpan!);
-    expect(after.received, 'no trace ID left in the payload').not.toHaveProperty('traceId');
-    expect(after.received).toEqual({ id: 'o-1', amount: 42 });
+    expectBrokenPointToPoint(t, await pointToPoint(legacy));
+    await expectJoinedPointToPoint(t, await pointToPoint(rewritten!.module), { id: 'o-1', amount: 42 });
   });
 
   // --------------------------------------------------------------------------------------------
@@ -151,21 +139,8 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
   }
 
   it('fan-out to two queues: two new roots before, two children of the one producer span after', async () => {
-    const before = await fanout(legacy);
-    for (const span of named('handle order')) {
-      expect(span.spanContext().traceId, `legacy fan-out consumer starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
-      expect(span.parentSpanContext).toBeUndefined();
-    }
-    expect(before.received.map((r) => r[0]!.traceId)).toEqual([before.producer.traceId, before.producer.traceId]);
-
-    const after = await fanout(rewritten!.module);
-    await waitFor('two CONSUMER spans', () => consumerSpans().length === 2, 10_000, details);
-    const processSpans = consumerSpans();
-    for (const span of processSpans) expectChildOf(span, after.producer);
-    expect(new Set(processSpans.map((s) => s.spanContext().spanId)).size).toBe(2);
-    const handled = named('handle order');
-    expect(handled.map((h) => h.parentSpanContext?.spanId).sort()).toEqual(processSpans.map((s) => s.spanContext().spanId).sort());
-    for (const [order] of after.received) expect(order).toEqual({ id: 'o-2', amount: 7 });
+    expectBrokenFanout(t, await fanout(legacy));
+    await expectJoinedFanout(t, await fanout(rewritten!.module), { id: 'o-2', amount: 7 });
   });
 
   // --------------------------------------------------------------------------------------------
@@ -190,24 +165,7 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
   }
 
   it('dead-letter queue: the republished message starts a new trace before, stays in the producer trace after', async () => {
-    const before = await deadLetter(legacy);
-    const [deadBefore] = named('handle dead letter');
-    expect(deadBefore!.spanContext().traceId, `legacy DLQ consumer starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
-    expect(deadBefore!.parentSpanContext).toBeUndefined();
-    expect(before.dead.traceId).toBe(before.producer.traceId);
-
-    const after = await deadLetter(rewritten!.module);
-    // producer span → process (retrying consumer) → [republish] → process (DLQ consumer) → handle dead letter
-    await waitFor('two CONSUMER spans (retrying consumer, DLQ consumer)', () => consumerSpans().length === 2, 10_000, details);
-    const [deadSpan] = named('handle dead letter');
-    const all = spans();
-    expect(deadSpan!.spanContext().traceId, `DLQ consumer is in the producer's trace\n${details()}`).toBe(after.producer.traceId);
-    const chain = ancestry(deadSpan!, all);
-    expect(chain, `DLQ span's parent chain reaches the producer span\n${details()}`).toContain(after.producer.spanId);
-    expect(chain).toHaveLength(4);
-    const [retrySpan] = consumerSpans().filter((s) => s.parentSpanContext?.spanId === after.producer.spanId);
-    expect(retrySpan, `the retrying consumer's span is a child of the producer span\n${details()}`).toBeDefined();
-    expect(after.dead).toEqual({ id: 'o-3', amount: 13 });
-    expect(trace.getActiveSpan()).toBeUndefined();
+    expectBrokenDeadLetter(t, await deadLetter(legacy));
+    await expectJoinedDeadLetter(t, await deadLetter(rewritten!.module), { id: 'o-3', amount: 13 });
   });
 });

@@ -7,16 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { SpanContext } from '@opentelemetry/api';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import * as legacy from '../../fixtures/e2e/nats/legacy.js';
 import type { Order } from '../../fixtures/e2e/nats/legacy.js';
 import {
-  ancestry,
-  describeSpans,
   describeWithBroker,
   NATS_SERVER,
   rewriteWithCodemod,
@@ -27,6 +24,16 @@ import {
   type RunningBroker,
   type Tracing,
 } from './brokers.js';
+import {
+  expectBrokenDeadLetter,
+  expectBrokenFanout,
+  expectBrokenPointToPoint,
+  expectJoinedDeadLetter,
+  expectJoinedFanout,
+  expectJoinedPointToPoint,
+  trail,
+  type Trail,
+} from './verdicts.js';
 
 type Service = typeof legacy;
 
@@ -37,6 +44,7 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
 
   beforeAll(async () => {
     tracing = setupTracing();
+    Object.assign(t, trail(tracing));
     broker = await startNats();
     rewritten = await rewriteWithCodemod<Service>('fixtures/e2e/nats/legacy.ts');
   });
@@ -47,11 +55,11 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
     await tracing?.shutdown();
   });
 
-  const spans = () => tracing.exporter.getFinishedSpans();
-  const details = () => describeSpans(spans());
+  const t = {} as Trail;
+  const spans = () => t.spans();
+  const details = () => t.details();
   const unique = (what: string) => `e2e.${what}.${randomUUID()}`;
-  const named = (name: string) => spans().filter((s) => s.name === name);
-  const consumerSpans = () => spans().filter((s) => s.kind === SpanKind.CONSUMER && s.name.startsWith('process '));
+  const named = (name: string) => t.named(name);
 
   /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
   async function checkout(publish: () => void | Promise<void>): Promise<SpanContext> {
@@ -77,11 +85,6 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
     }
   }
 
-  function expectChildOf(child: ReadableSpan, parent: SpanContext | ReadableSpan): void {
-    const ctx = typeof (parent as ReadableSpan).spanContext === 'function' ? (parent as ReadableSpan).spanContext() : (parent as SpanContext);
-    expect(child.spanContext().traceId, `${child.name} is in the producer's trace\n${details()}`).toBe(ctx.traceId);
-    expect(child.parentSpanContext?.spanId, `${child.name}'s parent\n${details()}`).toBe(ctx.spanId);
-  }
 
   it('the codemod rewrites every publish, subscription and payload trace ID in the legacy service', () => {
     expect(rewritten!.result.left).toEqual([]);
@@ -110,21 +113,8 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
   }
 
   it('publish → subscribe: a new root before the codemod, a child of the producer span after it', async () => {
-    const before = await pointToPoint(legacy);
-    const [handledBefore] = named('handle order');
-    expect(before.received.traceId, 'legacy payload carries the trace ID').toBe(before.producer.traceId);
-    expect(handledBefore!.spanContext().traceId, `legacy consumer span is in a new trace\n${details()}`).not.toBe(before.producer.traceId);
-    expect(handledBefore!.parentSpanContext, 'legacy consumer span is a root').toBeUndefined();
-    expect(consumerSpans()).toHaveLength(0);
-
-    const after = await pointToPoint(rewritten!.module);
-    await waitFor('one CONSUMER span', () => consumerSpans().length === 1, 10_000, details);
-    const [processSpan] = consumerSpans();
-    const [handled] = named('handle order');
-    expectChildOf(processSpan!, after.producer);
-    expectChildOf(handled!, processSpan!);
-    expect(after.received, 'no trace ID left in the payload').not.toHaveProperty('traceId');
-    expect(after.received).toEqual({ id: 'o-1', amount: 42 });
+    expectBrokenPointToPoint(t, await pointToPoint(legacy));
+    await expectJoinedPointToPoint(t, await pointToPoint(rewritten!.module), { id: 'o-1', amount: 42 });
   });
 
   // --------------------------------------------------------------------------------------------
@@ -146,21 +136,8 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
   }
 
   it('fan-out to two subscribers: two new roots before, two children of the one producer span after', async () => {
-    const before = await fanout(legacy);
-    for (const span of named('handle order')) {
-      expect(span.spanContext().traceId, `legacy subscriber starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
-      expect(span.parentSpanContext).toBeUndefined();
-    }
-    expect(before.received.map((r) => r[0]!.traceId)).toEqual([before.producer.traceId, before.producer.traceId]);
-
-    const after = await fanout(rewritten!.module);
-    await waitFor('two CONSUMER spans', () => consumerSpans().length === 2, 10_000, details);
-    const processSpans = consumerSpans();
-    for (const span of processSpans) expectChildOf(span, after.producer);
-    expect(new Set(processSpans.map((s) => s.spanContext().spanId)).size).toBe(2);
-    const handled = named('handle order');
-    expect(handled.map((h) => h.parentSpanContext?.spanId).sort()).toEqual(processSpans.map((s) => s.spanContext().spanId).sort());
-    for (const [order] of after.received) expect(order).toEqual({ id: 'o-2', amount: 7 });
+    expectBrokenFanout(t, await fanout(legacy));
+    await expectJoinedFanout(t, await fanout(rewritten!.module), { id: 'o-2', amount: 7 });
   });
 
   // --------------------------------------------------------------------------------------------
@@ -188,22 +165,7 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
   }
 
   it('dead-letter subject: the republished message starts a new trace before, stays in the producer trace after', async () => {
-    const before = await deadLetter(legacy);
-    const [deadBefore] = named('handle dead letter');
-    expect(deadBefore!.spanContext().traceId, `legacy DLQ subscriber starts a new trace\n${details()}`).not.toBe(before.producer.traceId);
-    expect(deadBefore!.parentSpanContext).toBeUndefined();
-    expect(before.dead.traceId).toBe(before.producer.traceId);
-
-    const after = await deadLetter(rewritten!.module);
-    // producer span → process (retrying subscriber) → [republish] → process (DLQ subscriber) → handle dead letter
-    await waitFor('two CONSUMER spans (retrying subscriber, DLQ subscriber)', () => consumerSpans().length === 2, 10_000, details);
-    const [deadSpan] = named('handle dead letter');
-    expect(deadSpan!.spanContext().traceId, `DLQ subscriber is in the producer's trace\n${details()}`).toBe(after.producer.traceId);
-    const chain = ancestry(deadSpan!, spans());
-    expect(chain, `DLQ span's parent chain reaches the producer span\n${details()}`).toContain(after.producer.spanId);
-    expect(chain).toHaveLength(4);
-    expect(consumerSpans().filter((s) => s.parentSpanContext?.spanId === after.producer.spanId), details()).toHaveLength(1);
-    expect(after.dead).toEqual({ id: 'o-3', amount: 13 });
-    expect(trace.getActiveSpan()).toBeUndefined();
+    expectBrokenDeadLetter(t, await deadLetter(legacy));
+    await expectJoinedDeadLetter(t, await deadLetter(rewritten!.module), { id: 'o-3', amount: 13 });
   });
 });
