@@ -6,7 +6,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
-import { unwrap, walk, type Node } from './ast.js';
+import { requireSpecifier, unwrap, walk, type Node } from './ast.js';
 import { HELPERS_MODULE, type HelperTarget } from './otel.js';
 import type { SourceInput } from './resolve.js';
 
@@ -46,6 +46,16 @@ export function sourceOf(input: SourceInput, node: Node): string {
 /** The file's line ending, kept in everything we insert. */
 export function lineEnding(input: SourceInput): string {
   return input.text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** Offset where the line holding `offset` starts. */
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The whitespace that opens the line holding `offset`. */
+export function lineIndent(text: string, offset: number): string {
+  return /^[ \t]*/.exec(text.slice(lineStart(text, offset), offset))![0];
 }
 
 /** Edits adding `name: value` after the last property of an object literal (or filling an empty one). */
@@ -185,9 +195,7 @@ function requireOf(statement: Node): string | undefined {
   if (statement.type !== 'VariableDeclaration') return undefined;
   let init = statement.declarations[0]?.init ? unwrap(statement.declarations[0].init) : undefined;
   while (init?.type === 'MemberExpression') init = unwrap(init.object);
-  if (init?.type !== 'CallExpression' || init.callee.type !== 'Identifier' || init.callee.name !== 'require') return undefined;
-  const arg = init.arguments[0];
-  return arg?.type === 'Literal' && typeof arg.value === 'string' ? arg.value : undefined;
+  return init ? requireSpecifier(init) : undefined;
 }
 
 /** An existing named import (or destructuring require) of a module: its locals, and where to add specifiers. */

@@ -4,11 +4,11 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
-import { isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
-import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
+import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
-import type { Resolver } from './resolve.js';
+import type { Resolver, SourceInput } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
 
 export type Repair = { fix: FixHint; reason?: undefined } | { reason: string; fix?: undefined };
@@ -229,12 +229,7 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   if (!fn || fn.generator) return { reason: 'the handler is not a plain function' };
   if (usesArguments(resolver, fn)) return { reason: 'the handler uses `arguments`, which an inner arrow function would change' };
   const asyncKeyword = fn.async ? 'async ' : '';
-  if (fn.body.type !== 'BlockStatement') {
-    const expression = fn.body;
-    return hint(wrap.name, [wrap], (local) => [
-      { range: expression.range, text: `${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` },
-    ]);
-  }
+  if (fn.body.type !== 'BlockStatement') return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `));
   const block = fn.body;
   // Leading guards (`if (!msg) return;`: amqplib passes null when the broker cancels the consumer) stay outside,
   // so that no consumer span is started for a message that is not there.
@@ -242,18 +237,9 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   if (guards > 0 && guards < block.body.length) {
     const first = block.body[guards]!;
     const last = block.body[block.body.length - 1]!;
-    const eol = lineEnding(input);
-    const lineStart = input.text.lastIndexOf('\n', first.range[0] - 1) + 1;
-    const indent = /^[ \t]*/.exec(input.text.slice(lineStart, first.range[0]))![0];
-    return hint(wrap.name, [wrap], (local) => [
-      { range: [first.range[0], first.range[0]], text: `return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {${eol}${indent}` },
-      { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
-    ]);
+    return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {`));
   }
-  return hint(wrap.name, [wrap], (local) => [
-    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
-    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
-  ]);
+  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `));
 }
 
 /** How many statements open a block as `if (...) return;` guards (no value, no else). */
@@ -306,8 +292,6 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
   const open = input.text.indexOf('(', method.key.range[1]);
   const carrier = kind === 'natsContext' ? `${name}.getHeaders()` : kind === 'rmqContext' ? `${name}.getMessage().properties.headers` : `${name}.getMessage().headers`;
   const wrap = helper('withConsumerSpan');
-  const asyncKeyword = fn.async ? 'async ' : '';
-  const block = fn.body;
   const parameter = `${decorator} ${name}: ${type}`;
   // Nest 12 types `@EventPattern('topic')` (keyed overload) so that further parameters must be `unknown`;
   // `@EventPattern<string>('topic')` picks the overload that accepts a typed context parameter.
@@ -322,8 +306,7 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
   return hint(wrap.name, [wrap], (local) => [
     ...typeArgument,
     lastParam ? { range: [lastParam.range[1], lastParam.range[1]], text: `, ${parameter}` } : { range: [open + 1, open + 1], text: parameter },
-    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {` },
-    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+    ...wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `),
   ]);
 }
 
@@ -369,19 +352,7 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
   const wrap = helper('withBatchConsumerSpan');
   // Evaluated before the handler's own guards (`if (err) return`): must not throw when the batch is missing.
   const carriers = `${arrayText}?.map((m) => m?.${site.spec.carrier.split('.').join('?.')}) ?? []`;
-  const asyncKeyword = fn.async ? 'async ' : '';
-  const input = resolver.input;
-  if (fn.body.type !== 'BlockStatement') {
-    const expression = fn.body;
-    return hint(wrap.name, [wrap], (local) => [
-      { range: expression.range, text: `${local(wrap)}(${carriers}, '${spanName(site)}', ${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` },
-    ]);
-  }
-  const block = fn.body;
-  return hint(wrap.name, [wrap], (local) => [
-    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${local(wrap)}(${carriers}, '${spanName(site)}', ${asyncKeyword}() => {` },
-    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
-  ]);
+  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(resolver.input, fn, `${local(wrap)}(${carriers}, '${spanName(site)}', `));
 }
 
 /**
@@ -392,7 +363,7 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
 function wrapRestOfBody(resolver: Resolver, statement: Node, label: string, requires: Requirement[], open: (local: (r: Requirement) => string, asyncKeyword: string) => string, includeStatement = false): Repair {
   const block = statement.parent;
   const owner = block?.parent;
-  const fn = statement && enclosingFunctionOf(statement);
+  const fn = enclosingFunction(statement);
   if (block?.type !== 'BlockStatement' || !fn) return { reason: 'not in a block of a function; wrap the processing by hand' };
   // In the function body `return` passes the result on; in a loop body of an async function, `await` runs each
   // iteration's rest inside the context, provided nothing in it jumps out of the loop.
@@ -413,14 +384,7 @@ function wrapRestOfBody(resolver: Resolver, statement: Node, label: string, requ
   const keyword = owner === fn ? 'return' : 'await';
   const first = includeStatement ? statement : rest[0]!;
   const last = rest[rest.length - 1]!;
-  const text = resolver.input.text;
-  const eol = lineEnding(resolver.input);
-  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(lineStart, first.range[0]))![0];
-  return hint(label, requires, (local) => [
-    { range: [first.range[0], first.range[0]], text: `${keyword} ${open(local, asyncKeyword)}${asyncKeyword}() => {${eol}${indent}` },
-    { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
-  ]);
+  return hint(label, requires, (local) => wrapStatements(resolver.input, first, last, `${keyword} ${open(local, asyncKeyword)}${asyncKeyword}() => {`));
 }
 
 /** `const ctx = propagation.extract(...)` never used: run the rest of the handler inside it. */
@@ -495,10 +459,10 @@ export function removePayloadKey(resolver: Resolver, key: Node): Repair {
   const assignment = owner?.parent;
   if (owner?.type === 'MemberExpression' && assignment?.type === 'AssignmentExpression' && assignment.parent?.type === 'ExpressionStatement') {
     const statement = assignment.parent;
-    const lineStart = input.text.lastIndexOf('\n', statement.range[0] - 1) + 1;
-    const onlyIndent = /^[ \t]*$/.test(input.text.slice(lineStart, statement.range[0]));
+    const start = lineStart(input.text, statement.range[0]);
+    const onlyIndent = /^[ \t]*$/.test(input.text.slice(start, statement.range[0]));
     const end = input.text[statement.range[1]] === '\n' && onlyIndent ? statement.range[1] + 1 : statement.range[1];
-    return hint(`Remove the '${memberName(owner) ?? 'trace key'}' assignment from the payload`, [], () => [{ range: [onlyIndent ? lineStart : statement.range[0], end], text: '' }]);
+    return hint(`Remove the '${memberName(owner) ?? 'trace key'}' assignment from the payload`, [], () => [{ range: [onlyIndent ? start : statement.range[0], end], text: '' }]);
   }
   return { reason: 'the trace key is not an object-literal property or a plain assignment' };
 }
@@ -519,11 +483,11 @@ function orphanedTraceVariable(resolver: Resolver, property: TSESTree.Property):
   if (declaration.parent?.type !== 'BlockStatement' && declaration.parent?.type !== 'Program') return undefined;
   if (variable.references.filter((r) => !r.init).length !== 1 || !declarator.init || !readsSpanContextOnly(declarator.init)) return undefined;
   const text = resolver.input.text;
-  const lineStart = text.lastIndexOf('\n', declaration.range[0] - 1) + 1;
-  const ownLine = /^[ \t]*$/.test(text.slice(lineStart, declaration.range[0]));
+  const start = lineStart(text, declaration.range[0]);
+  const ownLine = /^[ \t]*$/.test(text.slice(start, declaration.range[0]));
   const lineEnd = text.indexOf('\n', declaration.range[1]);
   const restOfLine = text.slice(declaration.range[1], lineEnd < 0 ? text.length : lineEnd);
-  if (ownLine && /^[ \t]*\r?$/.test(restOfLine)) return { range: [lineStart, lineEnd < 0 ? text.length : lineEnd + 1], text: '' };
+  if (ownLine && /^[ \t]*\r?$/.test(restOfLine)) return { range: [start, lineEnd < 0 ? text.length : lineEnd + 1], text: '' };
   return { range: declaration.range, text: '' };
 }
 
@@ -571,8 +535,7 @@ function destructuredRead(resolver: Resolver, property: TSESTree.Property, trace
   const local = property.value.name;
   const input = resolver.input;
   const removal = removePropertyEdits(input, pattern as unknown as TSESTree.ObjectExpression, property);
-  const lineStart = input.text.lastIndexOf('\n', declaration.range[0] - 1) + 1;
-  const indent = /^[ \t]*/.exec(input.text.slice(lineStart, declaration.range[0]))![0];
+  const indent = lineIndent(input.text, declaration.range[0]);
   // After the declaration's line (and any comment ending it), on a line of its own.
   const lineEnd = input.text.indexOf('\n', declaration.range[1]);
   const at = lineEnd < 0 ? input.text.length : input.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
@@ -580,11 +543,6 @@ function destructuredRead(resolver: Resolver, property: TSESTree.Property, trace
     ...removal,
     { range: [at, at], text: `${lineEnding(input)}${indent}const ${local} = ${names(traceApi)}.getActiveSpan()?.spanContext().traceId ?? '';` },
   ]);
-}
-
-function enclosingFunctionOf(node: Node): FunctionNode | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunction(p)) return p;
-  return undefined;
 }
 
 /** `res.Messages ?? []` → `res`. */
@@ -596,6 +554,34 @@ function rootIdentifier(expression: Node): TSESTree.Identifier | undefined {
     else break;
   }
   return node.type === 'Identifier' ? node : undefined;
+}
+
+/**
+ * Runs a function's body inside `<opening>() => ...)`, `opening` being a call up to its last argument
+ * (`withConsumerSpan(carrier, 'name', `): a block body becomes `{ return <opening>async () => {...}); }`, an
+ * expression body the arrow's expression.
+ */
+function wrapFunctionBody(input: SourceInput, fn: FunctionNode, opening: string): Edit[] {
+  const asyncKeyword = fn.async ? 'async ' : '';
+  if (fn.body.type !== 'BlockStatement') {
+    const expression = fn.body;
+    return [{ range: expression.range, text: `${opening}${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` }];
+  }
+  const block = fn.body;
+  return [
+    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${opening}${asyncKeyword}() => {` },
+    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+  ];
+}
+
+/** Puts statements `first`..`last` inside `opening ... });`, the opener and closer on lines of their own. */
+function wrapStatements(input: SourceInput, first: Node, last: Node, opening: string): Edit[] {
+  const eol = lineEnding(input);
+  const indent = lineIndent(input.text, first.range[0]);
+  return [
+    { range: [first.range[0], first.range[0]], text: `${opening}${eol}${indent}` },
+    { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
+  ];
 }
 
 function parenthesiseObject(text: string, expression: Node): string {
