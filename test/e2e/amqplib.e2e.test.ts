@@ -5,7 +5,6 @@
  * a message republished to a dead-letter queue keeps its context. Every test asserts the broken state of the
  * legacy code first, so it fails if the codemod step is skipped.
  */
-import { randomUUID } from 'node:crypto';
 
 import type { SpanContext } from '@opentelemetry/api';
 import amqp, { type ChannelModel } from 'amqplib';
@@ -32,6 +31,7 @@ import {
   expectJoinedFanout,
   expectJoinedPointToPoint,
   trail,
+  unique,
   type Trail,
 } from './verdicts.js';
 
@@ -59,21 +59,9 @@ describeWithBroker(RABBITMQ_SERVER, 'amqplib against a real RabbitMQ')('amqplib 
   });
 
   const t = {} as Trail;
-  const spans = () => t.spans();
   const details = () => t.details();
-  const unique = (what: string) => `e2e.${what}.${randomUUID()}`;
 
-  /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
-  async function checkout(publish: () => Promise<void>): Promise<SpanContext> {
-    return tracing.tracer.startActiveSpan('checkout', async (span) => {
-      try {
-        await publish();
-        return span.spanContext();
-      } finally {
-        span.end();
-      }
-    });
-  }
+  const checkout = (publish: () => void | Promise<void>) => t.checkout(publish);
 
   async function withChannel<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
     const ch = await connection!.createChannel();

@@ -5,7 +5,6 @@
  * one span, and a message republished to a dead-letter subject keeps its context. Every test asserts the broken
  * state of the legacy code first, so it fails if the codemod step is skipped.
  */
-import { randomUUID } from 'node:crypto';
 
 import type { SpanContext } from '@opentelemetry/api';
 import { connect, type NatsConnection, type Subscription } from 'nats';
@@ -32,6 +31,7 @@ import {
   expectJoinedFanout,
   expectJoinedPointToPoint,
   trail,
+  unique,
   type Trail,
 } from './verdicts.js';
 
@@ -56,22 +56,10 @@ describeWithBroker(NATS_SERVER, 'nats against a real nats-server')('nats against
   });
 
   const t = {} as Trail;
-  const spans = () => t.spans();
   const details = () => t.details();
-  const unique = (what: string) => `e2e.${what}.${randomUUID()}`;
   const named = (name: string) => t.named(name);
 
-  /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
-  async function checkout(publish: () => void | Promise<void>): Promise<SpanContext> {
-    return tracing.tracer.startActiveSpan('checkout', async (span) => {
-      try {
-        await publish();
-        return span.spanContext();
-      } finally {
-        span.end();
-      }
-    });
-  }
+  const checkout = (publish: () => void | Promise<void>) => t.checkout(publish);
 
   /** A connection of its own per scenario (closed afterwards, which ends its subscriptions). */
   async function withConnection<T>(fn: (nc: NatsConnection, subs: Subscription[]) => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@
  * legacy code, and what a joined one must look like after the codemod. Each broker test runs its own scenario
  * (publish, fan-out, dead letter) and hands the outcome here, so the brokers are judged by the same assertions.
  */
+import { randomUUID } from 'node:crypto';
 import { SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { expect } from 'vitest';
@@ -15,7 +16,12 @@ export interface Trail {
   consumerSpans(): ReadableSpan[];
   details(): string;
   expectChildOf(child: ReadableSpan, parent: SpanContext | ReadableSpan): void;
+  /** Runs `publish` inside an active 'checkout' span (the producer side); returns that span's context. */
+  checkout(publish: () => void | Promise<void>): Promise<SpanContext>;
 }
+
+/** A queue or subject name no other test uses. */
+export const unique = (what: string): string => `e2e.${what}.${randomUUID()}`;
 
 export function trail(tracing: Tracing): Trail {
   const spans = () => tracing.exporter.getFinishedSpans();
@@ -30,6 +36,15 @@ export function trail(tracing: Tracing): Trail {
       expect(child.spanContext().traceId, `${child.name} is in the producer's trace\n${details()}`).toBe(ctx.traceId);
       expect(child.parentSpanContext?.spanId, `${child.name}'s parent\n${details()}`).toBe(ctx.spanId);
     },
+    checkout: (publish) =>
+      tracing.tracer.startActiveSpan('checkout', async (span) => {
+        try {
+          await publish();
+          return span.spanContext();
+        } finally {
+          span.end();
+        }
+      }),
   };
 }
 
