@@ -4,7 +4,7 @@ import type { PublishMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { reportFindings } from '../src/rule-adapter.js';
 
-export type Options = [SharedOptions & { injectors?: string[] }];
+export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean }];
 export type MessageIds = PublishMessageId | 'useHelper';
 
 const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in eslint-plugin-trace-propagation/helpers';
@@ -21,15 +21,17 @@ export default createRule<Options, MessageIds>({
     messages: {
       useHelper: 'Use {{helper}} from eslint-plugin-trace-propagation/helpers.',
       missingHeaders:
-        '{{broker}}: {{site}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).',
+        '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).',
       headersNotInjected:
-        '{{broker}}: the {{carrier}} of this {{site}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.',
+        '{{broker}}: the {{carrier}} of this {{site}}{{via}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.',
       handBuiltTraceparent:
         "{{broker}}: '{{detail}}' is written by hand into the {{site}} {{carrier}}; a hand-built value drops sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
       copiedCarrierKeys:
         "{{broker}}: '{{detail}}' is copied key by key out of a carrier into the {{site}} {{carrier}}; it is undefined when no span is active (kafkajs and confluent throw on undefined header values) and drops the other fields. Spread the whole injected carrier instead.",
       wrongCarrierShape:
         '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
+      wrapperWithoutContext:
+        '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context, so its consumers start a new trace. Inject the active context inside {{wrapper}}.',
       tooManyAttributes:
         '{{broker}}: this {{site}} message has {{count}} attributes of its own; with the 3 propagation fields it passes the limit of {{limit}}, so injection is silently skipped. Keep at most 7 attributes and move the rest into the body.',
     },
@@ -39,11 +41,15 @@ export default createRule<Options, MessageIds>({
         properties: {
           ...sharedSchemaProperties,
           injectors: namesSchema('Names of your own functions that inject the active trace context into the carrier they are given or return.'),
+          reportWrapperCallers: {
+            type: 'boolean',
+            description: 'Also report calls, in other files, to a wrapper that publishes without trace context (the wrapper itself is always reported).',
+          },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [] }],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [], reportWrapperCallers: true }],
   },
   create(context, [options]) {
     return {

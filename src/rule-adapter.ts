@@ -4,7 +4,7 @@
  */
 import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
 import { catalog } from './brokers/index.js';
-import { analyze, mentionsBroker, type AnalyzeOptions } from './core/analyze.js';
+import { analyze, mayHoldSites, type AnalyzeOptions } from './core/analyze.js';
 import type { Node } from './core/ast.js';
 import { isCovered, type Finding, type RuleName } from './core/findings.js';
 import { suggestionEdits } from './core/fixes.js';
@@ -24,9 +24,17 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
     visitorKeys: sourceCode.visitorKeys,
     text: sourceCode.text,
     types: typed ? typeServices(typedServices(context), catalog) : undefined,
+    filename: context.physicalFilename ?? context.filename,
+    crossFile: crossFileSetting(context),
   };
   inputs.set(sourceCode, input);
   return input;
+}
+
+/** `settings['trace-propagation'].crossFile: false` limits the analysis to the linted file. */
+function crossFileSetting(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
+  const settings = (context.settings as Record<string, unknown> | undefined)?.['trace-propagation'] as { crossFile?: unknown } | undefined;
+  return settings?.crossFile !== false;
 }
 
 /** The parser's type services, or a clear error naming the missing setting. */
@@ -50,7 +58,7 @@ export function reportFindings<MessageIds extends string>(
 ): void {
   const typed = options.useTypeInformation === true;
   // Fast path for the great majority of files: nothing allocated, nothing cached.
-  if (!typed && !mentionsBroker(context.sourceCode.text)) return;
+  if (!typed && !mayHoldSites(context.sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context))) return;
   const input = sourceInput(context as never, typed);
   for (const finding of analyze(input, rule, options)) {
     if (isCovered(finding, options.autoInstrumented ?? {})) continue;

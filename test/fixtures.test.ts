@@ -10,6 +10,7 @@ import { ESLint as ESLint10 } from 'eslint';
 import { ESLint as ESLint9 } from 'eslint-v9';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
+import { expectedMarkers } from './markers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const servicesDir = path.join(root, 'fixtures', 'services');
@@ -20,19 +21,6 @@ export function fixtureFiles(): string[] {
     .filter((f) => /\.(ts|js|mjs|cjs)$/.test(f))
     .map((f) => path.join(servicesDir, f))
     .sort();
-}
-
-/** `line:rule/messageId` for every marker in a file. */
-export function expectedMarkers(file: string): string[] {
-  const out: string[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((text, index) => {
-      const match = /\/\/ expect: (.+)$/.exec(text);
-      if (!match) return;
-      for (const marker of match[1]!.split(',')) out.push(`${index + 1}:${marker.trim()}`);
-    });
-  return out.sort();
 }
 
 for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] as const) {

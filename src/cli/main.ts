@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { codemods, mentionsBroker, ParseError, transformSource, type CodemodName } from '../codemods/engine.js';
+import { codemods, mayHoldSites, ParseError, transformSource, type CodemodName } from '../codemods/engine.js';
 import { CANONICAL_HELPERS, DEFAULT_CONFIG_FILE, loadConfigFile, mergeOptions, optionsForFile, parseHelperFlags, UsageError, type ResolvedOptions } from './config.js';
 import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
@@ -167,7 +167,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     }
     const source = bytes.toString('utf8');
     // With type information a client may come typed from another module: every file is parsed.
-    if (!options.useTypeInformation && !mentionsBroker(source)) {
+    if (!options.useTypeInformation && !mayHoldSites(source, file)) {
       summary.files.skipped++;
       return;
     }

@@ -4,10 +4,11 @@
  * safe fix are left untouched and returned with the reason. The output is re-parsed before it is returned, so
  * a caller never writes a half-transformed or broken file.
  */
+import path from 'node:path';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { catalog, type Instrumentation } from '../brokers/index.js';
-import { analyze, mentionsBroker } from '../core/analyze.js';
+import { analyze, mayHoldSites, mentionsBroker } from '../core/analyze.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
@@ -107,6 +108,7 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
       visitorKeys: result.visitorKeys as never,
       text: source,
       types: typed ? typeServices(services as ParserServicesWithTypeInformation, catalog) : undefined,
+      filename: path.resolve(filePath),
     };
   } catch (error) {
     if (error instanceof ParseError) throw error;
@@ -116,7 +118,7 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
 }
 
 /** The cheap pre-filter: a file that names no broker package is never parsed. */
-export { mentionsBroker };
+export { mayHoldSites, mentionsBroker };
 
 export function helperTarget(options: CodemodOptions): HelperTarget | undefined {
   if (!options.helpersModule && !options.helperNames) return undefined;
@@ -128,7 +130,7 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   const info = codemods.find((c) => c.name === name);
   if (!info) throw new Error(`unknown codemod '${name}'`);
   const typed = options.useTypeInformation ? { tsconfigRootDir: options.tsconfigRootDir ?? process.cwd() } : undefined;
-  if (!typed && !mentionsBroker(source)) return { output: undefined, fixed: [], left: [] };
+  if (!typed && !mayHoldSites(source, path.resolve(filePath))) return { output: undefined, fixed: [], left: [] };
   const helpers = helperTarget(options);
   const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
   let text = source;

@@ -10,8 +10,10 @@ import type { Finding, RuleName } from './findings.js';
 import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
+import { Project } from './project.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
+import { matchWrapperCall } from './wrappers.js';
 
 export interface Sites {
   resolver: Resolver;
@@ -33,13 +35,42 @@ export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog):
   return false;
 }
 
+const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+const MAX_REACH_DEPTH = 6;
+
+/**
+ * The pre-filter with the project in view: a file may hold a site when it names a broker package, or imports a
+ * module of the project that does (directly or through its own imports): a wrapper, a shared client, a service.
+ * Only import specifiers are resolved and only texts are read; nothing is parsed here.
+ */
+export function mayHoldSites(text: string, filename: string | undefined, catalog: Catalog = defaultCatalog, crossFile = true): boolean {
+  if (mentionsBroker(text, catalog)) return true;
+  if (!crossFile) return false;
+  const project = Project.forFile(filename);
+  return !!project && importsReachBroker(project, filename!, text, catalog, 0);
+}
+
+function importsReachBroker(project: Project, file: string, text: string, catalog: Catalog, depth: number): boolean {
+  if (depth >= MAX_REACH_DEPTH) return false;
+  for (const match of text.matchAll(IMPORTS)) {
+    const target = project.resolve(file, match[1]!);
+    if (!target || target === file) continue;
+    const reaches = project.slot(target, 'reachesBroker', () => {
+      const targetText = project.text(target);
+      return targetText !== undefined && (mentionsBroker(targetText, catalog) || importsReachBroker(project, target, targetText, catalog, depth + 1));
+    });
+    if (reaches) return true;
+  }
+  return false;
+}
+
 /** Finds every site in a file. Cached per AST, so all three rules share one pass. */
 export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog): Sites {
   const cached = siteCache.get(input.ast);
   if (cached && (!!cached.resolver.input.types === !!input.types)) return cached;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [] };
-  if (input.types || mentionsBroker(input.text, catalog)) {
+  if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
@@ -48,6 +79,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
         case 'CallExpression': {
           const publish = matchPublish(resolver, node);
           if (publish) sites.publish.push(publish);
+          else sites.publish.push(...matchWrapperCall(resolver, node, matchPublish));
           addConsumeCall(resolver, node, sites);
           break;
         }
@@ -85,6 +117,7 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
 }
 
 export interface AnalyzeOptions extends TraceKeyOptions {
+  reportWrapperCallers?: boolean;
   injectors?: readonly string[];
   extractors?: readonly string[];
   helpers?: HelperTarget;
@@ -94,7 +127,7 @@ export interface AnalyzeOptions extends TraceKeyOptions {
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
   const { resolver } = sites;
-  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers };
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers };
   const findings: Finding[] = [];
   switch (rule) {
     case 'require-header-injection':

@@ -14,7 +14,8 @@ export type PublishMessageId =
   | 'handBuiltTraceparent'
   | 'copiedCarrierKeys'
   | 'wrongCarrierShape'
-  | 'tooManyAttributes';
+  | 'tooManyAttributes'
+  | 'wrapperWithoutContext';
 
 export type ConsumeMessageId =
   | 'missingExtraction'

@@ -37,6 +37,8 @@ export interface PropagationNames {
   extractors: readonly string[];
   /** An organisation's replacement for our helpers module. */
   helpers?: HelperTarget;
+  /** False: calls to a wrapper in another file that sends without context are not reported (the wrapper still is). */
+  wrapperCallers?: boolean;
 }
 
 /** Where the helpers come from: a module and its export name for each of our helper names. */

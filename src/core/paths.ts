@@ -61,7 +61,7 @@ export function evalPath(resolver: Resolver, start: Node, path: string, broker: 
   return current;
 }
 
-function applyStep(resolver: Resolver, node: Node, step: Step, broker: string, site: Node | undefined): PathResult[] {
+export function applyStep(resolver: Resolver, node: Node, step: Step, broker: string, site: Node | undefined): PathResult[] {
   switch (step.type) {
     case 'arg': {
       const call = unwrap(node);

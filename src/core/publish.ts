@@ -12,6 +12,7 @@ import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
+import { wrapperLocation, type WrapperInfo } from './wrappers.js';
 
 export interface PublishSite {
   call: TSESTree.CallExpression;
@@ -19,6 +20,8 @@ export interface PublishSite {
   spec: PublishSpec;
   /** Each message of the call (the call itself for positional APIs). */
   messages: PathResult[];
+  /** Set when the call is to one of the project's wrappers, which publishes through `via.inner`. */
+  via?: WrapperInfo;
 }
 
 /** The publish description matching a call, if its receiver is a known broker client. */
@@ -88,8 +91,22 @@ export function carrierOf(resolver: Resolver, site: PublishSite, message: Node):
 
 export function checkPublishSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const findings: Finding[] = [];
-  const { spec, broker, call } = site;
-  const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape };
+  const { spec, broker, call, via } = site;
+  const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: via ? ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver)})` : '' };
+  if (via?.mode === 'body') {
+    // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
+    // from another file is told why its events lose the trace.
+    if (names.wrapperCallers === false || via.file === resolver.file) return findings;
+    if (wrapperDropsContext(via, names)) {
+      findings.push({
+        rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
+        data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver) },
+        coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
+        reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`,
+      });
+    }
+    return findings;
+  }
   const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
     findings.push({
       rule: 'require-header-injection', messageId, node, broker, data: { ...data, ...extra },
@@ -124,6 +141,13 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     }
   }
   return findings;
+}
+
+/** Whether a wrapper that builds its messages itself sends them without trace context. */
+function wrapperDropsContext(via: WrapperInfo, names: PropagationNames): boolean {
+  const inner = via.inner;
+  if (inner.via) return inner.via.mode === 'body' && wrapperDropsContext(inner.via, names);
+  return checkPublishSite(via.resolver, inner, names).some((f) => f.messageId === 'missingHeaders' || f.messageId === 'headersNotInjected');
 }
 
 type Verdict = { id: 'ok' | 'unknown' } | { id: Exclude<PublishMessageId, 'missingHeaders' | 'tooManyAttributes'>; detail?: string };

@@ -7,7 +7,8 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Kind } from '../brokers/index.js';
-import { isFunction, memberName, requireSpecifier, staticName, unwrap, walk, type Node, type VisitorKeys } from './ast.js';
+import { isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
+import { Project } from './project.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -34,6 +35,10 @@ export interface SourceInput {
   text: string;
   /** Present only when type information is requested and available. */
   types?: TypeServices;
+  /** The file's absolute path on disk, when it has one: the project view starts from it. */
+  filename?: string;
+  /** False turns the project view off (single-file analysis only). */
+  crossFile?: boolean;
 }
 
 export interface TypeServices {
@@ -43,8 +48,36 @@ export interface TypeServices {
 /** Where an imported local name comes from. */
 export interface ImportInfo {
   source: string;
-  /** Exported name; `*` for default, namespace and whole-module `require`. */
+  /** Exported name; `default` for default imports, `*` for namespace imports and whole-module `require`. */
   imported: string;
+}
+
+/**
+ * A value of the project's own code that stands where a library kind would: a function (its calls have the kind
+ * it returns), a class, an instance of a class (its members have the kinds its fields hold), a module (its
+ * members are its exports). Their kinds are `@<n>` strings, looked up here; an entity lives as long as the
+ * resolver of the module that defines it.
+ */
+export interface Entity {
+  type: 'function' | 'class' | 'instance' | 'module';
+  resolver: Resolver;
+  node: Node;
+}
+
+const entityRefs = new Map<Kind, WeakRef<Entity>>();
+let entityCounter = 0;
+
+export function entityOf(kind: Kind | null | undefined): Entity | undefined {
+  if (!kind || kind.charCodeAt(0) !== 64 /* @ */) return undefined;
+  return entityRefs.get(kind)?.deref();
+}
+
+/** A function of the project's own code, with the resolver of the module it is written in. */
+export interface FunctionRef {
+  resolver: Resolver;
+  fn: FunctionNode;
+  /** The name callers use: the function's, the method's or the property's. */
+  name: string;
 }
 
 const MAX_DEPTH = 8;
@@ -56,12 +89,72 @@ export class Resolver {
   private readonly classMembers = new WeakMap<Node, Map<string, Node[]>>();
   /** Local names bound by `import` or top-level `require`, for type annotations and the OTel API. */
   readonly imports = new Map<string, ImportInfo>();
+  /** The project this file belongs to (absent for virtual files and with the project view turned off). */
+  readonly project: Project | undefined;
+  private readonly entityKinds = new Map<Node, Map<Entity['type'], Kind>>();
+  private readonly entities: Entity[] = [];
+  private exportsInProgress = new Set<string>();
 
   constructor(
     readonly input: SourceInput,
     readonly catalog: Catalog,
+    project?: Project,
   ) {
+    this.project = project ?? (input.crossFile === false ? undefined : Project.forFile(input.filename));
     for (const statement of input.ast.body) this.collectImports(statement);
+  }
+
+  /** The resolver of another module of the project (cached with the module), or undefined when it is unknown. */
+  static forModule(project: Project, file: string, catalog: Catalog): Resolver | undefined {
+    return project.slot(file, `resolver`, () => {
+      const parsed = project.parse(file);
+      if (!parsed) return undefined;
+      const input: SourceInput = {
+        ast: parsed.ast, scopeManager: parsed.scopeManager as ScopeManagerLike, visitorKeys: parsed.visitorKeys, text: parsed.text, filename: file,
+      };
+      return new Resolver(input, catalog, project);
+    });
+  }
+
+  get file(): string | undefined {
+    return this.input.filename;
+  }
+
+  /** The resolver of the module an import specifier of this file denotes, when it is a file of the project. */
+  moduleFor(specifier: string): Resolver | undefined {
+    if (!this.project || !this.file) return undefined;
+    const target = this.project.resolve(this.file, specifier);
+    return target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
+  }
+
+  /** The kind naming a project entity (the same entity always gets the same kind). */
+  entityKind(type: Entity['type'], node: Node): Kind {
+    let byType = this.entityKinds.get(node);
+    if (!byType) {
+      byType = new Map();
+      this.entityKinds.set(node, byType);
+    }
+    let kind = byType.get(type);
+    if (!kind) {
+      kind = `@${++entityCounter}`;
+      const entity: Entity = { type, resolver: this, node };
+      this.entities.push(entity);
+      entityRefs.set(kind, new WeakRef(entity));
+      if (entityRefs.size > 50_000) for (const [k, ref] of entityRefs) if (!ref.deref()) entityRefs.delete(k);
+      byType.set(type, kind);
+    }
+    return kind;
+  }
+
+  /** The function a call invokes, wherever in the project it is written (`f()`, `this.m()`, `service.m()`). */
+  calleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
+    const callee = unwrap(call.callee);
+    const local = this.functionOf(callee);
+    if (local && isFunction(local)) return { resolver: this, fn: local, name: callee.type === 'Identifier' ? callee.name : functionName(local) };
+    const entity = entityOf(this.kindOf(callee));
+    if (entity?.type !== 'function' || !isFunction(entity.node)) return undefined;
+    const name = callee.type === 'MemberExpression' ? (memberName(callee) ?? functionName(entity.node)) : callee.type === 'Identifier' ? callee.name : functionName(entity.node);
+    return { resolver: entity.resolver, fn: entity.node, name };
   }
 
   get keys(): VisitorKeys {
@@ -141,14 +234,197 @@ export class Resolver {
   /** The kind of an import-bound or `require`-bound local name (`Kafka` → `kafkajs:KafkaClass`). */
   kindOfImport(info: ImportInfo): Kind | null {
     const broker = this.catalog.byPackage.get(info.source);
-    if (!broker) return null;
+    if (!broker) return this.kindOfProjectImport(info);
     let kind: Kind = `${broker.id}:module`;
-    if (info.imported === '*') return kind;
+    if (info.imported === '*' || info.imported === 'default') return kind;
     for (const name of info.imported.split('.')) {
       if (kind.includes('.')) return null;
       kind = this.member(kind, name);
     }
     return kind;
+  }
+
+  /** An import from another module of the project: the kind of what that module exports under the name. */
+  private kindOfProjectImport(info: ImportInfo): Kind | null {
+    const other = this.moduleFor(info.source);
+    if (!other) return null;
+    const [first, ...rest] = info.imported.split('.');
+    let kind = first === '*' ? other.moduleKind() : other.exportKind(first!);
+    for (const name of rest) {
+      if (!kind) return null;
+      kind = this.memberKind(kind, name);
+    }
+    return kind;
+  }
+
+  /** The kind of this module as a whole (`require('./m')`, `import * as m`): its CommonJS export, else itself. */
+  moduleKind(): Kind | null {
+    const assigned = this.commonJsExport();
+    if (assigned && assigned.type !== 'ObjectExpression') return this.kindOf(assigned);
+    return this.entityKind('module', this.input.ast);
+  }
+
+  /** `module.exports = x` / `export = x`. */
+  private commonJsExport(): Node | undefined {
+    let found: Node | undefined;
+    for (const statement of this.input.ast.body) {
+      if (statement.type === 'TSExportAssignment') found = statement.expression;
+      const assignment = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+      if (assignment?.type === 'AssignmentExpression' && assignment.operator === '=' && isModuleExports(assignment.left)) found = assignment.right;
+    }
+    return found;
+  }
+
+  /** The kind of what this module exports under `name` (ES exports, re-exports, CommonJS `exports.x`). */
+  exportKind(name: string): Kind | null {
+    if (this.exportsInProgress.has(name)) return null;
+    this.exportsInProgress.add(name);
+    try {
+      return this.computeExportKind(name);
+    } finally {
+      this.exportsInProgress.delete(name);
+    }
+  }
+
+  private computeExportKind(name: string): Kind | null {
+    const stars: string[] = [];
+    for (const statement of this.input.ast.body) {
+      if (statement.type === 'ExportNamedDeclaration') {
+        const declaration = statement.declaration;
+        if (declaration?.type === 'VariableDeclaration') {
+          for (const declarator of declaration.declarations) {
+            if (declarator.id.type === 'Identifier' && declarator.id.name === name) return this.kindOfDeclared(declarator.id);
+          }
+        } else if ((declaration?.type === 'FunctionDeclaration' || declaration?.type === 'ClassDeclaration') && declaration.id?.name === name) {
+          return this.entityKind(declaration.type === 'ClassDeclaration' ? 'class' : 'function', declaration);
+        }
+        for (const spec of statement.specifiers) {
+          if (spec.type !== 'ExportSpecifier' || staticName(spec.exported) !== name) continue;
+          const local = staticName(spec.local) ?? name;
+          if (statement.source) return this.moduleFor(statement.source.value)?.exportKind(local) ?? null;
+          return this.kindOfLocalName(local);
+        }
+      } else if (statement.type === 'ExportAllDeclaration' && !statement.exported && statement.source) {
+        stars.push(statement.source.value);
+      } else if (statement.type === 'ExportDefaultDeclaration' && name === 'default') {
+        const declaration = statement.declaration;
+        if (declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') {
+          return this.entityKind(declaration.type === 'ClassDeclaration' ? 'class' : 'function', declaration);
+        }
+        return this.kindOf(declaration);
+      } else if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
+        // exports.producer = ... / module.exports.producer = ...
+        const left = statement.expression.left;
+        if (left.type === 'MemberExpression' && memberName(left) === name && (isModuleExports(left.object) || (left.object.type === 'Identifier' && left.object.name === 'exports'))) {
+          return this.kindOf(statement.expression.right);
+        }
+      }
+    }
+    const assigned = this.commonJsExport();
+    if (assigned) {
+      if (name === 'default') return this.kindOf(assigned);
+      const value = unwrap(assigned);
+      if (value.type === 'ObjectExpression') {
+        for (const prop of value.properties) {
+          if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return this.kindOf(prop.value);
+        }
+      } else {
+        const kind = this.kindOf(assigned);
+        return kind ? this.memberKind(kind, name) : null;
+      }
+    }
+    for (const source of stars) {
+      const kind = this.moduleFor(source)?.exportKind(name);
+      if (kind) return kind;
+    }
+    return null;
+  }
+
+  /** The kind of a name declared at the top of this module. */
+  private kindOfLocalName(name: string): Kind | null {
+    for (const statement of this.input.ast.body) {
+      const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+      if (!declaration) continue;
+      if ((declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') && declaration.id?.name === name) {
+        return this.entityKind(declaration.type === 'ClassDeclaration' ? 'class' : 'function', declaration);
+      }
+      if (declaration.type === 'VariableDeclaration') {
+        for (const declarator of declaration.declarations) {
+          if (declarator.id.type === 'Identifier' && declarator.id.name === name) return this.kindOfDeclared(declarator.id);
+        }
+      }
+    }
+    const info = this.imports.get(name);
+    return info ? this.kindOfImport(info) : null;
+  }
+
+  /** The kind of a declared (binding) identifier. */
+  private kindOfDeclared(id: TSESTree.Identifier): Kind | null {
+    const variable = this.declaredVariable(id);
+    return variable ? this.kindOfVariable(variable, 0) : null;
+  }
+
+  /** A member of a value of some kind: library edges, a module's exports, an instance's fields and methods. */
+  memberKind(kind: Kind, name: string): Kind | null {
+    const entity = entityOf(kind);
+    if (!entity) return kind.charCodeAt(0) === 64 ? null : this.member(kind, name);
+    if (entity.type === 'module') return entity.resolver.exportKind(name);
+    if (entity.type === 'instance') return entity.resolver.classMemberKind(entity.node as TSESTree.ClassDeclaration, name, 0);
+    return null;
+  }
+
+  /** What calling a value of some kind gives: library edges, or what a project function returns. */
+  private callKind(calleeKind: Kind): Kind | null {
+    const entity = entityOf(calleeKind);
+    if (!entity) return calleeKind.charCodeAt(0) === 64 ? null : (this.catalog.edges.get(`${calleeKind}()`) ?? null);
+    if (entity.type !== 'function' || !isFunction(entity.node)) return null;
+    return entity.resolver.returnKind(entity.node);
+  }
+
+  private readonly returnKinds = new WeakMap<Node, Kind | null>();
+
+  /** The kind a function of this module returns (a factory or getter of a client). */
+  returnKind(fn: FunctionNode): Kind | null {
+    const cached = this.returnKinds.get(fn);
+    if (cached !== undefined) return cached;
+    this.returnKinds.set(fn, null);
+    let kind: Kind | null = null;
+    for (const expression of returnedExpressions(fn, this.keys)) {
+      kind = this.kindOf(expression);
+      if (kind) break;
+    }
+    this.returnKinds.set(fn, kind);
+    return kind;
+  }
+
+  /** A member of an instance of a class of this module: field, constructor parameter property, getter, method, base class. */
+  classMemberKind(classNode: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string, depth: number): Kind | null {
+    if (depth > 4) return null;
+    for (const element of classNode.body.body) {
+      if (element.type === 'MethodDefinition' && !element.static && staticName(element.key, element.computed) === name) {
+        if (!isFunction(element.value)) continue;
+        if (element.kind === 'get') return this.returnKind(element.value);
+        if (element.kind === 'method') return this.entityKind('function', element.value);
+      }
+    }
+    for (const candidate of this.membersOf(classNode.body).get(name) ?? []) {
+      const kind = candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate) : this.kindOf(candidate);
+      if (kind) return kind;
+    }
+    const base = classNode.superClass ? entityOf(this.kindOf(classNode.superClass)) : undefined;
+    if (base?.type === 'class') {
+      return base.resolver.classMemberKind(base.node as TSESTree.ClassDeclaration, name, depth + 1);
+    }
+    return null;
+  }
+
+  /** The class declared in this module under a name (for type annotations naming the project's own classes). */
+  private localClass(name: string): TSESTree.ClassDeclaration | undefined {
+    for (const statement of this.input.ast.body) {
+      const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+      if (declaration?.type === 'ClassDeclaration' && declaration.id?.name === name) return declaration;
+    }
+    return undefined;
   }
 
   /** The kind a type annotation denotes (`Producer` from 'kafkajs', `amqp.Channel`, `Producer | undefined`). */
@@ -176,10 +452,18 @@ export class Resolver {
     } else {
       return null;
     }
-    if (!info) return null;
+    if (!info) {
+      const local = type.typeName.type === 'Identifier' ? this.localClass(type.typeName.name) : undefined;
+      return local ? this.entityKind('instance', local) : null;
+    }
     const broker = this.catalog.byPackage.get(info.source);
-    const kind = broker?.types[name];
-    return broker && kind ? `${broker.id}:${kind}` : null;
+    if (!broker) {
+      // A class of the project's own (`private readonly kafka: KafkaService`): its instances.
+      const entity = entityOf(this.kindOfProjectImport(type.typeName.type === 'Identifier' ? info : { source: info.source, imported: name }));
+      return entity?.type === 'class' ? entity.resolver.entityKind('instance', entity.node) : null;
+    }
+    const kind = broker.types[name];
+    return kind ? `${broker.id}:${kind}` : null;
   }
 
   private member(kind: Kind, name: string): Kind {
@@ -198,7 +482,7 @@ export class Resolver {
         if (node.object.type === 'ThisExpression') return this.kindOfThisMember(node, name, depth);
         const objectKind = this.kindOf(node.object);
         if (!objectKind || objectKind.includes('.')) return null;
-        return this.member(objectKind, name);
+        return this.memberKind(objectKind, name);
       }
       case 'CallExpression': {
         const specifier = requireSpecifier(node);
@@ -208,15 +492,28 @@ export class Resolver {
         if (callee.type === 'MemberExpression') {
           const name = memberName(callee);
           const objectKind = name ? this.kindOf(callee.object) : null;
-          calleeKind = objectKind && name && !objectKind.includes('.') ? `${objectKind}.${name}` : null;
+          if (objectKind && name && entityOf(objectKind)) calleeKind = this.memberKind(objectKind, name);
+          else calleeKind = objectKind && name && !objectKind.includes('.') && objectKind.charCodeAt(0) !== 64 ? `${objectKind}.${name}` : null;
         } else {
           calleeKind = this.kindOf(callee);
         }
-        return calleeKind ? (this.catalog.edges.get(`${calleeKind}()`) ?? null) : null;
+        return calleeKind ? this.callKind(calleeKind) : null;
       }
       case 'NewExpression': {
         const calleeKind = this.kindOf(node.callee);
-        return calleeKind ? (this.catalog.edges.get(`new ${calleeKind}`) ?? null) : null;
+        if (!calleeKind) return null;
+        const entity = entityOf(calleeKind);
+        if (entity?.type === 'class') return entity.resolver.entityKind('instance', entity.node);
+        return this.catalog.edges.get(`new ${calleeKind}`) ?? null;
+      }
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return this.entityKind('function', node);
+      case 'ClassExpression':
+        return this.entityKind('class', node);
+      case 'ThisExpression': {
+        const owner = enclosingClass(node);
+        return owner ? this.entityKind('instance', owner) : null;
       }
       default:
         return null;
@@ -225,7 +522,10 @@ export class Resolver {
 
   private kindOfIdentifier(node: TSESTree.Identifier, depth: number): Kind | null {
     const variable = this.variableOf(node);
-    if (!variable) return null;
+    return variable ? this.kindOfVariable(variable, depth) : null;
+  }
+
+  private kindOfVariable(variable: ScopeVariable, depth: number): Kind | null {
     const def = variable.defs[0];
     if (!def) return null;
     switch (def.type) {
@@ -249,13 +549,16 @@ export class Resolver {
         let kind = this.computeKind(declarator.init, depth + 1);
         for (const key of path) {
           if (!kind || kind.includes('.')) return null;
-          kind = this.member(kind, key);
+          kind = this.memberKind(kind, key);
         }
         return kind;
       }
-      case 'Parameter': {
+      case 'Parameter':
         return this.kindOfType(def.name.typeAnnotation);
-      }
+      case 'FunctionName':
+        return isFunction(def.node) ? this.entityKind('function', def.node) : null;
+      case 'ClassName':
+        return def.node.type === 'ClassDeclaration' || def.node.type === 'ClassExpression' ? this.entityKind('class', def.node) : null;
       default:
         return null;
     }
@@ -269,23 +572,10 @@ export class Resolver {
     return parent?.type === 'AssignmentExpression' && parent.operator === '=' ? parent.right : undefined;
   }
 
-  /** `this.producer`: a class field's annotation or initialiser, a constructor parameter property, or `this.x = ...`. */
-  private kindOfThisMember(node: TSESTree.MemberExpression, name: string, depth: number): Kind | null {
-    let classBody: Node | undefined;
-    for (let p: Node | undefined = node.parent; p; p = p.parent) {
-      if (p.type === 'ClassBody') {
-        classBody = p;
-        break;
-      }
-    }
-    if (!classBody) return null;
-    const candidates = this.membersOf(classBody as TSESTree.ClassBody).get(name) ?? [];
-    for (const candidate of candidates) {
-      const kind =
-        candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate) : this.computeKind(candidate, depth + 1);
-      if (kind) return kind;
-    }
-    return null;
+  /** `this.producer`: a class field's annotation or initialiser, a constructor parameter property, `this.x = ...`, a base class. */
+  private kindOfThisMember(node: TSESTree.MemberExpression, name: string, _depth: number): Kind | null {
+    const owner = enclosingClass(node);
+    return owner ? this.classMemberKind(owner, name, 0) : null;
   }
 
   private membersOf(body: TSESTree.ClassBody): Map<string, Node[]> {
@@ -327,7 +617,7 @@ export class Resolver {
       const source = statement.source.value;
       for (const spec of statement.specifiers) {
         const imported =
-          spec.type === 'ImportSpecifier' ? (staticName(spec.imported) ?? '*') : spec.type === 'ImportDefaultSpecifier' ? '*' : '*';
+          spec.type === 'ImportSpecifier' ? (staticName(spec.imported) ?? '*') : spec.type === 'ImportDefaultSpecifier' ? 'default' : '*';
         this.imports.set(spec.local.name, { source, imported });
       }
     } else if (statement.type === 'VariableDeclaration') {
@@ -370,4 +660,24 @@ function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | und
     if (rest) return [key, ...rest];
   }
   return undefined;
+}
+
+function isModuleExports(node: Node): boolean {
+  return node.type === 'MemberExpression' && node.object.type === 'Identifier' && node.object.name === 'module' && memberName(node) === 'exports';
+}
+
+/** The class whose body holds a node (not crossing into a nested class). */
+export function enclosingClass(node: Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
+  for (let p: Node | undefined = node.parent; p; p = p.parent) {
+    if (p.type === 'ClassDeclaration' || p.type === 'ClassExpression') return p;
+  }
+  return undefined;
+}
+
+function functionName(fn: FunctionNode): string {
+  if (fn.type !== 'ArrowFunctionExpression' && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') return staticName(parent.key, parent.computed) ?? 'function';
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  return 'function';
 }

@@ -1,0 +1,395 @@
+/**
+ * @fileoverview The project view: what one linted file can see of the files around it. Resolves import specifiers
+ * to files (oxc-resolver: relative paths with or without extensions, `.js` specifiers that mean `.ts` files, index
+ * files, `tsconfig` `paths`/`baseUrl`/`extends`, package `exports`/`main`; workspace packages by name even when
+ * `node_modules` is not installed), parses the files it reaches, and lists the project's files for the few
+ * questions that need all of them (who calls this wrapper, how is the app bootstrapped).
+ *
+ * Everything is lazy and cached once per process: a module is read and parsed only when a linted file reaches it,
+ * and re-read when its modification time changes (an editor keeps one process for many edits). Anything that
+ * cannot be read, resolved or parsed is simply unknown: no caller of this file ever throws because of another file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseForESLint } from '@typescript-eslint/parser';
+import type { TSESTree } from '@typescript-eslint/utils';
+import ignore, { type Ignore } from 'ignore';
+import { ResolverFactory } from 'oxc-resolver';
+import { walk, type VisitorKeys } from './ast.js';
+
+export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+/** Folders that hold no source of the project's own: never listed, never followed into. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.turbo', '.cache', 'vendor', 'tmp']);
+/** Generated bundles and the like are not read. */
+const MAX_FILE_BYTES = 512 * 1024;
+/** The listing of a project's files is trusted this long (ms) before it is taken again. */
+const LISTING_TTL = 10_000;
+const MAX_LISTED_FILES = 20_000;
+
+export function isSourcePath(file: string): boolean {
+  return SOURCE_EXTENSIONS.includes(path.extname(file)) && !/\.d\.[mc]?ts$/.test(file);
+}
+
+/** A parsed module of the project, with its own scope analysis. */
+export interface ParsedModule {
+  file: string;
+  ast: TSESTree.Program;
+  scopeManager: unknown;
+  visitorKeys: VisitorKeys;
+  text: string;
+}
+
+interface CachedText {
+  mtimeMs: number;
+  size: number;
+  text: string | undefined;
+  parsed?: ParsedModule | null;
+  /** Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes. */
+  slots: Map<string, unknown>;
+  checkedAt: number;
+}
+
+/** How long a file's cached text is trusted before its modification time is looked at again (ms). */
+const STAT_TTL = 1_000;
+
+export class Project {
+  private static readonly byRoot = new Map<string, Project>();
+  private static readonly rootOfDir = new Map<string, string>();
+
+  private readonly texts = new Map<string, CachedText>();
+  private readonly resolutions = new Map<string, string | null>();
+  private readonly resolver: ResolverFactory;
+  private workspaces: Map<string, string> | undefined;
+  private listing: { at: number; files: string[] } | undefined;
+  /** Results about the whole project (bootstrap facts, reverse indexes), recomputed with the listing. */
+  private readonly projectSlots = new Map<string, { at: number; value: unknown }>();
+
+  private constructor(readonly root: string) {
+    this.resolver = new ResolverFactory({
+      tsconfig: 'auto',
+      extensions: [...SOURCE_EXTENSIONS, '.json'],
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js', '.jsx'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'], '.jsx': ['.tsx', '.jsx'] },
+      conditionNames: ['source', 'types', 'import', 'require', 'node', 'default'],
+      mainFields: ['source', 'module', 'main'],
+      mainFiles: ['index'],
+    });
+  }
+
+  /**
+   * The project a file belongs to: the nearest folder above it that is a workspace root (a `package.json` with
+   * `workspaces`, a `pnpm-workspace.yaml` or `lerna.json`) or a git work tree, else the nearest `package.json`.
+   * Undefined for files that do not exist on disk (editors' unsaved buffers, RuleTester's virtual files).
+   */
+  static forFile(file: string | undefined): Project | undefined {
+    if (!file || !path.isAbsolute(file) || !isSourcePath(file)) return undefined;
+    const dir = path.dirname(file);
+    let root = Project.rootOfDir.get(dir);
+    if (root === undefined) {
+      if (!exists(file)) return undefined;
+      root = findRoot(dir);
+      Project.rootOfDir.set(dir, root);
+    }
+    let project = Project.byRoot.get(root);
+    if (!project) {
+      project = new Project(root);
+      Project.byRoot.set(root, project);
+    }
+    return project;
+  }
+
+  /** Forgets every cached project (tests that rewrite files in place). */
+  static reset(): void {
+    Project.byRoot.clear();
+    Project.rootOfDir.clear();
+  }
+
+  /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
+  resolve(from: string, specifier: string): string | undefined {
+    const key = `${path.dirname(from)}\0${specifier}`;
+    let resolved = this.resolutions.get(key);
+    if (resolved === undefined) {
+      resolved = this.resolveUncached(from, specifier) ?? null;
+      this.resolutions.set(key, resolved);
+    }
+    return resolved ?? undefined;
+  }
+
+  private resolveUncached(from: string, specifier: string): string | undefined {
+    if (specifier.startsWith('node:') || specifier.length === 0) return undefined;
+    let found: string | undefined;
+    try {
+      found = this.resolver.resolveFileSync(from, specifier).path ?? undefined;
+    } catch {
+      found = undefined;
+    }
+    if (found && !found.split(path.sep).includes('node_modules')) return this.sourceFor(found);
+    if (found) {
+      // A workspace package linked into node_modules resolves to its real folder; anything else is a dependency.
+      const real = safeRealpath(found);
+      return real && !real.split(path.sep).includes('node_modules') && real.startsWith(this.root) ? this.sourceFor(real) : undefined;
+    }
+    if (specifier.startsWith('.') || path.isAbsolute(specifier)) return undefined;
+    return this.resolveWorkspacePackage(specifier);
+  }
+
+  /** A compiled file (`dist/x.js`, `lib/x.d.ts`) stands for its source (`src/x.ts`) when that exists. */
+  private sourceFor(file: string): string | undefined {
+    if (isSourcePath(file) && !/[\\/](dist|build|lib|out)[\\/]/.test(file)) return file;
+    const match = /^(.*?)[\\/](dist|build|lib|out)[\\/](.*?)(\.d)?\.[cm]?[jt]sx?$/.exec(file);
+    if (match) {
+      for (const ext of SOURCE_EXTENSIONS) {
+        const candidate = path.join(match[1]!, 'src', `${match[3]}${ext}`);
+        if (exists(candidate)) return candidate;
+      }
+    }
+    return isSourcePath(file) ? file : undefined;
+  }
+
+  /** `@acme/messaging` or `@acme/messaging/kafka` when `@acme/messaging` is one of this repository's workspaces. */
+  private resolveWorkspacePackage(specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const dir = this.workspacePackages().get(name);
+    if (!dir) return undefined;
+    const sub = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
+    const candidates = sub ? [path.join(dir, 'src', sub), path.join(dir, sub)] : [];
+    if (!sub) {
+      const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; types?: string; source?: string } | undefined;
+      for (const field of [manifest?.source, manifest?.types, manifest?.main]) if (typeof field === 'string') candidates.push(path.join(dir, field));
+      candidates.push(path.join(dir, 'src', 'index'), path.join(dir, 'index'));
+    }
+    for (const candidate of candidates) {
+      const mapped = /[\\/](dist|build|lib|out)[\\/]/.test(candidate) ? this.sourceFor(candidate) : undefined;
+      if (mapped && exists(mapped)) return mapped;
+      if (isSourcePath(candidate) && exists(candidate)) return candidate;
+      const withExtension = withSourceExtension(candidate.replace(/\.[cm]?[jt]sx?$/, ''));
+      if (withExtension) return withExtension;
+    }
+    return undefined;
+  }
+
+  /** Workspace package name → folder, from the root manifest's `workspaces` or `pnpm-workspace.yaml`. */
+  private workspacePackages(): Map<string, string> {
+    if (this.workspaces) return this.workspaces;
+    this.workspaces = new Map();
+    const manifest = readJson(path.join(this.root, 'package.json')) as { workspaces?: string[] | { packages?: string[] } } | undefined;
+    const patterns: string[] = [];
+    const ws = manifest?.workspaces;
+    if (Array.isArray(ws)) patterns.push(...ws);
+    else if (ws && Array.isArray(ws.packages)) patterns.push(...ws.packages);
+    const pnpm = readText(path.join(this.root, 'pnpm-workspace.yaml'));
+    if (pnpm) for (const match of pnpm.matchAll(/^\s*-\s*['"]?([^'"\n#]+?)['"]?\s*$/gm)) patterns.push(match[1]!);
+    const lerna = readJson(path.join(this.root, 'lerna.json')) as { packages?: string[] } | undefined;
+    if (Array.isArray(lerna?.packages)) patterns.push(...lerna.packages);
+    if (patterns.length === 0) patterns.push('packages/*', 'apps/*', 'libs/*', 'services/*');
+    for (const pattern of patterns) {
+      for (const dir of expandWorkspacePattern(this.root, pattern)) {
+        const pkg = readJson(path.join(dir, 'package.json')) as { name?: string } | undefined;
+        if (typeof pkg?.name === 'string' && !this.workspaces.has(pkg.name)) this.workspaces.set(pkg.name, dir);
+      }
+    }
+    return this.workspaces;
+  }
+
+  /** A file's text (cached by modification time), or undefined when it cannot be read or is too large. */
+  text(file: string): string | undefined {
+    return this.entry(file)?.text;
+  }
+
+  private entry(file: string): CachedText | undefined {
+    const now = Date.now();
+    const cached = this.texts.get(file);
+    if (cached && now - cached.checkedAt < STAT_TTL) return cached;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      this.texts.delete(file);
+      return undefined;
+    }
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+      cached.checkedAt = now;
+      return cached;
+    }
+    let text: string | undefined;
+    if (stat.isFile() && stat.size <= MAX_FILE_BYTES) {
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        text = undefined;
+      }
+    }
+    const entry: CachedText = { mtimeMs: stat.mtimeMs, size: stat.size, text, slots: new Map(), checkedAt: now };
+    this.texts.set(file, entry);
+    return entry;
+  }
+
+  /** The parsed module, or undefined when it cannot be read or parsed (then it is unknown, never an error). */
+  parse(file: string): ParsedModule | undefined {
+    const entry = this.entry(file);
+    if (!entry || entry.text === undefined) return undefined;
+    if (entry.parsed === undefined) entry.parsed = parseModule(file, entry.text) ?? null;
+    return entry.parsed ?? undefined;
+  }
+
+  /** A per-module cache slot for higher code, valid until the file changes. */
+  slot<T>(file: string, key: string, compute: () => T): T | undefined {
+    const entry = this.entry(file);
+    if (!entry) return undefined;
+    if (entry.slots.has(key)) return entry.slots.get(key) as T;
+    entry.slots.set(key, undefined); // a module reached again while computing its own value is unknown
+    const value = compute();
+    entry.slots.set(key, value);
+    return value;
+  }
+
+  /** A project-wide cache slot, recomputed when the file listing is taken again. */
+  projectSlot<T>(key: string, compute: () => T): T {
+    const listing = this.files();
+    void listing;
+    const cached = this.projectSlots.get(key);
+    if (cached && cached.at === this.listing!.at) return cached.value as T;
+    const value = compute();
+    this.projectSlots.set(key, { at: this.listing!.at, value });
+    return value;
+  }
+
+  /**
+   * Every source file of the project: `node_modules`, build output and hidden folders are skipped, and the root
+   * `.gitignore` is honoured. Taken again after `LISTING_TTL` so that a long-lived editor process sees new files.
+   */
+  files(): string[] {
+    const now = Date.now();
+    if (this.listing && now - this.listing.at < LISTING_TTL) return this.listing.files;
+    const ignorer = ignore();
+    const gitignore = readText(path.join(this.root, '.gitignore'));
+    if (gitignore) ignorer.add(gitignore);
+    const files: string[] = [];
+    walkDir(this.root, this.root, ignorer, files);
+    this.listing = { at: now, files: files.sort() };
+    return this.listing.files;
+  }
+}
+
+function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (out.length >= MAX_LISTED_FILES) return;
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    const relative = path.relative(root, full).split(path.sep).join('/');
+    if (entry.isDirectory()) {
+      if (SKIPPED_DIRS.has(entry.name) || ignorer.ignores(`${relative}/`)) continue;
+      walkDir(full, root, ignorer, out);
+    } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
+      out.push(full);
+    }
+  }
+}
+
+function parseModule(file: string, text: string): ParsedModule | undefined {
+  try {
+    const jsx = /\.(tsx|jsx|js|mjs|cjs)$/.test(file);
+    const result = parseForESLint(text, { filePath: file, range: true, loc: true, jsx, sourceType: 'module', ecmaVersion: 'latest' });
+    // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
+    walk(result.ast as unknown as TSESTree.Program, result.visitorKeys as never, () => undefined);
+    return { file, ast: result.ast as unknown as TSESTree.Program, scopeManager: result.scopeManager, visitorKeys: result.visitorKeys as never, text };
+  } catch {
+    return undefined;
+  }
+}
+
+function findRoot(start: string): string {
+  let nearestPackage: string | undefined;
+  for (let dir = start; ; ) {
+    const manifest = path.join(dir, 'package.json');
+    if (exists(manifest)) {
+      nearestPackage ??= dir;
+      const pkg = readJson(manifest) as { workspaces?: unknown } | undefined;
+      if (pkg?.workspaces) return dir;
+    }
+    if (exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json')) || exists(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return nearestPackage ?? start;
+    dir = parent;
+  }
+}
+
+function expandWorkspacePattern(root: string, pattern: string): string[] {
+  const clean = pattern.replace(/^!.*/, '').replace(/\/+$/, '').replace(/^\.\//, '');
+  if (!clean) return [];
+  const segments = clean.split('/');
+  let dirs = [root];
+  for (const segment of segments) {
+    const next: string[] = [];
+    for (const dir of dirs) {
+      if (segment === '*' || segment === '**') {
+        for (const child of listDirs(dir)) next.push(child);
+      } else if (segment.includes('*')) {
+        const re = new RegExp(`^${segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+        for (const child of listDirs(dir)) if (re.test(path.basename(child))) next.push(child);
+      } else {
+        next.push(path.join(dir, segment));
+      }
+    }
+    dirs = next;
+  }
+  return dirs;
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.'))
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+function withSourceExtension(base: string): string | undefined {
+  for (const ext of SOURCE_EXTENSIONS) if (exists(`${base}${ext}`)) return `${base}${ext}`;
+  for (const ext of SOURCE_EXTENSIONS) if (exists(path.join(base, `index${ext}`))) return path.join(base, `index${ext}`);
+  return undefined;
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.accessSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeRealpath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(file: string): unknown {
+  const text = readText(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

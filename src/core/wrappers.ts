@@ -1,0 +1,205 @@
+/**
+ * @fileoverview Publish wrappers: the project's own functions and methods that publish what their callers hand
+ * them (`sendSqsMessage(sqs, queueUrl, body, attributes)`, `kafkaService.emitMessage(topic, message)`). A wrapper
+ * is summarised once: for each broker call inside it, which parameter reaches the message, the carrier or the
+ * body, and whether the wrapper itself injects. A call to a wrapper then becomes a publish site of its own, judged
+ * with the same checks as a direct call, through a description derived from the broker's (`arg1` is the message).
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { PublishSpec } from '../brokers/index.js';
+import path from 'node:path';
+import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { applyStep, parsePath, type PathResult, type Step } from './paths.js';
+import type { PublishSite } from './publish.js';
+import type { FunctionRef, Resolver } from './resolve.js';
+
+/** Where a wrapper is written, for messages that send the reader there. */
+export interface WrapperInfo {
+  name: string;
+  file: string | undefined;
+  line: number;
+  /** `message`: callers hand over the message; `carrier`: callers hand over the headers; `body`: only the payload. */
+  mode: 'message' | 'carrier' | 'body';
+  /** The broker call inside the wrapper, and the resolver of the wrapper's module. */
+  inner: PublishSite;
+  resolver: Resolver;
+}
+
+interface WrapperEntry {
+  info: WrapperInfo;
+  spec: PublishSpec;
+}
+
+/** Serialisers whose first argument becomes the body. */
+const SERIALIZERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack']);
+const MAX_DEPTH = 3;
+
+type SiteMatcher = (resolver: Resolver, call: TSESTree.CallExpression) => PublishSite | undefined;
+
+const summaries = new WeakMap<Node, WrapperEntry[]>();
+
+/**
+ * The publish sites a call to a project function stands for: one per broker call inside the function (or inside
+ * the wrappers it calls in turn) that takes its message, carrier or body from the function's parameters.
+ */
+export function matchWrapperCall(resolver: Resolver, call: TSESTree.CallExpression, matchDirect: SiteMatcher, depth = 0): PublishSite[] {
+  if (depth > MAX_DEPTH) return [];
+  const ref = resolver.calleeFunction(call);
+  if (!ref) return [];
+  return wrapperEntries(ref, matchDirect, depth).map(({ info, spec }) => ({
+    call, broker: info.inner.broker, spec, via: info,
+    messages: spec.messages ? evalMessages(resolver, call, spec) : [{ type: 'node', node: call } as const],
+  }));
+}
+
+function evalMessages(resolver: Resolver, call: TSESTree.CallExpression, spec: PublishSpec): PathResult[] {
+  let current: PathResult[] = [{ type: 'node', node: call }];
+  for (const step of parsePath(spec.messages!)) {
+    current = current.flatMap((r) => (r.type === 'node' ? applyStep(resolver, r.node, step, '', call) : [r]));
+  }
+  return current;
+}
+
+function wrapperEntries(ref: FunctionRef, matchDirect: SiteMatcher, depth: number): WrapperEntry[] {
+  const cached = summaries.get(ref.fn);
+  if (cached) return cached;
+  summaries.set(ref.fn, []); // recursion guard
+  const entries: WrapperEntry[] = [];
+  const { resolver, fn } = ref;
+  for (const inner of sitesIn(resolver, fn, matchDirect, depth)) {
+    const entry = deriveEntry(resolver, fn, ref.name, inner);
+    if (entry) entries.push(entry);
+  }
+  summaries.set(ref.fn, entries);
+  return entries;
+}
+
+/** The publish sites written inside a function: direct broker calls, and calls to wrappers. */
+function sitesIn(resolver: Resolver, fn: FunctionNode, matchDirect: SiteMatcher, depth: number): PublishSite[] {
+  const out: PublishSite[] = [];
+  walk(fn.body, resolver.keys, (node) => {
+    if (node.type !== 'CallExpression') return undefined;
+    const direct = matchDirect(resolver, node);
+    if (direct) out.push(direct);
+    else out.push(...matchWrapperCall(resolver, node, matchDirect, depth + 1));
+    return undefined;
+  });
+  return out;
+}
+
+/** How the callers of `fn` feed the broker call `inner`, if they do. */
+function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
+  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: fn.loc.start.line, mode, inner, resolver });
+  const label = `${name}()`;
+  const base = inner.spec;
+  // The message (or the list, or the whole record) comes from a parameter.
+  if (base.messages) {
+    const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner.call);
+    if (origin) return { info: info('message'), spec: { ...base, label, messages: origin } };
+  }
+  const messages = inner.messages.filter((m): m is { type: 'node'; node: Node } => m.type === 'node');
+  for (const message of messages) {
+    const start = base.messages ? message.node : inner.call;
+    const carrier = originAlong(resolver, fn, start, base.carrier, inner.call);
+    if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [] } };
+  }
+  for (const message of messages) {
+    const start = base.messages ? message.node : inner.call;
+    for (const bodyPath of base.body ?? []) {
+      const body = bodyPath === '' ? paramOrigin(resolver, fn, start) : originAlong(resolver, fn, start, bodyPath, inner.call, true);
+      if (body) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [body] } };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Evaluates a description path inside the wrapper and, when the value at some step is one of the wrapper's
+ * parameters, returns the path a caller's call takes to the same value (`arg2` + the remaining steps).
+ */
+function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: string, site: Node, throughSerializers = false): string | undefined {
+  const steps = parsePath(path);
+  let current: Node[] = [start];
+  for (let i = 0; i <= steps.length; i++) {
+    for (const node of current) {
+      if (i === 0 && node === site) continue;
+      const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length);
+      if (origin) return [origin, ...steps.slice(i).map(stepText)].filter(Boolean).join('.');
+    }
+    if (i === steps.length) break;
+    const next: Node[] = [];
+    for (const node of current) {
+      for (const result of applyStep(resolver, node, steps[i]!, '', site)) if (result.type === 'node') next.push(result.node);
+    }
+    current = next;
+  }
+  return undefined;
+}
+
+function stepText(step: Step): string {
+  switch (step.type) {
+    case 'arg':
+      return `arg${step.index}`;
+    case 'param':
+      return `param${step.index}`;
+    case 'prop':
+      return step.name;
+    case 'each':
+      return '[*]';
+    case 'eachOrSelf':
+      return '[?]';
+    case 'new':
+      return `new:${step.kind}`;
+    case 'chain':
+      return `chain:${step.method}`;
+  }
+}
+
+/** `argN(.prop)*` when a value is (a property of) the N-th parameter of `fn`. */
+function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSerializers = false): string | undefined {
+  let current = unwrap(node);
+  if (throughSerializers) {
+    for (let i = 0; i < 3 && current.type === 'CallExpression' && SERIALIZERS.has(calleeName(current) ?? '') && current.arguments[0]; i++) {
+      current = unwrap(current.arguments[0]);
+    }
+  }
+  const props: string[] = [];
+  while (current.type === 'MemberExpression' && memberName(current)) {
+    props.unshift(memberName(current)!);
+    current = unwrap(current.object);
+  }
+  const { node: value } = resolver.follow(current);
+  if (value.type !== 'Identifier') return undefined;
+  const variable = resolver.variableOf(value);
+  const def = variable?.defs[0];
+  if (!def || def.type !== 'Parameter' || def.node !== fn) return undefined;
+  for (let index = 0; index < fn.params.length; index++) {
+    const path = bindingPath(fn.params[index]!, def.name);
+    if (path) return [`arg${index}`, ...path, ...props].join('.');
+  }
+  return undefined;
+}
+
+/** The property path from a parameter pattern to one of its bound names (`{ message }` → `['message']`). */
+function bindingPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
+  if (pattern === target) return [];
+  if (pattern.type === 'TSParameterProperty') return bindingPath(pattern.parameter, target);
+  if (pattern.type === 'AssignmentPattern') return bindingPath(pattern.left, target);
+  if (pattern.type === 'RestElement') return undefined;
+  if (pattern.type !== 'ObjectPattern') return undefined;
+  for (const prop of pattern.properties) {
+    if (prop.type !== 'Property') continue;
+    const key = prop.key.type === 'Identifier' && !prop.computed ? prop.key.name : undefined;
+    if (!key) continue;
+    const rest = bindingPath(prop.value, target);
+    if (rest) return [key, ...rest];
+  }
+  return undefined;
+}
+
+/** Where a wrapper is written, as the reader of a report finds it: `src/helpers/sqs.js:47`. */
+export function wrapperLocation(info: WrapperInfo, resolver: Resolver): string {
+  const root = resolver.project?.root;
+  const file = info.file ? (root ? path.relative(root, info.file) : info.file) : 'this file';
+  return `${file.split(path.sep).join('/')}:${info.line}`;
+}

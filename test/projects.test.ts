@@ -1,0 +1,69 @@
+/**
+ * The fixture projects (fixtures/projects/*): small realistic repositories whose broker code sits behind wrappers,
+ * shared client modules, injected services, base classes and bootstraps in other files. Each is linted whole, as
+ * a user lints a repository, with the recommended and the type-checked configs on real ESLint 10 and 9, and every
+ * report is compared with the `// expect: rule/messageId` markers: the seeded violations are reported on their
+ * lines, and nothing else (correct code beside them, lookalikes, code correct for a reason in another file).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint as ESLint10 } from 'eslint';
+import { ESLint as ESLint9 } from 'eslint-v9';
+import { describe, expect, it } from 'vitest';
+import { Project } from '../src/core/project.js';
+import plugin from '../src/index.js';
+import { expectedMarkers } from './markers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectsDir = path.join(root, 'fixtures', 'projects');
+
+export const fixtureProjects = fs.readdirSync(projectsDir).filter((d) => fs.statSync(path.join(projectsDir, d)).isDirectory()).sort();
+
+function sourceFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|js|mjs|cjs)$/.test(f) && !f.split(path.sep).includes('node_modules'))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+type Config = typeof plugin.configs.recommended;
+
+const configs: Array<[string, (dir: string) => Config]> = [
+  ['recommended', () => plugin.configs.recommended],
+  [
+    'recommended-type-checked',
+    (dir) => [
+      ...plugin.configs['recommended-type-checked'],
+      { files: ['**/*.ts'], languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
+    ] as Config,
+  ],
+];
+
+for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] as const) {
+  for (const [configName, config] of configs) {
+    if (label === 'ESLint 9' && configName === 'recommended-type-checked') continue; // one typed run is enough
+    describe(`fixture projects (${label}, ${configName})`, () => {
+      for (const name of fixtureProjects) {
+        describe(name, async () => {
+          Project.reset();
+          const dir = path.join(projectsDir, name);
+          const files = sourceFiles(dir);
+          const eslint = new (ESLint as typeof ESLint10)({ cwd: dir, overrideConfigFile: true, overrideConfig: config(dir) as never });
+          const results = await eslint.lintFiles(files);
+          it('has markers to check', () => {
+            expect(files.flatMap(expectedMarkers).length).toBeGreaterThan(0);
+          });
+          for (const result of results) {
+            it(path.relative(dir, result.filePath), () => {
+              expect(result.messages.filter((m) => m.fatal).map((m) => m.message)).toEqual([]);
+              const actual = result.messages.map((m) => `${m.line}:${m.ruleId?.replace('trace-propagation/', '')}/${m.messageId}`).sort();
+              expect(actual).toEqual(expectedMarkers(result.filePath));
+            });
+          }
+        });
+      }
+    });
+  }
+}
