@@ -61,6 +61,25 @@ for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] a
         expect(result!.messages.map((m) => m.ruleId)).toEqual(['trace-propagation/require-header-injection']);
       }
     });
+
+    it('leaves out test, spec and benchmark files, and a config of the user\'s own brings them back', async () => {
+      const eslint = new (ESLint as typeof ESLint10)({ cwd: root, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+      const left = ['src/orders.spec.ts', 'src/orders.test.mjs', 'test/publish.ts', 'src/__tests__/a.ts', 'tests/e2e/a.ts', 'bench/run.js', 'src/a.e2e-spec.ts', 'types/a.d.ts'];
+      for (const file of left) {
+        const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
+        expect(result!.messages.map((m) => m.ruleId), file).toEqual([]);
+      }
+      for (const file of ['src/testing-utils.ts', 'src/contest.ts', 'src/latest/a.ts']) {
+        const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
+        expect(result!.messages.map((m) => m.ruleId), file).toEqual(['trace-propagation/require-header-injection']);
+      }
+      const withTests = new (ESLint as typeof ESLint10)({
+        cwd: root, overrideConfigFile: true,
+        overrideConfig: [...plugin.configs.recommended, { files: ['**/*.spec.ts'], plugins: { 'trace-propagation': plugin }, rules: { 'trace-propagation/require-header-injection': 'error' } }] as never,
+      });
+      const [result] = await withTests.lintText(sample, { filePath: path.join(root, 'src/orders.spec.ts') });
+      expect(result!.messages.map((m) => m.ruleId)).toEqual(['trace-propagation/require-header-injection']);
+    });
   });
 }
 
