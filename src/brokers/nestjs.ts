@@ -23,6 +23,7 @@ const nestjs: BrokerSpec = {
   types: {
     ClientProxy: 'clientProxy', ClientKafka: 'clientKafka', ClientRMQ: 'clientRmq', ClientNats: 'clientNats',
     KafkaContext: 'kafkaContext', RmqContext: 'rmqContext', NatsContext: 'natsContext',
+    TcpContext: 'tcpContext', RedisContext: 'redisContext', MqttContext: 'mqttContext',
   },
   publish: [
     ...['emit', 'send'].flatMap((method) => [

@@ -123,6 +123,36 @@ export interface AnalyzeOptions extends TraceKeyOptions {
   helpers?: HelperTarget;
 }
 
+/**
+ * One report per publish call and problem: the messages of one `send()` that all lack headers are one report
+ * (its fix adds them to every message), and two calls sending one shared message object report it once.
+ */
+function onePerCall(findings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const byNode = new Set<string>();
+  const byCall = new Map<string, Finding>();
+  for (const finding of findings) {
+    const nodeKey = `${finding.node.range[0]}:${finding.node.range[1]}:${finding.messageId}`;
+    if (byNode.has(nodeKey)) continue;
+    byNode.add(nodeKey);
+    const callKey = finding.site ? `${finding.site.range[0]}:${finding.messageId}` : undefined;
+    const first = callKey ? byCall.get(callKey) : undefined;
+    if (!first) {
+      if (callKey) byCall.set(callKey, finding);
+      out.push(finding);
+      continue;
+    }
+    // Merge the fix into the report kept for the call; an unfixable message leaves the whole call unfixed.
+    const [a, b] = [first.fix, finding.fix];
+    if (a && b) first.fix = { label: a.label, requires: [...a.requires, ...b.requires], edits: (local) => [...a.edits(local), ...b.edits(local)] };
+    else if (a) {
+      first.fix = undefined;
+      first.reason = finding.reason ?? 'another message of this call has no safe automatic fix';
+    }
+  }
+  return out;
+}
+
 /** The findings of one rule on one file. */
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
@@ -130,9 +160,12 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
   const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers };
   const findings: Finding[] = [];
   switch (rule) {
-    case 'require-header-injection':
-      for (const site of sites.publish) findings.push(...checkPublishSite(resolver, site, names));
+    case 'require-header-injection': {
+      const all: Finding[] = [];
+      for (const site of sites.publish) all.push(...checkPublishSite(resolver, site, names));
+      findings.push(...onePerCall(all));
       break;
+    }
     case 'require-context-extraction':
       findings.push(...sites.requests);
       for (const site of sites.consume) findings.push(...checkConsumeSite(resolver, site, names));

@@ -13,6 +13,7 @@ import {
 import type { ConsumeMessageId, Finding } from './findings.js';
 import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
+import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 
@@ -34,6 +35,8 @@ export interface ConsumeSite {
   coveredBy?: readonly Instrumentation[];
   /** Decorator style: the kind of the `@Ctx()` parameter (`kafkaContext`, `rmqContext`, `natsContext`). */
   contextKind?: string;
+  /** An interceptor or decorator of the framework that extracts for this handler (by name): nothing to ask for. */
+  extractedBy?: string;
 }
 
 export interface MessageBinding {
@@ -118,38 +121,57 @@ export function iterateSite(resolver: Resolver, loop: TSESTree.ForOfStatement): 
 
 /** A class method decorated with a handler decorator (`@EventPattern('orders.created')`). */
 export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinition): ConsumeSite | undefined {
+  const entry = handlerEntry(resolver, method);
+  if (!entry) return undefined;
+  const { broker, spec } = entry;
+  const params = handlerParams(resolver, method, broker.id);
+  // The transport decides whether there are headers at all: TCP and Redis carry none (the payload is their only
+  // carrier), and a handler whose transport cannot be told is not judged.
+  const transport = handlerTransport(resolver, method, params.contextKind, (m) => (handlerEntry(resolver, m) ? handlerParams(resolver, m, broker.id).contextKind : undefined));
+  if (!transport || !(transport in HEADER_TRANSPORTS)) return undefined;
+  const contextKind = params.contextKind ?? HEADER_TRANSPORTS[transport]!;
+  const byContext = spec.autoExtractedByContext ?? {};
+  const coveredBy = byContext[contextKind] ? [byContext[contextKind]!] : undefined;
+  const incoming = spec.incomingByContext?.[contextKind] || spec.incoming;
+  return {
+    broker, spec, anchor: method, location: method.key, body: method.value, bindings: params.bindings, payloads: params.payloads, incoming, coveredBy, contextKind,
+    extractedBy: frameworkExtractor(resolver, method),
+  };
+}
+
+function handlerEntry(resolver: Resolver, method: TSESTree.MethodDefinition): { broker: BrokerSpec; spec: ConsumeSpec } | undefined {
   for (const decorator of method.decorators ?? []) {
     const expression = unwrap(decorator.expression);
     const target = expression.type === 'CallExpression' ? expression.callee : expression;
     const kind = resolver.kindOf(target);
     const entry = kind ? resolver.catalog.consumeByDecoratorKind.get(kind) : undefined;
-    if (!entry) continue;
-    const { broker, spec } = entry;
-    const bindings: MessageBinding[] = [];
-    const payloads: ScopeVariable[] = [];
-    let contextKind: string | undefined;
-    for (const param of method.value.params) {
-      const id = param.type === 'TSParameterProperty' ? param.parameter : param;
-      if (id.type !== 'Identifier') continue;
-      for (const paramDecorator of id.decorators ?? param.decorators ?? []) {
-        const decoratorExpression = unwrap(paramDecorator.expression);
-        const decoratorKind = resolver.kindOf(decoratorExpression.type === 'CallExpression' ? decoratorExpression.callee : decoratorExpression);
-        const variable = resolver.declaredVariable(id);
-        if (!variable) continue;
-        if (decoratorKind === `${broker.id}:ctxDecorator`) {
-          bindings.push({ variable, path: [] });
-          contextKind = resolver.kindOfType(id.typeAnnotation)?.split(':')[1];
-        } else if (decoratorKind === `${broker.id}:payloadDecorator`) {
-          payloads.push(variable);
-        }
-      }
-    }
-    const byContext = spec.autoExtractedByContext ?? {};
-    const coveredBy = contextKind ? (byContext[contextKind] ? [byContext[contextKind]!] : undefined) : Object.values(byContext);
-    const incoming = (contextKind && spec.incomingByContext?.[contextKind]) || spec.incoming;
-    return { broker, spec, anchor: method, location: method.key, body: method.value, bindings, payloads, incoming, coveredBy, contextKind };
+    if (entry) return entry;
   }
   return undefined;
+}
+
+/** The `@Ctx()` and `@Payload()` parameters of a handler, and the kind of the context's declared type. */
+function handlerParams(resolver: Resolver, method: TSESTree.MethodDefinition, brokerId: string): { bindings: MessageBinding[]; payloads: ScopeVariable[]; contextKind?: string } {
+  const bindings: MessageBinding[] = [];
+  const payloads: ScopeVariable[] = [];
+  let contextKind: string | undefined;
+  for (const param of method.value.params) {
+    const id = param.type === 'TSParameterProperty' ? param.parameter : param;
+    if (id.type !== 'Identifier') continue;
+    for (const paramDecorator of id.decorators ?? param.decorators ?? []) {
+      const decoratorExpression = unwrap(paramDecorator.expression);
+      const decoratorKind = resolver.kindOf(decoratorExpression.type === 'CallExpression' ? decoratorExpression.callee : decoratorExpression);
+      const variable = resolver.declaredVariable(id);
+      if (!variable) continue;
+      if (decoratorKind === `${brokerId}:ctxDecorator`) {
+        bindings.push({ variable, path: [] });
+        contextKind = resolver.kindOfType(id.typeAnnotation)?.split(':')[1];
+      } else if (decoratorKind === `${brokerId}:payloadDecorator`) {
+        payloads.push(variable);
+      }
+    }
+  }
+  return { bindings, payloads, contextKind };
 }
 
 /**
@@ -183,6 +205,7 @@ function bindingsOf(resolver: Resolver, fn: FunctionNode, path: string): Message
 /** Checks a consumer site. */
 export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: PropagationNames): Finding[] {
   const findings: Finding[] = [];
+  if (site.extractedBy) return findings;
   const { broker, spec } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrier };
   const report = (messageId: ConsumeMessageId, node: Node, coveredBy?: readonly Instrumentation[], repair?: Repair): void => {

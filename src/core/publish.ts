@@ -8,6 +8,7 @@ import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
+import { injectedClientTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -30,8 +31,13 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
   const callee = unwrap(call.callee);
   if (!entries || callee.type !== 'MemberExpression') return undefined;
-  const kind = resolver.kindOf(callee.object);
+  let kind = resolver.kindOf(callee.object);
   if (!kind) return undefined;
+  if (kind === 'nestjs:clientProxy') {
+    // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.
+    const transport = injectedClientTransport(resolver, callee.object);
+    if (transport && NEST_CLIENT_KINDS[transport]) kind = NEST_CLIENT_KINDS[transport]!;
+  }
   for (const { broker, spec, on } of entries) {
     if (on !== kind) continue;
     const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call) : [{ type: 'node', node: call } as const];
@@ -42,6 +48,8 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   }
   return undefined;
 }
+
+const NEST_CLIENT_KINDS: Readonly<Record<string, string>> = { KAFKA: 'nestjs:clientKafka', RMQ: 'nestjs:clientRmq', NATS: 'nestjs:clientNats' };
 
 /** The message nodes of a site that a rule can reason about (builder-filtered for NestJS record builders). */
 export function siteMessages(resolver: Resolver, site: PublishSite): Node[] {

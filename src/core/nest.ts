@@ -1,0 +1,240 @@
+/**
+ * @fileoverview What a NestJS app says about its handlers outside the handler's file: the transport its
+ * microservice servers use (`NestFactory.createMicroservice(AppModule, { transport: Transport.TCP })`,
+ * `app.connectMicroservice(...)`, a custom `strategy`), the transports of the clients it registers
+ * (`ClientsModule.register([{ name, transport }])`), and the interceptors and decorators that extract trace
+ * context for every handler they cover (`@UseInterceptors(TracingInterceptor)`, `app.useGlobalInterceptors`,
+ * `APP_INTERCEPTOR`, a custom `@Traced()`).
+ *
+ * TCP and Redis carry no headers: the payload is their only carrier, so their handlers are never asked for
+ * header extraction. Where the transport cannot be told, nothing is reported.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import { extractionCall } from './otel.js';
+import { enclosingClass, entityOf, Resolver } from './resolve.js';
+
+/** Transports whose messages carry headers, and the handler context type of each. */
+export const HEADER_TRANSPORTS: Readonly<Record<string, string>> = { KAFKA: 'kafkaContext', RMQ: 'rmqContext', NATS: 'natsContext' };
+/** Handler context types → transport. */
+const CONTEXT_TRANSPORT: Readonly<Record<string, string>> = {
+  kafkaContext: 'KAFKA', rmqContext: 'RMQ', natsContext: 'NATS', tcpContext: 'TCP', redisContext: 'REDIS', mqttContext: 'MQTT',
+};
+
+interface NestApp {
+  /** Transports of the microservice servers started by the app (`custom` for a strategy, `unknown` when unclear). */
+  servers: Set<string>;
+  /** `ClientsModule.register` name → transport. */
+  clients: Map<string, string>;
+  /** A global interceptor that extracts trace context, by name. */
+  globalExtractor?: string;
+}
+
+const BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
+
+/** The folder that holds one Nest app: the nearest with a `package.json` or a Nest CLI `tsconfig.app.json`. */
+function appDir(file: string, root: string): string {
+  for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.app.json'))) return dir;
+    if (dir === root) break;
+  }
+  return root;
+}
+
+function nestApp(resolver: Resolver): NestApp | undefined {
+  const { project, file } = resolver;
+  if (!project || !file) return undefined;
+  const dir = appDir(file, project.root);
+  return project.projectSlot(`nest:${dir}`, () => scanApp(resolver, dir));
+}
+
+function scanApp(from: Resolver, dir: string): NestApp {
+  const project = from.project!;
+  const app: NestApp = { servers: new Set(), clients: new Map() };
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  for (const file of project.files()) {
+    if (!file.startsWith(prefix)) continue;
+    const text = project.text(file);
+    if (!text || !BOOTSTRAP_WORDS.some((w) => text.includes(w))) continue;
+    const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
+    if (!resolver) continue;
+    walk(resolver.input.ast, resolver.keys, (node) => {
+      if (node.type === 'CallExpression') {
+        const name = calleeName(node);
+        if (name === 'createMicroservice') app.servers.add(serverTransport(resolver, node.arguments[1]));
+        else if (name === 'connectMicroservice') app.servers.add(serverTransport(resolver, node.arguments[0]));
+        else if (name === 'register' || name === 'registerAsync') registerClients(resolver, node, app);
+        else if (name === 'useGlobalInterceptors') {
+          for (const arg of node.arguments) {
+            const target = unwrap(arg).type === 'NewExpression' ? (unwrap(arg) as TSESTree.NewExpression).callee : arg;
+            const extractor = interceptorExtracts(resolver, target);
+            if (extractor) app.globalExtractor = extractor;
+          }
+        }
+      } else if (node.type === 'ObjectExpression') {
+        const provide = property(node, 'provide');
+        const useClass = property(node, 'useClass');
+        if (provide && useClass && unwrap(provide).type === 'Identifier' && (unwrap(provide) as TSESTree.Identifier).name === 'APP_INTERCEPTOR') {
+          const extractor = interceptorExtracts(resolver, useClass);
+          if (extractor) app.globalExtractor = extractor;
+        }
+      }
+      return undefined;
+    });
+  }
+  return app;
+}
+
+function property(object: TSESTree.ObjectExpression, name: string): Node | undefined {
+  for (const prop of object.properties) if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return prop.value;
+  return undefined;
+}
+
+/** `Transport.KAFKA` → `KAFKA`; a `strategy` → `custom`; no transport → Nest's default, TCP. */
+function serverTransport(resolver: Resolver, options: Node | undefined): string {
+  if (!options) return 'TCP';
+  const value = resolver.follow(options).node;
+  if (value.type !== 'ObjectExpression') return 'unknown';
+  if (value.properties.some((p) => p.type === 'SpreadElement')) return 'unknown';
+  if (property(value, 'strategy')) return 'custom';
+  const transport = property(value, 'transport');
+  return transport ? transportName(resolver, transport) : 'TCP';
+}
+
+function transportName(resolver: Resolver, node: Node): string {
+  const value = resolver.follow(node).node;
+  if (value.type === 'MemberExpression') return memberName(value) ?? 'unknown';
+  return 'unknown';
+}
+
+/** `ClientsModule.register([{ name: 'ORDERS', transport: Transport.KAFKA }])`. */
+function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
+  const callee = unwrap(call.callee);
+  if (callee.type !== 'MemberExpression' || unwrap(callee.object).type !== 'Identifier' || (unwrap(callee.object) as TSESTree.Identifier).name !== 'ClientsModule') return;
+  let list = call.arguments[0] && resolver.follow(call.arguments[0]).node;
+  if (list?.type === 'ObjectExpression') list = property(list, 'clients') ?? list;
+  const entries = list?.type === 'ArrayExpression' ? list.elements : list ? [list] : [];
+  for (const entry of entries) {
+    const object = entry && entry.type !== 'SpreadElement' ? resolver.follow(entry).node : undefined;
+    if (object?.type !== 'ObjectExpression') continue;
+    const name = property(object, 'name');
+    const token = name ? tokenOf(resolver, name) : undefined;
+    if (!token) continue;
+    const transport = property(object, 'transport');
+    app.clients.set(token, transport ? transportName(resolver, transport) : property(object, 'useFactory') ? 'unknown' : 'TCP');
+  }
+}
+
+/** An injection token: a string literal, or a constant holding one (its name as a fallback). */
+function tokenOf(resolver: Resolver, node: Node): string | undefined {
+  const value = resolver.follow(node).node;
+  const literal = staticName(value);
+  if (literal !== undefined) return literal;
+  const raw = unwrap(node);
+  if (raw.type === 'Identifier') return `#${raw.name}`;
+  if (raw.type === 'MemberExpression') return `#${memberName(raw)}`;
+  return undefined;
+}
+
+/**
+ * The transport of the `@Inject(TOKEN)` client a receiver (`this.client`) holds, from the app's
+ * `ClientsModule.register`; undefined when not known.
+ */
+export function injectedClientTransport(resolver: Resolver, receiver: Node): string | undefined {
+  const target = unwrap(receiver);
+  if (target.type !== 'MemberExpression' || target.object.type !== 'ThisExpression') return undefined;
+  const name = memberName(target);
+  const owner = enclosingClass(target);
+  if (!name || !owner) return undefined;
+  for (const element of owner.body.body) {
+    if (element.type !== 'MethodDefinition' || element.kind !== 'constructor') continue;
+    for (const param of element.value.params) {
+      if (param.type !== 'TSParameterProperty' || param.parameter.type !== 'Identifier' || param.parameter.name !== name) continue;
+      for (const decorator of param.decorators ?? []) {
+        const expression = unwrap(decorator.expression);
+        if (expression.type !== 'CallExpression' || calleeName(expression) !== 'Inject' || !expression.arguments[0]) continue;
+        const token = tokenOf(resolver, expression.arguments[0]);
+        return token ? nestApp(resolver)?.clients.get(token) : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The transport a handler method receives messages over: from its `@Ctx()` type, else from its siblings' in the
+ * same controller, else from the app's bootstrap when every microservice server it starts uses one transport.
+ * Undefined when it cannot be told (several transports, a custom strategy, no bootstrap found).
+ */
+export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefinition, contextKind: string | undefined, contextKindOf: (m: TSESTree.MethodDefinition) => string | undefined): string | undefined {
+  if (contextKind) return CONTEXT_TRANSPORT[contextKind] ?? 'unknown';
+  const owner = enclosingClass(method);
+  const siblings = new Set<string>();
+  for (const element of owner?.body.body ?? []) {
+    if (element.type !== 'MethodDefinition' || element === method) continue;
+    const kind = contextKindOf(element);
+    if (kind) siblings.add(CONTEXT_TRANSPORT[kind] ?? 'unknown');
+  }
+  if (siblings.size === 1) return [...siblings][0];
+  if (siblings.size > 1) return undefined;
+  const servers = nestApp(resolver)?.servers;
+  return servers?.size === 1 ? [...servers][0] : undefined;
+}
+
+/**
+ * The interceptor or decorator that extracts trace context for a handler, by name: `@UseInterceptors(X)` on the
+ * method or its controller, a custom method decorator whose code extracts, or a global interceptor.
+ */
+export function frameworkExtractor(resolver: Resolver, method: TSESTree.MethodDefinition): string | undefined {
+  const owner = enclosingClass(method);
+  for (const decorator of [...(method.decorators ?? []), ...(owner?.decorators ?? [])]) {
+    const expression = unwrap(decorator.expression);
+    if (expression.type !== 'CallExpression') continue;
+    if (calleeName(expression) === 'UseInterceptors') {
+      for (const arg of expression.arguments) {
+        const extractor = interceptorExtracts(resolver, arg);
+        if (extractor) return extractor;
+      }
+      continue;
+    }
+    const ref = entityOf(resolver.kindOf(expression.callee));
+    if (ref?.type === 'function' && isFunction(ref.node) && codeExtracts(ref.resolver, ref.node, 0)) return `@${calleeName(expression)}()`;
+  }
+  return nestApp(resolver)?.globalExtractor;
+}
+
+/** Whether an interceptor class (or `new X()`) extracts; one we cannot read counts when its name says tracing. */
+function interceptorExtracts(resolver: Resolver, node: Node): string | undefined {
+  const value = unwrap(node);
+  const target = value.type === 'NewExpression' ? value.callee : value;
+  const name = target.type === 'Identifier' ? target.name : target.type === 'MemberExpression' ? (memberName(target) ?? '') : '';
+  const entity = entityOf(resolver.kindOf(target));
+  if (entity?.type === 'class') return codeExtracts(entity.resolver, entity.node, 0) ? name : undefined;
+  const imported = target.type === 'Identifier' ? resolver.imports.get(target.name) : undefined;
+  const external = imported && !resolver.moduleFor(imported.source);
+  return external && /trac|otel|telemetry|span|propagat/i.test(name) ? name : undefined;
+}
+
+/** Whether code (a class or a function) calls an extraction, directly or through functions it calls. */
+function codeExtracts(resolver: Resolver, root: Node, depth: number): boolean {
+  if (depth > 2) return false;
+  let found = false;
+  walk(root, resolver.keys, (node) => {
+    if (found) return false;
+    if (node.type !== 'CallExpression') return undefined;
+    if (extractionCall(resolver, node, { injectors: [], extractors: [] })) {
+      found = true;
+      return false;
+    }
+    if (calleeName(node) === 'UseInterceptors' && node.arguments.some((a) => interceptorExtracts(resolver, a))) {
+      found = true;
+      return false;
+    }
+    const ref = resolver.calleeFunction(node);
+    if (ref && ref.fn !== root && codeExtracts(ref.resolver, ref.fn, depth + 1)) found = true;
+    return undefined;
+  });
+  return found;
+}
