@@ -21,9 +21,9 @@ export default createRule<Options, MessageIds>({
     messages: {
       useHelper: 'Use {{helper}} from eslint-plugin-trace-propagation/helpers.',
       missingHeaders:
-        '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).',
+        '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).{{coverage}}',
       headersNotInjected:
-        '{{broker}}: the {{carrier}} of this {{site}}{{via}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.',
+        '{{broker}}: the {{carrier}} of this {{site}}{{via}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.{{coverage}}',
       handBuiltTraceparent:
         "{{broker}}: '{{detail}}' is written by hand into the {{site}} {{carrier}}; a hand-built value drops sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
       copiedCarrierKeys:
@@ -31,7 +31,7 @@ export default createRule<Options, MessageIds>({
       wrongCarrierShape:
         '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
       wrapperWithoutContext:
-        '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context, so its consumers start a new trace. Inject the active context inside {{wrapper}}.',
+        '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context, so its consumers start a new trace. Inject the active context inside {{wrapper}}.{{coverage}}',
       tooManyAttributes:
         '{{broker}}: this {{site}} message has {{count}} attributes of its own; with the 3 propagation fields it passes the limit of {{limit}}, so injection is silently skipped. Keep at most 7 attributes and move the rest into the body.',
     },

@@ -4,7 +4,7 @@
  */
 import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
 import { catalog } from './brokers/index.js';
-import { analyze, mayHoldSites, type AnalyzeOptions } from './core/analyze.js';
+import { analyze, coverageFor, mayHoldSites, type AnalyzeOptions } from './core/analyze.js';
 import type { Node } from './core/ast.js';
 import { isCovered, type Finding, type RuleName } from './core/findings.js';
 import { suggestionEdits } from './core/fixes.js';
@@ -60,13 +60,17 @@ export function reportFindings<MessageIds extends string>(
   // Fast path for the great majority of files: nothing allocated, nothing cached.
   if (!typed && !mayHoldSites(context.sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context))) return;
   const input = sourceInput(context as never, typed);
-  for (const finding of analyze(input, rule, options)) {
-    if (isCovered(finding, options.autoInstrumented ?? {})) continue;
+  const findings = analyze(input, rule, options);
+  if (findings.length === 0) return;
+  const coverage = coverageFor(input, options.autoInstrumented);
+  for (const finding of findings) {
+    if (isCovered(finding, coverage.active)) continue;
     const hint = finding.fix;
+    const { data: extraData, ...extraDescriptor } = (extra?.(finding) ?? {}) as Partial<TSESLint.ReportDescriptor<MessageIds>> & { data?: Record<string, unknown> };
     context.report({
       node: finding.node as Node,
       messageId: finding.messageId as MessageIds,
-      data: finding.data,
+      data: { ...finding.data, ...extraData, coverage: coverage.note(finding) },
       suggest: hint
         ? [{
             messageId: 'useHelper' as MessageIds,
@@ -74,7 +78,7 @@ export function reportFindings<MessageIds extends string>(
             fix: (fixer: TSESLint.RuleFixer) => suggestionEdits(input, hint).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
           }]
         : undefined,
-      ...extra?.(finding),
+      ...extraDescriptor,
     } as TSESLint.ReportDescriptor<MessageIds>);
   }
 }

@@ -67,3 +67,16 @@ for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] a
     });
   }
 }
+
+describe('runtime instrumentation found in the repository', () => {
+  it('names an instrumentation that is registered too late, and one that is missing', async () => {
+    Project.reset();
+    const dir = path.join(projectsDir, 'instrumented');
+    const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const [late, off] = await eslint.lintFiles([path.join(dir, 'packages/late/src/index.js'), path.join(dir, 'packages/auto-off/src/index.js')]);
+    expect(late!.messages.map((m) => m.message)).toEqual([
+      expect.stringContaining('The kafkajs instrumentation in packages/late/src/tracing.js is registered after the client library loads, so it patches nothing'),
+    ]);
+    expect(off!.messages.map((m) => m.message)).toEqual([expect.stringContaining('No kafkajs instrumentation is loaded before the client library here')]);
+  });
+});

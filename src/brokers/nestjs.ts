@@ -37,7 +37,7 @@ const nestjs: BrokerSpec = {
   ],
   consume: [
     {
-      on: 'handlerDecorator', style: 'decorator', label: '@EventPattern/@MessagePattern handler', carrier: 'headers',
+      on: 'handlerDecorator', style: 'decorator', label: '@EventPattern/@MessagePattern', carrier: 'headers',
       incoming: 'string', autoExtractedByContext: { kafkaContext: 'kafkajs', rmqContext: 'amqplib' },
       incomingByContext: { natsContext: 'nats-msghdrs' },
     },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { catalog, type Instrumentation } from '../brokers/index.js';
-import { analyze, mayHoldSites, mentionsBroker } from '../core/analyze.js';
+import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/analyze.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
@@ -179,7 +179,8 @@ function selectFindings(input: SourceInput, info: CodemodInfo, analyzeOptions: o
     const sites = new Set(findings.map((f) => f.site).filter(Boolean));
     findings.push(...analyze(input, 'require-header-injection', analyzeOptions).filter((f) => f.site && sites.has(f.site)));
   }
-  return findings.filter((f) => !isCovered(f, options.autoInstrumented ?? {}));
+  const coverage = coverageFor(input, options.autoInstrumented);
+  return findings.filter((f) => !isCovered(f, coverage.active));
 }
 
 function site(finding: Finding, reason?: string): SiteResult {

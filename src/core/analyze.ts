@@ -3,7 +3,7 @@
  * the checks then turn sites into findings. Rules, codemods and the CLI all call `analyze`.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { catalog as defaultCatalog, type Catalog } from '../brokers/index.js';
+import { catalog as defaultCatalog, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { Finding, RuleName } from './findings.js';
@@ -12,6 +12,7 @@ import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
 import { Resolver, type SourceInput } from './resolve.js';
+import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { matchWrapperCall } from './wrappers.js';
 
@@ -151,6 +152,34 @@ function onePerCall(findings: Finding[]): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * The instrumentations in force for a file: those declared in options, plus those its repository visibly loads
+ * before the client libraries. Also says, for a finding one of them would cover, which is missing or too late.
+ */
+export function coverageFor(input: SourceInput, declared: Partial<Record<Instrumentation, boolean>> = {}): Coverage {
+  const runtime = runtimeCoverage(findSites(input).resolver);
+  const active: Partial<Record<Instrumentation, boolean>> = { ...declared };
+  for (const name of runtime?.loaded.keys() ?? []) active[name] = true;
+  return {
+    active,
+    note(finding: Finding): string {
+      const name = finding.coveredBy?.[0];
+      if (!name || !runtime) return '';
+      const late = runtime.late.get(name);
+      return late
+        ? ` The ${name} instrumentation in ${late} is registered after the client library loads, so it patches nothing: load it first (node --require).`
+        : ` No ${name} instrumentation is loaded before the client library here (it would cover this).`;
+    },
+  };
+}
+
+export interface Coverage {
+  /** Instrumentation name → in force. */
+  active: Partial<Record<Instrumentation, boolean>>;
+  /** A sentence for the report of a finding an instrumentation would cover, or ''. */
+  note(finding: Finding): string;
 }
 
 /** The findings of one rule on one file. */

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { extractionCall } from './otel.js';
 import { enclosingClass, entityOf, Resolver } from './resolve.js';
 
@@ -93,9 +93,16 @@ function property(object: TSESTree.ObjectExpression, name: string): Node | undef
 }
 
 /** `Transport.KAFKA` → `KAFKA`; a `strategy` → `custom`; no transport → Nest's default, TCP. */
-function serverTransport(resolver: Resolver, options: Node | undefined): string {
+function serverTransport(resolver: Resolver, options: Node | undefined, depth = 0): string {
   if (!options) return 'TCP';
   const value = resolver.follow(options).node;
+  if (value.type === 'CallExpression' && depth < 3) {
+    // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns.
+    const ref = resolver.calleeFunction(value);
+    const returned = ref ? returnedExpressions(ref.fn, ref.resolver.keys) : [];
+    const transports = new Set(returned.map((r) => serverTransport(ref!.resolver, r, depth + 1)));
+    return transports.size === 1 ? [...transports][0]! : 'unknown';
+  }
   if (value.type !== 'ObjectExpression') return 'unknown';
   if (value.properties.some((p) => p.type === 'SpreadElement')) return 'unknown';
   if (property(value, 'strategy')) return 'custom';

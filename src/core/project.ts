@@ -19,7 +19,9 @@ import { walk, type VisitorKeys } from './ast.js';
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** Folders that hold no source of the project's own: never listed, never followed into. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.turbo', '.cache', 'vendor', 'tmp']);
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'coverage', '.next', '.nuxt', '.turbo', '.cache', 'vendor', 'tmp']);
+/** Build output, skipped beside a `package.json` or `tsconfig.json` (a `src/core/build` module is source). */
+const OUTPUT_DIRS = new Set(['dist', 'build', 'out', 'lib-cjs', 'lib-esm']);
 /** Generated bundles and the like are not read. */
 const MAX_FILE_BYTES = 512 * 1024;
 /** The listing of a project's files is trusted this long (ms) before it is taken again. */
@@ -285,6 +287,7 @@ function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): voi
     const relative = path.relative(root, full).split(path.sep).join('/');
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignorer.ignores(`${relative}/`)) continue;
+      if (OUTPUT_DIRS.has(entry.name) && (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json')))) continue;
       walkDir(full, root, ignorer, out);
     } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
       out.push(full);

@@ -1,0 +1,291 @@
+/**
+ * @fileoverview Runtime instrumentation a repository visibly enables, read from the repository itself: OpenTelemetry
+ * instrumentations (named ones, `getNodeAutoInstrumentations()` with its per-instrumentation `enabled` settings),
+ * APM agents that instrument these clients (`dd-trace`, `newrelic`, `elastic-apm-node`), Pub/Sub's
+ * `enableOpenTelemetryTracing: true`, and AWS X-Ray's capture of the SDK client.
+ *
+ * Patching instrumentations count only when they are loaded **before** the client library: a `-r`/`--require`/
+ * `--import` preload in the `package.json` scripts or a Dockerfile, or the first import of the entry point. One
+ * registered later patches nothing; the reports it would have silenced say so. Client options (Pub/Sub tracing,
+ * X-Ray capture) need no preload.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { Instrumentation } from '../brokers/index.js';
+import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
+import type { Project } from './project.js';
+import { Resolver } from './resolve.js';
+
+export interface RuntimeCoverage {
+  /** Instrumentations in force for the package, with where they are set up. */
+  loaded: Map<Instrumentation, string>;
+  /** Registered, but not provably before the client library is imported: where. */
+  late: Map<Instrumentation, string>;
+}
+
+/** Instrumentation classes (and factories) of OpenTelemetry by package. */
+const OTEL_PACKAGES: Readonly<Record<string, Instrumentation>> = {
+  '@opentelemetry/instrumentation-kafkajs': 'kafkajs',
+  '@opentelemetry/instrumentation-amqplib': 'amqplib',
+  '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
+  '@azure/opentelemetry-instrumentation-azure-sdk': 'azure-sdk',
+};
+const AUTO_PACKAGE = '@opentelemetry/auto-instrumentations-node';
+/** What `getNodeAutoInstrumentations()` brings, by its config key. */
+const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
+  '@opentelemetry/instrumentation-kafkajs': 'kafkajs',
+  '@opentelemetry/instrumentation-amqplib': 'amqplib',
+  '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
+};
+/** APM agents and the clients they instrument (../shared/brokers.md). */
+const AGENTS: Readonly<Record<string, readonly Instrumentation[]>> = {
+  'dd-trace': ['kafkajs', 'amqplib', 'aws-sdk', 'pubsub'],
+  newrelic: ['kafkajs', 'amqplib'],
+  'elastic-apm-node': ['kafkajs', 'aws-sdk'],
+};
+const KEYWORDS = ['@opentelemetry/instrumentation-', AUTO_PACKAGE, '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWSv3Client'];
+
+interface Setup {
+  file: string;
+  patches: Set<Instrumentation>;
+  /** Needs no preload (client options). */
+  options: Set<Instrumentation>;
+}
+
+/** The package a file belongs to: the nearest folder with a `package.json` (or the project root). */
+export function packageDir(file: string, root: string): string {
+  for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (dir === root) break;
+  }
+  return root;
+}
+
+export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined {
+  const { project, file } = resolver;
+  if (!project || !file) return undefined;
+  const dir = packageDir(file, project.root);
+  return project.projectSlot(`runtime:${dir}`, () => scan(project, dir, resolver));
+}
+
+function scan(project: Project, dir: string, from: Resolver): RuntimeCoverage {
+  const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map() };
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const setups: Setup[] = [];
+  for (const file of project.files()) {
+    if (!file.startsWith(prefix)) continue;
+    const text = project.text(file);
+    if (!text || !KEYWORDS.some((k) => text.includes(k))) continue;
+    const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
+    if (resolver) {
+      const setup = setupOf(resolver, file);
+      if (setup.patches.size > 0 || setup.options.size > 0) setups.push(setup);
+    }
+  }
+  const show = (file: string): string => path.relative(project.root, file).split(path.sep).join('/');
+  const first = loadedFirst(project, dir);
+  for (const setup of setups) {
+    for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
+    const early = first.files.has(setup.file);
+    for (const name of setup.patches) {
+      if (early) coverage.loaded.set(name, show(setup.file));
+      else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
+    }
+  }
+  for (const [agent, where] of first.agents) {
+    for (const name of agentCoverage(agent)) coverage.loaded.set(name, where);
+  }
+  for (const name of coverage.loaded.keys()) coverage.late.delete(name);
+  return coverage;
+}
+
+/** What one file sets up: instrumentations it registers or agents it starts, and client options. */
+function setupOf(resolver: Resolver, file: string): Setup {
+  const setup: Setup = { file, patches: new Set(), options: new Set() };
+  const sourceOf = (name: string): string | undefined => resolver.imports.get(name)?.source;
+  for (const statement of resolver.input.ast.body) {
+    const specifier = statement.type === 'ImportDeclaration' ? statement.source.value : undefined;
+    const agent = specifier ? agentOf(specifier) : undefined;
+    if (agent && statement.type === 'ImportDeclaration' && statement.specifiers.length === 0) for (const name of AGENTS[agent]!) setup.patches.add(name);
+  }
+  walk(resolver.input.ast, resolver.keys, (node) => {
+    if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
+      const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
+      if (name) setup.patches.add(name);
+      if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
+    } else if (node.type === 'CallExpression') {
+      const callee = unwrap(node.callee);
+      const name = calleeName(node);
+      const source = callee.type === 'Identifier' ? sourceOf(callee.name) : undefined;
+      const required = requireSpecifier(node);
+      if (required && OTEL_PACKAGES[required]) {
+        // const { KafkaJsInstrumentation } = require(...) is followed by `new`, counted above through imports.
+        setup.patches.add(OTEL_PACKAGES[required]!);
+      }
+      if (name === 'getNodeAutoInstrumentations' && (source === AUTO_PACKAGE || !source)) {
+        for (const [key, instrumentation] of Object.entries(AUTO_INCLUDES)) {
+          if (!optionIsFalse(resolver, node.arguments[0], key)) setup.patches.add(instrumentation);
+        }
+      } else if (name === 'createAzureSdkInstrumentation') {
+        setup.patches.add('azure-sdk');
+      } else if (name === 'captureAWSv3Client' || name === 'captureAWSClient') {
+        setup.options.add('aws-sdk');
+      } else if (required && agentOf(required)) {
+        for (const instrumentation of AGENTS[agentOf(required)!]!) setup.patches.add(instrumentation);
+      }
+    }
+    return undefined;
+  });
+  return setup;
+}
+
+function agentOf(specifier: string): string | undefined {
+  for (const agent of Object.keys(AGENTS)) if (specifier === agent || specifier.startsWith(`${agent}/`)) return agent;
+  return undefined;
+}
+
+function optionValue(resolver: Resolver, options: Node | undefined, key: string): Node | undefined {
+  const object = options ? resolver.follow(options).node : undefined;
+  if (object?.type !== 'ObjectExpression') return undefined;
+  for (const prop of object.properties) if (prop.type === 'Property' && staticName(prop.key, prop.computed) === key) return prop.value;
+  return undefined;
+}
+
+function optionIsTrue(resolver: Resolver, options: Node | undefined, key: string): boolean {
+  const value = optionValue(resolver, options, key);
+  return value?.type === 'Literal' && value.value === true;
+}
+
+/** `{ '@opentelemetry/instrumentation-kafkajs': { enabled: false } }`. */
+function optionIsFalse(resolver: Resolver, options: Node | undefined, key: string): boolean {
+  const entry = optionValue(resolver, options, key);
+  const enabled = entry ? optionValue(resolver, entry, 'enabled') : undefined;
+  return enabled?.type === 'Literal' && enabled.value === false;
+}
+
+/**
+ * The files (and agents) that run before anything else when the package starts: preloads named in its scripts
+ * or Dockerfile (`-r`, `--require`, `--import`, `NODE_OPTIONS`), and the first import of its entry points.
+ */
+function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string> } {
+  const files = new Set<string>();
+  const agents = new Map<string, string>();
+  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string> } | undefined;
+  const commands = Object.values(manifest?.scripts ?? {}).filter((c) => typeof c === 'string');
+  for (const dockerfile of ['Dockerfile', 'dockerfile']) {
+    for (const base of new Set([dir, project.root])) {
+      const text = readText(path.join(base, dockerfile));
+      if (text) commands.push(...text.split('\n').filter((l) => /^\s*(CMD|ENTRYPOINT|ENV|RUN)\b/.test(l)));
+    }
+  }
+  const anchor = path.join(dir, 'package.json');
+  const entries = new Set<string>();
+  for (const command of commands) {
+    for (const match of command.matchAll(/(?:-r|--require|--import|--loader)[\s=]+["']?([^\s"']+)/g)) {
+      const specifier = match[1]!;
+      const agent = agentOf(specifier);
+      if (agent) agents.set(agent, `${specifier} preload`);
+      else if (specifier === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${specifier} preload`);
+      else {
+        const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`);
+        if (target) files.add(target);
+      }
+    }
+    const script = entryScript(command);
+    if (script) {
+      const target = project.resolve(anchor, `./${script.replace(/^\.\//, '')}`);
+      if (target) entries.add(target);
+    }
+  }
+  if (manifest?.main) {
+    const target = project.resolve(anchor, `./${manifest.main.replace(/^\.\//, '')}`);
+    if (target) entries.add(target);
+  }
+  for (const candidate of ['src/main.ts', 'src/index.ts', 'src/server.ts', 'src/app.ts', 'main.ts', 'index.ts', 'index.js', 'server.js', 'app.js', 'src/index.js', 'src/main.js', 'src/server.js']) {
+    const full = path.join(dir, candidate);
+    if (fs.existsSync(full)) entries.add(full);
+  }
+  for (const entry of entries) {
+    const first = firstLoaded(project, entry);
+    if (!first) continue;
+    const agent = agentOf(first);
+    if (agent) agents.set(agent, `${path.relative(project.root, entry).split(path.sep).join('/')} (first import)`);
+    else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${path.relative(project.root, entry).split(path.sep).join('/')} (first import)`);
+    else {
+      const target = project.resolve(entry, first);
+      if (target) files.add(target);
+    }
+  }
+  return { files, agents };
+}
+
+/** Options of node-like runners that take a value. */
+const VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-e', '--eval', '-p', '--print', '--env-file', '--inspect-port', '--title']);
+
+/** The script a `node`/`ts-node`/`tsx`/`nodemon` command runs (`node -r ./tracing.js dist/main.js` → `dist/main.js`). */
+function entryScript(command: string): string | undefined {
+  const tokens = command.replace(/["']/g, ' ').split(/\s+/).filter(Boolean);
+  const start = tokens.findIndex((t) => /^(node|ts-node|tsx|nodemon|ts-node-dev)$/.test(path.basename(t)));
+  if (start < 0) return undefined;
+  for (let i = start + 1; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (VALUE_OPTIONS.has(token)) {
+      i++;
+      continue;
+    }
+    if (token.startsWith('-')) continue;
+    return /\.[cm]?[jt]s$/.test(token) || !token.includes('.') ? token : undefined;
+  }
+  return undefined;
+}
+
+/** What an agent, or `@opentelemetry/auto-instrumentations-node/register`, instruments. */
+function agentCoverage(agent: string): readonly Instrumentation[] {
+  return agent === AUTO_PACKAGE ? Object.values(AUTO_INCLUDES) : (AGENTS[agent] ?? []);
+}
+
+/** The specifier of the first module an entry file loads (`import './tracing'` / `require('./tracing')`). */
+function firstLoaded(project: Project, entry: string): string | undefined {
+  const parsed = project.parse(entry);
+  if (!parsed) return undefined;
+  for (const statement of parsed.ast.body) {
+    if (statement.type === 'ImportDeclaration') {
+      if (statement.importKind === 'type') continue;
+      return statement.source.value;
+    }
+    const expression: Node | undefined =
+      statement.type === 'ExpressionStatement' ? statement.expression
+      : statement.type === 'VariableDeclaration' ? (statement.declarations[0]?.init ?? undefined)
+      : undefined;
+    if (!expression) continue;
+    let call = unwrap(expression);
+    // require('dd-trace').init() / require('elastic-apm-node').start({...})
+    while (call.type === 'CallExpression' && !requireSpecifier(call) && unwrap(call.callee).type === 'MemberExpression') {
+      call = unwrap((unwrap(call.callee) as TSESTree.MemberExpression).object);
+    }
+    if (call.type === 'MemberExpression') call = unwrap(call.object);
+    const specifier = requireSpecifier(call);
+    if (specifier) return specifier;
+    if (statement.type === 'ExpressionStatement' && expression.type === 'Literal') continue; // 'use strict'
+    return undefined;
+  }
+  return undefined;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(file: string): unknown {
+  const text = readText(file);
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
