@@ -4,7 +4,7 @@ import type { PublishMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { reportFindings } from '../src/rule-adapter.js';
 
-export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean }];
+export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean; ignore?: { replies?: boolean; probes?: boolean; timers?: boolean } }];
 export type MessageIds = PublishMessageId | 'useHelper';
 
 const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in eslint-plugin-trace-propagation/helpers';
@@ -41,6 +41,16 @@ export default createRule<Options, MessageIds>({
         properties: {
           ...sharedSchemaProperties,
           injectors: namesSchema('Names of your own functions that inject the active trace context into the carrier they are given or return.'),
+          ignore: {
+            type: 'object',
+            description: 'Publishes that carry no trace on, left alone by default: RPC replies to `replyTo`, health/heartbeat/ping probes, periodic flushes from timers.',
+            properties: {
+              replies: { type: 'boolean', description: 'Leave replies to a request\'s replyTo alone.' },
+              probes: { type: 'boolean', description: 'Leave health, heartbeat and ping messages alone (by destination name).' },
+              timers: { type: 'boolean', description: 'Leave periodic flushes from timers alone.' },
+            },
+            additionalProperties: false,
+          },
           reportWrapperCallers: {
             type: 'boolean',
             description: 'Also report calls, in other files, to a wrapper that publishes without trace context (the wrapper itself is always reported).',
@@ -49,7 +59,7 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [], reportWrapperCallers: true }],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [], reportWrapperCallers: true, ignore: { replies: true, probes: true, timers: true } }],
   },
   create(context, [options]) {
     return {

@@ -119,6 +119,7 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
 
 export interface AnalyzeOptions extends TraceKeyOptions {
   reportWrapperCallers?: boolean;
+  ignore?: { replies?: boolean; probes?: boolean; timers?: boolean };
   injectors?: readonly string[];
   extractors?: readonly string[];
   helpers?: HelperTarget;
@@ -186,7 +187,7 @@ export interface Coverage {
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
   const { resolver } = sites;
-  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers };
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers, exempt: options.ignore };
   const findings: Finding[] = [];
   switch (rule) {
     case 'require-header-injection': {

@@ -39,6 +39,8 @@ export interface PropagationNames {
   helpers?: HelperTarget;
   /** False: calls to a wrapper in another file that sends without context are not reported (the wrapper still is). */
   wrapperCallers?: boolean;
+  /** Publishes with no trace to carry on (replies, probes, timer flushes), not asked for injection unless false. */
+  exempt?: { replies?: boolean; probes?: boolean; timers?: boolean };
 }
 
 /** Where the helpers come from: a module and its export name for each of our helper names. */

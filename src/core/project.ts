@@ -287,6 +287,8 @@ function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): voi
     const relative = path.relative(root, full).split(path.sep).join('/');
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignorer.ignores(`${relative}/`)) continue;
+      // A nested repository or workspace root is a project of its own.
+      if (isProjectRoot(full)) continue;
       if (OUTPUT_DIRS.has(entry.name) && (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json')))) continue;
       walkDir(full, root, ignorer, out);
     } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
@@ -311,16 +313,21 @@ function findRoot(start: string): string {
   let nearestPackage: string | undefined;
   for (let dir = start; ; ) {
     const manifest = path.join(dir, 'package.json');
-    if (exists(manifest)) {
-      nearestPackage ??= dir;
-      const pkg = readJson(manifest) as { workspaces?: unknown } | undefined;
-      if (pkg?.workspaces) return dir;
-    }
-    if (exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json')) || exists(path.join(dir, '.git'))) return dir;
+    if (exists(manifest)) nearestPackage ??= dir;
+    if (isProjectRoot(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return nearestPackage ?? start;
     dir = parent;
   }
+}
+
+/** A folder that starts a project: a git work tree, a workspace root, a Nest CLI monorepo. */
+function isProjectRoot(dir: string): boolean {
+  if (exists(path.join(dir, '.git')) || exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json'))) return true;
+  const nest = readJson(path.join(dir, 'nest-cli.json')) as { monorepo?: unknown } | undefined;
+  if (nest?.monorepo === true) return true;
+  const manifest = exists(path.join(dir, 'package.json')) ? (readJson(path.join(dir, 'package.json')) as { workspaces?: unknown } | undefined) : undefined;
+  return !!manifest?.workspaces;
 }
 
 function expandWorkspacePattern(root: string, pattern: string): string[] {

@@ -101,6 +101,7 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
   const findings: Finding[] = [];
   const { spec, broker, call, via } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: via ? ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver)})` : '' };
+  if (exemption(resolver, site, names.exempt ?? {})) return findings;
   if (via?.mode === 'body') {
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
     // from another file is told why its events lose the trace.
@@ -149,6 +150,88 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     }
   }
   return findings;
+}
+
+/** Publishes that have no trace to carry on, by default not asked for injection (see the rule docs). */
+export interface Exemptions {
+  /** An RPC reply to the request's `replyTo`: it answers within the request's own trace. */
+  replies?: boolean;
+  /** A health, heartbeat or ping message (by its destination name), which nothing consumes as work. */
+  probes?: boolean;
+  /** A periodic flush from a timer (`setInterval`, a cron schedule, a function one calls, a `flush*` function): no request context exists. `setTimeout` keeps its caller's context and is not one. */
+  timers?: boolean;
+}
+
+const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
+const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange']);
+const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
+
+function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): string | undefined {
+  const { call } = site;
+  const args = call.arguments.filter((a): a is TSESTree.Expression => a.type !== 'SpreadElement');
+  const values: Node[] = [...args];
+  for (const arg of args) {
+    const object = resolver.follow(arg).node;
+    if (object.type === 'ObjectExpression') {
+      for (const prop of object.properties) if (prop.type === 'Property' && DESTINATION_KEYS.has(staticName(prop.key, prop.computed) ?? '')) values.push(prop.value);
+    }
+  }
+  if (exempt.replies !== false && values.some((v) => isReplyAddress(v))) return 'reply';
+  if (exempt.probes !== false && values.some((v) => PROBE.test(destinationText(resolver, v)))) return 'probe';
+  if (exempt.timers !== false && inTimer(resolver, call)) return 'timer';
+  return undefined;
+}
+
+function isReplyAddress(node: Node): boolean {
+  const value = unwrap(node);
+  const name = value.type === 'MemberExpression' ? memberName(value) : value.type === 'Identifier' ? value.name : undefined;
+  return !!name && /^(replyTo|reply_to|reply|replySubject|replyQueue)$/.test(name);
+}
+
+function destinationText(resolver: Resolver, node: Node): string {
+  const value = resolver.follow(node).node;
+  if (value.type === 'Literal' && typeof value.value === 'string') return value.value;
+  if (value.type === 'TemplateLiteral') return value.quasis.map((q) => q.value.cooked ?? '').join('.');
+  return '';
+}
+
+const timerCallees = new WeakMap<Node, Set<string>>();
+
+/** Inside a timer callback, or a function that one calls (`setInterval(() => flush(buffer))`), or a `flush*` function. */
+function inTimer(resolver: Resolver, call: TSESTree.CallExpression): boolean {
+  let called = timerCallees.get(resolver.input.ast);
+  if (!called) {
+    called = new Set();
+    const names = called;
+    walk(resolver.input.ast, resolver.keys, (node) => {
+      if (node.type !== 'CallExpression' || !TIMERS.has(calleeName(node) ?? '')) return undefined;
+      for (const arg of node.arguments) {
+        const fn = isFunction(arg) ? arg : undefined;
+        if (arg.type === 'Identifier') names.add(arg.name);
+        if (!fn) continue;
+        walk(fn, resolver.keys, (inner) => {
+          if (inner.type === 'CallExpression') {
+            const name = calleeName(inner);
+            if (name) names.add(name);
+          }
+          return undefined;
+        });
+      }
+      return undefined;
+    });
+    timerCallees.set(resolver.input.ast, called);
+  }
+  for (let p: Node | undefined = call.parent; p; p = p.parent) {
+    if (!isFunction(p)) continue;
+    const parent = p.parent;
+    if (parent?.type === 'CallExpression' && TIMERS.has(calleeName(parent) ?? '') && parent.arguments.includes(p as TSESTree.Expression)) return true;
+    const name = p.type !== 'ArrowFunctionExpression' && p.id ? p.id.name
+      : parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name
+      : parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition' ? staticName(parent.key, parent.computed)
+      : undefined;
+    if (name && (called.has(name) || /^flush/i.test(name))) return true;
+  }
+  return false;
 }
 
 /** Whether a wrapper that builds its messages itself sends them without trace context. */

@@ -65,39 +65,85 @@ export function packageDir(file: string, root: string): string {
 export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined {
   const { project, file } = resolver;
   if (!project || !file) return undefined;
-  const dir = packageDir(file, project.root);
-  return project.projectSlot(`runtime:${dir}`, () => scan(project, dir, resolver));
+  const runtime = project.projectSlot('runtime', () => scan(project, resolver));
+  // A package that starts a process has its own answer; a library package runs inside the apps that import it.
+  return runtime.apps.get(packageDir(file, project.root)) ?? runtime.libraries;
 }
 
-function scan(project: Project, dir: string, from: Resolver): RuntimeCoverage {
-  const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map() };
-  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-  const setups: Setup[] = [];
+interface ProjectRuntime {
+  apps: Map<string, RuntimeCoverage>;
+  libraries: RuntimeCoverage;
+}
+
+function scan(project: Project, from: Resolver): ProjectRuntime {
+  const setups = new Map<string, Setup>();
   for (const file of project.files()) {
-    if (!file.startsWith(prefix)) continue;
     const text = project.text(file);
     if (!text || !KEYWORDS.some((k) => text.includes(k))) continue;
     const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
-    if (resolver) {
-      const setup = setupOf(resolver, file);
-      if (setup.patches.size > 0 || setup.options.size > 0) setups.push(setup);
-    }
+    if (!resolver) continue;
+    const setup = setupOf(resolver, file);
+    if (setup.patches.size > 0 || setup.options.size > 0) setups.set(file, setup);
   }
   const show = (file: string): string => path.relative(project.root, file).split(path.sep).join('/');
-  const first = loadedFirst(project, dir);
-  for (const setup of setups) {
-    for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
-    const early = first.files.has(setup.file);
-    for (const name of setup.patches) {
-      if (early) coverage.loaded.set(name, show(setup.file));
-      else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
+  const runtime: ProjectRuntime = { apps: new Map(), libraries: { loaded: new Map(), late: new Map() } };
+  const appDirs = new Set<string>();
+  for (const file of project.files()) appDirs.add(packageDir(file, project.root));
+  for (const dir of appDirs) {
+    const first = loadedFirst(project, dir);
+    if (!first.isApp) continue;
+    const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map() };
+    // Everything the first-loaded files import runs before the rest of the entry point.
+    const early = importClosure(project, first.files);
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    for (const setup of setups.values()) {
+      const inApp = setup.file.startsWith(prefix) || early.has(setup.file);
+      if (!inApp) continue;
+      for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
+      for (const name of setup.patches) {
+        if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
+        else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
+      }
     }
+    for (const [agent, where] of first.agents) for (const name of agentCoverage(agent)) coverage.loaded.set(name, where);
+    for (const name of coverage.loaded.keys()) coverage.late.delete(name);
+    runtime.apps.set(dir, coverage);
   }
-  for (const [agent, where] of first.agents) {
-    for (const name of agentCoverage(agent)) coverage.loaded.set(name, where);
+  // Library code: covered when an app of the repository covers it (it may run in any of them); client options
+  // (Pub/Sub tracing, X-Ray capture) count wherever they are written.
+  const libraries = runtime.libraries;
+  for (const app of runtime.apps.values()) {
+    for (const [name, where] of app.loaded) libraries.loaded.set(name, where);
+    for (const [name, where] of app.late) if (!libraries.late.has(name)) libraries.late.set(name, where);
   }
-  for (const name of coverage.loaded.keys()) coverage.late.delete(name);
-  return coverage;
+  for (const setup of setups.values()) {
+    for (const name of setup.options) libraries.loaded.set(name, show(setup.file));
+    for (const name of setup.patches) if (!libraries.loaded.has(name) && !libraries.late.has(name)) libraries.late.set(name, show(setup.file));
+  }
+  for (const name of libraries.loaded.keys()) libraries.late.delete(name);
+  return runtime;
+}
+
+/** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
+function importClosure(project: Project, roots: Set<string>): Set<string> {
+  const seen = new Set<string>(roots);
+  let frontier = [...roots];
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const file of frontier) {
+      const text = project.text(file);
+      if (!text) continue;
+      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g)) {
+        const target = project.resolve(file, match[1]!);
+        if (target && !seen.has(target)) {
+          seen.add(target);
+          next.push(target);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
 }
 
 /** What one file sets up: instrumentations it registers or agents it starts, and client options. */
@@ -168,15 +214,23 @@ function optionIsFalse(resolver: Resolver, options: Node | undefined, key: strin
  * The files (and agents) that run before anything else when the package starts: preloads named in its scripts
  * or Dockerfile (`-r`, `--require`, `--import`, `NODE_OPTIONS`), and the first import of its entry points.
  */
-function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string> } {
+function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string>; isApp: boolean } {
   const files = new Set<string>();
   const agents = new Map<string, string>();
   const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string> } | undefined;
-  const commands = Object.values(manifest?.scripts ?? {}).filter((c) => typeof c === 'string');
-  for (const dockerfile of ['Dockerfile', 'dockerfile']) {
+  const scripts = manifest?.scripts ?? {};
+  // Scripts that start the process, not those that build, test or lint it.
+  const commands = Object.entries(scripts)
+    .filter(([name, c]) => typeof c === 'string' && /^(start|serve|dev|prod|run|server|worker)\b|:(start|prod|serve)$/.test(name))
+    .map(([, c]) => c);
+  let dockerfile = false;
+  for (const name of ['Dockerfile', 'dockerfile']) {
     for (const base of new Set([dir, project.root])) {
-      const text = readText(path.join(base, dockerfile));
-      if (text) commands.push(...text.split('\n').filter((l) => /^\s*(CMD|ENTRYPOINT|ENV|RUN)\b/.test(l)));
+      const text = readText(path.join(base, name));
+      if (text) {
+        if (base === dir) dockerfile = true;
+        commands.push(...text.split('\n').filter((l) => /^\s*(CMD|ENTRYPOINT|ENV)\b/.test(l)));
+      }
     }
   }
   const anchor = path.join(dir, 'package.json');
@@ -198,13 +252,21 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
       if (target) entries.add(target);
     }
   }
-  if (manifest?.main) {
+  const isApp = entries.size > 0 || files.size > 0 || agents.size > 0 || dockerfile;
+  if (manifest?.main && isApp) {
     const target = project.resolve(anchor, `./${manifest.main.replace(/^\.\//, '')}`);
     if (target) entries.add(target);
   }
-  for (const candidate of ['src/main.ts', 'src/index.ts', 'src/server.ts', 'src/app.ts', 'main.ts', 'index.ts', 'index.js', 'server.js', 'app.js', 'src/index.js', 'src/main.js', 'src/server.js']) {
-    const full = path.join(dir, candidate);
-    if (fs.existsSync(full)) entries.add(full);
+  // Nest's convention (also in CLI monorepos: apps/<name>/src/main.ts) names the entry point.
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  for (const file of project.files()) {
+    if (file.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(file) && packageDir(file, project.root) === dir) entries.add(file);
+  }
+  if (isApp || entries.size > 0) {
+    for (const candidate of ['src/index.ts', 'src/server.ts', 'index.js', 'server.js', 'src/index.js', 'src/server.js', 'app.js']) {
+      const full = path.join(dir, candidate);
+      if (fs.existsSync(full)) entries.add(full);
+    }
   }
   for (const entry of entries) {
     const first = firstLoaded(project, entry);
@@ -217,7 +279,7 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
       if (target) files.add(target);
     }
   }
-  return { files, agents };
+  return { files, agents, isApp: isApp || entries.size > 0 };
 }
 
 /** Options of node-like runners that take a value. */
