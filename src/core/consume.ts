@@ -295,7 +295,8 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
 const NON_DELEGATING = new Set([
   'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
   'deadLetterMessage', 'deferMessage', 'renewMessageLock', 'commitMessage', 'commitMessageSync', 'commitOffsets',
-  'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace',
+  'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose',
+  'fatal', 'keys', 'values', 'entries', 'inspect',
 ]);
 /** Parts of a message that are its body or metadata, not its carrier: handing these on loses the headers. */
 const NON_CARRIER_FIELDS = new Set([
@@ -344,17 +345,19 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         if (paramVariable) pending.push(paramVariable);
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
-        const fn = resolver.functionOf(parent.callee);
-        if (!fn || !isFunction(fn)) return true;
+        // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
+        const ref = resolver.calleeFunction(parent);
+        if (!ref) return true;
+        const { fn, resolver: owner } = ref;
         const index = parent.arguments.indexOf(top as TSESTree.Expression);
         const param = fn.params[index];
-        const paramVariable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
+        const paramVariable = param?.type === 'Identifier' ? owner.declaredVariable(param) : null;
         if (!paramVariable) return true;
         const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
-        if (hasExtraction(resolver, fn) || delegates(resolver, inner, depth + 1)) return true;
+        if (hasExtraction(owner, fn) || delegates(owner, inner, depth + 1)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
-        // Packed into another structure that leaves our sight.
-        return true;
+        // Packed into another structure: a log line reads it; anything else takes it out of our sight.
+        if (!packedIntoRead(top)) return true;
       } else if (parent?.type === 'ReturnStatement' && site.spec.style === 'pull') {
         // A receive wrapper returning what it received: the caller processes it. (A callback handler returning its
         // message is an acknowledgement, as in sqs-consumer, and not a hand-off.)
@@ -363,6 +366,16 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
     }
   }
   return false;
+}
+
+/** `logger.info({ message })`, `console.log([msg])`: a structure built only to be logged or serialised. */
+function packedIntoRead(node: Node): boolean {
+  let top: Node = node;
+  while (top.parent && (top.parent.type === 'Property' || top.parent.type === 'ObjectExpression' || top.parent.type === 'ArrayExpression' || top.parent.type === 'SpreadElement')) {
+    top = top.parent;
+  }
+  const call = top.parent;
+  return call?.type === 'CallExpression' && call.arguments.includes(top as TSESTree.Expression) && (isHarmlessCall(call) || NON_DELEGATING.has(calleeName(call) ?? ''));
 }
 
 function hasExtraction(resolver: Resolver, fn: Node): boolean {

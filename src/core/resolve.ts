@@ -215,10 +215,21 @@ export class Resolver {
     return { node: current, variables };
   }
 
-  /** The function a callee or handler reference denotes, when it is defined in this file. */
+  /**
+   * The function a callee or handler reference denotes, when it is defined in this file: a function or `const`
+   * arrow, a method of the enclosing class (`this.handle`), also bound (`this.handle.bind(this)`).
+   */
   functionOf(node: Node): Node | undefined {
-    const { node: value } = this.follow(node);
-    return isFunction(value) ? value : undefined;
+    let { node: value } = this.follow(node);
+    if (value.type === 'CallExpression' && value.callee.type === 'MemberExpression' && memberName(value.callee) === 'bind') {
+      value = this.follow(value.callee.object).node;
+    }
+    if (isFunction(value)) return value;
+    if (value.type === 'MemberExpression' && value.object.type === 'ThisExpression') {
+      const entity = entityOf(this.kindOf(value));
+      if (entity?.type === 'function' && entity.resolver === this && isFunction(entity.node)) return entity.node;
+    }
+    return undefined;
   }
 
   /** The broker kind of an expression, or null when it is not (known to be) a broker client. */
