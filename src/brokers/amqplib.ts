@@ -26,11 +26,15 @@ export function amqpConsume(on: string): ConsumeSpec {
 const amqplib: BrokerSpec = {
   id: 'amqplib',
   name: 'amqplib',
-  packages: ['amqplib'],
+  packages: ['amqplib', 'amqplib/callback_api'],
   edges: {
     'module.connect()': 'connection',
     'connection.createChannel()': 'channel',
     'connection.createConfirmChannel()': 'channel',
+    // callback_api: `amqp.connect(url, (err, conn) => ...)`, `conn.createChannel((err, ch) => ...)`.
+    'module.connect(cb)': 'connection',
+    'connection.createChannel(cb)': 'channel',
+    'connection.createConfirmChannel(cb)': 'channel',
   },
   types: { ChannelModel: 'connection', Connection: 'connection', Channel: 'channel', ConfirmChannel: 'channel' },
   publish: amqpPublish('channel', true),

@@ -123,6 +123,7 @@ export interface BrokerSpec {
    *   `'new KafkaClass': 'client'`     construction
    *   `'client.producer()': 'producer'` method call (awaited or not)
    *   `'connect()': 'connection'`      calling a value of that kind
+   *   `'conn.createChannel(cb)': 'channel'` the result handed to a Node-style callback `(err, value) => ...`
    */
   edges: Record<string, string>;
   /** Type names exported by the packages (for annotations and type information) and the kind they denote. */

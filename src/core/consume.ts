@@ -13,6 +13,7 @@ import {
 import type { ConsumeMessageId, Finding } from './findings.js';
 import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
+import { receiverKind } from './publish.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
@@ -51,8 +52,7 @@ export function matchConsumeCall(resolver: Resolver, call: TSESTree.CallExpressi
   const entries = name ? resolver.catalog.consumeByMethod.get(name) : undefined;
   if (!entries) return [];
   const callee = unwrap(call.callee);
-  const receiver = isNew ? callee : callee.type === 'MemberExpression' ? callee.object : undefined;
-  const kind = receiver && resolver.kindOf(receiver);
+  const kind = isNew ? resolver.kindOf(callee) : receiverKind(resolver, call, name!);
   if (!kind) return [];
   return entries.filter(({ on, spec }) => {
     if (on !== kind) return false;

@@ -3,7 +3,7 @@
  * its carrier holds the active trace context.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { BrokerSpec, PublishSpec } from '../brokers/index.js';
+import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
@@ -11,7 +11,7 @@ import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarri
 import { injectedClientTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
-import type { Resolver, ScopeVariable } from './resolve.js';
+import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { wrapperLocation, type WrapperInfo } from './wrappers.js';
 
@@ -31,7 +31,7 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
   const callee = unwrap(call.callee);
   if (!entries || callee.type !== 'MemberExpression') return undefined;
-  let kind = resolver.kindOf(callee.object);
+  let kind = receiverKind(resolver, call, name!);
   if (!kind) return undefined;
   if (kind === 'nestjs:clientProxy') {
     // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.
@@ -47,6 +47,22 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
     return { call, broker, spec, messages };
   }
   return undefined;
+}
+
+/**
+ * The kind a call's receiver has for matching: its own kind; for an instance of a project class that extends a
+ * client class, the client's kind when the method is inherited; for an AWS SDK v3 `x.send(new XCommand(...))`,
+ * the command's client, whatever `x` is (an untyped parameter, a field set elsewhere).
+ */
+export function receiverKind(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, method: string): string | null {
+  const callee = unwrap(call.callee);
+  if (callee.type !== 'MemberExpression') return null;
+  const kind = resolver.kindOf(callee.object);
+  if (kind && entityOf(kind)) return resolver.inheritedKind(kind, method);
+  if (kind || method !== 'send') return kind;
+  const command = call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
+  const commandKind = command?.type === 'NewExpression' ? resolver.kindOf(command.callee) : null;
+  return commandKind && /:\w+Command$/.test(commandKind) ? `${brokerOf(commandKind)}:client` : null;
 }
 
 const NEST_CLIENT_KINDS: Readonly<Record<string, string>> = { KAFKA: 'nestjs:clientKafka', RMQ: 'nestjs:clientRmq', NATS: 'nestjs:clientNats' };
@@ -78,7 +94,15 @@ function builderKind(resolver: Resolver, node: Node): string | null {
  */
 export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: Node): boolean {
   const value = resolver.follow(message).node;
-  if (!spec.envelopeKeys || value.type !== 'ObjectExpression') return false;
+  if (!spec.envelopeKeys) return false;
+  if (value.type === 'NewExpression') {
+    // `emit(topic, new OrderCreatedEvent(...))`: an instance of a project class without `key`/`value` is the body.
+    const entity = entityOf(resolver.kindOf(value.callee));
+    if (entity?.type !== 'class') return false;
+    const fields = entity.resolver.fieldNames(entity.node as TSESTree.ClassDeclaration);
+    return !spec.envelopeKeys.some((k) => fields.has(k)) && !fields.has('headers');
+  }
+  if (value.type !== 'ObjectExpression') return false;
   const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
   return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));
 }
@@ -309,9 +333,30 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
     }
     case 'NewExpression':
       return { id: 'headersNotInjected' };
+    case 'ConditionalExpression': {
+      // `traceId ? headers() : undefined`, `...(retry ? { retries } : {})`: both branches must be judged.
+      const branches = [value.consequent, value.alternate].map((b) => (isNothing(b) ? ({ id: 'headersNotInjected' } as Verdict) : classifyCarrier(resolver, b, shape, names, depth + 1)));
+      if (branches.some((b) => b.id === 'ok')) return { id: 'ok' };
+      if (branches.some((b) => b.id === 'unknown')) return { id: 'unknown' };
+      return branches.find((b) => b.id !== 'headersNotInjected') ?? { id: 'headersNotInjected' };
+    }
+    case 'LogicalExpression': {
+      // `headers ?? {}`, `attrs || {}`: the left side decides, unless it is unknown.
+      const left = classifyCarrier(resolver, value.left, shape, names, depth + 1);
+      if (left.id !== 'headersNotInjected' || value.operator === '&&') return left;
+      const right = isNothing(value.right) ? left : classifyCarrier(resolver, value.right, shape, names, depth + 1);
+      return right.id === 'ok' || right.id === 'unknown' ? right : left;
+    }
     default:
       return { id: 'unknown' };
   }
+}
+
+/** `undefined`, `null`, `{}` or `[]`: a branch that carries nothing. */
+function isNothing(node: Node): boolean {
+  const value = unwrap(node);
+  return (value.type === 'Identifier' && value.name === 'undefined') || (value.type === 'Literal' && value.value === null) ||
+    (value.type === 'ObjectExpression' && value.properties.length === 0) || (value.type === 'ArrayExpression' && value.elements.length === 0);
 }
 
 function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, shape: CarrierShape, names: PropagationNames, depth: number): Verdict {
@@ -325,7 +370,8 @@ function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, s
       else if (inner.id !== 'headersNotInjected') return inner;
       continue;
     }
-    const key = staticName(prop.key, prop.computed);
+    let key = staticName(prop.key, prop.computed);
+    if (prop.computed && key === undefined) key = staticName(resolver.follow(prop.key).node);
     if (prop.computed && key === undefined) unknown = true;
     if (key && isTraceHeaderName(key)) {
       return copiesCarrierKey(prop.value) ? { id: 'copiedCarrierKeys', detail: key } : { id: 'handBuiltTraceparent', detail: key };

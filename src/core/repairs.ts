@@ -135,6 +135,10 @@ function builderCarrier(resolver: Resolver, site: PublishSite, message: Node): R
 
 /** A carrier that exists but never received the context: wrap it, keeping its values. */
 export function wrapCarrier(resolver: Resolver, carrier: Node, shape: CarrierShape): Repair {
+  const value = resolver.follow(carrier).node;
+  if (value.type === 'ConditionalExpression' || value.type === 'LogicalExpression') {
+    return { reason: 'the carrier is chosen at run time (a conditional); inject into the carrier that is sent, by hand' };
+  }
   const inject = helper(HELPER_BY_SHAPE[shape]);
   return hint(inject.name, [inject], (local) => [replaceValue(carrier, `${local(inject)}(${sourceOf(resolver.input, carrier)})`)]);
 }

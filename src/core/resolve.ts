@@ -429,6 +429,35 @@ export class Resolver {
     return null;
   }
 
+  /** The kind of an instance of a class expression: a library class's instance kind, or the project class's. */
+  private instanceKindOfClass(classRef: Node): Kind | null {
+    const kind = this.kindOf(classRef);
+    if (!kind) return null;
+    const entity = entityOf(kind);
+    if (entity?.type === 'class') return entity.resolver.entityKind('instance', entity.node);
+    return this.catalog.edges.get(`new ${kind}`) ?? null;
+  }
+
+  /**
+   * For an instance of a project class that extends a library class (`class Producer extends Kafka.Producer`), the
+   * library's kind, when `method` is inherited from it rather than written in the project's class chain (a method
+   * written there is a wrapper, judged as one).
+   */
+  inheritedKind(kind: Kind, method: string): Kind | null {
+    let entity = entityOf(kind);
+    for (let depth = 0; entity && depth < 5; depth++) {
+      if (entity.type !== 'instance') return null;
+      const classNode = entity.node as TSESTree.ClassDeclaration;
+      if (classNode.body.body.some((e) => e.type === 'MethodDefinition' && !e.static && staticName(e.key, e.computed) === method)) return null;
+      if (!classNode.superClass) return null;
+      const base = entity.resolver.instanceKindOfClass(classNode.superClass);
+      if (!base) return null;
+      if (!entityOf(base)) return base;
+      entity = entityOf(base);
+    }
+    return null;
+  }
+
   /** The class declared in this module under a name (for type annotations naming the project's own classes). */
   private localClass(name: string): TSESTree.ClassDeclaration | undefined {
     for (const statement of this.input.ast.body) {
@@ -526,6 +555,11 @@ export class Resolver {
         const owner = enclosingClass(node);
         return owner ? this.entityKind('instance', owner) : null;
       }
+      case 'Super': {
+        // `super.produce(...)` in `class GuaranteedProducer extends Kafka.Producer`: an instance of the base.
+        const owner = enclosingClass(node);
+        return owner?.superClass ? this.instanceKindOfClass(owner.superClass) : null;
+      }
       default:
         return null;
     }
@@ -565,7 +599,7 @@ export class Resolver {
         return kind;
       }
       case 'Parameter':
-        return this.kindOfType(def.name.typeAnnotation);
+        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name);
       case 'FunctionName':
         return isFunction(def.node) ? this.entityKind('function', def.node) : null;
       case 'ClassName':
@@ -573,6 +607,23 @@ export class Resolver {
       default:
         return null;
     }
+  }
+
+  /** `conn.createChannel((err, ch) => ...)`: the second parameter of a Node-style callback receives the result. */
+  private kindOfCallbackResult(fn: Node, param: TSESTree.Identifier): Kind | null {
+    if (!isFunction(fn) || fn.params[1] !== param) return null;
+    const call = fn.parent;
+    if (call?.type !== 'CallExpression' || call.arguments[call.arguments.length - 1] !== fn) return null;
+    const callee = unwrap(call.callee);
+    let calleeKind: Kind | null = null;
+    if (callee.type === 'MemberExpression') {
+      const name = memberName(callee);
+      const objectKind = name ? this.kindOf(callee.object) : null;
+      if (objectKind && !entityOf(objectKind) && !objectKind.includes('.')) calleeKind = `${objectKind}.${name}`;
+    } else {
+      calleeKind = this.kindOf(callee);
+    }
+    return calleeKind ? (this.catalog.edges.get(`${calleeKind}(cb)`) ?? null) : null;
   }
 
   /** `let producer; ... producer = kafka.producer();` with exactly one assignment. */
@@ -587,6 +638,14 @@ export class Resolver {
   private kindOfThisMember(node: TSESTree.MemberExpression, name: string, _depth: number): Kind | null {
     const owner = enclosingClass(node);
     return owner ? this.classMemberKind(owner, name, 0) : null;
+  }
+
+  /** The names of the fields an instance of a class of this module has (own, constructor properties, base classes). */
+  fieldNames(classNode: TSESTree.ClassDeclaration | TSESTree.ClassExpression, depth = 0): Set<string> {
+    const names = new Set(this.membersOf(classNode.body).keys());
+    const base = depth < 4 && classNode.superClass ? entityOf(this.kindOf(classNode.superClass)) : undefined;
+    if (base?.type === 'class') for (const name of base.resolver.fieldNames(base.node as TSESTree.ClassDeclaration, depth + 1)) names.add(name);
+    return names;
   }
 
   private membersOf(body: TSESTree.ClassBody): Map<string, Node[]> {
