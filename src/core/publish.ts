@@ -154,7 +154,7 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
       continue;
     }
     if (carrier.type !== 'node') continue;
-    const verdict = classifyCarrier(resolver, carrier.node, spec.shape, names, 0);
+    const verdict = classifyCarrier(resolver, carrier.node, spec.shape, names, 0, call);
     if (verdict.id !== 'ok' && verdict.id !== 'unknown') {
       // Hand-built and copied keys and wrong shapes break even when instrumentation runs (it may not overwrite
       // them, and kafkajs throws on undefined values); a plain uninjected object is what instrumentation fixes.
@@ -168,7 +168,7 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
     if (spec.attributeLimit && literal.type === 'ObjectExpression') {
       const own = literal.properties.filter((p) => p.type === 'Property').length;
       if (own >= spec.attributeLimit - 2) {
-        const isInjected = (node: Node): boolean => classifyCarrier(resolver, node, spec.shape, names, 0).id === 'ok';
+        const isInjected = (node: Node): boolean => classifyCarrier(resolver, node, spec.shape, names, 0, call).id === 'ok';
         report('tooManyAttributes', literal, false, { count: String(own), limit: String(spec.attributeLimit) }, budgetAttributes(resolver, literal, spec.attributeLimit, isInjected));
       }
     }
@@ -280,10 +280,11 @@ const SHAPE_HINT: Record<CarrierShape, string> = {
 };
 
 /** Decides whether a carrier expression holds injected trace context. */
-export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierShape, names: PropagationNames, depth: number): Verdict {
+/** `site`: the publish call the carrier is sent with; handing the carrier to it is not an escape. */
+export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierShape, names: PropagationNames, depth: number, site?: Node): Verdict {
   if (depth > 4) return { id: 'unknown' };
   const { node: value, variables } = resolver.follow(node);
-  const usage = carrierUsage(resolver, variables, names);
+  const usage = carrierUsage(resolver, variables, names, site);
   const wrongShape = { id: 'wrongCarrierShape', detail: SHAPE_HINT[shape] } as const;
   if (usage.injection?.type === 'otel') {
     if (!usage.injection.hasSetter && needsSetter(shape, value)) return wrongShape;
@@ -304,7 +305,7 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
       if (callee.type === 'MemberExpression' && memberName(callee) === 'map') {
         const source = unwrap(callee.object);
         if (source.type === 'CallExpression' && calleeName(source) === 'entries' && source.arguments[0]) {
-          const inner = classifyCarrier(resolver, source.arguments[0], 'object', names, depth + 1);
+          const inner = classifyCarrier(resolver, source.arguments[0], 'object', names, depth + 1, site);
           return inner.id === 'ok' || inner.id === 'unknown' ? inner : { id: 'headersNotInjected' };
         }
       }
@@ -312,19 +313,19 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
       return { id: 'unknown' };
     }
     case 'ObjectExpression':
-      return classifyObject(resolver, value, shape, names, depth);
+      return classifyObject(resolver, value, shape, names, depth, site);
     case 'ArrayExpression': {
       let sawUnknown = false;
       for (const element of value.elements) {
         if (!element) continue;
         if (element.type === 'SpreadElement') {
-          const inner = classifyCarrier(resolver, element.argument, shape, names, depth + 1);
+          const inner = classifyCarrier(resolver, element.argument, shape, names, depth + 1, site);
           if (inner.id === 'ok') return { id: 'ok' };
           if (inner.id === 'unknown') sawUnknown = true;
           else if (inner.id !== 'headersNotInjected') return inner;
           continue;
         }
-        const inner = classifyCarrier(resolver, element, 'object', names, depth + 1);
+        const inner = classifyCarrier(resolver, element, 'object', names, depth + 1, site);
         if (inner.id === 'ok') return shape === 'rdkafka-array' ? wrongShape : { id: 'ok' };
         if (inner.id === 'handBuiltTraceparent' || inner.id === 'copiedCarrierKeys') return inner;
         if (inner.id === 'unknown') sawUnknown = true;
@@ -335,16 +336,16 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
       return { id: 'headersNotInjected' };
     case 'ConditionalExpression': {
       // `traceId ? headers() : undefined`, `...(retry ? { retries } : {})`: both branches must be judged.
-      const branches = [value.consequent, value.alternate].map((b) => (isNothing(b) ? ({ id: 'headersNotInjected' } as Verdict) : classifyCarrier(resolver, b, shape, names, depth + 1)));
+      const branches = [value.consequent, value.alternate].map((b) => (isNothing(b) ? ({ id: 'headersNotInjected' } as Verdict) : classifyCarrier(resolver, b, shape, names, depth + 1, site)));
       if (branches.some((b) => b.id === 'ok')) return { id: 'ok' };
       if (branches.some((b) => b.id === 'unknown')) return { id: 'unknown' };
       return branches.find((b) => b.id !== 'headersNotInjected') ?? { id: 'headersNotInjected' };
     }
     case 'LogicalExpression': {
       // `headers ?? {}`, `attrs || {}`: the left side decides, unless it is unknown.
-      const left = classifyCarrier(resolver, value.left, shape, names, depth + 1);
+      const left = classifyCarrier(resolver, value.left, shape, names, depth + 1, site);
       if (left.id !== 'headersNotInjected' || value.operator === '&&') return left;
-      const right = isNothing(value.right) ? left : classifyCarrier(resolver, value.right, shape, names, depth + 1);
+      const right = isNothing(value.right) ? left : classifyCarrier(resolver, value.right, shape, names, depth + 1, site);
       return right.id === 'ok' || right.id === 'unknown' ? right : left;
     }
     default:
@@ -359,12 +360,12 @@ function isNothing(node: Node): boolean {
     (value.type === 'ObjectExpression' && value.properties.length === 0) || (value.type === 'ArrayExpression' && value.elements.length === 0);
 }
 
-function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, shape: CarrierShape, names: PropagationNames, depth: number): Verdict {
+function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, shape: CarrierShape, names: PropagationNames, depth: number, site: Node | undefined): Verdict {
   let injected = false;
   let unknown = false;
   for (const prop of object.properties) {
     if (prop.type === 'SpreadElement') {
-      const inner = classifyCarrier(resolver, prop.argument, shape, names, depth + 1);
+      const inner = classifyCarrier(resolver, prop.argument, shape, names, depth + 1, site);
       if (inner.id === 'ok') injected = true;
       else if (inner.id === 'unknown') unknown = true;
       else if (inner.id !== 'headersNotInjected') return inner;
@@ -404,7 +405,7 @@ interface CarrierUsage {
 }
 
 /** How the variables holding a carrier are used elsewhere in the file. */
-function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: PropagationNames): CarrierUsage {
+function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: PropagationNames, site: Node | undefined): CarrierUsage {
   const usage: CarrierUsage = {};
   for (const variable of variables) {
     for (const ref of variable.references) {
@@ -425,7 +426,7 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
           usage.injection = { type: 'helper', shape: undefined };
           return usage;
         }
-        if (!isHarmlessCall(parent)) usage.escapes = true;
+        if (parent !== site && !isHarmlessCall(parent)) usage.escapes = true;
       } else if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'set') {
         const call = parent.parent;
         const key = call?.type === 'CallExpression' && call.arguments[0] ? staticName(call.arguments[0]) : undefined;
