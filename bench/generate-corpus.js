@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump whenever the output of the generator changes for a given seed. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const DEFAULT_SEED = 1_337_2025;
 export const DEFAULT_FILE_COUNT = 2000;
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL('./.corpus/', import.meta.url));
@@ -2676,7 +2676,11 @@ export function generateCorpus({ seed = DEFAULT_SEED, files = DEFAULT_FILE_COUNT
     }),
   );
   const brokerCount = Math.round(files * BROKER_SHARE);
-  const brokerSlots = new Set(planRng.shuffle([...Array(files).keys()]).slice(0, brokerCount));
+  const shuffled = planRng.shuffle([...Array(files).keys()]);
+  const brokerSlots = new Set(shuffled.slice(0, brokerCount));
+  // As many service files again reach the broker through the package's shared client and wrappers in other
+  // files (src/messaging/shared-client.ts, event-bus.ts), as real services do.
+  const wrapperSlots = new Set(shuffled.slice(brokerCount, brokerCount * 2));
   const usedPaths = new Set();
   const out = [];
   for (let i = 0; i < files; i++) {
@@ -2688,11 +2692,12 @@ export function generateCorpus({ seed = DEFAULT_SEED, files = DEFAULT_FILE_COUNT
     const isBroker = brokerSlots.has(i);
     let kind;
     let brokerKind;
+    const usesWrappers = wrapperSlots.has(i);
     if (isBroker) {
       brokerKind = rng.weighted(BROKER_KIND_WEIGHTS);
       kind = 'messaging';
     } else {
-      kind = rng.weighted(KIND_WEIGHTS);
+      kind = usesWrappers ? 'service' : rng.weighted(KIND_WEIGHTS);
     }
     const ts = kind === 'dto' ? true : !rng.chance(JS_SHARE);
     const cx = makeCx(rng.fork('body'), ts, entity, svc);
@@ -2702,6 +2707,7 @@ export function generateCorpus({ seed = DEFAULT_SEED, files = DEFAULT_FILE_COUNT
       ({ mod, label } = genBroker(cx, target, brokerKind));
     } else {
       mod = GENERATORS[kind](cx, target);
+      if (usesWrappers) label = addWrapperUse(mod, cx);
     }
     const [dir, suffix] = isBroker ? ['src/messaging', brokerKind] : KIND_DIR[kind];
     const qualifier = rng.pick(QUALIFIERS);
@@ -2712,8 +2718,103 @@ export function generateCorpus({ seed = DEFAULT_SEED, files = DEFAULT_FILE_COUNT
     const headerComment = `// ${svc}: ${kind === 'messaging' ? brokerKind : kind} for ${entity.plural} (generated benchmark corpus, seed ${seed})\n`;
     out.push({ path: rel, text: headerComment + mod.render(), kind, broker: label });
   }
+  for (const svc of SERVICES) out.push(...sharedMessagingFiles(svc));
+  // A workspace root, so that the project view treats the corpus as one monorepo of its own.
+  out.push({ path: 'package.json', text: `${JSON.stringify({ name: 'corpus', private: true, workspaces: ['packages/*'] }, null, 2)}\n`, kind: 'manifest' });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: out };
+}
+
+/** Each package's manifest, its shared Kafka client module and its publish wrappers (in other files than their users). */
+function sharedMessagingFiles(svc) {
+  const client = `import { Kafka } from 'kafkajs';
+
+export const kafka = new Kafka({ clientId: '${svc}', brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',') });
+export const producer = kafka.producer();
+
+export function createConsumer(groupId: string) {
+  return kafka.consumer({ groupId });
+}
+`;
+  const bus = `import type { Message } from 'kafkajs';
+import { injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';
+import { producer } from './shared-client.js';
+
+/** Builds the message itself and never injects. */
+export async function publishEvent(topic: string, payload: object): Promise<void> {
+  await producer.send({ topic, messages: [{ value: JSON.stringify(payload) }] });
+}
+
+/** Sends the caller's message as it is. */
+export async function publishMessage(topic: string, message: Message): Promise<void> {
+  await producer.send({ topic, messages: [message] });
+}
+
+/** Injects for every caller. */
+export async function publishTraced(topic: string, payload: object): Promise<void> {
+  await producer.send({ topic, messages: [{ value: JSON.stringify(payload), headers: injectTraceHeaders() }] });
+}
+
+export class EventBus {
+  async emit(topic: string, message: Message): Promise<void> {
+    await producer.send({ topic, messages: [message] });
+  }
+}
+`;
+  return [
+    { path: `packages/${svc}/package.json`, text: `${JSON.stringify({ name: `@corpus/${svc}`, private: true, scripts: { start: 'node dist/main.js' } }, null, 2)}\n`, kind: 'manifest' },
+    { path: `packages/${svc}/src/messaging/shared-client.ts`, text: client, kind: 'messaging', broker: 'shared-client' },
+    { path: `packages/${svc}/src/messaging/event-bus.ts`, text: bus, kind: 'messaging', broker: 'wrappers' },
+  ];
+}
+
+/** A service that publishes or consumes through its package's shared client and wrappers. */
+function addWrapperUse(mod, cx) {
+  const { E, rng, T } = cx;
+  const variant = rng.weighted([['eventNoInject', 3], ['messageNoHeaders', 2], ['messageInjected', 2], ['traced', 2], ['tracedTraceId', 1], ['busNoHeaders', 1], ['consumer', 2]]);
+  const topic = `${cx.svc}.${E.name}.${rng.pick(['created', 'updated', 'archived'])}`;
+  const n = uniq(cx, `${variant}${E.P}`);
+  let body;
+  switch (variant) {
+    case 'eventNoInject':
+      mod.imp('../messaging/event-bus.js', ['publishEvent']);
+      body = [`await publishEvent('${topic}', { id, at: Date.now() });`];
+      break;
+    case 'messageNoHeaders':
+      mod.imp('../messaging/event-bus.js', ['publishMessage']);
+      body = [`await publishMessage('${topic}', { key: id, value: JSON.stringify({ id }) });`];
+      break;
+    case 'messageInjected':
+      mod.imp('../messaging/event-bus.js', ['publishMessage']);
+      mod.imp('eslint-plugin-trace-propagation/helpers', ['injectTraceHeaders']);
+      body = [`await publishMessage('${topic}', { key: id, value: JSON.stringify({ id }), headers: injectTraceHeaders() });`];
+      break;
+    case 'traced':
+      mod.imp('../messaging/event-bus.js', ['publishTraced']);
+      body = [`await publishTraced('${topic}', { id });`];
+      break;
+    case 'tracedTraceId':
+      mod.imp('../messaging/event-bus.js', ['publishTraced']);
+      mod.imp('@opentelemetry/api', ['trace']);
+      body = [`await publishTraced('${topic}', { id, traceId: trace.getActiveSpan()?.spanContext().traceId });`];
+      break;
+    case 'busNoHeaders':
+      mod.imp('../messaging/event-bus.js', ['EventBus']);
+      body = ['const bus = new EventBus();', `await bus.emit('${topic}', { value: id });`];
+      break;
+    case 'consumer':
+      mod.imp('../messaging/shared-client.js', ['createConsumer']);
+      body = [
+        `const consumer = createConsumer('${cx.svc}-${E.name}');`,
+        `await consumer.subscribe({ topic: '${topic}' });`,
+        'await consumer.run({ eachBatch: async ({ batch }) => {',
+        '  for (const message of batch.messages) console.log(message.offset);',
+        '} });',
+      ];
+      break;
+  }
+  mod.units.push([`export async function ${n}(id${T(': string')})${T(': Promise<void>')} {`, ...indent(body, 2), '}']);
+  return `wrapper-user:${variant}`;
 }
 
 function hashCorpus(files) {
@@ -2736,7 +2837,7 @@ function summarize(files) {
     if (f.broker) byBroker[f.broker] = (byBroker[f.broker] ?? 0) + 1;
   }
   return {
-    files: files.length,
+    files: files.filter((f) => /\.(ts|js)$/.test(f.path)).length,
     tsFiles: files.filter((f) => f.path.endsWith('.ts')).length,
     jsFiles: files.filter((f) => f.path.endsWith('.js')).length,
     brokerFiles: files.filter((f) => f.broker).length,

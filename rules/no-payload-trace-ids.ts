@@ -19,7 +19,7 @@ export default createRule<Options, MessageIds>({
     messages: {
       useHelper: '{{helper}}; the trace context travels in the message headers instead.',
       traceIdInPayload:
-        "{{broker}}: '{{key}}' is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
+        "{{broker}}: '{{key}}'{{via}} is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
       traceIdReadFromPayload:
         "{{broker}}: '{{key}}' is read from the {{site}} message body to rebuild trace context. Extract the context from the message headers instead (propagation.extract or extractTraceContext).",
     },

@@ -3,7 +3,8 @@
  * through objects built earlier) and read back by consumers from parsed payloads.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import path from 'node:path';
+import { calleeName, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { evalPath } from './paths.js';
@@ -12,9 +13,11 @@ import { removePayloadKey, replacePayloadRead } from './repairs.js';
 import type { Resolver } from './resolve.js';
 
 type KeyMatcher = (name: string) => boolean;
+/** `via`: where the key was really written, when that is another file. */
+type Reporter = (key: string, node: Node, via?: string) => void;
 
 /** Serialisers whose first argument becomes the body. */
-const WRAPPERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack']);
+const WRAPPERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack', 'freeze']);
 
 export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isTraceKey: KeyMatcher): Finding[] {
   const findings: Finding[] = [];
@@ -27,11 +30,11 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
       const results = bodyPath === '' ? [{ type: 'node' as const, node: start }] : evalPath(resolver, start, bodyPath, site.broker.id, site.call);
       for (const result of results) {
         if (result.type !== 'node') continue;
-        scanBody(resolver, result.node, isTraceKey, 0, (key, node) => {
+        scanBody(resolver, result.node, isTraceKey, 0, (key, node, via) => {
           if (seen.has(node)) return;
           seen.add(node);
-          const repair = removePayloadKey(resolver, node);
-          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key }, site: site.call, fix: repair.fix, reason: repair.reason });
+          const repair = via ? { reason: `the key is written in another file${via}` } : removePayloadKey(resolver, node);
+          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason });
         });
       }
     }
@@ -40,7 +43,7 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
 }
 
 /** Walks a body expression through serialisers, variables and nested envelopes, reporting trace keys. */
-function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, depth: number, report: (key: string, node: Node) => void): void {
+function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, depth: number, report: Reporter): void {
   if (depth > 6) return;
   const { node: value, variables } = resolver.follow(expression);
   for (const variable of variables) {
@@ -60,6 +63,8 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
       const callee = unwrap(value.callee);
       if (name && WRAPPERS.has(name) && value.arguments[0]) {
         scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report);
+      } else if (value.type === 'CallExpression' && builtBy(resolver, value, isTraceKey, depth, report)) {
+        // A body or envelope builder of the project's own, in this file or another module.
       } else if (callee.type === 'MemberExpression' && value.type === 'CallExpression') {
         // new RmqRecordBuilder(data).setOptions(...).build(): the builder's data is the body.
         let link: Node = unwrap(callee.object);
@@ -89,6 +94,26 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
       return;
     default:
   }
+}
+
+/**
+ * `buildEnvelope(order)`: the bodies a project function returns are scanned in its own module. A key found in
+ * another file is reported at this call, which names the builder; one in this file is reported where it is written.
+ */
+function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: KeyMatcher, depth: number, report: Reporter): boolean {
+  const ref = resolver.calleeFunction(call);
+  if (!ref) return false;
+  const elsewhere = ref.resolver !== resolver;
+  for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
+    scanBody(ref.resolver, returned, isTraceKey, depth + 2, (key, node, via) => (elsewhere ? report(key, call, ` (set by ${ref.name}() in ${shortPath(ref.resolver)})`) : report(key, node, via)));
+  }
+  return true;
+}
+
+function shortPath(resolver: Resolver): string {
+  const file = resolver.file ?? '';
+  const root = resolver.project?.root;
+  return (root ? path.relative(root, file) : path.basename(file)).split(path.sep).join('/');
 }
 
 /** `baggage: { bags: 2 }` in an airline's message is luggage, not W3C baggage. */
