@@ -11,6 +11,7 @@ import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
+import { importSpecifiers, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -27,17 +28,10 @@ export interface Sites {
 const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
 const siteCache = new WeakMap<TSESTree.Program, Sites>();
 
-/**
- * Cheap pre-filter: a file that never names a broker package cannot hold a site we recognise without types.
- * Scans the text once, which costs far less than any AST walk.
- */
+/** Cheap pre-filter: a file that never names a broker package cannot hold a site recognised without types. */
 export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog): boolean {
-  for (const pkg of catalog.packages) if (text.includes(pkg)) return true;
-  return false;
+  return mentionsBrokerIn(text, catalog);
 }
-
-const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
-const MAX_REACH_DEPTH = 6;
 
 /**
  * The pre-filter with the project in view: a file may hold a site when it names a broker package, or imports a
@@ -48,21 +42,7 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
   if (mentionsBroker(text, catalog)) return true;
   if (!crossFile) return false;
   const project = Project.forFile(filename);
-  return !!project && importsReachBroker(project, filename!, text, catalog, 0);
-}
-
-function importsReachBroker(project: Project, file: string, text: string, catalog: Catalog, depth: number): boolean {
-  if (depth >= MAX_REACH_DEPTH) return false;
-  for (const match of text.matchAll(IMPORTS)) {
-    const target = project.resolve(file, match[1]!);
-    if (!target || target === file) continue;
-    const reaches = project.slot(target, 'reachesBroker', () => {
-      const targetText = project.text(target);
-      return targetText !== undefined && (mentionsBroker(targetText, catalog) || importsReachBroker(project, target, targetText, catalog, depth + 1));
-    });
-    if (reaches) return true;
-  }
-  return false;
+  return !!project && importsReach(project, filename!, importSpecifiers(text), catalog, 'broker');
 }
 
 /** Finds every site in a file. Cached per AST, so all three rules share one pass. */

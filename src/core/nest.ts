@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { extractionCall } from './otel.js';
+import { fileFacts } from './reach.js';
 import { enclosingClass, entityOf, Resolver } from './resolve.js';
 
 /** Transports whose messages carry headers, and the handler context type of each. */
@@ -32,7 +33,6 @@ interface NestApp {
   globalExtractor?: string;
 }
 
-const BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
 
 /** The folder that holds one Nest app: the nearest with a `package.json` or a Nest CLI `tsconfig.app.json`. */
 function appDir(file: string, root: string): string {
@@ -56,8 +56,7 @@ function scanApp(from: Resolver, dir: string): NestApp {
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const file of project.files()) {
     if (!file.startsWith(prefix)) continue;
-    const text = project.text(file);
-    if (!text || !BOOTSTRAP_WORDS.some((w) => text.includes(w))) continue;
+    if (!fileFacts(project, file, from.catalog)?.nestBootstrap) continue;
     const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
     if (!resolver) continue;
     walk(resolver.input.ast, resolver.keys, (node) => {
@@ -220,7 +219,7 @@ function interceptorExtracts(resolver: Resolver, node: Node): string | undefined
   const entity = entityOf(resolver.kindOf(target));
   if (entity?.type === 'class') return codeExtracts(entity.resolver, entity.node, 0) ? name : undefined;
   const imported = target.type === 'Identifier' ? resolver.imports.get(target.name) : undefined;
-  const external = imported && !resolver.moduleFor(imported.source);
+  const external = imported && !(resolver.project && resolver.file && resolver.project.resolve(resolver.file, imported.source));
   return external && /trac|otel|telemetry|span|propagat/i.test(name) ? name : undefined;
 }
 

@@ -25,7 +25,7 @@ const OUTPUT_DIRS = new Set(['dist', 'build', 'out', 'lib-cjs', 'lib-esm']);
 /** Generated bundles and the like are not read. */
 const MAX_FILE_BYTES = 512 * 1024;
 /** The listing of a project's files is trusted this long (ms) before it is taken again. */
-const LISTING_TTL = 10_000;
+const LISTING_TTL = 30_000;
 const MAX_LISTED_FILES = 20_000;
 
 export function isSourcePath(file: string): boolean {
@@ -44,12 +44,17 @@ export interface ParsedModule {
 interface CachedText {
   mtimeMs: number;
   size: number;
-  text: string | undefined;
+  /** Whether the file can be read as source (a file, not too large). Its text is not kept: only parsed modules are. */
+  readable: boolean;
   parsed?: ParsedModule | null;
   /** Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes. */
   slots: Map<string, unknown>;
   checkedAt: number;
 }
+
+/** Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it). */
+const MAX_PARSED = 24;
+const PARSED_SLOTS = ['resolver'];
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
 const STAT_TTL = 1_000;
@@ -193,10 +198,15 @@ export class Project {
     return this.workspaces;
   }
 
-  /** A file's text (cached by modification time), or undefined when it cannot be read or is too large. */
+  /**
+   * A file's text, read from disk (not kept: a repository's texts would weigh on every lint process), or undefined
+   * when it cannot be read or is too large. Callers cache what they derive from it in a `slot`.
+   */
   text(file: string): string | undefined {
-    return this.entry(file)?.text;
+    const entry = this.entry(file);
+    return entry?.readable ? readText(file) : undefined;
   }
+
 
   private entry(file: string): CachedText | undefined {
     const now = Date.now();
@@ -213,25 +223,42 @@ export class Project {
       cached.checkedAt = now;
       return cached;
     }
-    let text: string | undefined;
-    if (stat.isFile() && stat.size <= MAX_FILE_BYTES) {
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        text = undefined;
-      }
-    }
-    const entry: CachedText = { mtimeMs: stat.mtimeMs, size: stat.size, text, slots: new Map(), checkedAt: now };
+    const entry: CachedText = { mtimeMs: stat.mtimeMs, size: stat.size, readable: stat.isFile() && stat.size <= MAX_FILE_BYTES, slots: new Map(), checkedAt: now };
     this.texts.set(file, entry);
     return entry;
   }
 
-  /** The parsed module, or undefined when it cannot be read or parsed (then it is unknown, never an error). */
+  /**
+   * The parsed module, or undefined when it cannot be read or parsed (then it is unknown, never an error). At most
+   * `MAX_PARSED` modules are kept, least recently used first out: a parsed module with its scope analysis weighs a
+   * few hundred kilobytes, and a lint run walks a repository package by package.
+   */
   parse(file: string): ParsedModule | undefined {
     const entry = this.entry(file);
-    if (!entry || entry.text === undefined) return undefined;
-    if (entry.parsed === undefined) entry.parsed = parseModule(file, entry.text) ?? null;
+    if (!entry?.readable) return undefined;
+    if (entry.parsed === undefined) {
+      const text = readText(file);
+      entry.parsed = text === undefined ? null : (parseModule(file, text) ?? null);
+      if (entry.parsed) this.evictParsed();
+    }
+    if (entry.parsed) {
+      this.parsedOrder.delete(file);
+      this.parsedOrder.add(file);
+    }
     return entry.parsed ?? undefined;
+  }
+
+  private readonly parsedOrder = new Set<string>();
+
+  private evictParsed(): void {
+    while (this.parsedOrder.size >= MAX_PARSED) {
+      const oldest = this.parsedOrder.values().next().value as string;
+      this.parsedOrder.delete(oldest);
+      const entry = this.texts.get(oldest);
+      if (!entry) continue;
+      entry.parsed = undefined;
+      for (const key of PARSED_SLOTS) entry.slots.delete(key);
+    }
   }
 
   /** A per-module cache slot for higher code, valid until the file changes. */

@@ -9,6 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Kind } from '../brokers/index.js';
 import { isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { Project } from './project.js';
+import { reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -124,7 +125,8 @@ export class Resolver {
   moduleFor(specifier: string): Resolver | undefined {
     if (!this.project || !this.file) return undefined;
     const target = this.project.resolve(this.file, specifier);
-    return target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
+    // A module that names no broker, no propagation and imports none that does holds nothing to follow.
+    return target && reaches(this.project, target, this.catalog, 'propagation') ? Resolver.forModule(this.project, target, this.catalog) : undefined;
   }
 
   /** The kind naming a project entity (the same entity always gets the same kind). */

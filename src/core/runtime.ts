@@ -15,6 +15,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Project } from './project.js';
+import { fileFacts, importSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -44,7 +45,6 @@ const AGENTS: Readonly<Record<string, readonly Instrumentation[]>> = {
   newrelic: ['kafkajs', 'amqplib'],
   'elastic-apm-node': ['kafkajs', 'aws-sdk'],
 };
-const KEYWORDS = ['@opentelemetry/instrumentation-', AUTO_PACKAGE, '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWSv3Client'];
 
 interface Setup {
   file: string;
@@ -78,8 +78,7 @@ interface ProjectRuntime {
 function scan(project: Project, from: Resolver): ProjectRuntime {
   const setups = new Map<string, Setup>();
   for (const file of project.files()) {
-    const text = project.text(file);
-    if (!text || !KEYWORDS.some((k) => text.includes(k))) continue;
+    if (!fileFacts(project, file, from.catalog)?.runtimeSetup) continue;
     const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
     if (!resolver) continue;
     const setup = setupOf(resolver, file);
@@ -133,8 +132,8 @@ function importClosure(project: Project, roots: Set<string>): Set<string> {
     for (const file of frontier) {
       const text = project.text(file);
       if (!text) continue;
-      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g)) {
-        const target = project.resolve(file, match[1]!);
+      for (const specifier of importSpecifiers(text)) {
+        const target = project.resolve(file, specifier);
         if (target && !seen.has(target)) {
           seen.add(target);
           next.push(target);

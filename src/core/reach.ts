@@ -1,0 +1,76 @@
+/**
+ * @fileoverview Which modules of the project can matter at all: those that name a broker package, the
+ * OpenTelemetry API or our helpers, or mention trace identifiers, and those that import such a module (a few levels
+ * deep). Only import specifiers are resolved and only texts are read; the answer is cached with each file. Every
+ * other module (repositories, DTOs, utilities) is never parsed on a linted file's behalf.
+ */
+import type { Catalog } from '../brokers/index.js';
+import type { Project } from './project.js';
+
+const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+const MAX_DEPTH = 6;
+const PROPAGATION_WORDS = ['@opentelemetry/api', 'eslint-plugin-trace-propagation', 'traceparent'];
+
+/** Cheap text pre-filter: a text that never names a broker package cannot hold a site recognised without types. */
+export function mentionsBroker(text: string, catalog: Catalog): boolean {
+  for (const pkg of catalog.packages) if (text.includes(pkg)) return true;
+  return false;
+}
+
+/**
+ * `broker`: names a broker package (what a client or a wrapper needs; the pre-filter of linted files).
+ * `propagation`: that, or the OpenTelemetry API, our helpers or `traceparent` (what a body builder or an
+ * interceptor may need too; the filter for parsing another module).
+ */
+export type Reach = 'broker' | 'propagation';
+
+/** Words whose presence the project-wide scans ask about (NestJS bootstraps, runtime instrumentation setups). */
+export const NEST_BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
+export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWSv3Client'];
+
+/** What a file's text says, read once per modification time and kept instead of the text (booleans only). */
+export interface FileFacts {
+  broker: boolean;
+  propagation: boolean;
+  nestBootstrap: boolean;
+  runtimeSetup: boolean;
+}
+
+export function fileFacts(project: Project, file: string, catalog: Catalog): FileFacts | undefined {
+  return project.slot(file, 'facts', () => {
+    const text = project.text(file);
+    if (text === undefined) return undefined;
+    return {
+      broker: mentionsBroker(text, catalog),
+      propagation: PROPAGATION_WORDS.some((w) => text.includes(w)),
+      nestBootstrap: NEST_BOOTSTRAP_WORDS.some((w) => text.includes(w)),
+      runtimeSetup: RUNTIME_SETUP_WORDS.some((w) => text.includes(w)),
+    };
+  });
+}
+
+export function importSpecifiers(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(IMPORTS), (m) => m[1]!))];
+}
+
+/** Whether any of the specifiers (imported by `file`) leads to a relevant module, directly or through its own imports. */
+export function importsReach(project: Project, file: string, specifiers: readonly string[], catalog: Catalog, reach: Reach, depth = 0): boolean {
+  if (depth >= MAX_DEPTH) return false;
+  for (const specifier of specifiers) {
+    const target = project.resolve(file, specifier);
+    if (target && target !== file && reaches(project, target, catalog, reach, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Whether a module of the project is relevant, or imports one that is. */
+export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0): boolean {
+  return project.slot(file, `reaches:${reach}`, () => {
+    const facts = fileFacts(project, file, catalog);
+    if (!facts) return false;
+    if (facts.broker || (reach === 'propagation' && facts.propagation)) return true;
+    // The specifiers are read again rather than kept: a repository's import lists would weigh on every process.
+    const text = project.text(file);
+    return text !== undefined && importsReach(project, file, importSpecifiers(text), catalog, reach, depth);
+  }) === true;
+}
