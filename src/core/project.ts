@@ -108,20 +108,31 @@ export class Project {
   static reset(): void {
     Project.byRoot.clear();
     Project.rootOfDir.clear();
+    projectRoots.clear();
+    packageDirs.clear();
   }
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
   resolve(from: string, specifier: string): string | undefined {
+    // A bare specifier of a package that resolved outside the project once (`express`) does so from anywhere.
+    const bare = isBare(specifier) ? packageName(specifier) : undefined;
+    if (bare && this.externalPackages.has(bare)) return undefined;
     const key = `${path.dirname(from)}\0${specifier}`;
     let resolved = this.resolutions.get(key);
     if (resolved === undefined) {
       resolved = this.resolveUncached(from, specifier) ?? null;
       this.resolutions.set(key, resolved);
+      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(bare);
     }
     return resolved ?? undefined;
   }
 
+  private readonly externalPackages = new Set<string>();
+  /** Whether the last resolution ended in a dependency under `node_modules` (not a failure, not a workspace link). */
+  private lastFoundDependency = false;
+
   private resolveUncached(from: string, specifier: string): string | undefined {
+    this.lastFoundDependency = false;
     if (specifier.startsWith('node:') || specifier.length === 0) return undefined;
     let found: string | undefined;
     try {
@@ -133,7 +144,9 @@ export class Project {
     if (found) {
       // A workspace package linked into node_modules resolves to its real folder; anything else is a dependency.
       const real = safeRealpath(found);
-      return real && !real.split(path.sep).includes('node_modules') && real.startsWith(this.root) ? this.sourceFor(real) : undefined;
+      if (real && !real.split(path.sep).includes('node_modules') && real.startsWith(this.root)) return this.sourceFor(real);
+      this.lastFoundDependency = true;
+      return undefined;
     }
     if (specifier.startsWith('.') || path.isAbsolute(specifier)) return undefined;
     return this.resolveWorkspacePackage(specifier);
@@ -300,6 +313,15 @@ export class Project {
   }
 }
 
+function isBare(specifier: string): boolean {
+  return !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('#') && !specifier.startsWith('node:');
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
 function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): void {
   let entries: fs.Dirent[];
   try {
@@ -336,6 +358,25 @@ function parseModule(file: string, text: string): ParsedModule | undefined {
   }
 }
 
+const packageDirs = new Map<string, string>();
+
+/** The package a file belongs to: the nearest folder with a `package.json`, not above `root`. Cached per folder. */
+export function packageDir(file: string, root: string): string {
+  const start = path.dirname(file);
+  const cached = packageDirs.get(start);
+  if (cached !== undefined) return cached;
+  let found = root;
+  for (let dir = start; dir.startsWith(root); dir = path.dirname(dir)) {
+    if (exists(path.join(dir, 'package.json'))) {
+      found = dir;
+      break;
+    }
+    if (dir === root) break;
+  }
+  packageDirs.set(start, found);
+  return found;
+}
+
 function findRoot(start: string): string {
   let nearestPackage: string | undefined;
   for (let dir = start; ; ) {
@@ -348,8 +389,19 @@ function findRoot(start: string): string {
   }
 }
 
-/** A folder that starts a project: a git work tree, a workspace root, a Nest CLI monorepo. */
+const projectRoots = new Map<string, boolean>();
+
+/** A folder that starts a project: a git work tree, a workspace root, a Nest CLI monorepo. Cached per folder. */
 function isProjectRoot(dir: string): boolean {
+  let known = projectRoots.get(dir);
+  if (known === undefined) {
+    known = checkProjectRoot(dir);
+    projectRoots.set(dir, known);
+  }
+  return known;
+}
+
+function checkProjectRoot(dir: string): boolean {
   if (exists(path.join(dir, '.git')) || exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json'))) return true;
   const nest = readJson(path.join(dir, 'nest-cli.json')) as { monorepo?: unknown } | undefined;
   if (nest?.monorepo === true) return true;

@@ -11,10 +11,19 @@ const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)
 const MAX_DEPTH = 6;
 const PROPAGATION_WORDS = ['@opentelemetry/api', 'eslint-plugin-trace-propagation', 'traceparent'];
 
+const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** One pass over a text for any of several words (a text is scanned once per group, not once per word). */
+const anyOf = (words: readonly string[]): RegExp => new RegExp(words.map(escape).join('|'));
+const packagePatterns = new WeakMap<Catalog, RegExp>();
+
 /** Cheap text pre-filter: a text that never names a broker package cannot hold a site recognised without types. */
 export function mentionsBroker(text: string, catalog: Catalog): boolean {
-  for (const pkg of catalog.packages) if (text.includes(pkg)) return true;
-  return false;
+  let pattern = packagePatterns.get(catalog);
+  if (!pattern) {
+    pattern = anyOf(catalog.packages);
+    packagePatterns.set(catalog, pattern);
+  }
+  return pattern.test(text);
 }
 
 /**
@@ -28,6 +37,10 @@ export type Reach = 'broker' | 'propagation';
 export const NEST_BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
 export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWSv3Client'];
 
+const PROPAGATION = anyOf(PROPAGATION_WORDS);
+const NEST_BOOTSTRAP = anyOf(NEST_BOOTSTRAP_WORDS);
+const RUNTIME_SETUP = anyOf(RUNTIME_SETUP_WORDS);
+
 /** What a file's text says, read once per modification time and kept instead of the text (booleans only). */
 export interface FileFacts {
   broker: boolean;
@@ -36,15 +49,15 @@ export interface FileFacts {
   runtimeSetup: boolean;
 }
 
-export function fileFacts(project: Project, file: string, catalog: Catalog): FileFacts | undefined {
+export function fileFacts(project: Project, file: string, catalog: Catalog, knownText?: string): FileFacts | undefined {
   return project.slot(file, 'facts', () => {
-    const text = project.text(file);
+    const text = knownText ?? project.text(file);
     if (text === undefined) return undefined;
     return {
       broker: mentionsBroker(text, catalog),
-      propagation: PROPAGATION_WORDS.some((w) => text.includes(w)),
-      nestBootstrap: NEST_BOOTSTRAP_WORDS.some((w) => text.includes(w)),
-      runtimeSetup: RUNTIME_SETUP_WORDS.some((w) => text.includes(w)),
+      propagation: PROPAGATION.test(text),
+      nestBootstrap: NEST_BOOTSTRAP.test(text),
+      runtimeSetup: RUNTIME_SETUP.test(text),
     };
   });
 }
@@ -66,11 +79,11 @@ export function importsReach(project: Project, file: string, specifiers: readonl
 /** Whether a module of the project is relevant, or imports one that is. */
 export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0): boolean {
   return project.slot(file, `reaches:${reach}`, () => {
-    const facts = fileFacts(project, file, catalog);
+    // One read: the facts are kept, the import specifiers are not (a repository's lists would weigh on a process).
+    const text = project.text(file);
+    const facts = text === undefined ? undefined : fileFacts(project, file, catalog, text);
     if (!facts) return false;
     if (facts.broker || (reach === 'propagation' && facts.propagation)) return true;
-    // The specifiers are read again rather than kept: a repository's import lists would weigh on every process.
-    const text = project.text(file);
-    return text !== undefined && importsReach(project, file, importSpecifiers(text), catalog, reach, depth);
+    return importsReach(project, file, importSpecifiers(text!), catalog, reach, depth);
   }) === true;
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
-import type { Project } from './project.js';
+import { packageDir, type Project } from './project.js';
 import { fileFacts, importSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
@@ -53,21 +53,19 @@ interface Setup {
   options: Set<Instrumentation>;
 }
 
-/** The package a file belongs to: the nearest folder with a `package.json` (or the project root). */
-export function packageDir(file: string, root: string): string {
-  for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (dir === root) break;
-  }
-  return root;
-}
 
 export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined {
   const { project, file } = resolver;
-  if (!project || !file) return undefined;
+  // Client options written in this file count as the editor has it (the project scan reads files from disk).
+  const own = setupOf(resolver, file ?? '').options;
+  if (!project || !file) return own.size > 0 ? { loaded: new Map([...own].map((name) => [name, 'this file'])), late: new Map() } : undefined;
   const runtime = project.projectSlot('runtime', () => scan(project, resolver));
   // A package that starts a process has its own answer; a library package runs inside the apps that import it.
-  return runtime.apps.get(packageDir(file, project.root)) ?? runtime.libraries;
+  const coverage = runtime.apps.get(packageDir(file, project.root)) ?? runtime.libraries;
+  if (own.size === 0) return coverage;
+  const loaded = new Map(coverage.loaded);
+  for (const name of own) loaded.set(name, 'this file');
+  return { loaded, late: new Map([...coverage.late].filter(([name]) => !loaded.has(name))) };
 }
 
 interface ProjectRuntime {

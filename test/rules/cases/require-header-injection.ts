@@ -40,6 +40,7 @@ export const valid: Case[] = [
   { name: "kafkajs: headers ?? {} from a parameter is not judged", code: "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: [] }).producer();\nexport async function send(value: string, headers?: Record<string, string>) {\n  await producer.send({ topic: 't', messages: [{ value, headers: headers ?? {} }] });\n}" },
   { name: "node-rdkafka: a subclass whose produce override injects is a wrapper that injects", code: "const Kafka = require('node-rdkafka');\nconst { injectRdkafkaHeaders } = require('eslint-plugin-trace-propagation/helpers');\nclass TracedProducer extends Kafka.Producer {\n  produce(topic, partition, message, key) {\n    return super.produce(topic, partition, message, key, Date.now(), undefined, injectRdkafkaHeaders([]));\n  }\n}\nconst p = new TracedProducer({});\np.produce('t', null, Buffer.from('x'), 'k');" },
   { name: "sns: a lookalike send of a local command class is not a publish", code: "class PublishCommand { constructor(readonly input: object) {} }\nexport async function send(bus: { send(c: object): Promise<void> }) { await bus.send(new PublishCommand({ TopicArn: 't', Message: 'm' })); }" },
+  { name: "pubsub: a client created with enableOpenTelemetryTracing injects for itself", code: "import { PubSub } from '@google-cloud/pubsub';\nconst topic = new PubSub({ enableOpenTelemetryTracing: true }).topic('orders');\nawait topic.publishMessage({ data: Buffer.from('x') });" },
 ];
 
 export const invalid: Case[] = [

@@ -1,0 +1,58 @@
+/**
+ * The project view as an editor and a CI run meet it: a wrapper edited on disk is seen on the next lint of its
+ * callers (one long-lived ESLint process), a module that does not parse is unknown (no report from it, no crash),
+ * and `settings['trace-propagation'].crossFile: false` limits the rules to the linted file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { afterAll, describe, expect, it } from 'vitest';
+import plugin from '../../src/index.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-view-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const write = (file: string, text: string): void => {
+  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(dir, file), text);
+};
+
+write('package.json', JSON.stringify({ name: 'view', private: true, workspaces: [] }));
+const noInject = "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: [] }).producer();\nexport async function publish(topic: string, payload: object) {\n  await producer.send({ topic, messages: [{ value: JSON.stringify(payload) }] });\n}\n";
+const injects = noInject.replace("import { Kafka } from 'kafkajs';", "import { Kafka } from 'kafkajs';\nimport { injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';").replace('value: JSON.stringify(payload) }', 'value: JSON.stringify(payload), headers: injectTraceHeaders() }');
+write('src/publish.ts', noInject);
+write('src/orders.ts', "import { publish } from './publish.js';\nexport const placeOrder = (id: string) => publish('orders', { id });\n");
+write('src/broken.ts', "import { Kafka } from 'kafkajs';\nexport const producer = new Kafka({ brokers: [] }).producer(;\n");
+write('src/uses-broken.ts', "import { producer } from './broken.js';\nexport const send = () => producer.send({ topic: 't', messages: [{ value: 'v' }] });\n");
+
+const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+const ids = async (file: string): Promise<string[]> => {
+  const [result] = await eslint.lintFiles([path.join(dir, file)]);
+  return result!.messages.map((m) => m.messageId ?? m.message);
+};
+
+describe('project view', () => {
+  it('sees a wrapper change on disk at the next lint of its caller, in the same process', async () => {
+    expect(await ids('src/orders.ts')).toEqual(['wrapperWithoutContext']);
+    write('src/publish.ts', injects);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the modification time is looked at again after 1 s
+    expect(await ids('src/orders.ts')).toEqual([]);
+    write('src/publish.ts', noInject);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await ids('src/orders.ts')).toEqual(['wrapperWithoutContext']);
+  });
+
+  it('treats a module that does not parse as unknown: no report from it and no crash', async () => {
+    expect(await ids('src/uses-broken.ts')).toEqual([]);
+  });
+
+  it('can be limited to the linted file', async () => {
+    const single = new ESLint({
+      cwd: dir, overrideConfigFile: true,
+      overrideConfig: [...plugin.configs.recommended, { settings: { 'trace-propagation': { crossFile: false } } }] as never,
+    });
+    const [result] = await single.lintFiles([path.join(dir, 'src/orders.ts')]);
+    expect(result!.messages).toEqual([]);
+  });
+});
