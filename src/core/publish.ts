@@ -97,8 +97,8 @@ export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: No
   if (!spec.envelopeKeys) return false;
   if (value.type === 'NewExpression') {
     // `emit(topic, new OrderCreatedEvent(...))`: an instance of a project class without `key`/`value` is the body.
-    const entity = entityOf(resolver.kindOf(value.callee));
-    if (entity?.type !== 'class') return false;
+    const entity = resolver.classOf(value.callee);
+    if (!entity) return false;
     const fields = entity.resolver.fieldNames(entity.node as TSESTree.ClassDeclaration);
     return !spec.envelopeKeys.some((k) => fields.has(k)) && !fields.has('headers');
   }

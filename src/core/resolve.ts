@@ -129,6 +129,22 @@ export class Resolver {
     return target && reaches(this.project, target, this.catalog, 'propagation') ? Resolver.forModule(this.project, target, this.catalog) : undefined;
   }
 
+  /**
+   * The class an identifier names, wherever in the project it is declared, even in a module that names no broker
+   * (a DTO or event class): for questions about its shape, not about clients.
+   */
+  classOf(node: Node): Entity | undefined {
+    const direct = entityOf(this.kindOf(node));
+    if (direct?.type === 'class') return direct;
+    const id = unwrap(node);
+    const info = id.type === 'Identifier' ? this.imports.get(id.name) : undefined;
+    if (!info || !this.project || !this.file || info.imported === '*') return undefined;
+    const target = this.project.resolve(this.file, info.source);
+    const other = target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
+    const entity = entityOf(other?.exportKind(info.imported));
+    return entity?.type === 'class' ? entity : undefined;
+  }
+
   /** The kind naming a project entity (the same entity always gets the same kind). */
   entityKind(type: Entity['type'], node: Node): Kind {
     let byType = this.entityKinds.get(node);
