@@ -53,7 +53,7 @@ interface CachedText {
 }
 
 /** Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it). */
-const MAX_PARSED = 24;
+const MAX_PARSED = 48;
 const PARSED_SLOTS = ['resolver'];
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
@@ -117,7 +117,8 @@ export class Project {
     // A bare specifier of a package that resolved outside the project once (`express`) does so from anywhere.
     const bare = isBare(specifier) ? packageName(specifier) : undefined;
     if (bare && this.externalPackages.has(bare)) return undefined;
-    const key = `${path.dirname(from)}\0${specifier}`;
+    // Bare specifiers resolve alike across a package (its node_modules, its tsconfig paths): one look-up per package.
+    const key = `${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`;
     let resolved = this.resolutions.get(key);
     if (resolved === undefined) {
       resolved = this.resolveUncached(from, specifier) ?? null;

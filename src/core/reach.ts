@@ -8,7 +8,12 @@ import type { Catalog } from '../brokers/index.js';
 import type { Project } from './project.js';
 
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
-const MAX_DEPTH = 6;
+/**
+ * How far imports are followed: a wrapper of a wrapper of a client is two hops from the module that names the
+ * broker. Deeper chains exist, but following them makes every module of a DI-heavy app "reach" the broker, and
+ * the linted files would then pay for parsing half the repository.
+ */
+const MAX_DEPTH = 2;
 const PROPAGATION_WORDS = ['@opentelemetry/api', 'eslint-plugin-trace-propagation', 'traceparent'];
 
 const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
