@@ -110,6 +110,7 @@ export class Project {
     Project.rootOfDir.clear();
     projectRoots.clear();
     packageDirs.clear();
+    existence.clear();
   }
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
@@ -449,13 +450,23 @@ function withSourceExtension(base: string): string | undefined {
   return undefined;
 }
 
+const existence = new Map<string, { at: number; value: boolean }>();
+
+/** Whether a path exists; answers are kept for `LISTING_TTL` (folders' marker files and sources rarely come and go). */
 function exists(file: string): boolean {
+  const now = Date.now();
+  const cached = existence.get(file);
+  if (cached && now - cached.at < LISTING_TTL) return cached.value;
+  let value: boolean;
   try {
     fs.accessSync(file);
-    return true;
+    value = true;
   } catch {
-    return false;
+    value = false;
   }
+  if (existence.size > 100_000) existence.clear();
+  existence.set(file, { at: now, value });
+  return value;
 }
 
 function safeRealpath(file: string): string | undefined {
