@@ -477,7 +477,8 @@ function safeRealpath(file: string): string | undefined {
   }
 }
 
-function readText(file: string): string | undefined {
+/** A file's text, or undefined when it cannot be read. */
+export function readText(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
@@ -485,7 +486,8 @@ function readText(file: string): string | undefined {
   }
 }
 
-function readJson(file: string): unknown {
+/** A JSON file's value, or undefined when it cannot be read or parsed. */
+export function readJson(file: string): unknown {
   const text = readText(file);
   if (text === undefined) return undefined;
   try {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
-import { packageDir, type Project } from './project.js';
+import { packageDir, readJson, readText, type Project } from './project.js';
 import { fileFacts, importSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
@@ -330,21 +330,4 @@ function firstLoaded(project: Project, entry: string): string | undefined {
     return undefined;
   }
   return undefined;
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function readJson(file: string): unknown {
-  const text = readText(file);
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
