@@ -16,6 +16,7 @@ import { Resolver, type SourceInput } from './resolve.js';
 import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { matchWrapperCall } from './wrappers.js';
+import { consumeWrapperSites } from './consume-wrappers.js';
 
 export interface Sites {
   resolver: Resolver;
@@ -62,6 +63,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
           if (publish) sites.publish.push(publish);
           else sites.publish.push(...matchWrapperCall(resolver, node, matchPublish));
           addConsumeCall(resolver, node, sites);
+          sites.consume.push(...consumeWrapperSites(resolver, node));
           break;
         }
         case 'NewExpression':
