@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
 import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { applyStep, parsePath, type PathResult, type Step } from './paths.js';
+import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
@@ -48,17 +48,10 @@ export function matchWrapperCall(resolver: Resolver, call: TSESTree.CallExpressi
   if (!ref) return [];
   return wrapperEntries(ref, matchDirect, depth).map(({ info, spec }) => ({
     call, broker: info.inner.broker, spec, via: info,
-    messages: spec.messages ? evalMessages(resolver, call, spec) : [{ type: 'node', node: call } as const],
+    messages: spec.messages ? evalPath(resolver, call, spec.messages, info.inner.broker.id, call) : [{ type: 'node', node: call } as const],
   }));
 }
 
-function evalMessages(resolver: Resolver, call: TSESTree.CallExpression, spec: PublishSpec): PathResult[] {
-  let current: PathResult[] = [{ type: 'node', node: call }];
-  for (const step of parsePath(spec.messages!)) {
-    current = current.flatMap((r) => (r.type === 'node' ? applyStep(resolver, r.node, step, '', call) : [r]));
-  }
-  return current;
-}
 
 function wrapperEntries(ref: FunctionRef, matchDirect: SiteMatcher, depth: number): WrapperEntry[] {
   const cached = summaries.get(ref.fn);
@@ -94,19 +87,19 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   const base = inner.spec;
   // The message (or the list, or the whole record) comes from a parameter.
   if (base.messages) {
-    const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner.call);
+    const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner);
     if (origin) return { info: info('message'), spec: { ...base, label, messages: origin } };
   }
   const messages = inner.messages.filter((m): m is { type: 'node'; node: Node } => m.type === 'node');
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
-    const carrier = originAlong(resolver, fn, start, base.carrier, inner.call);
+    const carrier = originAlong(resolver, fn, start, base.carrier, inner);
     if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [] } };
   }
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
     for (const bodyPath of base.body ?? []) {
-      const body = bodyPath === '' ? paramOrigin(resolver, fn, start) : originAlong(resolver, fn, start, bodyPath, inner.call, true);
+      const body = bodyPath === '' ? paramOrigin(resolver, fn, start) : originAlong(resolver, fn, start, bodyPath, inner, true);
       if (body) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [body] } };
     }
   }
@@ -117,19 +110,19 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
  * Evaluates a description path inside the wrapper and, when the value at some step is one of the wrapper's
  * parameters, returns the path a caller's call takes to the same value (`arg2` + the remaining steps).
  */
-function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: string, site: Node, throughSerializers = false): string | undefined {
+function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: string, site: PublishSite, throughSerializers = false): string | undefined {
   const steps = parsePath(path);
   let current: Node[] = [start];
   for (let i = 0; i <= steps.length; i++) {
     for (const node of current) {
-      if (i === 0 && node === site) continue;
+      if (i === 0 && node === site.call) continue;
       const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length);
       if (origin) return [origin, ...steps.slice(i).map(stepText)].filter(Boolean).join('.');
     }
     if (i === steps.length) break;
     const next: Node[] = [];
     for (const node of current) {
-      for (const result of applyStep(resolver, node, steps[i]!, '', site)) if (result.type === 'node') next.push(result.node);
+      for (const result of applyStep(resolver, node, steps[i]!, site.broker.id, site.call)) if (result.type === 'node') next.push(result.node);
     }
     current = next;
   }
