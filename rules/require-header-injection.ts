@@ -32,6 +32,8 @@ export default createRule<Options, MessageIds>({
         '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
       wrapperWithoutContext:
         '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context, so its consumers start a new trace. Inject the active context inside {{wrapper}}.{{coverage}}',
+      passThroughNotInjected:
+        '{{broker}}: {{site}} sends the message that callers hand to {{wrapper}}, and none of its {{count}} caller(s) in the project injects trace context. Inject it here, or in every caller.{{coverage}}',
       tooManyAttributes:
         '{{broker}}: this {{site}} message has {{count}} attributes of its own; with the 3 propagation fields it passes the limit of {{limit}}, so injection is silently skipped. Keep at most 7 attributes and move the rest into the body.',
     },

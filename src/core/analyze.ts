@@ -15,7 +15,8 @@ import { importSpecifiers, importsReach, mentionsBroker as mentionsBrokerIn } fr
 import { Resolver, type SourceInput } from './resolve.js';
 import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
-import { matchWrapperCall } from './wrappers.js';
+import { callerSites, matchWrapperCall, passThroughOf } from './wrappers.js';
+import { callLocation } from './ast.js';
 import { consumeWrapperSites } from './consume-wrappers.js';
 
 export interface Sites {
@@ -108,6 +109,26 @@ export interface AnalyzeOptions extends TraceKeyOptions {
 }
 
 /**
+ * A broker call inside a wrapper that sends what its callers hand it: a violation when the project has callers
+ * and none of them passes an injected carrier (with one that does, the wrapper is a pass-through and its other
+ * callers are reported instead). With no caller in view, nothing is known and nothing is reported.
+ */
+function checkPassThrough(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
+  const pass = passThroughOf(resolver, site);
+  if (!pass) return [];
+  const callers = callerSites(resolver, pass.fn, pass.name, site, matchPublish);
+  if (!callers || callers.length === 0) return [];
+  const broken = (f: Finding): boolean => f.messageId === 'missingHeaders' || f.messageId === 'headersNotInjected';
+  if (callers.some(({ resolver: r, site: s }) => !checkPublishSite(r, s, names).some(broken))) return [];
+  return [{
+    rule: 'require-header-injection', messageId: 'passThroughNotInjected', node: callLocation(site.call), broker: site.broker,
+    data: { broker: site.broker.name, site: site.spec.label, carrier: site.spec.carrierName, wrapper: `${pass.name}()`, count: String(callers.length), via: '' },
+    coveredBy: site.spec.autoInjectedBy ? [site.spec.autoInjectedBy] : undefined, site: site.call,
+    reason: `inject inside ${pass.name}() or in each of its ${callers.length} caller(s)`,
+  }];
+}
+
+/**
  * One report per publish call and problem: the messages of one `send()` that all lack headers are one report
  * (its fix adds them to every message), and two calls sending one shared message object report it once.
  */
@@ -174,7 +195,11 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
   switch (rule) {
     case 'require-header-injection': {
       const all: Finding[] = [];
-      for (const site of sites.publish) all.push(...checkPublishSite(resolver, site, names));
+      for (const site of sites.publish) {
+        const own = checkPublishSite(resolver, site, names);
+        all.push(...own);
+        if (own.length === 0 && !site.via) all.push(...checkPassThrough(resolver, site, names));
+      }
       findings.push(...onePerCall(all));
       break;
     }

@@ -15,7 +15,8 @@ export type PublishMessageId =
   | 'copiedCarrierKeys'
   | 'wrongCarrierShape'
   | 'tooManyAttributes'
-  | 'wrapperWithoutContext';
+  | 'wrapperWithoutContext'
+  | 'passThroughNotInjected';
 
 export type ConsumeMessageId =
   | 'missingExtraction'

@@ -83,7 +83,8 @@ export function importsReach(project: Project, file: string, specifiers: readonl
 
 /** Whether a module of the project is relevant, or imports one that is. */
 export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0): boolean {
-  return project.slot(file, `reaches:${reach}`, () => {
+  // Keyed by depth too: an answer cut short at the depth limit must not stand for one asked from nearer.
+  return project.slot(file, `reaches:${reach}:${depth}`, () => {
     // One read: the facts are kept, the import specifiers are not (a repository's lists would weigh on a process).
     const text = project.text(file);
     const facts = text === undefined ? undefined : fileFacts(project, file, catalog, text);

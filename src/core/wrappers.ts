@@ -11,7 +11,8 @@ import path from 'node:path';
 import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
-import type { FunctionRef, Resolver } from './resolve.js';
+import { reaches } from './reach.js';
+import { Resolver, type FunctionRef } from './resolve.js';
 
 /** Where a wrapper is written, for messages that send the reader there. */
 export interface WrapperInfo {
@@ -195,4 +196,64 @@ export function wrapperLocation(info: WrapperInfo, resolver: Resolver): string {
   const root = resolver.project?.root;
   const file = info.file ? (root ? path.relative(root, info.file) : info.file) : 'this file';
   return `${file.split(path.sep).join('/')}:${info.line}`;
+}
+
+/** A direct broker call inside a function that passes its callers' message or carrier through, with that function. */
+export function passThroughOf(resolver: Resolver, site: PublishSite): { fn: FunctionNode; name: string; mode: WrapperInfo['mode'] } | undefined {
+  // The nearest enclosing function whose parameters feed the call (callbacks inside it, such as a Promise
+  // executor or `.then()`, are looked through).
+  let levels = 0;
+  for (let p: Node | undefined = site.call.parent; p && levels < 4; p = p.parent) {
+    if (p.type !== 'FunctionDeclaration' && p.type !== 'FunctionExpression' && p.type !== 'ArrowFunctionExpression') continue;
+    levels++;
+    const name = functionName(p);
+    const entry = name ? deriveEntry(resolver, p, name, site) : undefined;
+    if (entry) return entry.info.mode !== 'body' ? { fn: p, name: name!, mode: entry.info.mode } : undefined;
+  }
+  return undefined;
+}
+
+/** The name callers use for a function: its own, its variable's, its method's or property's. */
+function functionName(fn: FunctionNode): string | undefined {
+  if (fn.type !== 'ArrowFunctionExpression' && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') {
+    return parent.key.type === 'Identifier' && !parent.computed ? parent.key.name : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The publish sites, anywhere in the project, that call `fn` (written in `file`) and reach `inner` through it.
+ * Files are looked at only when they reach a broker and name the function; calls are matched by the function's
+ * file and position, since another module's view of this file is a separate parse.
+ */
+export function callerSites(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite, matchDirect: SiteMatcher): Array<{ resolver: Resolver; site: PublishSite }> | undefined {
+  const project = resolver.project;
+  const file = resolver.file;
+  const out: Array<{ resolver: Resolver; site: PublishSite }> = [];
+  const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
+  // The linted file itself (as the editor has it), then the project's other files that reach a broker.
+  const candidates = [undefined, ...(project && file ? project.files().filter((f) => f !== file) : [])];
+  for (const candidate of candidates) {
+    if (candidate && !reaches(project!, candidate, resolver.catalog, 'broker')) continue;
+    const text = candidate ? project!.text(candidate) : resolver.input.text;
+    if (!text || !word.test(text)) continue;
+    const other = candidate ? Resolver.forModule(project!, candidate, resolver.catalog) : resolver;
+    if (!other) continue;
+    walk(other.input.ast, other.keys, (node) => {
+      if (node.type !== 'CallExpression') return undefined;
+      const callee = unwrap(node.callee);
+      const calleeName = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : undefined;
+      if (calleeName !== name) return undefined;
+      const ref = other.calleeFunction(node);
+      if (!ref || (ref.fn !== fn && (ref.resolver.file !== file || ref.fn.range[0] !== fn.range[0]))) return undefined;
+      for (const site of matchWrapperCall(other, node, matchDirect)) {
+        if (site.via && site.via.inner.call.range[0] === inner.call.range[0]) out.push({ resolver: other, site });
+      }
+      return undefined;
+    });
+  }
+  return out;
 }
