@@ -116,16 +116,31 @@ export interface AnalyzeOptions extends TraceKeyOptions {
 function checkPassThrough(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const pass = passThroughOf(resolver, site);
   if (!pass) return [];
-  const callers = callerSites(resolver, pass.fn, pass.name, site, matchPublish);
-  if (!callers || callers.length === 0) return [];
-  const broken = (f: Finding): boolean => f.messageId === 'missingHeaders' || f.messageId === 'headersNotInjected';
-  if (callers.some(({ resolver: r, site: s }) => !checkPublishSite(r, s, names).some(broken))) return [];
+  const judge = (): { callers: number; injected: boolean } | undefined => {
+    const callers = callerSites(resolver, pass.fn, pass.name, site, matchPublish);
+    if (!callers) return undefined;
+    const broken = (f: Finding): boolean => f.messageId === 'missingHeaders' || f.messageId === 'headersNotInjected';
+    return { callers: callers.length, injected: callers.some(({ resolver: r, site: s }) => !checkPublishSite(r, s, names).some(broken)) };
+  };
+  // Once per wrapper and file listing (its callers are parsed for it), as booleans.
+  const verdict = resolver.project && resolver.file
+    ? resolver.project.projectSlot(`pass-through:${resolver.file}:${site.call.range[0]}:${textHash(resolver.input.text)}`, judge)
+    : judge();
+  if (!verdict || verdict.callers === 0 || verdict.injected) return [];
+  const callers = { length: verdict.callers };
   return [{
     rule: 'require-header-injection', messageId: 'passThroughNotInjected', node: callLocation(site.call), broker: site.broker,
     data: { broker: site.broker.name, site: site.spec.label, carrier: site.spec.carrierName, wrapper: `${pass.name}()`, count: String(callers.length), via: '' },
     coveredBy: site.spec.autoInjectedBy ? [site.spec.autoInjectedBy] : undefined, site: site.call,
     reason: `inject inside ${pass.name}() or in each of its ${callers.length} caller(s)`,
   }];
+}
+
+/** A short hash of a text (FNV-1a), so that a cached verdict follows the editor's buffer, not only the file. */
+function textHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
 }
 
 /**

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
+import { packageDir, readJson } from './project.js';
 import { reaches } from './reach.js';
 import { Resolver, type FunctionRef } from './resolve.js';
 
@@ -224,6 +225,46 @@ function functionName(fn: FunctionNode): string | undefined {
   return undefined;
 }
 
+/** Beyond this many files naming the function, its callers are not looked for (each would be parsed). */
+const MAX_CALLER_FILES = 24;
+
+/** Files that may call a function of `file` by name; undefined when there are too many to look at. */
+function callerFiles(project: NonNullable<Resolver['project']>, file: string, name: string, resolver: Resolver): string[] | undefined {
+  const dir = packageDir(file, project.root);
+  const pkg = readJson(path.join(dir, 'package.json')) as { name?: string } | undefined;
+  const hints = [path.basename(file).replace(/\.[cm]?[jt]sx?$/, ''), path.basename(path.dirname(file)), pkg?.name].filter((h): h is string => !!h && h !== 'src' && h !== 'index');
+  const named = callIndex(project, resolver).get(name) ?? [];
+  if (named.length > MAX_CALLER_FILES) return undefined;
+  const out: string[] = [];
+  for (const candidate of named) {
+    if (candidate === file) continue;
+    if (!candidate.startsWith(dir + path.sep)) {
+      const text = project.text(candidate);
+      if (!text || !hints.some((h) => text.includes(h))) continue;
+    }
+    out.push(candidate);
+  }
+  return out;
+}
+
+/** Name called → files calling it, over the project's files that reach a broker; built once per listing. */
+function callIndex(project: NonNullable<Resolver['project']>, resolver: Resolver): Map<string, string[]> {
+  return project.projectSlot('call-index', () => {
+    const index = new Map<string, string[]>();
+    for (const candidate of project.files()) {
+      if (!reaches(project, candidate, resolver.catalog, 'broker')) continue;
+      const text = project.text(candidate);
+      if (!text) continue;
+      for (const called of new Set(Array.from(text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!))) {
+        const list = index.get(called);
+        if (list) list.push(candidate);
+        else index.set(called, [candidate]);
+      }
+    }
+    return index;
+  });
+}
+
 /**
  * The publish sites, anywhere in the project, that call `fn` (written in `file`) and reach `inner` through it.
  * Files are looked at only when they reach a broker and name the function; calls are matched by the function's
@@ -234,10 +275,11 @@ export function callerSites(resolver: Resolver, fn: FunctionNode, name: string, 
   const file = resolver.file;
   const out: Array<{ resolver: Resolver; site: PublishSite }> = [];
   const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
-  // The linted file itself (as the editor has it), then the project's other files that reach a broker.
-  const candidates = [undefined, ...(project && file ? project.files().filter((f) => f !== file) : [])];
-  for (const candidate of candidates) {
-    if (candidate && !reaches(project!, candidate, resolver.catalog, 'broker')) continue;
+  // The linted file itself (as the editor has it), then the project's other files that name the function and
+  // can import it (same package, or naming its module, folder or package), at most MAX_CALLER_FILES of them.
+  const others = project && file ? callerFiles(project, file, name, resolver) : [];
+  if (others === undefined) return undefined;
+  for (const candidate of [undefined, ...others]) {
     const text = candidate ? project!.text(candidate) : resolver.input.text;
     if (!text || !word.test(text)) continue;
     const other = candidate ? Resolver.forModule(project!, candidate, resolver.catalog) : resolver;
