@@ -168,10 +168,10 @@ export class Resolver {
   calleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
     const callee = unwrap(call.callee);
     const local = this.functionOf(callee);
-    if (local && isFunction(local)) return { resolver: this, fn: local, name: callee.type === 'Identifier' ? callee.name : functionName(local) };
+    if (local && isFunction(local)) return { resolver: this, fn: local, name: callee.type === 'Identifier' ? callee.name : (functionName(local) ?? 'function') };
     const entity = entityOf(this.kindOf(callee));
     if (entity?.type !== 'function' || !isFunction(entity.node)) return undefined;
-    const name = callee.type === 'MemberExpression' ? (memberName(callee) ?? functionName(entity.node)) : callee.type === 'Identifier' ? callee.name : functionName(entity.node);
+    const name = (callee.type === 'MemberExpression' ? memberName(callee) : callee.type === 'Identifier' ? callee.name : undefined) ?? functionName(entity.node) ?? 'function';
     return { resolver: entity.resolver, fn: entity.node, name };
   }
 
@@ -762,10 +762,11 @@ export function enclosingClass(node: Node): TSESTree.ClassDeclaration | TSESTree
   return undefined;
 }
 
-function functionName(fn: FunctionNode): string {
+/** The name callers use for a function: its own, its variable's, its method's or property's; undefined if none. */
+export function functionName(fn: FunctionNode): string | undefined {
   if (fn.type !== 'ArrowFunctionExpression' && fn.id) return fn.id.name;
   const parent = fn.parent;
-  if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') return staticName(parent.key, parent.computed) ?? 'function';
+  if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') return staticName(parent.key, parent.computed);
   if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
-  return 'function';
+  return undefined;
 }

@@ -13,7 +13,7 @@ import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { packageDir, readJson } from './project.js';
 import { reaches } from './reach.js';
-import { Resolver, type FunctionRef } from './resolve.js';
+import { functionName, Resolver, type FunctionRef } from './resolve.js';
 
 /** Where a wrapper is written, for messages that send the reader there. */
 export interface WrapperInfo {
@@ -214,16 +214,6 @@ export function passThroughOf(resolver: Resolver, site: PublishSite): { fn: Func
   return undefined;
 }
 
-/** The name callers use for a function: its own, its variable's, its method's or property's. */
-function functionName(fn: FunctionNode): string | undefined {
-  if (fn.type !== 'ArrowFunctionExpression' && fn.id) return fn.id.name;
-  const parent = fn.parent;
-  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
-  if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') {
-    return parent.key.type === 'Identifier' && !parent.computed ? parent.key.name : undefined;
-  }
-  return undefined;
-}
 
 /** Beyond this many files naming the function, its callers are not looked for (each would be parsed). */
 const MAX_CALLER_FILES = 24;
