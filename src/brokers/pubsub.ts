@@ -14,15 +14,30 @@ const pubsub: BrokerSpec = {
     'client.topic()': 'topic',
     'client.subscription()': 'subscription',
     'topic.subscription()': 'subscription',
+    // The low-level generated clients: no tracing of their own, whatever the `PubSub` options say.
+    'module.v1': 'v1',
+    'v1.PublisherClient': 'PublisherClientClass',
+    'new PublisherClientClass': 'publisherClient',
+    'v1.SubscriberClient': 'SubscriberClientClass',
+    'new SubscriberClientClass': 'subscriberClient',
   },
-  types: { PubSub: 'client', Topic: 'topic', Subscription: 'subscription' },
+  types: { PubSub: 'client', Topic: 'topic', Subscription: 'subscription', PublisherClient: 'publisherClient', SubscriberClient: 'subscriberClient' },
   publish: [
     { on: 'topic', method: 'publishMessage', label: 'topic.publishMessage()', messages: 'arg0', carrier: 'attributes', carrierName: 'attributes', body: ['data', 'json'], shape: 'object', autoInjectedBy: 'pubsub' },
     { on: 'topic', method: 'publish', label: 'topic.publish()', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
+    {
+      on: 'publisherClient', method: 'publish', label: 'PublisherClient.publish()', messages: 'arg0.messages[*]',
+      carrier: 'attributes', carrierName: 'attributes', body: ['data'], shape: 'object',
+    },
     { on: 'topic', method: 'publishJSON', label: 'topic.publishJSON()', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
   ],
   consume: [
     { on: 'subscription', style: 'callback', method: 'on', event: 'message', label: "subscription.on('message')", handler: 'arg1', message: 'param0', carrier: 'attributes', incoming: 'string' },
+    // const [response] = await subClient.pull(request); response.receivedMessages[i].message.attributes
+    {
+      on: 'subscriberClient', style: 'pull', method: 'pull', label: 'SubscriberClient.pull()', batch: true,
+      carrier: 'message.attributes', incoming: 'string',
+    },
   ],
 };
 

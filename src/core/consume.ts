@@ -95,13 +95,14 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
   return undefined;
 }
 
-/** The variables a declaration binds: `x`, `{ Messages = [] }`, `{ a: { b } }`. */
+/** The variables a declaration binds: `x`, `{ Messages = [] }`, `{ a: { b } }`, `[response]`. */
 function boundIdentifiers(pattern: Node): TSESTree.Identifier[] {
   if (pattern.type === 'Identifier') return [pattern];
   if (pattern.type === 'AssignmentPattern') return boundIdentifiers(pattern.left);
   if (pattern.type === 'ObjectPattern') {
     return pattern.properties.flatMap((p) => (p.type === 'Property' ? boundIdentifiers(p.value) : boundIdentifiers(p.argument)));
   }
+  if (pattern.type === 'ArrayPattern') return pattern.elements.flatMap((e) => (e ? boundIdentifiers(e) : []));
   return [];
 }
 
