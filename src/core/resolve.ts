@@ -617,7 +617,7 @@ export class Resolver {
         return kind;
       }
       case 'Parameter':
-        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name);
+        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name) ?? this.kindOfParameterFromCalls(def.node, def.name);
       case 'FunctionName':
         return isFunction(def.node) ? this.entityKind('function', def.node) : null;
       case 'ClassName':
@@ -642,6 +642,53 @@ export class Resolver {
       calleeKind = this.kindOf(callee);
     }
     return calleeKind ? (this.catalog.edges.get(`${calleeKind}(cb)`) ?? null) : null;
+  }
+
+  /**
+   * An unannotated parameter of a function of this file (`async function sendOrder(producer, order)`): the kind
+   * that the file's own calls pass to it (`sendOrder(kafka.producer(), o)`, `this.send(this.channel, m)`), when
+   * those that tell agree. Calls from other files are not looked for.
+   */
+  private kindOfParameterFromCalls(fn: Node, param: TSESTree.Identifier): Kind | null {
+    if (!isFunction(fn)) return null;
+    const index = fn.params.findIndex((p) => p === param || (p.type === 'AssignmentPattern' && p.left === param));
+    if (index < 0) return null;
+    let found: Kind | null = null;
+    for (const call of this.sameFileCalls(fn)) {
+      const arg = call.arguments[index];
+      if (!arg || arg.type === 'SpreadElement' || call.arguments.slice(0, index).some((a) => a.type === 'SpreadElement')) continue;
+      const kind = this.kindOf(arg);
+      if (!kind) continue;
+      if (found && found !== kind) return null;
+      found = kind;
+    }
+    return found;
+  }
+
+  /** The calls in this file of a named function, or of a method through `this` in its own class. */
+  private sameFileCalls(fn: FunctionNode): TSESTree.CallExpression[] {
+    const calls: TSESTree.CallExpression[] = [];
+    const parent = fn.parent;
+    let id: TSESTree.Identifier | undefined;
+    if (fn.type === 'FunctionDeclaration' && fn.id) id = fn.id;
+    else if (parent?.type === 'VariableDeclarator' && parent.init === fn && parent.id.type === 'Identifier') id = parent.id;
+    if (id) {
+      for (const ref of this.declaredVariable(id)?.references ?? []) {
+        const call = ref.identifier.parent;
+        if (call?.type === 'CallExpression' && call.callee === ref.identifier) calls.push(call);
+      }
+      return calls;
+    }
+    if (parent?.type === 'MethodDefinition' && parent.kind === 'method' && !parent.static && parent.parent.type === 'ClassBody') {
+      const name = staticName(parent.key, parent.computed);
+      if (!name) return calls;
+      walk(parent.parent, this.keys, (n) => {
+        if (n.type === 'ClassBody' && n !== parent.parent) return false;
+        if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && n.callee.object.type === 'ThisExpression' && memberName(n.callee) === name) calls.push(n);
+        return undefined;
+      });
+    }
+    return calls;
   }
 
   /** `let producer; ... producer = kafka.producer();` with exactly one assignment. */
