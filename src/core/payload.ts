@@ -4,7 +4,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import path from 'node:path';
-import { calleeName, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { evalPath } from './paths.js';
@@ -15,6 +15,14 @@ import type { Resolver } from './resolve.js';
 type KeyMatcher = (name: string) => boolean;
 /** `via`: where the key was really written, when that is another file. */
 type Reporter = (key: string, node: Node, via?: string) => void;
+/** A builder being scanned: its parameters stand for the arguments of this call, reported as at the call's side. */
+interface Frame {
+  fn: Node;
+  call: TSESTree.CallExpression;
+  resolver: Resolver;
+  report: Reporter;
+  frames: readonly Frame[];
+}
 
 /** Serialisers whose first argument becomes the body. */
 const WRAPPERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack', 'freeze']);
@@ -43,9 +51,20 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
 }
 
 /** Walks a body expression through serialisers, variables and nested envelopes, reporting trace keys. */
-function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, depth: number, report: Reporter): void {
+function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, depth: number, report: Reporter, frames: readonly Frame[] = []): void {
   if (depth > 6) return;
   const { node: value, variables } = resolver.follow(expression);
+  if (value.type === 'Identifier' && frames.length > 0) {
+    // `toRecord(event) { return Buffer.from(JSON.stringify(event)); }`: the body is what the caller passed.
+    const def = resolver.variableOf(value)?.defs[0];
+    const frame = def?.type === 'Parameter' ? frames.find((f) => f.fn === def.node) : undefined;
+    if (frame && isFunction(frame.fn)) {
+      const index = frame.fn.params.indexOf(def!.name as TSESTree.Parameter);
+      const arg = index >= 0 ? frame.call.arguments[index] : undefined;
+      if (arg && arg.type !== 'SpreadElement') scanBody(frame.resolver, arg, isTraceKey, depth + 1, frame.report, frame.frames);
+      return;
+    }
+  }
   for (const variable of variables) {
     // payload.traceId = span.spanContext().traceId
     for (const ref of variable.references) {
@@ -62,8 +81,8 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
       const name = calleeName(value);
       const callee = unwrap(value.callee);
       if (name && WRAPPERS.has(name) && value.arguments[0]) {
-        scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report);
-      } else if (value.type === 'CallExpression' && builtBy(resolver, value, isTraceKey, depth, report)) {
+        scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report, frames);
+      } else if (value.type === 'CallExpression' && builtBy(resolver, value, isTraceKey, depth, report, frames)) {
         // A body or envelope builder of the project's own, in this file or another module.
       } else if (callee.type === 'MemberExpression' && value.type === 'CallExpression') {
         // new RmqRecordBuilder(data).setOptions(...).build(): the builder's data is the body.
@@ -71,26 +90,26 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
         while (link.type === 'CallExpression' && unwrap(link.callee).type === 'MemberExpression') {
           link = unwrap((unwrap(link.callee) as TSESTree.MemberExpression).object);
         }
-        if (link.type === 'NewExpression' && link.arguments[0] && name === 'build') scanBody(resolver, link.arguments[0], isTraceKey, depth + 1, report);
+        if (link.type === 'NewExpression' && link.arguments[0] && name === 'build') scanBody(resolver, link.arguments[0], isTraceKey, depth + 1, report, frames);
       }
       return;
     }
     case 'ObjectExpression':
       for (const prop of value.properties) {
         if (prop.type === 'SpreadElement') {
-          scanBody(resolver, prop.argument, isTraceKey, depth + 1, report);
+          scanBody(resolver, prop.argument, isTraceKey, depth + 1, report, frames);
           continue;
         }
         const key = staticName(prop.key, prop.computed);
         if (key && isTraceKey(key) && !isDomainValue(key, prop.value)) report(key, prop.key);
-        else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report);
+        else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report, frames);
       }
       return;
     case 'ArrayExpression':
-      for (const element of value.elements) if (element) scanBody(resolver, element.type === 'SpreadElement' ? element.argument : element, isTraceKey, depth + 1, report);
+      for (const element of value.elements) if (element) scanBody(resolver, element.type === 'SpreadElement' ? element.argument : element, isTraceKey, depth + 1, report, frames);
       return;
     case 'TemplateLiteral':
-      for (const inner of value.expressions) scanBody(resolver, inner, isTraceKey, depth + 1, report);
+      for (const inner of value.expressions) scanBody(resolver, inner, isTraceKey, depth + 1, report, frames);
       return;
     default:
   }
@@ -100,12 +119,13 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
  * `buildEnvelope(order)`: the bodies a project function returns are scanned in its own module. A key found in
  * another file is reported at this call, which names the builder; one in this file is reported where it is written.
  */
-function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: KeyMatcher, depth: number, report: Reporter): boolean {
+function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: KeyMatcher, depth: number, report: Reporter, frames: readonly Frame[]): boolean {
   const ref = resolver.calleeFunction(call);
   if (!ref) return false;
   const elsewhere = ref.resolver !== resolver;
   for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
-    scanBody(ref.resolver, returned, isTraceKey, depth + 2, (key, node, via) => (elsewhere ? report(key, call, ` (set by ${ref.name}() in ${shortPath(ref.resolver)})`) : report(key, node, via)));
+    const inner: Reporter = (key, node, via) => (elsewhere ? report(key, call, ` (set by ${ref.name}() in ${shortPath(ref.resolver)})`) : report(key, node, via));
+    scanBody(ref.resolver, returned, isTraceKey, depth + 2, inner, [...frames, { fn: ref.fn, call, resolver, report, frames }]);
   }
   return true;
 }
