@@ -9,6 +9,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { catalog, type Instrumentation } from '../brokers/index.js';
 import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/analyze.js';
+import { parseSource } from '../core/project.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
@@ -90,16 +91,24 @@ export class InternalError extends Error {
 
 const MAX_PASSES = 6;
 
-/** Parses with typescript-eslint (scope analysis included); JSX only for .tsx/.jsx, so `<T>x` casts keep working in .ts. */
+/**
+ * Parses with typescript-eslint (scope analysis included); JSX only for .tsx and JavaScript files, so `<T>x` casts
+ * keep working in .ts. Without type information, the light parse the project view uses (no tokens or comments:
+ * no fix reads them); with it, the full parser for its services.
+ */
 export function parseFile(filePath: string, source: string, typed?: { tsconfigRootDir: string }): SourceInput {
   try {
+    if (!typed) {
+      const parsed = parseSource(filePath, source, { loc: true, lib: true });
+      return { ...parsed, scopeManager: parsed.scopeManager as ScopeManagerLike, text: source, filename: path.resolve(filePath) };
+    }
     const jsx = /\.(tsx|jsx)$/.test(filePath) || /\.(js|mjs|cjs)$/.test(filePath);
     const result = parseForESLint(source, {
       filePath, range: true, loc: true, comment: true, tokens: true, jsx, sourceType: 'module', ecmaVersion: 'latest',
-      ...(typed ? { projectService: true, tsconfigRootDir: typed.tsconfigRootDir } : {}),
+      projectService: true, tsconfigRootDir: typed.tsconfigRootDir,
     });
     const services = result.services as Partial<ParserServicesWithTypeInformation>;
-    if (typed && (!services.program || !services.esTreeNodeToTSNodeMap)) {
+    if (!services.program || !services.esTreeNodeToTSNodeMap) {
       throw new ParseError(filePath, 'no type information: no tsconfig.json includes this file (needed by useTypeInformation)');
     }
     return {
@@ -107,7 +116,7 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
       scopeManager: result.scopeManager as unknown as ScopeManagerLike,
       visitorKeys: result.visitorKeys as never,
       text: source,
-      types: typed ? typeServices(services as ParserServicesWithTypeInformation, catalog) : undefined,
+      types: typeServices(services as ParserServicesWithTypeInformation, catalog),
       filename: path.resolve(filePath),
     };
   } catch (error) {

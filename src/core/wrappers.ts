@@ -82,9 +82,18 @@ function sitesIn(resolver: Resolver, fn: FunctionNode, matchDirect: SiteMatcher,
   return out;
 }
 
+/** A node's line: modules read for their summaries are parsed without locations. */
+function lineOf(resolver: Resolver, node: Node): number {
+  if (node.loc) return node.loc.start.line;
+  const text = resolver.input.text;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < node.range[0]; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** How the callers of `fn` feed the broker call `inner`, if they do. */
 function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
-  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: fn.loc.start.line, mode, inner, resolver });
+  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: lineOf(resolver, fn), mode, inner, resolver });
   const label = `${name}()`;
   const base = inner.spec;
   // The message (or the list, or the whole record) comes from a parameter.
