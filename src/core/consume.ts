@@ -303,7 +303,7 @@ const NON_DELEGATING = new Set([
 const NON_CARRIER_FIELDS = new Set([
   'value', 'body', 'Body', 'data', 'content', 'json', 'key', 'offset', 'partition', 'topic', 'timestamp', 'subject',
   'Message', 'ReceiptHandle', 'MessageId', 'MD5OfBody', 'id', 'messageId', 'deliveryTag', 'fields', 'seq', 'sid',
-  'reply', 'length',
+  'reply', 'length', 'ackId', 'deliveryAttempt', 'publishTime', 'orderingKey',
 ]);
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
