@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // Real brokers: `npm run test:e2e` (vitest.e2e.config.ts).
     exclude: ['test/e2e/**', ...configDefaults.exclude],
     // Typed linting and full-fixture runs parse real library declarations: give them room on 2-core machines.

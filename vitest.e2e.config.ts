@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: {
-      // The codemod inserts `import ... from 'eslint-plugin-trace-propagation/helpers'`: run it against the source.
-      'eslint-plugin-trace-propagation/helpers': fileURLToPath(new URL('./src/helpers.ts', import.meta.url)),
+      // The codemod inserts `import ... from 'trace-propagation-helpers'`: run it against the source.
+      'trace-propagation-helpers': fileURLToPath(new URL('./packages/helpers/src/index.ts', import.meta.url)),
     },
   },
   test: {

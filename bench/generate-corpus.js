@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump whenever the output of the generator changes for a given seed. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 export const DEFAULT_SEED = 1_337_2025;
 export const DEFAULT_FILE_COUNT = 2000;
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL('./.corpus/', import.meta.url));
@@ -1993,7 +1993,7 @@ const BROKER_KINDS = {
       mod.imp('kafkajs', ['Kafka']);
       mod.imp('kafkajs', ['Producer'], { type: true });
       mod.imp('@opentelemetry/api', ['context', 'propagation', 'trace']);
-      if (variant === 'helper') mod.imp('eslint-plugin-trace-propagation/helpers', ['injectTraceHeaders']);
+      if (variant === 'helper') mod.imp('trace-propagation-helpers', ['injectTraceHeaders']);
     };
     let sendBody;
     switch (variant) {
@@ -2085,7 +2085,7 @@ const BROKER_KINDS = {
       mod.imp('kafkajs', ['EachMessagePayload', 'IHeaders'], { type: true });
       mod.imp('@opentelemetry/api', ['context', 'propagation', 'trace', 'ROOT_CONTEXT', 'SpanKind']);
       mod.imp('@opentelemetry/api', ['TextMapGetter'], { type: true });
-      if (variant === 'helper') mod.imp('eslint-plugin-trace-propagation/helpers', ['withExtractedContext']);
+      if (variant === 'helper') mod.imp('trace-propagation-helpers', ['withExtractedContext']);
     };
     const getter = lines(`
       const bufferGetter${T(': TextMapGetter<IHeaders | undefined>')} = {
@@ -2202,7 +2202,7 @@ const BROKER_KINDS = {
       mod.imp('amqplib', [], { ns: 'amqp' });
       mod.imp('amqplib', ['Channel'], { type: true });
       mod.imp('@opentelemetry/api', ['context', 'propagation', 'trace']);
-      if (variant === 'helper') mod.imp('eslint-plugin-trace-propagation/helpers', ['injectTraceHeaders']);
+      if (variant === 'helper') mod.imp('trace-propagation-helpers', ['injectTraceHeaders']);
     };
     let body;
     switch (variant) {
@@ -2347,7 +2347,7 @@ const BROKER_KINDS = {
     const imports = (mod) => {
       mod.imp('@aws-sdk/client-sqs', ['SQSClient', 'SendMessageCommand', 'SendMessageBatchCommand']);
       mod.imp('@opentelemetry/api', ['context', 'propagation', 'trace']);
-      if (variant === 'helper') mod.imp('eslint-plugin-trace-propagation/helpers', ['injectMessageAttributes']);
+      if (variant === 'helper') mod.imp('trace-propagation-helpers', ['injectMessageAttributes']);
     };
     let body;
     switch (variant) {
@@ -2475,7 +2475,7 @@ const BROKER_KINDS = {
       mod.imp('nats', ['connect', 'headers', 'StringCodec']);
       mod.imp('nats', ['NatsConnection'], { type: true });
       mod.imp('@opentelemetry/api', ['context', 'propagation', 'trace']);
-      if (variant === 'helper') mod.imp('eslint-plugin-trace-propagation/helpers', ['injectNatsHeaders']);
+      if (variant === 'helper') mod.imp('trace-propagation-helpers', ['injectNatsHeaders']);
     };
     let body;
     switch (variant) {
@@ -2737,7 +2737,7 @@ export function createConsumer(groupId: string) {
 }
 `;
   const bus = `import type { Message } from 'kafkajs';
-import { injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';
+import { injectTraceHeaders } from 'trace-propagation-helpers';
 import { producer } from './shared-client.js';
 
 /** Builds the message itself and never injects. */
@@ -2786,7 +2786,7 @@ function addWrapperUse(mod, cx) {
       break;
     case 'messageInjected':
       mod.imp('../messaging/event-bus.js', ['publishMessage']);
-      mod.imp('eslint-plugin-trace-propagation/helpers', ['injectTraceHeaders']);
+      mod.imp('trace-propagation-helpers', ['injectTraceHeaders']);
       body = [`await publishMessage('${topic}', { key: id, value: JSON.stringify({ id }), headers: injectTraceHeaders() });`];
       break;
     case 'traced':

@@ -17,15 +17,15 @@ export default createRule<Options, MessageIds>({
       recommended: true,
     },
     messages: {
-      useHelper: 'Extract with {{helper}} from eslint-plugin-trace-propagation/helpers, whose getter reads this carrier.',
+      useHelper: 'Extract with {{helper}} from trace-propagation-helpers, whose getter reads this carrier.',
       missingExtraction:
         "{{broker}}: this {{site}} handler never extracts the producer's trace context from the message's {{carrier}}, so its work starts a new trace. Run it inside context.with(propagation.extract(ROOT_CONTEXT, {{carrier}}, getter), ...) or withExtractedContext({{carrier}}, ...).{{coverage}}",
       extractedContextNotActivated:
         "{{broker}}: the context extracted here is never used, so the {{site}} handler still runs outside the producer's trace. Pass it to context.with(ctx, fn) or tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, ctx, fn).{{coverage}}",
       bufferHeadersDefaultGetter:
-        '{{broker}}: {{site}} header values are Buffers and the default getter reads nothing from them, so extraction silently finds no parent. Pass a getter that converts Buffers to strings, or use extractTraceContext(headers) from eslint-plugin-trace-propagation/helpers.',
+        '{{broker}}: {{site}} header values are Buffers and the default getter reads nothing from them, so extraction silently finds no parent. Pass a getter that converts Buffers to strings, or use extractTraceContext(headers) from trace-propagation-helpers.',
       carrierNeedsGetter:
-        "{{broker}}: the default getter cannot read the {{site}} message's {{carrier}} (not a plain object of strings), so extraction silently finds no parent. Pass a getter for this carrier, or use extractTraceContext({{carrier}}) from eslint-plugin-trace-propagation/helpers.",
+        "{{broker}}: the default getter cannot read the {{site}} message's {{carrier}} (not a plain object of strings), so extraction silently finds no parent. Pass a getter for this carrier, or use extractTraceContext({{carrier}}) from trace-propagation-helpers.",
       attributesNotRequested:
         "{{broker}}: {{site}} does not request message attributes, so 'traceparent' never arrives. Request them: ['All'] or the propagation fields ('traceparent', 'tracestate', 'baggage').{{coverage}}",
       batchWithoutPerMessageContext:

@@ -7,7 +7,7 @@ import { reportFindings } from '../src/rule-adapter.js';
 export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean; ignore?: { replies?: boolean; probes?: boolean; timers?: boolean } }];
 export type MessageIds = PublishMessageId | 'useHelper';
 
-const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in eslint-plugin-trace-propagation/helpers';
+const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in trace-propagation-helpers';
 
 export default createRule<Options, MessageIds>({
   name: 'require-header-injection',
@@ -19,7 +19,7 @@ export default createRule<Options, MessageIds>({
       recommended: true,
     },
     messages: {
-      useHelper: 'Use {{helper}} from eslint-plugin-trace-propagation/helpers.',
+      useHelper: 'Use {{helper}} from trace-propagation-helpers.',
       missingHeaders:
         '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).{{coverage}}',
       headersNotInjected:

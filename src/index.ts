@@ -2,21 +2,14 @@
  * @fileoverview The plugin object: rules plus flat configs. `meta` comes from package.json so that
  * `defineConfig` finds the plugin under any alias.
  */
-import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
-import * as tsParser from '@typescript-eslint/parser';
 import { rules } from '../rules/index.js';
+import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from './core/parsers.js';
+import { packageJson } from './util/package-info.js';
 
-const require = createRequire(import.meta.url);
-/** package.json is one level up from src/ and two from dist/src/. */
-function readPackage(): { name: string; version: string } {
-  try {
-    return require('../../package.json') as { name: string; version: string };
-  } catch {
-    return require('../package.json') as { name: string; version: string };
-  }
-}
-const { name, version } = readPackage();
+const { name, version } = packageJson;
+/** The project's own `@typescript-eslint/parser` (an optional peer), or undefined in a JavaScript-only project. */
+const tsParser = typeScriptParser();
 
 export const namespace = 'trace-propagation';
 
@@ -32,28 +25,68 @@ export const TEST_FILES: readonly string[] = [
   '**/*.d.{ts,mts,cts}',
 ];
 const TS = ['**/*.{ts,tsx,mts,cts}'];
+const JS = ['**/*.{js,mjs,cjs,jsx}'];
 
 type Config = TSESLint.FlatConfig.Config;
+
+type LegacyConfig = Record<string, unknown>;
 
 const plugin = {
   meta: { name, version, namespace },
   rules,
-  configs: {} as { recommended: Config[]; 'recommended-type-checked': Config[] },
+  configs: {} as {
+    recommended: Config[];
+    'recommended-js': Config[];
+    'recommended-type-checked': Config[];
+    'recommended-legacy': LegacyConfig;
+  },
 };
 
 const ruleEntries = (options: Record<string, unknown> = {}): Config['rules'] =>
   Object.fromEntries(Object.keys(rules).map((rule) => [`${namespace}/${rule}`, ['error', options]]));
 
-plugin.configs.recommended = [
-  { name: `${namespace}/typescript-parser`, files: TS, languageOptions: { parser: tsParser } },
-  { name: `${namespace}/recommended`, files: JS_AND_TS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries() },
+/** JavaScript files only, with ESLint's own parser: for projects without TypeScript. */
+plugin.configs['recommended-js'] = [
+  { name: `${namespace}/recommended-js`, files: JS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries() },
 ];
 
-plugin.configs['recommended-type-checked'] = [
-  { name: `${namespace}/typescript-parser`, files: TS, languageOptions: { parser: tsParser, parserOptions: { projectService: true } } },
-  { name: `${namespace}/recommended-type-checked`, files: TS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries({ useTypeInformation: true }) },
-  { name: `${namespace}/recommended-js`, files: ['**/*.{js,mjs,cjs,jsx}'], ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries() },
-];
+/** JavaScript and TypeScript; TypeScript files only when typescript-eslint is installed. */
+plugin.configs.recommended = tsParser
+  ? [
+      { name: `${namespace}/typescript-parser`, files: TS, languageOptions: { parser: tsParser as never } },
+      { name: `${namespace}/recommended`, files: JS_AND_TS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries() },
+    ]
+  : plugin.configs['recommended-js'];
+
+Object.defineProperty(plugin.configs, 'recommended-type-checked', {
+  enumerable: true,
+  get(): Config[] {
+    if (!tsParser) throw new Error(`${name}: configs['recommended-type-checked'] ${NEEDS_TYPESCRIPT_ESLINT}`);
+    return [
+      { name: `${namespace}/typescript-parser`, files: TS, languageOptions: { parser: tsParser as never, parserOptions: { projectService: true } } },
+      { name: `${namespace}/recommended-type-checked`, files: TS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries({ useTypeInformation: true }) },
+      { name: `${namespace}/recommended-js`, files: JS, ignores: [...TEST_FILES], plugins: { [namespace]: plugin as never }, rules: ruleEntries() },
+    ];
+  },
+});
+
+/**
+ * For ESLint 9 in eslintrc mode (`ESLINT_USE_FLAT_CONFIG=false`): `extends: ['plugin:trace-propagation/recommended-legacy']`.
+ * Same files, exclusions and rules as `recommended`.
+ */
+plugin.configs['recommended-legacy'] = {
+  plugins: [namespace],
+  parserOptions: { ecmaVersion: 'latest', sourceType: 'module' },
+  overrides: [
+    { files: ['*.cjs'], parserOptions: { sourceType: 'commonjs' } },
+    ...(tsParser ? [{ files: ['*.ts', '*.tsx', '*.mts', '*.cts'], parser: '@typescript-eslint/parser' }] : []),
+    {
+      files: tsParser ? ['*.js', '*.mjs', '*.cjs', '*.jsx', '*.ts', '*.tsx', '*.mts', '*.cts'] : ['*.js', '*.mjs', '*.cjs', '*.jsx'],
+      excludedFiles: [...TEST_FILES],
+      rules: ruleEntries(),
+    },
+  ],
+};
 
 export { rules };
 export default plugin;

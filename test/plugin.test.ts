@@ -83,6 +83,49 @@ for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] a
   });
 }
 
+describe('loading', () => {
+  it("require('eslint-plugin-trace-propagation') gives CommonJS users the plugin with its configs", () => {
+    const required = createRequire(import.meta.url)('eslint-plugin-trace-propagation') as typeof plugin;
+    expect(Object.keys(required).sort()).toEqual(['configs', 'meta', 'rules']);
+    expect(required.configs.recommended.length).toBeGreaterThan(0);
+    expect(required.meta.name).toBe(pkg.name);
+  });
+
+  it('derives every rule\'s docs URL from package.json `repository`', () => {
+    const { repository } = createRequire(import.meta.url)('../package.json') as { repository: { url: string } };
+    const base = repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    for (const [name, rule] of Object.entries(plugin.rules)) {
+      expect(rule.meta.docs?.url).toBe(`${base}/blob/main/rules/${name}.md`);
+      expect(fs.existsSync(path.join(root, 'rules', `${name}.md`))).toBe(true);
+    }
+  });
+});
+
+describe('recommended-legacy config (ESLint 9, eslintrc mode)', () => {
+  it('lints JavaScript and TypeScript through `extends`, and leaves test files out', async () => {
+    const { LegacyESLint } = createRequire(import.meta.url)('eslint-v9/use-at-your-own-risk') as {
+      LegacyESLint: new (options: object) => { lintText(code: string, options: { filePath: string }): Promise<Array<{ messages: Array<{ ruleId: string | null; message: string }> }>> };
+    };
+    const eslint = new LegacyESLint({
+      cwd: root,
+      useEslintrc: false,
+      plugins: { 'trace-propagation': plugin },
+      baseConfig: { extends: ['plugin:trace-propagation/recommended-legacy'] },
+    });
+    for (const file of ['src/a.ts', 'src/a.mjs', 'src/a.js']) {
+      const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
+      expect(result!.messages.map((m) => m.ruleId), `${file}: ${result!.messages.map((m) => m.message).join()}`).toEqual(['trace-propagation/require-header-injection']);
+    }
+    const cjs = "const { Kafka } = require('kafkajs');\nconst p = new Kafka({ brokers: [] }).producer();\np.send({ topic: 't', messages: [{ value: 'v' }] });\n";
+    const [cjsResult] = await eslint.lintText(cjs, { filePath: path.join(root, 'src/a.cjs') });
+    expect(cjsResult!.messages.map((m) => m.ruleId)).toEqual(['trace-propagation/require-header-injection']);
+    for (const file of ['src/orders.spec.ts', 'test/publish.js', 'src/__tests__/a.ts']) {
+      const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
+      expect(result!.messages, file).toEqual([]);
+    }
+  });
+});
+
 describe('recommended-type-checked config', () => {
   it('uses type information through projectService', async () => {
     const project = path.join(root, 'test', 'typed', 'project');

@@ -254,7 +254,7 @@ Options:
   --dry                      print a unified diff of every change to stdout; write nothing
   --force                    write even if the git work tree has uncommitted changes
   --helpers-module <spec>    import the inserted helpers from <spec> instead of
-                             eslint-plugin-trace-propagation/helpers (a relative path such as
+                             trace-propagation-helpers (a relative path such as
                              ./src/tracing.js is resolved from the cwd and imported relatively from each file)
   --helper <ours>=<yours>    your export name for one of our helpers (repeatable), ours being one of:
                              ${CANONICAL_HELPERS.slice(0, 4).join(', ')},

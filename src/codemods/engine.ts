@@ -5,10 +5,10 @@
  * a caller never writes a half-transformed or broken file.
  */
 import path from 'node:path';
-import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { catalog, type Instrumentation } from '../brokers/index.js';
 import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/analyze.js';
+import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from '../core/parsers.js';
 import { parseSource } from '../core/project.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
@@ -32,7 +32,7 @@ export const codemods: readonly CodemodInfo[] = [
 ];
 
 export interface CodemodOptions {
-  /** Module the inserted helpers are imported from (default `eslint-plugin-trace-propagation/helpers`). */
+  /** Module the inserted helpers are imported from (default `trace-propagation-helpers`). */
   helpersModule?: string;
   /** Your export names for our helpers: `{ injectTraceHeaders: 'withTraceHeaders' }`. */
   helperNames?: Readonly<Record<string, string>>;
@@ -103,7 +103,9 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
       return { ...parsed, scopeManager: parsed.scopeManager as ScopeManagerLike, text: source, filename: path.resolve(filePath) };
     }
     const jsx = /\.(tsx|jsx)$/.test(filePath) || /\.(js|mjs|cjs)$/.test(filePath);
-    const result = parseForESLint(source, {
+    const parser = typeScriptParser();
+    if (!parser) throw new ParseError(filePath, `type information ${NEEDS_TYPESCRIPT_ESLINT}`);
+    const result = parser.parseForESLint(source, {
       filePath, range: true, loc: true, comment: true, tokens: true, jsx, sourceType: 'module', ecmaVersion: 'latest',
       projectService: true, tsconfigRootDir: typed.tsconfigRootDir,
     });
@@ -131,7 +133,7 @@ export { mayHoldSites, mentionsBroker };
 
 export function helperTarget(options: CodemodOptions): HelperTarget | undefined {
   if (!options.helpersModule && !options.helperNames) return undefined;
-  return { module: options.helpersModule ?? 'eslint-plugin-trace-propagation/helpers', names: options.helperNames ?? {} };
+  return { module: options.helpersModule ?? 'trace-propagation-helpers', names: options.helperNames ?? {} };
 }
 
 /** Runs one codemod on one file's text. Throws ParseError when the input does not parse. */

@@ -8,7 +8,9 @@ import type { CarrierShape } from '../brokers/types.js';
 import { memberName, unwrap, type Node } from './ast.js';
 import type { Resolver } from './resolve.js';
 
-export const HELPERS_MODULE = 'eslint-plugin-trace-propagation/helpers';
+export const HELPERS_MODULE = 'trace-propagation-helpers';
+/** The helpers' former path inside the plugin: code rewritten before they moved is still recognised. */
+export const LEGACY_HELPERS_MODULE = 'eslint-plugin-trace-propagation/helpers';
 
 /** Our injecting helpers and the carrier shape each one produces. */
 export const INJECT_HELPERS: Readonly<Record<string, CarrierShape>> = {
@@ -58,7 +60,7 @@ function calleeInfo(resolver: Resolver, call: TSESTree.CallExpression, names?: P
   const callee = unwrap(call.callee);
   const canonical = (source: string | undefined, exported: string | undefined): string | undefined => {
     if (!source || !exported) return undefined;
-    if (source === HELPERS_MODULE) return exported;
+    if (source === HELPERS_MODULE || source === LEGACY_HELPERS_MODULE) return exported;
     const target = names?.helpers;
     if (!target || source !== target.module) return undefined;
     const entry = Object.entries(target.names).find(([, theirs]) => theirs === exported);

@@ -12,12 +12,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyze } from '@typescript-eslint/scope-manager';
-import { parse } from '@typescript-eslint/typescript-estree';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { TSESTree } from '@typescript-eslint/utils';
 import ignore, { type Ignore } from 'ignore';
 import { ResolverFactory } from 'oxc-resolver';
 import { walk, type VisitorKeys } from './ast.js';
+import { eslintEspree, eslintScopeAnalysis, NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** Folders that hold no source of the project's own: never listed, never followed into. */
@@ -362,17 +362,31 @@ function parseModule(file: string, text: string): ParsedModule | undefined {
  * Parses like typescript-eslint's parser for ESLint, with scope analysis, but without what only ESLint needs
  * (tokens, comments, the TypeScript node maps): those would double the weight of every module read for its
  * summaries. `loc: false` drops locations too (lines are counted from `range` where needed); `lib: false` leaves
- * out the implicit variables of the standard library (globals then resolve to nothing). Throws the parser's
- * error (with `lineNumber` and `column`) when the text does not parse. JSX in `.tsx` and JavaScript files only, so
- * that `<T>x` casts keep working in `.ts`.
+ * out the implicit variables of the standard library (globals then resolve to nothing). Without typescript-eslint
+ * installed, JavaScript files are parsed with ESLint's espree and TypeScript files cannot be (an error says why).
+ * Throws the parser's error (with `lineNumber` and `column`) when the text does not parse. JSX in `.tsx` and
+ * JavaScript files only, so that `<T>x` casts keep working in `.ts`.
  */
 export function parseSource(file: string, text: string, options: { loc: boolean; lib: boolean }): { ast: TSESTree.Program; scopeManager: unknown; visitorKeys: VisitorKeys } {
-  const jsx = /\.(tsx|jsx|js|mjs|cjs)$/.test(file);
-  const ast = parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as unknown as TSESTree.Program;
-  const scopeManager = analyze(ast as never, options.lib ? { sourceType: 'module' } : { sourceType: 'module', lib: [] });
-  // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
-  walk(ast, visitorKeys as never, () => undefined);
-  return { ast, scopeManager, visitorKeys: visitorKeys as never };
+  const javascript = /\.(jsx|js|mjs|cjs)$/.test(file);
+  const jsx = javascript || file.endsWith('.tsx');
+  const estree = typeScriptEstree();
+  if (estree) {
+    const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
+    const scopeManager = analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
+    // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
+    walk(ast, visitorKeys as never, () => undefined);
+    return { ast, scopeManager, visitorKeys: visitorKeys as never };
+  }
+  // No typescript-eslint: JavaScript through ESLint's own parser and scope analyser, as ESLint lints it.
+  const espree = javascript ? eslintEspree() : undefined;
+  const scope = espree ? eslintScopeAnalysis() : undefined;
+  if (!espree || !scope) throw new Error(`cannot parse ${path.basename(file)}: TypeScript ${NEEDS_TYPESCRIPT_ESLINT}`);
+  const sourceType = file.endsWith('.cjs') ? 'commonjs' : 'module';
+  const ast = espree.parse(text, { ecmaVersion: 'latest', sourceType, range: true, loc: options.loc, ecmaFeatures: { jsx } }) as TSESTree.Program;
+  const scopeManager = scope.analyze(ast, { ecmaVersion: espree.latestEcmaVersion ?? 2025, sourceType, childVisitorKeys: scope.keys, fallback: 'iteration' });
+  walk(ast, scope.keys as never, () => undefined);
+  return { ast, scopeManager, visitorKeys: scope.keys as never };
 }
 
 const packageDirs = new Map<string, string>();

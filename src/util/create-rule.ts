@@ -4,8 +4,7 @@
  * that every lint process would then carry (see the memory figure in `npm run bench`).
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-
-const DOCS = 'https://github.com/trace-propagation/eslint-plugin-trace-propagation/blob/main/rules/';
+import { ruleDocsUrl } from './package-info.js';
 
 interface RuleDocs {
   description: string;
@@ -29,7 +28,7 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
 ): Rule<Options, MessageIds> {
   const { name, meta, create } = definition;
   return {
-    meta: { ...meta, docs: { ...meta.docs, url: `${DOCS}${name}.md` } },
+    meta: { ...meta, docs: { ...meta.docs, url: ruleDocsUrl(name) } },
     defaultOptions: meta.defaultOptions,
     create(context) {
       const options = meta.defaultOptions.map((defaults, index) => merge(defaults, context.options[index])) as unknown as Options;

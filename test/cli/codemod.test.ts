@@ -29,7 +29,7 @@ describe('codemod', () => {
     const after = await read(dir, 'src/producer.ts');
     expect(after).toBe(expected.output);
     expect(after).toContain('injectTraceHeaders');
-    expect(after).toMatch(/import \{ injectTraceHeaders \} from 'eslint-plugin-trace-propagation\/helpers';/);
+    expect(after).toMatch(/import \{ injectTraceHeaders \} from 'trace-propagation-helpers';/);
     expect(err).toContain('1 scanned, 0 skipped (no broker client), 1 changed, 0 unchanged, 0 failed');
     expect(err).toContain(`sites: ${expected.fixed.length} fixed, ${expected.left.length} left`);
   });
@@ -117,7 +117,7 @@ describe('codemod', () => {
     expect(summary.files.scanned).toBe(5); // not the .d.ts
     expect(summary.changed.sort()).toEqual(['src/cast.ts', 'src/legacy.cjs', 'src/module.mts', 'src/view.jsx', 'src/view.tsx']);
     expect(code).toBe(summary.left.length > 0 ? 1 : 0);
-    expect(await read(dir, 'src/legacy.cjs')).toMatch(/require\('eslint-plugin-trace-propagation\/helpers'\)/);
+    expect(await read(dir, 'src/legacy.cjs')).toMatch(/require\('trace-propagation-helpers'\)/);
     expect(await read(dir, 'src/types.d.ts')).toBe(files['src/types.d.ts']);
   });
 

@@ -9,7 +9,7 @@ const kafka = (eol: string) =>
 describe('engine', () => {
   it('keeps CRLF line endings in everything it inserts', () => {
     const output = transformSource('add-header-injection', 'x.ts', kafka('\r\n')).output!;
-    expect(output).toContain('import { injectTraceHeaders } from "eslint-plugin-trace-propagation/helpers";\r\n');
+    expect(output).toContain('import { injectTraceHeaders } from "trace-propagation-helpers";\r\n');
     expect(output.replace(/\r\n/g, '')).not.toContain('\n');
   });
 

@@ -72,7 +72,7 @@ describe('codemod `all` on the fixture services', () => {
       compilerOptions: {
         target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
         esModuleInterop: true, skipLibCheck: true, experimentalDecorators: true, emitDecoratorMetadata: true, types: ['node'],
-        paths: { 'eslint-plugin-trace-propagation/helpers': [path.join(root, 'src', 'helpers.ts')] },
+        paths: { 'trace-propagation-helpers': [path.join(root, 'packages', 'helpers', 'src', 'index.ts')] },
       },
       include: [path.join(work, 'services', '**', '*.ts'), path.join(root, 'fixtures', 'types', '**', '*.d.ts')],
     };

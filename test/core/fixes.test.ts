@@ -30,25 +30,25 @@ function addHeaders(text: string, name = 'injectTraceHeaders'): string {
 describe('planEdits: add-property', () => {
   it('adds the import after the last import, in the file quote and semicolon style', () => {
     expect(addHeaders('import { a } from "x"\nsend({ value: 1 })\n')).toBe(
-      'import { a } from "x"\nimport { injectTraceHeaders } from "eslint-plugin-trace-propagation/helpers"\nsend({ value: 1, headers: injectTraceHeaders() })\n',
+      'import { a } from "x"\nimport { injectTraceHeaders } from "trace-propagation-helpers"\nsend({ value: 1, headers: injectTraceHeaders() })\n',
     );
   });
   it('uses require in CommonJS files', () => {
     expect(addHeaders("const { a } = require('x');\nsend({ value: 1 });\n")).toBe(
-      "const { a } = require('x');\nconst { injectTraceHeaders } = require('eslint-plugin-trace-propagation/helpers');\nsend({ value: 1, headers: injectTraceHeaders() });\n",
+      "const { a } = require('x');\nconst { injectTraceHeaders } = require('trace-propagation-helpers');\nsend({ value: 1, headers: injectTraceHeaders() });\n",
     );
   });
   it('keeps a multi-line literal multi-line and its trailing comma', () => {
     expect(addHeaders("import { a } from 'x';\nsend({\n  value: 1,\n});\n")).toBe(
-      "import { a } from 'x';\nimport { injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';\nsend({\n  value: 1,\n  headers: injectTraceHeaders(),\n});\n",
+      "import { a } from 'x';\nimport { injectTraceHeaders } from 'trace-propagation-helpers';\nsend({\n  value: 1,\n  headers: injectTraceHeaders(),\n});\n",
     );
   });
   it('fills an empty literal', () => {
     expect(addHeaders("import { a } from 'x';\nsend({});\n")).toContain('send({ headers: injectTraceHeaders() });');
   });
   it('reuses an existing (aliased) helper import', () => {
-    expect(addHeaders("import { injectTraceHeaders as inject } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1 });\n")).toBe(
-      "import { injectTraceHeaders as inject } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1, headers: inject() });\n",
+    expect(addHeaders("import { injectTraceHeaders as inject } from 'trace-propagation-helpers';\nsend({ value: 1 });\n")).toBe(
+      "import { injectTraceHeaders as inject } from 'trace-propagation-helpers';\nsend({ value: 1, headers: inject() });\n",
     );
   });
   it('places the import after a directive when there is no import', () => {
@@ -59,12 +59,12 @@ describe('planEdits: add-property', () => {
 describe('importEdits', () => {
   it('aliases a helper whose name is already taken in the file', () => {
     const out = addHeaders("import { a } from 'x';\nconst injectTraceHeaders = 1;\nsend({ value: injectTraceHeaders });\n");
-    expect(out).toContain("import { injectTraceHeaders as tpInjectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';");
+    expect(out).toContain("import { injectTraceHeaders as tpInjectTraceHeaders } from 'trace-propagation-helpers';");
     expect(out).toContain('headers: tpInjectTraceHeaders()');
   });
   it('extends an existing import of the helpers module', () => {
-    expect(addHeaders("import { extractTraceContext } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1 });\n")).toBe(
-      "import { extractTraceContext, injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';\nsend({ value: 1, headers: injectTraceHeaders() });\n",
+    expect(addHeaders("import { extractTraceContext } from 'trace-propagation-helpers';\nsend({ value: 1 });\n")).toBe(
+      "import { extractTraceContext, injectTraceHeaders } from 'trace-propagation-helpers';\nsend({ value: 1, headers: injectTraceHeaders() });\n",
     );
   });
 });

@@ -20,7 +20,7 @@ const write = (file: string, text: string): void => {
 
 write('package.json', JSON.stringify({ name: 'view', private: true, workspaces: [] }));
 const noInject = "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: [] }).producer();\nexport async function publish(topic: string, payload: object) {\n  await producer.send({ topic, messages: [{ value: JSON.stringify(payload) }] });\n}\n";
-const injects = noInject.replace("import { Kafka } from 'kafkajs';", "import { Kafka } from 'kafkajs';\nimport { injectTraceHeaders } from 'eslint-plugin-trace-propagation/helpers';").replace('value: JSON.stringify(payload) }', 'value: JSON.stringify(payload), headers: injectTraceHeaders() }');
+const injects = noInject.replace("import { Kafka } from 'kafkajs';", "import { Kafka } from 'kafkajs';\nimport { injectTraceHeaders } from 'trace-propagation-helpers';").replace('value: JSON.stringify(payload) }', 'value: JSON.stringify(payload), headers: injectTraceHeaders() }');
 write('src/publish.ts', noInject);
 write('src/orders.ts', "import { publish } from './publish.js';\nexport const placeOrder = (id: string) => publish('orders', { id });\n");
 write('src/broken.ts', "import { Kafka } from 'kafkajs';\nexport const producer = new Kafka({ brokers: [] }).producer(;\n");

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
 import { ancestry, describeSpans, waitFor, type Tracing } from './brokers.js';
 

@@ -1,7 +1,7 @@
 /**
  * Trace-context propagation helpers for message brokers.
  *
- * Published as `eslint-plugin-trace-propagation/helpers`. The only dependency is the
+ * Published as `trace-propagation-helpers` (ESM and CommonJS). The only dependency is the
  * `@opentelemetry/api` peer dependency: every helper goes through the *global* propagator
  * (`propagation.inject` / `propagation.extract`), so whatever the application registered
  * (W3C trace context + baggage by default, B3, Jaeger, ...) is what gets written and read.
@@ -469,7 +469,7 @@ export function withExtractedContext<R>(carrier: unknown, fn: () => R): R {
   return context.with(extractTraceContext(carrier), fn);
 }
 
-const TRACER_NAME = 'eslint-plugin-trace-propagation';
+const TRACER_NAME = 'trace-propagation-helpers';
 
 /**
  * Runs a message handler inside a CONSUMER span whose parent is the producer's context carried by

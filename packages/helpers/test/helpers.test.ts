@@ -1,5 +1,5 @@
 /**
- * Round-trip tests for `src/helpers.ts` against the real OpenTelemetry SDK (tracer provider,
+ * Round-trip tests for the helpers (`src/index.ts`) against the real OpenTelemetry SDK (tracer provider,
  * AsyncLocalStorage context manager, W3C trace-context + baggage propagators) and, where the
  * broker client ships one, the broker client's own wire codec:
  *
@@ -36,7 +36,7 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { BasicTracerProvider as TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -62,7 +62,7 @@ import {
   withConsumerSpan,
   withExtractedContext,
   type RdkafkaMessageHeader,
-} from '../src/helpers.js';
+} from '../src/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Real wire codecs of the broker clients
@@ -173,7 +173,7 @@ function inMemorySqs(): { client: SQSClient; sent: () => SendMessageCommandInput
 // ---------------------------------------------------------------------------------------------
 
 const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const contextManager = new AsyncLocalStorageContextManager();
 
 beforeAll(() => {
