@@ -17,7 +17,7 @@ export default createRule<Options, MessageIds>({
       recommended: true,
     },
     messages: {
-      useHelper: 'Extract with {{helper}} from trace-propagation-helpers, whose getter reads this carrier.',
+      useHelper: 'Extract with {{helper}} from {{module}}, whose getter reads this carrier.',
       missingExtraction:
         "{{broker}}: this {{site}} handler never extracts the producer's trace context from the message's {{carrier}}, so its work starts a new trace. Run it inside context.with(propagation.extract(ROOT_CONTEXT, {{carrier}}, getter), ...) or withExtractedContext({{carrier}}, ...).{{coverage}}",
       extractedContextNotActivated:

@@ -19,7 +19,7 @@ export default createRule<Options, MessageIds>({
       recommended: true,
     },
     messages: {
-      useHelper: 'Use {{helper}} from trace-propagation-helpers.',
+      useHelper: 'Use {{helper}} from {{module}}.',
       missingHeaders:
         '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).{{coverage}}',
       headersNotInjected:

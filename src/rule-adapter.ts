@@ -10,7 +10,15 @@ import { isCovered, type Finding, type RuleName } from './core/findings.js';
 import { suggestionEdits } from './core/fixes.js';
 import type { ScopeManagerLike, SourceInput } from './core/resolve.js';
 import { typeServices } from './core/types.js';
+import { HELPERS_MODULE, type HelperTarget } from './core/otel.js';
 import type { SharedOptions } from './options.js';
+import { eslintSettings, helperTargetFor } from './settings.js';
+
+/** A suggestion's label with the team's export names (`injectTraceHeaders(headers)` → `withTrace(headers)`). */
+function helperLabel(label: string, target: HelperTarget | undefined): string {
+  if (!target) return label;
+  return label.replace(/^[A-Za-z_$][\w$]*/, (name) => target.names[name] ?? name);
+}
 
 const inputs = new WeakMap<object, SourceInput>();
 
@@ -33,8 +41,23 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
 
 /** `settings['trace-propagation'].crossFile: false` limits the analysis to the linted file. */
 function crossFileSetting(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
-  const settings = (context.settings as Record<string, unknown> | undefined)?.['trace-propagation'] as { crossFile?: unknown } | undefined;
-  return settings?.crossFile !== false;
+  return eslintSettings(context.settings).crossFile !== false;
+}
+
+/**
+ * The rule's options over the shared settings: `autoInstrumented` key by key, `injectors` and `extractors` added
+ * together, and the helpers' module and names (for recognition and for the suggestions) from the settings.
+ */
+function effectiveOptions(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, options: SharedOptions & AnalyzeOptions): SharedOptions & AnalyzeOptions {
+  const settings = eslintSettings(context.settings);
+  const union = (a?: readonly string[], b?: readonly string[]) => (a?.length ? (b?.length ? [...new Set([...a, ...b])] : a) : b);
+  return {
+    ...options,
+    autoInstrumented: settings.autoInstrumented ? { ...settings.autoInstrumented, ...options.autoInstrumented } : options.autoInstrumented,
+    injectors: union(settings.injectors, options.injectors),
+    extractors: union(settings.extractors, options.extractors),
+    helpers: options.helpers ?? helperTargetFor(settings, context.physicalFilename ?? context.filename, context.cwd),
+  };
 }
 
 /** The parser's type services, or a clear error naming the missing setting. */
@@ -53,9 +76,10 @@ function typedServices(context: Readonly<TSESLint.RuleContext<string, readonly u
 export function reportFindings<MessageIds extends string>(
   context: Readonly<TSESLint.RuleContext<MessageIds, readonly unknown[]>>,
   rule: RuleName,
-  options: SharedOptions & AnalyzeOptions,
+  ruleOptions: SharedOptions & AnalyzeOptions,
   extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
 ): void {
+  const options = effectiveOptions(context as never, ruleOptions);
   const typed = options.useTypeInformation === true;
   // Fast path for the great majority of files: nothing allocated, nothing cached.
   if (!typed && !mayHoldSites(context.sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context))) return;
@@ -74,8 +98,8 @@ export function reportFindings<MessageIds extends string>(
       suggest: hint
         ? [{
             messageId: 'useHelper' as MessageIds,
-            data: { helper: hint.label },
-            fix: (fixer: TSESLint.RuleFixer) => suggestionEdits(input, hint).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
+            data: { helper: helperLabel(hint.label, options.helpers), module: options.helpers?.module ?? HELPERS_MODULE },
+            fix: (fixer: TSESLint.RuleFixer) => suggestionEdits(input, hint, options.helpers).map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
           }]
         : undefined,
       ...extraDescriptor,

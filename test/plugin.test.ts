@@ -48,6 +48,14 @@ describe('option validation', () => {
   it('rejects an unknown option', () => {
     expect(() => lint({ injector: 'x' })).toThrow(/additional properties/);
   });
+  it("rejects bad shared settings, naming settings['trace-propagation'] and the key, on any file", () => {
+    const withSettings = (settings: unknown) =>
+      linter.verify('export {};', [{ plugins: { tp: plugin as never }, settings: { 'trace-propagation': settings }, rules: { 'tp/require-header-injection': 'error' } }]);
+    expect(withSettings({ helpersModule: '@acme/tracing', helperNames: { injectTraceHeaders: 'withTrace' }, autoInstrumented: { kafkajs: true }, crossFile: false })).toEqual([]);
+    expect(() => withSettings({ autoInstrumented: { kafka: true } })).toThrow(`settings['trace-propagation']: "autoInstrumented.kafka" is not a known instrumentation`);
+    expect(() => withSettings({ helperNames: { injectHeaders: 'x' } })).toThrow(`"helperNames.injectHeaders" is not one of our helpers`);
+    expect(() => withSettings({ helpersModul: 'x' })).toThrow(`"helpersModul" is not a known key`);
+  });
 });
 
 const sample = "import { Kafka } from 'kafkajs';\nconst p = new Kafka({ brokers: [] }).producer();\nawait p.send({ topic: 't', messages: [{ value: 'v' }] });\n";

@@ -29,6 +29,7 @@ export interface Case {
   code: string;
   filename?: string;
   options?: unknown[];
+  settings?: Record<string, unknown>;
   errors?: Array<{ messageId: string; line?: number; suggestions?: Array<{ messageId: string; output: string }> }>;
 }
 

@@ -5,17 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { instrumentations, type Instrumentation } from '../brokers/index.js';
 import type { CodemodOptions } from '../codemods/engine.js';
 import { HELPER_NAMES } from '../core/otel.js';
+import { isIdentifier, isPlainObject, isRelativeSpecifier, SettingsError, specifierFrom, validateSettings, type SharedSettings } from '../settings.js';
 import { isErrno } from './files.js';
+
+export { isIdentifier, isRelativeSpecifier };
 
 export const DEFAULT_CONFIG_FILE = 'trace-propagation.config.json';
 
 /** Our helpers' names: the keys `helperNames` / `--helper` may retarget. */
 export const CANONICAL_HELPERS: readonly string[] = HELPER_NAMES;
-
-const CONFIG_KEYS = ['$schema', 'helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'useTypeInformation'];
 
 /** A usage problem: bad flag value or bad config file. Reported on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -34,16 +34,6 @@ export class ConfigError extends UsageError {
 export interface ResolvedOptions extends CodemodOptions {
   /** Set when helpersModule is a relative path (`./src/tracing.js`): the directory it was given relative to. */
   helpersModuleBase?: string;
-}
-
-const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
-
-export function isIdentifier(name: string): boolean {
-  return IDENTIFIER.test(name);
-}
-
-export function isRelativeSpecifier(spec: string): boolean {
-  return spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
 }
 
 /**
@@ -73,54 +63,15 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
 /** Validates a parsed config object; `file` names it in errors, `dir` anchors a relative helpersModule. */
 export function validateConfig(json: unknown, file: string, dir: string): ResolvedOptions {
   if (!isPlainObject(json)) throw new ConfigError(file, undefined, 'must contain a JSON object');
-  for (const key of Object.keys(json)) {
-    if (!CONFIG_KEYS.includes(key)) {
-      throw new ConfigError(file, key, `is not a known key (expected one of: ${CONFIG_KEYS.filter((k) => k !== '$schema').join(', ')})`);
-    }
+  let settings: SharedSettings;
+  try {
+    settings = validateSettings(json, file, ['$schema', 'useTypeInformation']);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new ConfigError(file, error.key, error.detail);
+    throw error;
   }
-  const options: ResolvedOptions = {};
-  if (json.helpersModule !== undefined) {
-    if (typeof json.helpersModule !== 'string' || json.helpersModule.trim() === '') {
-      throw new ConfigError(file, 'helpersModule', 'must be a non-empty string (a module specifier)');
-    }
-    options.helpersModule = json.helpersModule;
-    if (isRelativeSpecifier(json.helpersModule)) options.helpersModuleBase = dir;
-  }
-  if (json.helperNames !== undefined) {
-    if (!isPlainObject(json.helperNames)) throw new ConfigError(file, 'helperNames', 'must be an object mapping our helper names to yours');
-    const names: Record<string, string> = {};
-    for (const [canonical, theirs] of Object.entries(json.helperNames)) {
-      const key = `helperNames.${canonical}`;
-      if (!CANONICAL_HELPERS.includes(canonical)) {
-        throw new ConfigError(file, key, `is not one of our helpers (expected one of: ${CANONICAL_HELPERS.join(', ')})`);
-      }
-      if (typeof theirs !== 'string' || !isIdentifier(theirs)) throw new ConfigError(file, key, 'must be a string naming an export (a JavaScript identifier)');
-      names[canonical] = theirs;
-    }
-    options.helperNames = names;
-  }
-  if (json.autoInstrumented !== undefined) {
-    if (!isPlainObject(json.autoInstrumented)) throw new ConfigError(file, 'autoInstrumented', 'must be an object of booleans');
-    const auto: Partial<Record<Instrumentation, boolean>> = {};
-    for (const [name, value] of Object.entries(json.autoInstrumented)) {
-      const key = `autoInstrumented.${name}`;
-      if (!(instrumentations as readonly string[]).includes(name)) {
-        throw new ConfigError(file, key, `is not a known instrumentation (expected one of: ${instrumentations.join(', ')})`);
-      }
-      if (typeof value !== 'boolean') throw new ConfigError(file, key, 'must be true or false');
-      auto[name as Instrumentation] = value;
-    }
-    options.autoInstrumented = auto;
-  }
-  for (const key of ['injectors', 'extractors'] as const) {
-    const value = json[key];
-    if (value === undefined) continue;
-    if (!Array.isArray(value)) throw new ConfigError(file, key, 'must be an array of function names');
-    value.forEach((entry, i) => {
-      if (typeof entry !== 'string' || entry.trim() === '') throw new ConfigError(file, `${key}[${i}]`, 'must be a non-empty string');
-    });
-    options[key] = value as string[];
-  }
+  const { crossFile: _crossFile, ...options } = settings as ResolvedOptions & SharedSettings;
+  if (options.helpersModule && isRelativeSpecifier(options.helpersModule)) options.helpersModuleBase = dir;
   if (json.useTypeInformation !== undefined) {
     if (typeof json.useTypeInformation !== 'boolean') throw new ConfigError(file, 'useTypeInformation', 'must be true or false');
     options.useTypeInformation = json.useTypeInformation;
@@ -169,14 +120,6 @@ export function mergeOptions(file: ResolvedOptions | undefined, flags: { helpers
 export function optionsForFile(options: ResolvedOptions, file: string): CodemodOptions {
   const { helpersModuleBase, ...rest } = options;
   if (!helpersModuleBase || !rest.helpersModule) return rest;
-  const target = path.resolve(helpersModuleBase, rest.helpersModule);
-  let spec = path.relative(path.dirname(file), target).split(path.sep).join('/');
-  if (spec === '') spec = '.';
-  if (!spec.startsWith('.')) spec = `./${spec}`;
-  else if (!isRelativeSpecifier(spec)) spec = `./${spec}`; // a name such as `.helpers.js`
-  return { ...rest, helpersModule: spec };
+  return { ...rest, helpersModule: specifierFrom(file, path.resolve(helpersModuleBase, rest.helpersModule)) };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

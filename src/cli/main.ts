@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { codemods, mayHoldSites, ParseError, transformSource, type CodemodName } from '../codemods/engine.js';
-import { CANONICAL_HELPERS, DEFAULT_CONFIG_FILE, loadConfigFile, mergeOptions, optionsForFile, parseHelperFlags, UsageError, type ResolvedOptions } from './config.js';
+import { CANONICAL_HELPERS, DEFAULT_CONFIG_FILE, isRelativeSpecifier, loadConfigFile, mergeOptions, optionsForFile, parseHelperFlags, UsageError, type ResolvedOptions } from './config.js';
+import { EslintSettings } from './eslint-settings.js';
 import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
@@ -35,6 +36,7 @@ const OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  'no-eslint-config': { type: 'boolean' },
   types: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -149,6 +151,17 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     progress.log(`${display(file)}: ${reason}`);
   };
 
+  // The project's ESLint config, where there is one, states the shared settings for each file; flags still win.
+  const eslintSettings = flags['no-eslint-config'] ? undefined : new EslintSettings(io.cwd);
+  async function optionsWithEslintSettings(file: string): Promise<ResolvedOptions> {
+    const shared = await eslintSettings?.for(file);
+    if (!shared || Object.keys(shared).length === 0) return options;
+    const { crossFile: _crossFile, ...rest } = shared;
+    const base: ResolvedOptions = { ...rest, useTypeInformation: options.useTypeInformation, tsconfigRootDir: options.tsconfigRootDir };
+    if (rest.helpersModule && isRelativeSpecifier(rest.helpersModule)) base.helpersModuleBase = io.cwd;
+    return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
+  }
+
   for (const file of discovery.files) {
     summary.files.scanned++;
     await processFile(file);
@@ -175,9 +188,16 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       failed(file, 'not valid UTF-8; left unchanged');
       return;
     }
+    let fileOptions: ResolvedOptions;
+    try {
+      fileOptions = await optionsWithEslintSettings(file);
+    } catch (error) {
+      failed(file, errorMessage(error));
+      return;
+    }
     let result;
     try {
-      result = transformSource(name, file, source, optionsForFile(options, file));
+      result = transformSource(name, file, source, optionsForFile(fileOptions, file));
     } catch (error) {
       failed(file, error instanceof ParseError ? `cannot parse${error.line ? ` at ${error.line}:${error.column ?? 0}` : ''}: ${firstLine(error.reason)}` : `codemod failed: ${errorMessage(error)}`);
       return;
@@ -259,9 +279,12 @@ Options:
   --helper <ours>=<yours>    your export name for one of our helpers (repeatable), ours being one of:
                              ${CANONICAL_HELPERS.slice(0, 4).join(', ')},
                              ${CANONICAL_HELPERS.slice(4).join(', ')}
-  --config <file>            options file (default: ./${DEFAULT_CONFIG_FILE} when present):
-                             { "helpersModule", "helperNames", "autoInstrumented", "injectors", "extractors" };
-                             flags win over the file
+  (settings)                 for each file, settings['trace-propagation'] from the project's ESLint config
+                             (helpersModule, helperNames, autoInstrumented, injectors, extractors), as the rules
+                             read them; flags win over them
+  --no-eslint-config         do not read the ESLint config
+  --config <file>            options file for projects without an ESLint config (default:
+                             ./${DEFAULT_CONFIG_FILE} when present), same keys; flags win over the file
   --json                     print the summary as JSON on stdout (with --dry, the diffs are in it)
   --types                    also recognise clients by their TypeScript types (like the rules' useTypeInformation);
                              needs a tsconfig.json including the files; every file is then parsed

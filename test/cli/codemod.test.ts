@@ -199,6 +199,50 @@ describe('retargeting the helpers', () => {
     expect(await read(dir, 'src/producer.ts')).toMatch(/import \{ traceHeaders \} from '@acme\/otel';/);
   });
 
+  it("reads settings['trace-propagation'] from the project's ESLint config for each file, before the JSON file", async () => {
+    const dir = await tempDir();
+    const settings = (module: string, name: string) =>
+      `export default [{ files: ['**/*.ts'] }, { settings: { 'trace-propagation': { helpersModule: '${module}', helperNames: { injectTraceHeaders: '${name}' } } } }];\n`;
+    await writeTree(dir, {
+      'eslint.config.mjs': settings('@acme/from-eslint', 'eslintHeaders'),
+      'services/b/eslint.config.mjs': settings('@acme/service-b', 'serviceHeaders'),
+      'src/producer.ts': KAFKA_MISSING_HEADERS,
+      'services/b/producer.ts': KAFKA_MISSING_HEADERS,
+      'trace-propagation.config.json': JSON.stringify({ helpersModule: '@acme/from-json', helperNames: { injectTraceHeaders: 'jsonHeaders' } }),
+    });
+    const result = await run(dir, ['codemod', 'add-header-injection', 'src', 'services']);
+    expect(result.code, result.both).toBe(0);
+    expect(await read(dir, 'src/producer.ts')).toMatch(/import \{ eslintHeaders \} from '@acme\/from-eslint';/);
+    // ESLint computes the config for each file: a nested config (ESLint 10 looks it up from the file) wins there.
+    expect(await read(dir, 'services/b/producer.ts')).toMatch(/import \{ serviceHeaders \} from '@acme\/service-b';/);
+  });
+
+  it('--no-eslint-config falls back to the JSON file; flags still win over ESLint settings', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, {
+      'eslint.config.mjs': "export default [{ files: ['**/*.ts'] }, { settings: { 'trace-propagation': { helpersModule: '@acme/from-eslint' } } }];\n",
+      'src/a.ts': KAFKA_MISSING_HEADERS,
+      'src/b.ts': KAFKA_MISSING_HEADERS,
+      'trace-propagation.config.json': JSON.stringify({ helpersModule: '@acme/from-json' }),
+    });
+    await run(dir, ['codemod', 'add-header-injection', '--no-eslint-config', 'src/a.ts']);
+    expect(await read(dir, 'src/a.ts')).toMatch(/from '@acme\/from-json';/);
+    await run(dir, ['codemod', 'add-header-injection', '--helpers-module', '@acme/from-flag', 'src/b.ts']);
+    expect(await read(dir, 'src/b.ts')).toMatch(/from '@acme\/from-flag';/);
+  });
+
+  it('an invalid setting in the ESLint config names the file and the key, and leaves the file unchanged', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, {
+      'eslint.config.mjs': "export default [{ files: ['**/*.ts'] }, { settings: { 'trace-propagation': { autoInstrumented: { kafka: true } } } }];\n",
+      'src/a.ts': KAFKA_MISSING_HEADERS,
+    });
+    const result = await run(dir, ['codemod', 'add-header-injection', 'src']);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("settings['trace-propagation'] in the ESLint config for src/a.ts: \"autoInstrumented.kafka\" is not a known instrumentation");
+    expect(await read(dir, 'src/a.ts')).toBe(KAFKA_MISSING_HEADERS);
+  });
+
   it('--config names another file; CLI flags win over it, helper names merge one by one', async () => {
     const dir = await tempDir();
     const sqs =
