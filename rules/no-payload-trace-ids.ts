@@ -3,6 +3,7 @@ import { createRule } from '../src/util/create-rule.js';
 import type { PayloadMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { reportFindings } from '../src/rule-adapter.js';
+import { injectHint } from '../src/util/hints.js';
 
 export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[]; checkCorrelationIds?: boolean }];
 export type MessageIds = PayloadMessageId | 'useHelper';
@@ -18,10 +19,8 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       useHelper: '{{helper}}; the trace context travels in the message headers instead.',
-      traceIdInPayload:
-        "{{broker}}: '{{key}}'{{via}} is written into the {{site}} message body, where no propagator reads it and flags, tracestate and baggage are lost. Remove it and propagate the context in the message headers (propagation.inject or injectTraceHeaders).",
-      traceIdReadFromPayload:
-        "{{broker}}: '{{key}}' is read from the {{site}} message body to rebuild trace context. Extract the context from the message headers instead (propagation.extract or extractTraceContext).",
+      traceIdInPayload: "{{broker}}: '{{key}}'{{via}} is written into the {{site}} message body, where no propagator reads it. Remove it and carry the context in {{carrier}}: {{helper}}.",
+      traceIdReadFromPayload: "{{broker}}: '{{key}}' is read from the {{site}} message body to rebuild trace context. Extract it from {{carrier}} instead (extractTraceContext or propagation.extract).",
     },
     schema: [
       {
@@ -43,7 +42,9 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     return {
       'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options);
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options, (finding) => ({
+          data: { helper: injectHint(finding.data['shape']), ...finding.data },
+        }));
       },
     };
   },

@@ -18,18 +18,12 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       useHelper: 'Extract with {{helper}} from {{module}}, whose getter reads this carrier.',
-      missingExtraction:
-        "{{broker}}: this {{site}} handler never extracts the producer's trace context from the message's {{carrier}}, so its work starts a new trace. Run it inside context.with(propagation.extract(ROOT_CONTEXT, {{carrier}}, getter), ...) or withExtractedContext({{carrier}}, ...).{{coverage}}",
-      extractedContextNotActivated:
-        "{{broker}}: the context extracted here is never used, so the {{site}} handler still runs outside the producer's trace. Pass it to context.with(ctx, fn) or tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, ctx, fn).{{coverage}}",
-      bufferHeadersDefaultGetter:
-        '{{broker}}: {{site}} header values are Buffers and the default getter reads nothing from them, so extraction silently finds no parent. Pass a getter that converts Buffers to strings, or use extractTraceContext(headers) from trace-propagation-helpers.',
-      carrierNeedsGetter:
-        "{{broker}}: the default getter cannot read the {{site}} message's {{carrier}} (not a plain object of strings), so extraction silently finds no parent. Pass a getter for this carrier, or use extractTraceContext({{carrier}}) from trace-propagation-helpers.",
-      attributesNotRequested:
-        "{{broker}}: {{site}} does not request message attributes, so 'traceparent' never arrives. Request them: ['All'] or the propagation fields ('traceparent', 'tracestate', 'baggage').{{coverage}}",
-      batchWithoutPerMessageContext:
-        "{{broker}}: this {{site}} handler processes several messages without establishing each message's trace context. Extract per message inside the loop (context.with per message, or one span link per message with linkFromCarrier).{{coverage}}",
+      missingExtraction: "{{broker}}: this {{site}} handler never extracts the producer's trace context from {{carrier}}, so its work starts a new trace. Run it inside withExtractedContext({{carrier}}, fn) or context.with(propagation.extract(...), fn).{{coverage}}",
+      extractedContextNotActivated: "{{broker}}: the context extracted here is never used, so the {{site}} handler runs outside the producer's trace. Pass it to context.with(ctx, fn) or tracer.startActiveSpan(name, options, ctx, fn).{{coverage}}",
+      bufferHeadersDefaultGetter: '{{broker}}: {{site}} header values are Buffers, which the default getter cannot read, so no parent is found. Use extractTraceContext({{carrier}}) or a getter that decodes Buffers.',
+      carrierNeedsGetter: '{{broker}}: the default getter cannot read the {{site}} {{carrier}}, so no parent is found. Use extractTraceContext({{carrier}}) or a getter for this carrier.',
+      attributesNotRequested: "{{broker}}: {{site}} does not request message attributes, so 'traceparent' never arrives. Request ['All'] or 'traceparent', 'tracestate' and 'baggage'.{{coverage}}",
+      batchWithoutPerMessageContext: "{{broker}}: this {{site}} handler processes messages without each one's trace context. Extract per message inside the loop, or link every message with linkFromCarrier.{{coverage}}",
     },
     schema: [
       {

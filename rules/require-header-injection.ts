@@ -1,4 +1,5 @@
 import type { TSESLint } from '@typescript-eslint/utils';
+import { injectHint } from '../src/util/hints.js';
 import { createRule } from '../src/util/create-rule.js';
 import type { PublishMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
@@ -7,7 +8,9 @@ import { reportFindings } from '../src/rule-adapter.js';
 export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean; ignore?: { replies?: boolean; probes?: boolean; timers?: boolean } }];
 export type MessageIds = PublishMessageId | 'useHelper';
 
-const HELP = 'propagation.inject(context.active(), carrier) from @opentelemetry/api, or the helpers in trace-propagation-helpers';
+
+/** Clients that throw on an undefined header value (a copied key when no span is active). */
+const UNDEFINED_THROWS = new Set(['kafkajs', 'confluent-kafka']);
 
 export default createRule<Options, MessageIds>({
   name: 'require-header-injection',
@@ -20,22 +23,14 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       useHelper: 'Use {{helper}} from {{module}}.',
-      missingHeaders:
-        '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add {{carrier}} holding the active trace context ({{helper}}).{{coverage}}',
-      headersNotInjected:
-        '{{broker}}: the {{carrier}} of this {{site}}{{via}} message never receive the active trace context. Inject it ({{helper}}) and send the whole carrier.{{coverage}}',
-      handBuiltTraceparent:
-        "{{broker}}: '{{detail}}' is written by hand into the {{site}} {{carrier}}; a hand-built value drops sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
-      copiedCarrierKeys:
-        "{{broker}}: '{{detail}}' is copied key by key out of a carrier into the {{site}} {{carrier}}; it is undefined when no span is active (kafkajs and confluent throw on undefined header values) and drops the other fields. Spread the whole injected carrier instead.",
-      wrongCarrierShape:
-        '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
-      wrapperWithoutContext:
-        '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context, so its consumers start a new trace. Inject the active context inside {{wrapper}}.{{coverage}}',
-      passThroughNotInjected:
-        '{{broker}}: {{site}} sends the message that callers hand to {{wrapper}}, and none of its {{count}} caller(s) in the project injects trace context. Inject it here, or in every caller.{{coverage}}',
-      tooManyAttributes:
-        '{{broker}}: this {{site}} message has {{count}} attributes of its own; with the 3 propagation fields it passes the limit of {{limit}}, so injection is silently skipped. Keep at most 7 attributes and move the rest into the body.',
+      missingHeaders: '{{broker}}: {{site}}{{via}} sends this message without {{carrier}}, so its consumers start a new trace. Add them: {{helper}}.{{coverage}}',
+      headersNotInjected: '{{broker}}: the {{carrier}} of this {{site}}{{via}} message never receive the trace context. Inject it: {{helper}}.{{coverage}}',
+      handBuiltTraceparent: "{{broker}}: '{{detail}}' is built by hand in the {{site}} {{carrier}}, which loses sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
+      copiedCarrierKeys: "{{broker}}: '{{detail}}' is copied key by key into the {{site}} {{carrier}}, which drops the other fields{{undefinedValues}}. Spread the whole injected carrier.",
+      wrongCarrierShape: '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
+      wrapperWithoutContext: '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context. Inject the context inside {{wrapper}}.{{coverage}}',
+      passThroughNotInjected: '{{broker}}: {{site}} sends what callers hand to {{wrapper}}, and none of its {{count}} caller(s) injects trace context. Inject it here, or in every caller.{{coverage}}',
+      tooManyAttributes: '{{broker}}: this {{site}} message has {{count}} attributes; with the 3 propagation fields it passes the limit of {{limit}}, so injection is skipped. Keep at most 7 and move the rest into the body.',
     },
     schema: [
       {
@@ -67,22 +62,10 @@ export default createRule<Options, MessageIds>({
     return {
       'Program:exit'() {
         reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({
-          data: { helper: helperFor(finding.data['shape']), ...finding.data },
+          data: { helper: injectHint(finding.data['shape']), undefinedValues: UNDEFINED_THROWS.has(finding.broker.id) ? ', and is undefined without an active span, which this client throws on' : '', ...finding.data },
         }));
       },
     };
   },
 });
 
-function helperFor(shape: string | undefined): string {
-  switch (shape) {
-    case 'message-attributes':
-      return `injectMessageAttributes(attributes) or ${HELP}`;
-    case 'nats-msghdrs':
-      return 'injectNatsHeaders(headers()) or propagation.inject with a setter calling h.set(k, v)';
-    case 'rdkafka-array':
-      return 'injectRdkafkaHeaders(headers) or one single-key object per injected field';
-    default:
-      return `injectTraceHeaders(headers) or ${HELP}`;
-  }
-}

@@ -94,7 +94,7 @@ export function reportFindings<MessageIds extends string>(
     context.report({
       node: finding.node as Node,
       messageId: finding.messageId as MessageIds,
-      data: { ...finding.data, ...extraData, coverage: coverage.note(finding) },
+      data: { ...finding.data, ...extraData, ...(typeof extraData?.['helper'] === 'string' ? { helper: helperLabel(extraData['helper'], options.helpers) } : {}), coverage: coverage.note(finding) },
       suggest: hint
         ? [{
             messageId: 'useHelper' as MessageIds,

@@ -30,7 +30,7 @@ const WRAPPERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 
 export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isTraceKey: KeyMatcher): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<Node>();
-  const data = { broker: site.broker.name, site: site.spec.label };
+  const data = { broker: site.broker.name, site: site.spec.label, carrier: site.spec.carrierName, shape: site.spec.shape };
   for (const message of siteMessages(resolver, site)) {
     const bodyPaths = isBarePayload(resolver, site.spec, message) ? [''] : (site.spec.body ?? []);
     for (const bodyPath of bodyPaths) {
@@ -146,7 +146,7 @@ function isDomainValue(key: string, value: Node): boolean {
 /** Consumer side: `JSON.parse(body).traceId`, `const { traceId } = JSON.parse(...)`, `@Payload() data` → `data.traceId`. */
 export function checkPayloadReads(resolver: Resolver, site: ConsumeSite, isTraceKey: KeyMatcher): Finding[] {
   const findings: Finding[] = [];
-  const data = { broker: site.broker.name, site: site.spec.label };
+  const data = { broker: site.broker.name, site: site.spec.label, carrier: site.spec.carrier };
   const report = (key: string, node: Node): void => {
     const repair = replacePayloadRead(resolver, node, key);
     findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdReadFromPayload', node, broker: site.broker, data: { ...data, key }, site: site.anchor, fix: repair.fix, reason: repair.reason });
