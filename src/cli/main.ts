@@ -19,7 +19,7 @@ import { EslintSettings } from './eslint-settings.js';
 import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
-import { emptySummary, EXIT_ERROR, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
+import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
 import { writeFileAtomic } from './write.js';
 
 export interface CliIO {
@@ -30,6 +30,7 @@ export interface CliIO {
 
 const OPTIONS = {
   dry: { type: 'boolean' },
+  check: { type: 'boolean' },
   force: { type: 'boolean' },
   'helpers-module': { type: 'string' },
   helper: { type: 'string', multiple: true },
@@ -112,7 +113,9 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
 
 async function runCodemod(name: CodemodName, paths: readonly string[], options: ResolvedOptions, flags: Flags, io: CliIO): Promise<number> {
   const { stdout, stderr } = io;
-  const dry = flags.dry === true;
+  // --check: a dry run for CI that prints no diff and fails when anything would change.
+  const check = flags.check === true;
+  const dry = flags.dry === true || check;
   const json = flags.json === true;
   const discovery = await discoverFiles(paths, io.cwd);
   if (discovery.missing.length > 0) {
@@ -205,7 +208,9 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     if (result.output === undefined || result.output === source) {
       summary.files.unchanged++;
     } else {
-      if (dry) {
+      if (check) {
+        // listed in the summary only
+      } else if (dry) {
         const patch = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, source, result.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
         if (summary.diffs) summary.diffs.push({ path: shown, diff: patch });
         else {
@@ -229,6 +234,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
 
   if (json) stdout.write(formatJson(summary));
   else stderr.write(formatSummary(summary));
+  if (check && summary.files.changed > 0 && summary.files.failed === 0) return EXIT_LEFT;
   return exitCodeFor(summary);
 }
 
@@ -272,6 +278,7 @@ node_modules and git-ignored files are skipped; files that import no broker clie
 
 Options:
   --dry                      print a unified diff of every change to stdout; write nothing
+  --check                    write nothing, print no diff; exit 1 when any file would change (for CI)
   --force                    write even if the git work tree has uncommitted changes
   --helpers-module <spec>    import the inserted helpers from <spec> instead of
                              trace-propagation-helpers (a relative path such as
@@ -292,6 +299,7 @@ Options:
   -h, --help                 this help
   -v, --version              the version
 
-Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason), 2 usage, I/O or parse errors.
+Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason) or, with --check, files that
+would change, 2 usage, I/O or parse errors.
 `;
 }

@@ -64,6 +64,10 @@ export function formatSummary(summary: RunSummary): string {
       `${files.unchanged} unchanged, ${files.failed} failed`,
   );
   lines.push(`  sites: ${summary.fixed.length} ${fixedWord}, ${summary.left.length} left`);
+  if (summary.dry && summary.changed.length > 0) {
+    lines.push(`  files that ${changedWord}:`);
+    for (const file of summary.changed) lines.push(`    ${file}`);
+  }
   if (summary.left.length > 0) {
     lines.push('  sites left unfixed:');
     for (const site of summary.left) lines.push(`    ${formatSite(site)}`);

@@ -60,6 +60,18 @@ describe('codemod', () => {
     expect(await readFile(path.join(dir, 'src/producer.ts'))).toEqual(Buffer.from(KAFKA_MISSING_HEADERS));
   });
 
+  it('--check writes nothing, prints no diff, and exits 1 while a file would change (0 once fixed)', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
+    const pending = await run(dir, ['codemod', 'all', '--check', 'src']);
+    expect(pending.code).toBe(1);
+    expect(pending.out).toBe('');
+    expect(pending.err).toContain('src/producer.ts');
+    expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect((await run(dir, ['codemod', 'all', '--force', 'src'])).code).toBe(0);
+    expect((await run(dir, ['codemod', 'all', '--check', 'src'])).code).toBe(0);
+  });
+
   it('--dry --json puts the diffs in the JSON summary instead', async () => {
     const dir = await tempDir();
     await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
