@@ -79,10 +79,11 @@ export function reportFindings<MessageIds extends string>(
   ruleOptions: SharedOptions & AnalyzeOptions,
   extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
 ): void {
-  const options = effectiveOptions(context as never, ruleOptions);
-  const typed = options.useTypeInformation === true;
-  // Fast path for the great majority of files: nothing allocated, nothing cached.
+  const typed = ruleOptions.useTypeInformation === true;
+  // Fast path for the great majority of files: nothing allocated, nothing cached (the settings are validated here
+  // too, once per settings object, so that a mistake shows on any file).
   if (!typed && !mayHoldSites(context.sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context))) return;
+  const options = effectiveOptions(context as never, ruleOptions);
   const input = sourceInput(context as never, typed);
   const findings = analyze(input, rule, options);
   if (findings.length === 0) return;
