@@ -44,8 +44,13 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
   if (mentionsBroker(text, catalog)) return true;
   if (!crossFile) return false;
   const project = Project.forFile(filename);
-  return !!project && importsReach(project, filename!, importSpecifiers(text), catalog, 'broker');
+  if (!project) return false;
+  // `@inject(EVENT_PUBLISHER)`, `@Inject('KAFKA')`: the client comes from a registration no import leads to.
+  return importsReach(project, filename!, importSpecifiers(text), catalog, 'broker') || TOKEN_INJECTION.test(text);
 }
+
+/** A constructor parameter injected by a token (a string, a CONSTANT or `Tokens.Name`), not by its class. */
+const TOKEN_INJECTION = /@[iI]nject\(\s*(?:['"`]|[A-Z][A-Z0-9_]*\s*\)|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\))/;
 
 /** Finds every site in a file. Cached per AST, so all three rules share one pass. */
 export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog): Sites {

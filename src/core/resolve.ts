@@ -437,7 +437,10 @@ export class Resolver {
       }
     }
     for (const candidate of this.membersOf(classNode.body).get(name) ?? []) {
-      const kind = candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate) : this.kindOf(candidate);
+      const kind =
+        candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate)
+        : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? this.injectedKind(candidate)
+        : this.kindOf(candidate);
       if (kind) return kind;
     }
     const base = classNode.superClass ? entityOf(this.kindOf(classNode.superClass)) : undefined;
@@ -445,6 +448,85 @@ export class Resolver {
       return base.resolver.classMemberKind(base.node as TSESTree.ClassDeclaration, name, depth + 1);
     }
     return null;
+  }
+
+  /**
+   * What a dependency-injection container hands to `@inject(TOKEN)`: the class itself when the token is a class,
+   * else the registration of that token in the project (tsyringe `container.register(TOKEN, { useClass | useValue |
+   * useFactory })`, `registerSingleton(TOKEN, C)`, `registerInstance(TOKEN, v)`; NestJS `{ provide: TOKEN, ... }`).
+   * Registrations are looked for in at most MAX_REGISTRATION_FILES files naming the token; several that disagree
+   * leave the kind unknown.
+   */
+  private injectedKind(call: TSESTree.CallExpression): Kind | null {
+    const token = call.arguments[0];
+    if (!token || token.type === 'SpreadElement') return null;
+    const tokenNode = unwrap(token);
+    const entity = entityOf(this.kindOf(tokenNode));
+    if (entity?.type === 'class') return entity.resolver.entityKind('instance', entity.node);
+    const key = tokenKey(tokenNode);
+    const project = this.project;
+    if (!key || !project || resolvingTokens.has(key)) return null;
+    resolvingTokens.add(key);
+    try {
+      return this.registeredKind(project, key);
+    } finally {
+      resolvingTokens.delete(key);
+    }
+  }
+
+  private registeredKind(project: Project, key: string): Kind | null {
+    return project.projectSlot(`di:${key}`, () => {
+      let found: Kind | null = null;
+      const files = project.files().filter((file) => {
+        const text = project.text(file);
+        return !!text && text.includes(key.slice(1)) && /\bregister(?:Singleton|Instance)?\s*\(|\bprovide\s*:/.test(text);
+      });
+      for (const file of files.slice(0, MAX_REGISTRATION_FILES)) {
+        const other = file === this.file ? this : Resolver.forModule(project, file, this.catalog);
+        if (!other) continue;
+        for (const kind of other.registrationsOf(key)) {
+          if (found && kind !== found) return null;
+          found = kind;
+        }
+      }
+      return found;
+    });
+  }
+
+  /** The kinds this module registers under a token key (see `injectedKind`). */
+  private registrationsOf(key: string): Kind[] {
+    const kinds: Kind[] = [];
+    const provided = (object: TSESTree.ObjectExpression): void => {
+      for (const prop of object.properties) {
+        if (prop.type !== 'Property') continue;
+        const name = staticName(prop.key, prop.computed);
+        let kind: Kind | null = null;
+        if (name === 'useClass') kind = this.instanceKindOfClass(prop.value);
+        else if (name === 'useValue' || name === 'useExisting') kind = this.kindOf(prop.value);
+        else if (name === 'useFactory') kind = isFunction(prop.value) ? this.returnKind(prop.value) : null;
+        if (kind) kinds.push(kind);
+      }
+    };
+    walk(this.input.ast, this.keys, (node) => {
+      if (node.type === 'CallExpression') {
+        const method = calleeNameOf(node);
+        const [first, second] = node.arguments;
+        if (!first || !second || first.type === 'SpreadElement' || second.type === 'SpreadElement' || tokenKey(unwrap(first)) !== key) return undefined;
+        if (method === 'register' && unwrap(second).type === 'ObjectExpression') provided(unwrap(second) as TSESTree.ObjectExpression);
+        else if (method === 'registerSingleton' || (method === 'register' && unwrap(second).type !== 'ObjectExpression')) {
+          const kind = this.instanceKindOfClass(second);
+          if (kind) kinds.push(kind);
+        } else if (method === 'registerInstance') {
+          const kind = this.kindOf(second);
+          if (kind) kinds.push(kind);
+        }
+      } else if (node.type === 'ObjectExpression') {
+        const provide = node.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === 'provide');
+        if (provide && tokenKey(unwrap(provide.value)) === key) provided(node);
+      }
+      return undefined;
+    });
+    return kinds;
   }
 
   /** The kind of an instance of a class expression: a library class's instance kind, or the project class's. */
@@ -732,6 +814,10 @@ export class Resolver {
         for (const param of element.value.params) {
           if (param.type === 'TSParameterProperty' && param.parameter.type === 'Identifier') {
             add(param.parameter.name, param.parameter.typeAnnotation);
+            // `@inject(TOKEN)` (tsyringe) / `@Inject(TOKEN)` (NestJS): what the container registers under the token.
+            for (const decorator of param.decorators ?? []) {
+              if (decorator.expression.type === 'CallExpression' && INJECT_DECORATORS.has(calleeNameOf(decorator.expression) ?? '')) add(param.parameter.name, decorator.expression);
+            }
           }
         }
       }
@@ -799,6 +885,29 @@ function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | und
 
 function isModuleExports(node: Node): boolean {
   return node.type === 'MemberExpression' && node.object.type === 'Identifier' && node.object.name === 'module' && memberName(node) === 'exports';
+}
+
+const INJECT_DECORATORS = new Set(['inject', 'Inject']);
+/** Tokens whose registration is being looked for (a registration that reaches its own token is unknown). */
+const resolvingTokens = new Set<string>();
+/** Beyond this many files naming a token, its registration is not looked for (each would be parsed). */
+const MAX_REGISTRATION_FILES = 12;
+
+function calleeNameOf(call: TSESTree.CallExpression): string | undefined {
+  const callee = unwrap(call.callee);
+  return callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? memberName(callee) : undefined;
+}
+
+/**
+ * A DI token as text that matches across modules: `s` + the string (`'Publisher'`), or `n` + the name
+ * (`const PUBLISHER = Symbol(...)`, an exported constant, `Tokens.Publisher`). From the second character on, it is
+ * what a module that mentions the token contains.
+ */
+function tokenKey(node: Node): string | undefined {
+  if (node.type === 'Literal' && typeof node.value === 'string' && node.value.length > 0) return `s${node.value}`;
+  if (node.type === 'Identifier') return `n${node.name}`;
+  if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier') return `n${node.property.name}`;
+  return undefined;
 }
 
 /** The class whose body holds a node (not crossing into a nested class). */
