@@ -8,7 +8,7 @@
  * run in-process by tests with captured streams.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
 import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomic, WriteRefused } from './write.js';
 
 export interface CliIO {
   stdout: OutputStream;
@@ -165,6 +165,16 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
   }
 
+  // The trees being transformed: a directory given, or the folder of a file given. A symbolic link is never followed
+  // out of them.
+  const trees = await Promise.all(
+    paths.map(async (p) => {
+      const given = path.resolve(io.cwd, p);
+      const isDir = (await stat(given).catch(() => undefined))?.isDirectory() === true;
+      return realpath(isDir ? given : path.dirname(given)).catch(() => given);
+    }),
+  );
+
   for (const file of discovery.files) {
     summary.files.scanned++;
     await processFile(file);
@@ -219,8 +229,15 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
         }
       } else {
         try {
-          await writeFileAtomic(file, result.output);
+          await writeFileAtomic(file, result.output, trees);
         } catch (error) {
+          if (error instanceof WriteRefused) {
+            // Not a failure of the run: the file is listed, and its sites are left with the reason.
+            stderr.write(`trace-propagation: ${shown}: skipped, ${error.message}\n`);
+            summary.files.unchanged++;
+            summary.left.push(...[...result.fixed, ...result.left].map((site) => ({ path: shown, ...site, reason: `not written: ${error.message}` })));
+            return;
+          }
           failed(file, `cannot write: ${errorMessage(error)}; left unchanged`);
           return;
         }

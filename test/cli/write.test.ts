@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempNameFor, writeFileAtomic } from '../../src/cli/write.js';
@@ -70,6 +70,56 @@ describe('atomic writes', () => {
     expect((await stat(path.join(dir, 'src/producer.ts'))).mode & 0o7777).toBe(0o640);
     expect((await stat(path.join(dir, 'src/tool.mjs'))).mode & 0o7777).toBe(0o755);
     expect((await readdir(path.join(dir, 'src'))).sort()).toEqual(['producer.ts', 'tool.mjs']);
+  });
+
+  it.runIf(isPosix && process.getuid?.() === 0)('keeps the owner and group of a file it rewrites (run as root, file owned by another user)', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
+    await chown(path.join(dir, 'src/producer.ts'), 4321, 4322);
+    const { err } = await run(dir, ['codemod', 'add-header-injection', 'src']);
+    expect(await read(dir, 'src/producer.ts'), err).toContain('injectTraceHeaders');
+    const after = await stat(path.join(dir, 'src/producer.ts'));
+    expect([after.uid, after.gid]).toEqual([4321, 4322]);
+  });
+
+  it.runIf(isPosix)('a read-only file is skipped with the reason, byte for byte unchanged, even with --force (exit 1)', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/locked.ts': KAFKA_MISSING_HEADERS, 'src/open.ts': KAFKA_MISSING_HEADERS });
+    await chmod(path.join(dir, 'src/locked.ts'), 0o444);
+    const { code, err } = await run(dir, ['codemod', 'add-header-injection', '--force', 'src']);
+    expect(code).toBe(1);
+    expect(err).toContain('src/locked.ts: skipped, read-only; left unchanged');
+    expect(err).toMatch(/src\/locked\.ts:3:\d+ require-header-injection\/missingHeaders \(kafkajs\): not written: read-only/);
+    expect(await read(dir, 'src/locked.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect((await stat(path.join(dir, 'src/locked.ts'))).mode & 0o7777).toBe(0o444);
+    expect(await read(dir, 'src/open.ts')).toContain('injectTraceHeaders');
+  });
+
+  it.runIf(isPosix)('a file with another hard link is left unchanged rather than separated from it', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
+    await link(path.join(dir, 'src/producer.ts'), path.join(dir, 'copy.ts'));
+    const { code, err } = await run(dir, ['codemod', 'add-header-injection', 'src']);
+    expect(code).toBe(1);
+    expect(err).toContain('src/producer.ts: skipped, has 1 other hard link(s)');
+    expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect((await stat(path.join(dir, 'src/producer.ts'))).nlink).toBe(2);
+  });
+
+  it.runIf(isPosix)('never follows a symbolic link out of the tree being transformed, and never replaces the link', async () => {
+    const dir = await tempDir();
+    const outside = await tempDir();
+    await writeTree(outside, { 'shared.ts': KAFKA_MISSING_HEADERS });
+    await writeTree(dir, { 'src/inside.ts': KAFKA_MISSING_HEADERS });
+    await symlink(path.join(outside, 'shared.ts'), path.join(dir, 'src/shared.ts'));
+    await symlink('inside.ts', path.join(dir, 'src/alias.ts'));
+    const { err } = await run(dir, ['codemod', 'add-header-injection', 'src/shared.ts', 'src/alias.ts']);
+    expect(err).toMatch(/shared\.ts: skipped, (a symbolic link to|reached through a symbolic link:) .*outside the tree being transformed; left unchanged/);
+    expect(await readFile(path.join(outside, 'shared.ts'), 'utf8')).toBe(KAFKA_MISSING_HEADERS);
+    expect((await lstat(path.join(dir, 'src/shared.ts'))).isSymbolicLink()).toBe(true);
+    // A link inside the tree stays a link; its target inside the tree is fixed.
+    expect((await lstat(path.join(dir, 'src/alias.ts'))).isSymbolicLink()).toBe(true);
+    expect(await read(dir, 'src/inside.ts')).toContain('injectTraceHeaders');
   });
 
   it.runIf(isPosix && process.getuid?.() !== 0)('a file that cannot be written is reported as failed and left unchanged (exit 2)', async () => {
