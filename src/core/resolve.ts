@@ -841,6 +841,13 @@ export class Resolver {
           spec.type === 'ImportSpecifier' ? (staticName(spec.imported) ?? '*') : spec.type === 'ImportDefaultSpecifier' ? 'default' : '*';
         this.imports.set(spec.local.name, { source, imported });
       }
+    } else if (statement.type === 'TSImportEqualsDeclaration' || (statement.type === 'ExportNamedDeclaration' && statement.declaration?.type === 'TSImportEqualsDeclaration')) {
+      // import kafkajs = require('kafkajs'): the module object, as `const kafkajs = require('kafkajs')` gives it
+      const declaration = statement.type === 'TSImportEqualsDeclaration' ? statement : (statement.declaration as TSESTree.TSImportEqualsDeclaration);
+      const reference = declaration.moduleReference;
+      if (reference.type === 'TSExternalModuleReference' && reference.expression.type === 'Literal' && typeof reference.expression.value === 'string') {
+        this.imports.set(declaration.id.name, { source: reference.expression.value, imported: '*' });
+      }
     } else if (statement.type === 'VariableDeclaration') {
       for (const declarator of statement.declarations) {
         if (!declarator.init) continue;
