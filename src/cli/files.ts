@@ -9,7 +9,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { gitToplevel, runGit } from './git.js';
+import { gitToplevel, gitWorkTree, runGit } from './git.js';
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -34,6 +34,8 @@ export interface Discovery {
   dropped: Array<{ path: string; reason: string }>;
   /** The git work trees the files were found in (the ones to check for uncommitted changes). */
   gitRoots: string[];
+  /** Targets outside any work tree git vouches for, with why: the CLI writes there only with --force. */
+  unguarded: Array<{ path: string; reason: string }>;
 }
 
 interface Target {
@@ -60,14 +62,17 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
       else throw error;
     }
   }
-  if (missing.length > 0) return { files: [], missing, dropped, gitRoots: [] };
+  if (missing.length > 0) return { files: [], missing, dropped, gitRoots: [], unguarded: [] };
 
   const found = new Set<string>();
   const gitRoots = new Set<string>();
   // Group the targets by the git work tree they live in (undefined: not in one).
   const byTree = new Map<string | undefined, Target[]>();
+  const unguarded: Discovery['unguarded'] = [];
   for (const target of targets) {
-    const top = await gitToplevel(target.isDirectory ? target.real : path.dirname(target.real));
+    const tree = await gitWorkTree(target.isDirectory ? target.real : path.dirname(target.real));
+    const top = 'toplevel' in tree ? tree.toplevel : undefined;
+    if ('reason' in tree) unguarded.push({ path: target.given, reason: tree.reason });
     const group = byTree.get(top) ?? [];
     group.push(target);
     byTree.set(top, group);
@@ -87,7 +92,7 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
       dropped.push({ path: target.given, reason });
     }
   }
-  return { files: [...found].sort(), missing, dropped, gitRoots: [...gitRoots].sort() };
+  return { files: [...found].sort(), missing, dropped, gitRoots: [...gitRoots].sort(), unguarded };
 }
 
 async function listWithGit(top: string, targets: readonly Target[]): Promise<string[]> {

@@ -23,11 +23,29 @@ export function runGit(cwd: string, args: readonly string[]): Promise<string> {
 
 /** The top of the git work tree containing `dir`, or undefined outside git (or when git is not installed). */
 export async function gitToplevel(dir: string): Promise<string | undefined> {
+  const found = await gitWorkTree(dir);
+  return 'toplevel' in found ? found.toplevel : undefined;
+}
+
+/**
+ * The git work tree containing `dir`, or why there is none that git will vouch for: not a repository, git not
+ * installed, or git refusing the repository (`detected dubious ownership`, common when running as root on a
+ * mounted checkout). The codemod writes only where git can show and undo its changes.
+ */
+export async function gitWorkTree(dir: string): Promise<{ toplevel: string } | { reason: string }> {
   try {
     const out = (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
-    return out ? path.resolve(out) : undefined;
-  } catch {
-    return undefined;
+    return out ? { toplevel: path.resolve(out) } : { reason: 'git names no work tree for it' };
+  } catch (error) {
+    const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+    if (cause?.code === 'ENOENT') return { reason: 'git is not installed, so its changes could not be reviewed or undone' };
+    const message = error instanceof Error ? error.message : String(error);
+    const dubious = /detected dubious ownership in repository at '([^']+)'/.exec(message);
+    if (dubious) {
+      return { reason: `git refuses the repository at ${dubious[1]} (detected dubious ownership; git config --global --add safe.directory ${dubious[1]} lets git in)` };
+    }
+    if (/not a git repository/i.test(message)) return { reason: 'not in a git work tree, so its changes could not be reviewed or undone' };
+    return { reason: `git fails there: ${message.split('\n')[0]}` };
   }
 }
 

@@ -124,20 +124,27 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
   }
   for (const dropped of discovery.dropped) stderr.write(`trace-propagation: ${dropped.path}: skipped, ${dropped.reason}\n`);
 
-  if (!dry && !flags.force) {
-    const dirty = discovery.files.length > 0 ? await dirtyTrees(discovery.gitRoots) : [];
-    if (dirty.length > 0) {
-      for (const tree of dirty) {
-        stderr.write(
-          `trace-propagation: refusing to write: the git work tree ${tree.toplevel} has uncommitted changes ` +
-            `(${tree.total} path${tree.total === 1 ? '' : 's'}):\n${tree.changes.map((l) => `  ${l}\n`).join('')}` +
-            (tree.total > tree.changes.length ? `  ...\n` : ''),
-        );
-      }
-      stderr.write('Commit or stash them first, so that the codemod\'s changes can be reviewed and undone on their own, or pass --force.\n');
+  if (!dry && !flags.force && discovery.files.length > 0) {
+    // Fail closed: write only where git can show and undo the changes, on a clean work tree.
+    const dirty = await dirtyTrees(discovery.gitRoots);
+    for (const tree of dirty) {
+      stderr.write(
+        `trace-propagation: refusing to write: the git work tree ${tree.toplevel} has uncommitted changes ` +
+          `(${tree.total} path${tree.total === 1 ? '' : 's'}):\n${tree.changes.map((l) => `  ${l}\n`).join('')}` +
+          (tree.total > tree.changes.length ? `  ...\n` : ''),
+      );
+    }
+    for (const { path: given, reason } of discovery.unguarded) stderr.write(`trace-propagation: refusing to write: ${given}: ${reason}.\n`);
+    if (dirty.length > 0 || discovery.unguarded.length > 0) {
+      stderr.write(
+        dirty.length > 0
+          ? "Commit or stash them first, so that the codemod's changes can be reviewed and undone on their own (--dry shows them), or pass --force.\n"
+          : 'Run it on a committed git work tree (--dry shows the changes), or pass --force.\n',
+      );
       return EXIT_ERROR;
     }
   }
+
 
   const displayBase = await realpath(io.cwd).catch(() => path.resolve(io.cwd));
   const display = (file: string): string => {
@@ -296,7 +303,8 @@ node_modules and git-ignored files are skipped; files that import no broker clie
 Options:
   --dry                      print a unified diff of every change to stdout; write nothing
   --check                    write nothing, print no diff; exit 1 when any file would change (for CI)
-  --force                    write even if the git work tree has uncommitted changes
+  --force                    write even if the git work tree has uncommitted changes, or where git cannot
+                             vouch for the files (not a repository, git missing, git refusing the repository)
   --helpers-module <spec>    import the inserted helpers from <spec> instead of
                              trace-propagation-helpers (a relative path such as
                              ./src/tracing.js is resolved from the cwd and imported relatively from each file)

@@ -40,7 +40,12 @@ describe('bin/trace-propagation.js', () => {
     expect(usage.code).toBe(2);
     expect(usage.err).toContain("unknown codemod 'no-such-codemod'");
 
-    const { code, out, err } = await spawnBin(dir, ['codemod', 'all', 'src', '--json']);
+    const refused = await spawnBin(dir, ['codemod', 'all', 'src']);
+    expect(refused.code).toBe(2); // a scratch folder is no git work tree: nothing is written without --force
+    expect(refused.err).toContain('refusing to write: src: not in a git work tree');
+    expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+
+    const { code, out, err } = await spawnBin(dir, ['codemod', 'all', 'src', '--json', '--force']);
     const summary = JSON.parse(out) as { exitCode: number; files: Record<string, number>; left: unknown[] };
     expect(code, err).toBe(summary.exitCode);
     expect(code).toBe(summary.left.length > 0 ? 1 : 0);

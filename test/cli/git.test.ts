@@ -1,6 +1,10 @@
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git, gitInitCommitted, KAFKA_MISSING_HEADERS, read, run, snapshot, tempDir, writeTree } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
 
 afterEach(cleanupTempDirs);
 
@@ -46,7 +50,7 @@ describe('uncommitted changes', () => {
     await writeTree(repo, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
     await gitInitCommitted(repo);
     await writeTree(repo, { 'wip.ts': 'export {};\n' });
-    const { code } = await run(elsewhere, ['codemod', 'add-header-injection', `${repo}/src`]);
+    const { code } = await run(elsewhere, ['codemod', 'add-header-injection', `${repo}/src`], { guard: true });
     expect(code).toBe(2);
     expect(await read(repo, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
   });
@@ -70,7 +74,7 @@ describe('uncommitted changes', () => {
     await writeTree(dir, { 'services/orders/gen/client.ts': KAFKA_MISSING_HEADERS, 'services/orders/wip.txt': 'wip\n' });
     const before = await snapshot(dir);
 
-    const refused = await run(dir, ['codemod', 'add-header-injection', '.']);
+    const refused = await run(dir, ['codemod', 'add-header-injection', '.'], { guard: true });
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(`${path.join(dir, 'services/orders')} has uncommitted changes`);
     expect(await snapshot(dir)).toEqual(before);
@@ -80,11 +84,29 @@ describe('uncommitted changes', () => {
     expect(await read(dir, 'services/orders/gen/client.ts')).toBe(KAFKA_MISSING_HEADERS);
   });
 
-  it('does no check outside git', async () => {
+  it('fails closed outside git: writes nothing without --force, and says why', async () => {
     const dir = await tempDir();
     await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
-    const { code, err } = await run(dir, ['codemod', 'add-header-injection', 'src']);
-    expect(code, err).not.toBe(2);
+    const refused = await run(dir, ['codemod', 'add-header-injection', 'src'], { guard: true });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('refusing to write: src: not in a git work tree, so its changes could not be reviewed or undone.');
+    expect(refused.err).toContain('or pass --force');
+    expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect((await run(dir, ['codemod', 'add-header-injection', '--dry', 'src'], { guard: true })).out).toContain('+++ b/src/producer.ts');
+    const forced = await run(dir, ['codemod', 'add-header-injection', '--force', 'src'], { guard: true });
+    expect(forced.code, forced.err).toBe(0);
     expect(await read(dir, 'src/producer.ts')).toContain('injectTraceHeaders');
   });
+
+  it.runIf(process.getuid?.() === 0)('fails closed when git refuses the repository (dubious ownership, as root on a mounted checkout)', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
+    await gitInitCommitted(dir);
+    await execFileAsync('chown', ['-R', '4321:4321', dir]);
+    const refused = await run(dir, ['codemod', 'add-header-injection', 'src'], { guard: true });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/refusing to write: src: git refuses the repository at .* \(detected dubious ownership; git config --global --add safe\.directory /);
+    expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);
+  });
+
 });

@@ -56,8 +56,11 @@ export interface RunResult extends Captured {
  * Runs the CLI in-process in `cwd`. `tty` makes stderr look like a terminal (for the progress bar); `both`
  * receives stdout and stderr interleaved, as a terminal would show them.
  */
-export async function run(cwd: string, args: string[], { tty = false } = {}): Promise<RunResult & { both: string }> {
+export async function run(cwd: string, args: string[], { tty = false, guard = false } = {}): Promise<RunResult & { both: string }> {
   const captured = { out: '', err: '', both: '' };
+  // Most tests write in scratch folders that are not git work trees, where the CLI refuses to write without
+  // --force; `guard: true` runs the CLI exactly as given (the tests of that refusal).
+  if (!guard && args[0] === 'codemod' && !args.some((a) => a === '--force' || a === '--dry' || a === '--check') && !(await insideGit(cwd))) args = [...args, '--force'];
   const code = await main(args, {
     cwd,
     stdout: { write: (s: string) => ((captured.both += s), (captured.out += s)) },
@@ -117,4 +120,13 @@ export async function gitInitCommitted(root: string): Promise<void> {
   await git(root, 'init', '-q');
   await git(root, 'add', '-A');
   await git(root, 'commit', '-q', '-m', 'init', '--allow-empty');
+}
+
+async function insideGit(dir: string): Promise<boolean> {
+  try {
+    await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+    return true;
+  } catch {
+    return false;
+  }
 }
