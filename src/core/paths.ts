@@ -180,6 +180,18 @@ export function isHarmlessCall(call: TSESTree.CallExpression): boolean {
  */
 export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathResult[] {
   const { node: value, variables } = resolver.follow(node);
+  if (value.type === 'Identifier' && variables.length > 0) {
+    // `let messages = [...]` reassigned later (`messages = events.map(...)`): every array it is given.
+    const variable = variables[variables.length - 1]!;
+    const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
+    const init = def?.type === 'Variable' && def.node.type === 'VariableDeclarator' && def.node.id.type === 'Identifier' ? def.node.init : null;
+    if (init && unwrap(init).type === 'ArrayExpression') {
+      const literal = (unwrap(init) as TSESTree.ArrayExpression).elements.flatMap((e): PathResult[] =>
+        !e ? [] : e.type === 'SpreadElement' ? elementsOf(resolver, e.argument, site) : [{ type: 'node', node: e }],
+      );
+      return [...literal, ...pushedElements(resolver, [variable], site)];
+    }
+  }
   if (value.type === 'ArrayExpression') {
     const out: PathResult[] = [];
     for (const element of value.elements) {
@@ -187,7 +199,7 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
       if (element.type === 'SpreadElement') out.push(...elementsOf(resolver, element.argument, site));
       else out.push({ type: 'node', node: element });
     }
-    if (value.elements.length === 0 && variables.length > 0) return pushedElements(variables, site);
+    if (value.elements.length === 0 && variables.length > 0) return pushedElements(resolver, variables, site);
     return out;
   }
   if (value.type === 'CallExpression') {
@@ -202,7 +214,7 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
   return [{ type: 'unknown' }];
 }
 
-function pushedElements(variables: ScopeVariable[], site: Node | undefined): PathResult[] {
+function pushedElements(resolver: Resolver, variables: ScopeVariable[], site: Node | undefined): PathResult[] {
   const out: PathResult[] = [];
   for (const ref of variables[variables.length - 1]!.references) {
     const id = ref.identifier as Node;
@@ -210,6 +222,9 @@ function pushedElements(variables: ScopeVariable[], site: Node | undefined): Pat
     const parent = id.parent;
     if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'push' && parent.parent?.type === 'CallExpression') {
       for (const arg of parent.parent.arguments) out.push(arg.type === 'SpreadElement' ? { type: 'unknown' } : { type: 'node', node: arg });
+    } else if (parent?.type === 'AssignmentExpression' && parent.operator === '=' && parent.left === id) {
+      // let messages = []; ... messages = events.map((e) => ({ value: e })): the new array's elements too
+      out.push(...elementsOf(resolver, parent.right, site));
     } else if (parent?.type === 'CallExpression' || parent?.type === 'AssignmentExpression') {
       // handed to other code or reassigned: we cannot know what it holds
       if (!(parent.type === 'CallExpression' && (parent === site || isHarmlessCall(parent)))) return [{ type: 'unknown' }];

@@ -479,7 +479,7 @@ export class Resolver {
       let found: Kind | null = null;
       const files = project.files().filter((file) => {
         const text = project.text(file);
-        return !!text && text.includes(key.slice(1)) && /\bregister(?:Singleton|Instance)?\s*\(|\bprovide\s*:/.test(text);
+        return !!text && text.includes(key.slice(1)) && /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/.test(text);
       });
       for (const file of files.slice(0, MAX_REGISTRATION_FILES)) {
         const other = file === this.file ? this : Resolver.forModule(project, file, this.catalog);
