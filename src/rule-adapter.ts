@@ -39,6 +39,19 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
   return input;
 }
 
+const holding = new WeakMap<object, boolean>();
+
+/** The pre-filter, asked once per linted file however many of our rules run on it. */
+function mayHoldSitesOnce(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
+  const sourceCode = context.sourceCode;
+  let result = holding.get(sourceCode);
+  if (result === undefined) {
+    result = mayHoldSites(sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context));
+    holding.set(sourceCode, result);
+  }
+  return result;
+}
+
 /** `settings['trace-propagation'].crossFile: false` limits the analysis to the linted file. */
 function crossFileSetting(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
   return eslintSettings(context.settings).crossFile !== false;
@@ -82,7 +95,7 @@ export function reportFindings<MessageIds extends string>(
   const typed = ruleOptions.useTypeInformation === true;
   // Fast path for the great majority of files: nothing allocated, nothing cached (the settings are validated here
   // too, once per settings object, so that a mistake shows on any file).
-  if (!typed && !mayHoldSites(context.sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context))) return;
+  if (!typed && !mayHoldSitesOnce(context as never)) return;
   const options = effectiveOptions(context as never, ruleOptions);
   const input = sourceInput(context as never, typed);
   const findings = analyze(input, rule, options);
