@@ -36,6 +36,11 @@ export interface Discovery {
   gitRoots: string[];
   /** Targets outside any work tree git vouches for, with why: the CLI writes there only with --force. */
   unguarded: Array<{ path: string; reason: string }>;
+  /**
+   * The trees being transformed, as real paths: a directory given, or the folder a given file name sits in. A file
+   * reached through a symbolic link that leads out of all of them is never written.
+   */
+  trees: string[];
 }
 
 interface Target {
@@ -51,18 +56,20 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
   const missing: string[] = [];
   const dropped: Discovery['dropped'] = [];
   const targets: Target[] = [];
+  const trees: string[] = [];
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
     try {
       const real = await realpath(absolute);
       const info = await stat(real);
       targets.push({ given, real, isDirectory: info.isDirectory() });
+      trees.push(info.isDirectory() ? real : await realpath(path.dirname(absolute)));
     } catch (error) {
       if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) missing.push(given);
       else throw error;
     }
   }
-  if (missing.length > 0) return { files: [], missing, dropped, gitRoots: [], unguarded: [] };
+  if (missing.length > 0) return { files: [], missing, dropped, gitRoots: [], unguarded: [], trees };
 
   const found = new Set<string>();
   const gitRoots = new Set<string>();
@@ -92,7 +99,7 @@ export async function discoverFiles(paths: readonly string[], cwd: string): Prom
       dropped.push({ path: target.given, reason });
     }
   }
-  return { files: [...found].sort(), missing, dropped, gitRoots: [...gitRoots].sort(), unguarded };
+  return { files: [...found].sort(), missing, dropped, gitRoots: [...gitRoots].sort(), unguarded, trees };
 }
 
 async function listWithGit(top: string, targets: readonly Target[]): Promise<string[]> {

@@ -8,7 +8,7 @@
  * run in-process by tests with captured streams.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -172,16 +172,6 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
   }
 
-  // The trees being transformed: a directory given, or the folder of a file given. A symbolic link is never followed
-  // out of them.
-  const trees = await Promise.all(
-    paths.map(async (p) => {
-      const given = path.resolve(io.cwd, p);
-      const isDir = (await stat(given).catch(() => undefined))?.isDirectory() === true;
-      return realpath(isDir ? given : path.dirname(given)).catch(() => given);
-    }),
-  );
-
   for (const file of discovery.files) {
     summary.files.scanned++;
     await processFile(file);
@@ -236,7 +226,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
         }
       } else {
         try {
-          await writeFileAtomic(file, result.output, trees);
+          await writeFileAtomic(file, result.output, discovery.trees);
         } catch (error) {
           if (error instanceof WriteRefused) {
             // Not a failure of the run: the file is listed, and its sites are left with the reason.

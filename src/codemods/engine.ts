@@ -9,11 +9,12 @@ import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-es
 import { catalog, type Instrumentation } from '../brokers/index.js';
 import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/analyze.js';
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from '../core/parsers.js';
-import { parseSource } from '../core/project.js';
+import { parseSource, parsesJsx } from '../core/project.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
 import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
 import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
+import { helperTargetFor } from '../settings.js';
 import { typeServices } from '../core/types.js';
 
 export type CodemodName = 'add-header-injection' | 'add-context-extraction' | 'move-trace-ids-to-headers' | 'all';
@@ -102,7 +103,7 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
       const parsed = parseSource(filePath, source, { loc: true, lib: true });
       return { ...parsed, scopeManager: parsed.scopeManager as ScopeManagerLike, text: source, filename: path.resolve(filePath) };
     }
-    const jsx = /\.(tsx|jsx)$/.test(filePath) || /\.(js|mjs|cjs)$/.test(filePath);
+    const jsx = parsesJsx(filePath);
     const parser = typeScriptParser();
     if (!parser) throw new ParseError(filePath, `type information ${NEEDS_TYPESCRIPT_ESLINT}`);
     const result = parser.parseForESLint(source, {
@@ -132,8 +133,8 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
 export { mayHoldSites, mentionsBroker };
 
 export function helperTarget(options: CodemodOptions): HelperTarget | undefined {
-  if (!options.helpersModule && !options.helperNames) return undefined;
-  return { module: options.helpersModule ?? 'trace-propagation-helpers', names: options.helperNames ?? {} };
+  // The CLI has already written a relative helpersModule relative to the file (optionsForFile).
+  return helperTargetFor(options, undefined, '');
 }
 
 /** Runs one codemod on one file's text. Throws ParseError when the input does not parse. */

@@ -186,21 +186,12 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
     const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
     const init = def?.type === 'Variable' && def.node.type === 'VariableDeclarator' && def.node.id.type === 'Identifier' ? def.node.init : null;
     if (init && unwrap(init).type === 'ArrayExpression') {
-      const literal = (unwrap(init) as TSESTree.ArrayExpression).elements.flatMap((e): PathResult[] =>
-        !e ? [] : e.type === 'SpreadElement' ? elementsOf(resolver, e.argument, site) : [{ type: 'node', node: e }],
-      );
-      return [...literal, ...pushedElements(resolver, [variable], site)];
+      return [...literalElements(resolver, unwrap(init) as TSESTree.ArrayExpression, site), ...pushedElements(resolver, [variable], site)];
     }
   }
   if (value.type === 'ArrayExpression') {
-    const out: PathResult[] = [];
-    for (const element of value.elements) {
-      if (!element) continue;
-      if (element.type === 'SpreadElement') out.push(...elementsOf(resolver, element.argument, site));
-      else out.push({ type: 'node', node: element });
-    }
     if (value.elements.length === 0 && variables.length > 0) return pushedElements(resolver, variables, site);
-    return out;
+    return literalElements(resolver, value, site);
   }
   if (value.type === 'CallExpression') {
     const callee = unwrap(value.callee);
@@ -212,6 +203,13 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
     }
   }
   return [{ type: 'unknown' }];
+}
+
+/** The elements written in an array literal, spread arrays included. */
+function literalElements(resolver: Resolver, array: TSESTree.ArrayExpression, site: Node | undefined): PathResult[] {
+  return array.elements.flatMap((e): PathResult[] =>
+    !e ? [] : e.type === 'SpreadElement' ? elementsOf(resolver, e.argument, site) : [{ type: 'node', node: e }],
+  );
 }
 
 function pushedElements(resolver: Resolver, variables: ScopeVariable[], site: Node | undefined): PathResult[] {

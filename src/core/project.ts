@@ -358,6 +358,11 @@ function parseModule(file: string, text: string): ParsedModule | undefined {
   }
 }
 
+/** JSX in `.tsx` and JavaScript files only, so that `<T>x` casts keep working in `.ts`. */
+export function parsesJsx(file: string): boolean {
+  return /\.(tsx|jsx|js|mjs|cjs)$/.test(file);
+}
+
 /**
  * Parses like typescript-eslint's parser for ESLint, with scope analysis, but without what only ESLint needs
  * (tokens, comments, the TypeScript node maps): those would double the weight of every module read for its
@@ -369,7 +374,7 @@ function parseModule(file: string, text: string): ParsedModule | undefined {
  */
 export function parseSource(file: string, text: string, options: { loc: boolean; lib: boolean }): { ast: TSESTree.Program; scopeManager: unknown; visitorKeys: VisitorKeys } {
   const javascript = /\.(jsx|js|mjs|cjs)$/.test(file);
-  const jsx = javascript || file.endsWith('.tsx');
+  const jsx = parsesJsx(file);
   const estree = typeScriptEstree();
   if (estree) {
     const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;

@@ -7,7 +7,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Kind } from '../brokers/index.js';
-import { isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
+import { calleeName, isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { Project } from './project.js';
 import { reaches } from './reach.js';
 
@@ -509,7 +509,7 @@ export class Resolver {
     };
     walk(this.input.ast, this.keys, (node) => {
       if (node.type === 'CallExpression') {
-        const method = calleeNameOf(node);
+        const method = calleeName(node);
         const [first, second] = node.arguments;
         if (!first || !second || first.type === 'SpreadElement' || second.type === 'SpreadElement' || tokenKey(unwrap(first)) !== key) return undefined;
         if (method === 'register' && unwrap(second).type === 'ObjectExpression') provided(unwrap(second) as TSESTree.ObjectExpression);
@@ -816,7 +816,7 @@ export class Resolver {
             add(param.parameter.name, param.parameter.typeAnnotation);
             // `@inject(TOKEN)` (tsyringe) / `@Inject(TOKEN)` (NestJS): what the container registers under the token.
             for (const decorator of param.decorators ?? []) {
-              if (decorator.expression.type === 'CallExpression' && INJECT_DECORATORS.has(calleeNameOf(decorator.expression) ?? '')) add(param.parameter.name, decorator.expression);
+              if (decorator.expression.type === 'CallExpression' && INJECT_DECORATORS.has(calleeName(decorator.expression) ?? '')) add(param.parameter.name, decorator.expression);
             }
           }
         }
@@ -899,11 +899,6 @@ const INJECT_DECORATORS = new Set(['inject', 'Inject']);
 const resolvingTokens = new Set<string>();
 /** Beyond this many files naming a token, its registration is not looked for (each would be parsed). */
 const MAX_REGISTRATION_FILES = 12;
-
-function calleeNameOf(call: TSESTree.CallExpression): string | undefined {
-  const callee = unwrap(call.callee);
-  return callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? memberName(callee) : undefined;
-}
 
 /**
  * A DI token as text that matches across modules: `s` + the string (`'Publisher'`), or `n` + the name
