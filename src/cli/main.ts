@@ -13,13 +13,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { codemods, mayHoldSites, ParseError, transformSource, type CodemodName } from '../codemods/engine.js';
+import { codemods, mayHoldSites, ParseError, transformSource, type CodemodName, type SiteResult } from '../codemods/engine.js';
 import { CANONICAL_HELPERS, DEFAULT_CONFIG_FILE, isRelativeSpecifier, loadConfigFile, mergeOptions, optionsForFile, parseHelperFlags, UsageError, type ResolvedOptions } from './config.js';
 import { EslintSettings } from './eslint-settings.js';
 import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
 import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
+import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
 
 export interface CliIO {
@@ -39,6 +40,7 @@ const OPTIONS = {
   'no-progress': { type: 'boolean' },
   'no-eslint-config': { type: 'boolean' },
   types: { type: 'boolean' },
+  'no-typecheck': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -172,6 +174,8 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
   }
 
+  // Every file is transformed in memory first; nothing is printed or written before the type check has run.
+  const pending: PendingChange[] = [];
   for (const file of discovery.files) {
     summary.files.scanned++;
     await processFile(file);
@@ -214,42 +218,79 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     }
     if (result.output === undefined || result.output === source) {
       summary.files.unchanged++;
-    } else {
-      if (check) {
-        // listed in the summary only
-      } else if (dry) {
-        const patch = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, source, result.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
-        if (summary.diffs) summary.diffs.push({ path: shown, diff: patch });
-        else {
-          progress.suspend(); // stdout and stderr usually share the terminal: no diff glued to the bar
-          stdout.write(patch);
-        }
-      } else {
-        try {
-          await writeFileAtomic(file, result.output, discovery.trees);
-        } catch (error) {
-          if (error instanceof WriteRefused) {
-            // Not a failure of the run: the file is listed, and its sites are left with the reason.
-            stderr.write(`trace-propagation: ${shown}: skipped, ${error.message}\n`);
-            summary.files.unchanged++;
-            summary.left.push(...[...result.fixed, ...result.left].map((site) => ({ path: shown, ...site, reason: `not written: ${error.message}` })));
-            return;
-          }
-          failed(file, `cannot write: ${errorMessage(error)}; left unchanged`);
-          return;
-        }
-      }
-      summary.files.changed++;
-      summary.changed.push(shown);
+      summary.left.push(...result.left.map((site) => ({ path: shown, ...site })));
+      return;
     }
-    summary.fixed.push(...result.fixed.map((site) => ({ path: shown, ...site })));
-    summary.left.push(...result.left.map((site) => ({ path: shown, ...site })));
+    pending.push({ file, shown, source, output: result.output, fixed: result.fixed, left: result.left });
+  }
+
+  // The safety net: a rewrite that adds a type error in the project's own tsconfig is not written.
+  if (pending.length > 0 && flags['no-typecheck'] !== true) {
+    const typed = typecheckChanges(new Map(pending.map((p) => [p.file, p.output])), io.cwd);
+    const reasons = [...new Set(typed.unchecked.values())];
+    summary.typecheck = { checked: typed.checked, reverted: typed.reverted.size, unchecked: typed.unchecked.size, seconds: Math.round(typed.milliseconds / 100) / 10, ...(reasons.length > 0 ? { uncheckedReasons: reasons } : {}) };
+    for (const change of pending) {
+      const diagnostics = typed.reverted.get(change.file);
+      if (!diagnostics) continue;
+      const first = diagnostics[0]!;
+      const reason = `reverted: the rewrite does not type-check (TS${first.code}: ${first.message})`;
+      progress.log(`${change.shown}: ${reason}`);
+      change.reverted = reason;
+    }
+  }
+
+  for (const change of pending) {
+    const { shown } = change;
+    if (change.reverted) {
+      summary.files.unchanged++;
+      summary.left.push(...[...change.fixed, ...change.left].map((site) => ({ path: shown, ...site, reason: site.reason ?? change.reverted })));
+      continue;
+    }
+    if (check) {
+      // listed in the summary only
+    } else if (dry) {
+      const patch = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, change.source, change.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+      if (summary.diffs) summary.diffs.push({ path: shown, diff: patch });
+      else {
+        progress.suspend(); // stdout and stderr usually share the terminal: no diff glued to the bar
+        stdout.write(patch);
+      }
+    } else {
+      try {
+        await writeFileAtomic(change.file, change.output, discovery.trees);
+      } catch (error) {
+        if (error instanceof WriteRefused) {
+          // Not a failure of the run: the file is listed, and its sites are left with the reason.
+          stderr.write(`trace-propagation: ${shown}: skipped, ${error.message}\n`);
+          summary.files.unchanged++;
+          summary.left.push(...[...change.fixed, ...change.left].map((site) => ({ path: shown, ...site, reason: `not written: ${error.message}` })));
+          continue;
+        }
+        failed(change.file, `cannot write: ${errorMessage(error)}; left unchanged`);
+        continue;
+      }
+    }
+    summary.files.changed++;
+    summary.changed.push(shown);
+    summary.fixed.push(...change.fixed.map((site) => ({ path: shown, ...site })));
+    summary.left.push(...change.left.map((site) => ({ path: shown, ...site })));
   }
 
   if (json) stdout.write(formatJson(summary));
   else stderr.write(formatSummary(summary));
   if (check && summary.files.changed > 0 && summary.files.failed === 0) return EXIT_LEFT;
   return exitCodeFor(summary);
+}
+
+interface PendingChange {
+  file: string;
+  shown: string;
+  source: string;
+  output: string;
+  fixed: SiteResult[];
+  left: SiteResult[];
+  /** Set when the type check reverted the rewrite: the reason its sites are left. */
+  reverted?: string;
 }
 
 function errorMessage(error: unknown): string {
@@ -310,6 +351,9 @@ Options:
   --json                     print the summary as JSON on stdout (with --dry, the diffs are in it)
   --types                    also recognise clients by their TypeScript types (like the rules' useTypeInformation);
                              needs a tsconfig.json including the files; every file is then parsed
+  --no-typecheck             skip the type check: by default the changed files are type-checked with the
+                             project's TypeScript and nearest tsconfig.json, before and after, and a rewrite that
+                             adds a diagnostic is not written (its sites are listed with the compiler's message)
   --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
   -h, --help                 this help
   -v, --version              the version

@@ -29,6 +29,8 @@ export interface RunSummary {
   failed: FileFailure[];
   fixed: LocatedSite[];
   left: LocatedSite[];
+  /** The type-check safety net (absent with --no-typecheck or when nothing changed). */
+  typecheck?: { checked: number; reverted: number; unchecked: number; seconds: number; uncheckedReasons?: string[] };
   /** Dry runs with --json: the diff of every file that would change. */
   diffs?: Array<{ path: string; diff: string }>;
 }
@@ -64,6 +66,11 @@ export function formatSummary(summary: RunSummary): string {
       `${files.unchanged} unchanged, ${files.failed} failed`,
   );
   lines.push(`  sites: ${summary.fixed.length} ${fixedWord}, ${summary.left.length} left`);
+  const typed = summary.typecheck;
+  if (typed) {
+    const unchecked = typed.unchecked > 0 ? `; ${typed.unchecked} not checked (${typed.uncheckedReasons?.join('; ')})` : '';
+    lines.push(`  type check: ${typed.checked} changed file${typed.checked === 1 ? '' : 's'} checked in ${typed.seconds} s, ${typed.reverted} reverted${unchecked}`);
+  }
   if (summary.dry && summary.changed.length > 0) {
     lines.push(`  files that ${changedWord}:`);
     for (const file of summary.changed) lines.push(`    ${file}`);

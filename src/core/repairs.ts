@@ -59,7 +59,8 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
 
   if (spec.envelopeKeys && isBarePayload(resolver, spec, message)) {
     // NestJS ClientKafka: `emit(p, data)` sends `{ value: data }`; saying so explicitly keeps the body identical.
-    return hint(label, fresh.requires, (local) => [{ range: literal.range, text: `{ value: ${sourceOf(input, literal)}, headers: ${fresh.render(local)} }` }]);
+    // The envelope is built at the call: a variable holding the body may be typed as the body (`const m: Event = {...}`).
+    return hint(label, fresh.requires, (local) => [replaceValue(message, `{ value: ${sourceOf(input, message)}, headers: ${fresh.render(local)} }`)]);
   }
   if (path[0]?.startsWith('chain:')) return builderCarrier(resolver, site, message);
   if (literal.type === 'ObjectExpression' && literal.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'MessageStructure' && staticName(p.value) === 'json')) {
@@ -67,6 +68,10 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   }
   if (spec.messages) {
     if (path.length !== 1 || literal.type !== 'ObjectExpression') return { reason: 'the message is not an object literal in this file' };
+    if (unwrap(message) !== literal && literal.parent?.type === 'VariableDeclarator' && literal.parent.id.typeAnnotation) {
+      // `const m: OrderMessage = {...}`: its declared type may not have the carrier; add it where the message is sent.
+      return hint(label, fresh.requires, (local) => [replaceValue(message, `{ ...${sourceOf(input, message)}, ${path[0]}: ${fresh.render(local)} }`)]);
+    }
     return hint(label, fresh.requires, (local) => addPropertyEdits(input, literal, `${path[0]}: ${fresh.render(local)}`));
   }
   // Positional APIs: carrier at argN (rdkafka, Pub/Sub publish) or in argN's options object (AMQP, NATS).
