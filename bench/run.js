@@ -230,6 +230,7 @@ const SECTIONS = [
   { id: 'stats', title: 'rule time vs parse time (ESLint stats: true)', run: measureStats },
   { id: 'memory', title: 'peak memory and wall clock (child processes, sequential)', run: measureMemory },
   { id: 'codemod', title: 'codemod CLI vs jscodeshift identity transform (same files, wall clock)', run: measureCodemod },
+  { id: 'typecheck', title: 'the codemod type-check safety net on the whole corpus (with a tsconfig.json)', run: measureTypecheck },
   { id: 'repo', title: 'rule time vs parse time on a real repository (--repo=DIR)', run: measureRepo },
 ];
 
@@ -316,6 +317,63 @@ async function measureCodemod(ctx) {
     return {
       checks: [{ metric: 'codemod CLI / jscodeshift identity (median wall clock)', value: `${ratio(r)} (${fmt(med(ours) / 1000, 1)} vs ${fmt(med(identity) / 1000, 1)} s)`, target: `<= ${TARGETS.codemodToIdentityRatio}`, pass: r <= TARGETS.codemodToIdentityRatio }],
       data: { oursMs: ours, identityMs: identity, ratio: r },
+    };
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/**
+ * f) What the codemod CLI's type-check safety net adds: the same `codemod all --dry` over a copy of the corpus
+ * that has a tsconfig.json (and this repository's node_modules linked in, for the client libraries' types), with
+ * and without --no-typecheck. Medians of --typecheck-runs (default 1, 3 without --quick).
+ */
+async function measureTypecheck(ctx) {
+  const { print, args } = ctx;
+  const repo = path.resolve(BENCH_DIR, '..');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-typecheck-bench-'));
+  try {
+    fs.cpSync(CORPUS_DIR, copy, { recursive: true, filter: (src) => !src.endsWith('manifest.json') });
+    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(copy, 'node_modules'));
+    fs.writeFileSync(
+      path.join(copy, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', allowJs: true, skipLibCheck: true, noEmit: true, types: ['node'] }, include: ['packages'] }),
+    );
+    const runs = Math.max(1, Number(args['typecheck-runs'] ?? (args.quick ? 1 : 3)));
+    const once = (extra) =>
+      new Promise((resolve, reject) => {
+        const t0 = performance.now();
+        const child = spawn(process.execPath, [path.join(repo, 'bin', 'trace-propagation.js'), 'codemod', 'all', copy, '--dry', '--json', ...extra], { cwd: copy, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (c) => {
+          if (c !== 0 && c !== 1) return reject(new Error(`trace-propagation exited ${c}: ${err.slice(-500)}`));
+          const summary = JSON.parse(out);
+          resolve({ ms: performance.now() - t0, changed: summary.changed.length, typecheck: summary.typecheck });
+        });
+      });
+    const without = [];
+    const withCheck = [];
+    let last;
+    for (let i = 0; i < runs; i++) {
+      without.push((await once(['--no-typecheck'])).ms);
+      last = await once([]);
+      withCheck.push(last.ms);
+    }
+    const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    printTable(print, ['run', 'runs (ms)', 'median ms'], [
+      ['codemod all --dry --no-typecheck', without.map((x) => fmt(x, 0)).join(', '), fmt(med(without), 0)],
+      ['codemod all --dry (type check on)', withCheck.map((x) => fmt(x, 0)).join(', '), fmt(med(withCheck), 0)],
+    ]);
+    const t = last.typecheck ?? {};
+    print(`  ${ctx.files.length} files, ${last.changed} would change; checked ${t.checked ?? 0}, reverted ${t.reverted ?? 0}, not checked ${t.unchecked ?? 0}; the check itself: ${t.seconds ?? 0} s`);
+    const added = med(withCheck) - med(without);
+    return {
+      checks: [{ metric: 'time the type check adds (codemod all, whole corpus)', value: `+${fmt(added / 1000, 1)} s (${fmt(med(without) / 1000, 1)} → ${fmt(med(withCheck) / 1000, 1)} s)`, target: 'reported', pass: true }],
+      data: { withoutMs: without, withMs: withCheck, typecheck: t },
     };
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });

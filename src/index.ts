@@ -5,6 +5,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import { rules } from '../rules/index.js';
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from './core/parsers.js';
+import { TEST_FILES } from './core/test-files.js';
 import { packageJson } from './util/package-info.js';
 
 const { name, version } = packageJson;
@@ -13,17 +14,10 @@ const tsParser = typeScriptParser();
 
 export const namespace = 'trace-propagation';
 
+/** Test, spec and benchmark code is left out by the recommended configs; override with a config object of your own. */
+export { TEST_FILES };
+
 const JS_AND_TS = ['**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}'];
-/**
- * Test, spec and benchmark code: left out by the recommended configs. It publishes to fake brokers, asserts on
- * payloads and starts consumers without context on purpose; reports there are noise. Override with a config
- * object of your own that enables the rules for these files.
- */
-export const TEST_FILES: readonly string[] = [
-  '**/*.{spec,test,e2e-spec,e2e,bench,benchmark}.{js,mjs,cjs,jsx,ts,tsx,mts,cts}',
-  '**/{test,tests,__tests__,__mocks__,__fixtures__,mocks,e2e,test-e2e,integration-test,integration-tests,bench,benchmark,benchmarks}/**',
-  '**/*.d.{ts,mts,cts}',
-];
 const TS = ['**/*.{ts,tsx,mts,cts}'];
 const JS = ['**/*.{js,mjs,cjs,jsx}'];
 

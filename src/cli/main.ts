@@ -41,6 +41,7 @@ const OPTIONS = {
   'no-eslint-config': { type: 'boolean' },
   types: { type: 'boolean' },
   'no-typecheck': { type: 'boolean' },
+  'drop-payload-ids': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -99,6 +100,7 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     const file = await loadConfigFile(flags.config, cwd);
     options = mergeOptions(file?.options, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, cwd);
     if (flags.types) options = { ...options, useTypeInformation: true };
+    if (flags['drop-payload-ids']) options = { ...options, dropPayloadIds: true };
     if (options.useTypeInformation) options = { ...options, tsconfigRootDir: options.tsconfigRootDir ?? cwd };
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, false);
@@ -169,7 +171,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     const shared = await eslintSettings?.for(file);
     if (!shared || Object.keys(shared).length === 0) return options;
     const { crossFile: _crossFile, ...rest } = shared;
-    const base: ResolvedOptions = { ...rest, useTypeInformation: options.useTypeInformation, tsconfigRootDir: options.tsconfigRootDir };
+    const base: ResolvedOptions = { ...rest, useTypeInformation: options.useTypeInformation, tsconfigRootDir: options.tsconfigRootDir, dropPayloadIds: options.dropPayloadIds };
     if (rest.helpersModule && isRelativeSpecifier(rest.helpersModule)) base.helpersModuleBase = io.cwd;
     return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
   }
@@ -354,6 +356,9 @@ Options:
   --no-typecheck             skip the type check: by default the changed files are type-checked with the
                              project's TypeScript and nearest tsconfig.json, before and after, and a rewrite that
                              adds a diagnostic is not written (its sites are listed with the compiler's message)
+  --drop-payload-ids         move-trace-ids-to-headers: remove trace keys from bodies even when their value is
+                             not the active span's or a consumer reads them with a fallback (by default such a
+                             key is kept, headers are injected beside it, and the site is listed with the reason)
   --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
   -h, --help                 this help
   -v, --version              the version

@@ -49,6 +49,12 @@ export interface CodemodOptions {
   useTypeInformation?: boolean;
   /** Where tsconfig.json files are looked up from (default: the current directory). */
   tsconfigRootDir?: string;
+  /**
+   * Remove trace keys from message bodies even when their value is not the active span's or a consumer in the
+   * project reads them with a fallback (by default such keys are kept, headers are injected beside them, and the
+   * site is listed with the reason).
+   */
+  dropPayloadIds?: boolean;
 }
 
 export interface SiteResult {
@@ -158,6 +164,11 @@ export function transformSource(name: CodemodName, filePath: string, source: str
     for (const finding of findings) {
       if (!finding.fix) {
         left.push(site(finding, finding.reason ?? 'no safe automatic fix'));
+        continue;
+      }
+      const risk = options.dropPayloadIds ? undefined : finding.contractRisk?.();
+      if (risk) {
+        left.push(site(finding, risk));
         continue;
       }
       plans.push({ finding, edits: finding.fix.edits });

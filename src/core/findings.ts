@@ -44,6 +44,12 @@ export interface Finding {
   reason?: string;
   /** The publish call or consumer entry point the finding belongs to. */
   site?: Node;
+  /**
+   * Why applying `fix` without asking could change a message contract (a body key whose value is not the span's,
+   * or that a consumer reads): an editor still offers the suggestion, a codemod leaves the site with this reason
+   * unless told otherwise (`--drop-payload-ids`). Computed on demand: it may look at the whole project.
+   */
+  contractRisk?: () => string | undefined;
 }
 
 export function isCovered(finding: Finding, autoInstrumented: Partial<Record<Instrumentation, boolean>>): boolean {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
+import { keepReason } from './contract.js';
 import { evalPath } from './paths.js';
 import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
 import { removePayloadKey, replacePayloadRead } from './repairs.js';
@@ -42,7 +43,8 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
           if (seen.has(node)) return;
           seen.add(node);
           const repair = via ? { reason: `the key is written in another file${via}` } : removePayloadKey(resolver, node);
-          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason });
+          const contractRisk = repair.fix ? () => keepReason(resolver, key, node) : undefined;
+          findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason, contractRisk });
         });
       }
     }

@@ -208,13 +208,24 @@ export function extractWithHelper(resolver: Resolver, call: TSESTree.CallExpress
 }
 
 /** The expression reading a message's carrier from a binding (`message?.headers`, `ctx.getMessage().headers`). */
-function carrierExpression(resolver: Resolver, site: ConsumeSite, binding: { name: string; path: string[] }): string {
+function carrierExpression(resolver: Resolver, site: ConsumeSite, binding: { name: string; path: string[] }, nonNull = false): string {
   if (site.spec.style === 'decorator') {
     if (site.contextKind === 'natsContext') return `${binding.name}.getHeaders()`;
     if (site.contextKind === 'rmqContext') return `${binding.name}.getMessage().properties.headers`;
     return `${binding.name}.getMessage().headers`;
   }
-  return [binding.name, ...binding.path, ...site.spec.carrier.split('.')].join('?.');
+  const [first, ...rest] = [...binding.path, ...site.spec.carrier.split('.')];
+  // After a guard that returned when the message is missing, its first property read needs no `?.`.
+  return `${binding.name}${nonNull ? '.' : '?.'}${[first, ...rest].join('?.')}`;
+}
+
+/** `if (!msg) return;` among the leading guards: `msg` is not null below them. */
+function guardedNonNull(block: TSESTree.BlockStatement, guards: number, name: string): boolean {
+  return block.body.slice(0, guards).some((statement) => {
+    const test = (statement as TSESTree.IfStatement).test;
+    const operand = test.type === 'UnaryExpression' && test.operator === '!' ? unwrap(test.argument) : undefined;
+    return operand?.type === 'Identifier' && operand.name === name;
+  });
 }
 
 function spanName(site: ConsumeSite): string {
@@ -246,7 +257,8 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   if (guards > 0 && guards < block.body.length) {
     const first = block.body[guards]!;
     const last = block.body[block.body.length - 1]!;
-    return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${carrier}, '${spanName(site)}', ${asyncKeyword}() => {`));
+    const guarded = binding.path.length === 0 && guardedNonNull(block, guards, binding.variable.name) ? carrierExpression(resolver, site, name, true) : carrier;
+    return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${guarded}, '${spanName(site)}', ${asyncKeyword}() => {`));
   }
   return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `));
 }
@@ -324,10 +336,7 @@ function wrapBlock(resolver: Resolver, statement: TSESTree.Statement, carrier: s
   if (statement.type !== 'BlockStatement') return { reason: 'the loop body is not a block' };
   if (jumpsOut(resolver, statement)) return { reason: 'the loop body uses break, continue, return or yield, which a wrapping function would change' };
   const wrap = helper('withConsumerSpan');
-  return hint(wrap.name, [wrap], (local) => [
-    { range: [statement.range[0] + 1, statement.range[0] + 1], text: ` ${awaitIt ? 'await ' : ''}${local(wrap)}(${carrier}, '${name}', ${awaitIt ? 'async ' : ''}() => {` },
-    { range: [statement.range[1] - 1, statement.range[1] - 1], text: '}); ' },
-  ]);
+  return hint(wrap.name, [wrap], (local) => wrapBlockBody(resolver.input, statement, `${awaitIt ? 'await ' : ''}${local(wrap)}(${carrier}, '${name}', ${awaitIt ? 'async ' : ''}() => {`));
 }
 
 /** A batch handler without per-message context: wrap the body of its loop over the messages. */
@@ -407,15 +416,20 @@ export function activateExtracted(resolver: Resolver, call: TSESTree.CallExpress
   if (call.parent?.type === 'ExpressionStatement') {
     // The result is discarded: the statement itself becomes the context of the rest.
     const statement = call.parent;
-    const text = sourceOf(resolver.input, call);
-    const repair = wrapRestOfBody(resolver, statement, 'context.with', [contextApi], (local) => `${local(contextApi)}.with(${text}, `, true);
+    const input = resolver.input;
+    const text = sourceOf(input, call);
+    const repair = wrapRestOfBody(resolver, statement, 'context.with', [contextApi], (local) => `${local(contextApi)}.with(${text}, `);
     if (!repair.fix) return repair;
     const fix = repair.fix;
-    return hint(fix.label, [...fix.requires], (local) => {
-      const [openEdit, closeEdit] = fix.edits(local);
-      // Replace the discarded call statement by the opening of the wrapper.
-      return [{ range: statement.range, text: openEdit!.text.trimEnd() }, closeEdit!];
-    });
+    // The discarded call statement goes; the wrapper opens where the rest starts (its first edit).
+    const opensAt = fix.edits(() => '')[0]!.range[0];
+    const start = lineStart(input.text, statement.range[0]);
+    const ownLine = /^[ \t]*$/.test(input.text.slice(start, statement.range[0])) && lineStart(input.text, opensAt) === opensAt;
+    const between = input.text.slice(statement.range[1], opensAt);
+    if (!/^\s*$/.test(between.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) return { reason: 'statements between the extraction and the processing jump out of the loop; wrap the processing by hand' };
+    // A comment after the call stays where it was, on a line of its own.
+    const removal: Edit = /^\s*$/.test(between) ? { range: [ownLine ? start : statement.range[0], opensAt], text: '' } : { range: [statement.range[0], statement.range[1] + /^[ \t]*/.exec(between)![0].length], text: '' };
+    return hint(fix.label, [...fix.requires], (local) => [removal, ...fix.edits(local)]);
   }
   return { reason: 'the extracted context is computed but never used: pass it to context.with or startActiveSpan by hand' };
 }
@@ -527,6 +541,9 @@ export function replacePayloadRead(resolver: Resolver, property: Node, key: stri
   if (member?.type !== 'MemberExpression' || member.property !== property) return { reason: 'read in a way the codemod does not follow; read it from the active span by hand' };
   const parent = member.parent;
   if (parent?.type === 'AssignmentExpression' && parent.left === member) return { reason: 'the payload key is written, not read' };
+  if (parent?.type === 'LogicalExpression' && parent.left === member && parent.operator !== '&&') {
+    return { reason: `read with a fallback of its own (${parent.operator} ...), so the body is its source of truth; the publishers keep the key` };
+  }
   return hint('Read the trace id from trace.getActiveSpan()', [traceApi], (local) => [{ range: member.range, text: `(${local(traceApi)}.getActiveSpan()?.spanContext().traceId ?? '')` }]);
 }
 
@@ -576,21 +593,95 @@ function wrapFunctionBody(input: SourceInput, fn: FunctionNode, opening: string)
     const expression = fn.body;
     return [{ range: expression.range, text: `${opening}${asyncKeyword}() => ${parenthesiseObject(sourceOf(input, expression), expression)})` }];
   }
-  const block = fn.body;
+  return wrapBlockBody(input, fn.body, `return ${opening}${asyncKeyword}() => {`);
+}
+
+/**
+ * Puts a block's statements inside `opener ... });`. A block written over several lines gets the opener and the
+ * closer on lines of their own and its statements re-indented one level in the file's own indentation; a block on
+ * one line stays on one line.
+ */
+function wrapBlockBody(input: SourceInput, block: TSESTree.BlockStatement, opener: string): Edit[] {
+  const text = input.text;
+  const open = block.range[0] + 1;
+  const close = block.range[1] - 1;
+  const first = block.body[0];
+  const last = block.body[block.body.length - 1];
+  const multiline = first && last && text.slice(open, first.range[0]).includes('\n') && text.slice(last.range[1], close).includes('\n');
+  if (!multiline) {
+    return [
+      { range: [open, open], text: ` ${opener}` },
+      { range: [close, close], text: '}); ' },
+    ];
+  }
+  const eol = lineEnding(input);
+  const inner = lineIndent(text, first.range[0]);
+  const closeLine = lineStart(text, close);
   return [
-    { range: [block.range[0] + 1, block.range[0] + 1], text: ` return ${opening}${asyncKeyword}() => {` },
-    { range: [block.range[1] - 1, block.range[1] - 1], text: '}); ' },
+    { range: [open, open], text: `${eol}${inner}${opener}` },
+    ...indentLines(input, block, open, closeLine),
+    { range: [closeLine, closeLine], text: `${inner}});${eol}` },
   ];
 }
 
 /** Puts statements `first`..`last` inside `opening ... });`, the opener and closer on lines of their own. */
 function wrapStatements(input: SourceInput, first: Node, last: Node, opening: string): Edit[] {
   const eol = lineEnding(input);
-  const indent = lineIndent(input.text, first.range[0]);
+  const text = input.text;
+  const indent = lineIndent(text, first.range[0]);
+  const firstLine = lineStart(text, first.range[0]);
+  const lastLineEnd = text.indexOf('\n', last.range[1]);
+  const ownLines = /^[ \t]*$/.test(text.slice(firstLine, first.range[0])) && /^[ \t]*\r?$/.test(text.slice(last.range[1], lastLineEnd < 0 ? text.length : lastLineEnd));
+  if (!ownLines) {
+    return [
+      { range: [first.range[0], first.range[0]], text: `${opening}${eol}${indent}` },
+      { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
+    ];
+  }
+  const unit = indentUnit(text);
+  const owner = enclosingBlock(first) ?? first;
   return [
-    { range: [first.range[0], first.range[0]], text: `${opening}${eol}${indent}` },
+    { range: [firstLine, firstLine], text: `${indent}${opening}${eol}${unit}` },
+    ...indentLines(input, owner, firstLine + 1, last.range[1]),
     { range: [last.range[1], last.range[1]], text: `${eol}${indent}});` },
   ];
+}
+
+function enclosingBlock(node: Node): Node | undefined {
+  return node.parent?.type === 'BlockStatement' || node.parent?.type === 'Program' ? node.parent : undefined;
+}
+
+/** The file's indentation step: a tab, or the smallest indentation of a code line (2 when nothing is indented). */
+function indentUnit(text: string): string {
+  let smallest = Infinity;
+  for (const match of text.matchAll(/^([ \t]+)(\S)/gm)) {
+    if (match[1]!.startsWith('\t')) return '\t';
+    if (match[2] === '*') continue; // a JSDoc continuation line
+    smallest = Math.min(smallest, match[1]!.length);
+  }
+  return ' '.repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+}
+
+/**
+ * Edits adding one indentation step to every non-blank line that starts in (from, to), except lines that start
+ * inside a template literal (their text is the string's content) within `scope`.
+ */
+function indentLines(input: SourceInput, scope: Node, from: number, to: number): Edit[] {
+  const text = input.text;
+  const unit = indentUnit(text);
+  const templates: Array<readonly [number, number]> = [];
+  walk(scope, input.visitorKeys, (node) => {
+    if (node.type === 'TemplateLiteral' && text.slice(node.range[0], node.range[1]).includes('\n')) templates.push(node.range);
+    return undefined;
+  });
+  const edits: Edit[] = [];
+  for (let at = text.indexOf('\n', from); at >= 0 && at + 1 < to; at = text.indexOf('\n', at + 1)) {
+    const start = at + 1;
+    if (/^[ \t]*\r?(\n|$)/.test(text.slice(start, start + 200))) continue; // blank line: no trailing whitespace
+    if (templates.some(([a, b]) => a < start && start < b)) continue;
+    edits.push({ range: [start, start], text: unit });
+  }
+  return edits;
 }
 
 function parenthesiseObject(text: string, expression: Node): string {
