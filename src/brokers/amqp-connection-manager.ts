@@ -9,6 +9,7 @@ import type { BrokerSpec } from './types.js';
 const amqpConnectionManager: BrokerSpec = {
   id: 'amqp-connection-manager',
   name: 'amqp-connection-manager',
+  system: 'rabbitmq',
   packages: ['amqp-connection-manager'],
   edges: {
     'module.connect()': 'manager',

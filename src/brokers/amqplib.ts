@@ -18,7 +18,7 @@ export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
 /** `consume(queue, onMessage)`: headers at `msg.properties.headers`, string values for string headers. */
 export function amqpConsume(on: string): ConsumeSpec {
   return {
-    on, style: 'callback', method: 'consume', label: 'channel.consume()', handler: 'arg1', message: 'param0',
+    on, style: 'callback', method: 'consume', label: 'channel.consume()', handler: 'arg1', message: 'param0', destination: 'arg0',
     carrier: 'properties.headers', incoming: 'string', autoExtractedBy: 'amqplib',
   };
 }
@@ -26,6 +26,7 @@ export function amqpConsume(on: string): ConsumeSpec {
 const amqplib: BrokerSpec = {
   id: 'amqplib',
   name: 'amqplib',
+  system: 'rabbitmq',
   packages: ['amqplib', 'amqplib/callback_api'],
   edges: {
     'module.connect()': 'connection',

@@ -9,6 +9,7 @@ import type { BrokerSpec } from './types.js';
 const confluentKafka: BrokerSpec = {
   id: 'confluent-kafka',
   name: '@confluentinc/kafka-javascript',
+  system: 'kafka',
   packages: ['@confluentinc/kafka-javascript'],
   edges: {
     'module.KafkaJS': 'kafkaJS',

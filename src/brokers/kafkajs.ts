@@ -32,6 +32,7 @@ export const kafkaTypes = { Kafka: 'client', Producer: 'producer', Transaction: 
 const kafkajs: BrokerSpec = {
   id: 'kafkajs',
   name: 'kafkajs',
+  system: 'kafka',
   packages: ['kafkajs'],
   edges: {
     'module.Kafka': 'KafkaClass',

@@ -9,6 +9,9 @@ import type { BrokerSpec } from './types.js';
 const nestjs: BrokerSpec = {
   id: 'nestjs',
   name: 'NestJS microservices',
+  // The system follows the transport: known from the handler's @Ctx() parameter type.
+  system: 'nestjs',
+  systemByContext: { kafkaContext: 'kafka', rmqContext: 'rabbitmq', natsContext: 'nats', mqttContext: 'mqtt', redisContext: 'redis' },
   packages: ['@nestjs/microservices'],
   edges: {
     'module.ClientProxyFactory': 'ClientProxyFactory',
@@ -37,7 +40,7 @@ const nestjs: BrokerSpec = {
   ],
   consume: [
     {
-      on: 'handlerDecorator', style: 'decorator', label: '@EventPattern/@MessagePattern', carrier: 'headers',
+      on: 'handlerDecorator', style: 'decorator', label: '@EventPattern/@MessagePattern', carrier: 'headers', destination: 'arg0',
       incoming: 'string', autoExtractedByContext: { kafkaContext: 'kafkajs', rmqContext: 'amqplib' },
       incomingByContext: { natsContext: 'nats-msghdrs' },
     },

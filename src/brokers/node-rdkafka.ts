@@ -52,6 +52,7 @@ export const rdkafkaConsume: ConsumeSpec[] = [
 const nodeRdkafka: BrokerSpec = {
   id: 'node-rdkafka',
   name: 'node-rdkafka',
+  system: 'kafka',
   packages: ['node-rdkafka'],
   edges: rdkafkaEdges,
   types: rdkafkaTypes,

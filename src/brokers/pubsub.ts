@@ -7,6 +7,7 @@ import type { BrokerSpec } from './types.js';
 const pubsub: BrokerSpec = {
   id: 'pubsub',
   name: 'Pub/Sub (@google-cloud/pubsub)',
+  system: 'gcp_pubsub',
   packages: ['@google-cloud/pubsub'],
   edges: {
     'module.PubSub': 'PubSubClass',

@@ -9,6 +9,7 @@ const message = { carrier: 'applicationProperties', carrierName: 'applicationPro
 const serviceBus: BrokerSpec = {
   id: 'service-bus',
   name: 'Service Bus (@azure/service-bus)',
+  system: 'servicebus',
   packages: ['@azure/service-bus'],
   edges: {
     'module.ServiceBusClient': 'ServiceBusClientClass',

@@ -9,6 +9,7 @@ const attributes = {
 const sns: BrokerSpec = {
   id: 'sns',
   name: 'SNS (@aws-sdk/client-sns)',
+  system: 'aws_sns',
   packages: ['@aws-sdk/client-sns'],
   edges: {
     'module.SNSClient': 'SNSClientClass',

@@ -20,6 +20,7 @@ function consumerSpecs(method: string): ConsumeSpec[] {
 const sqsConsumer: BrokerSpec = {
   id: 'sqs-consumer',
   name: 'sqs-consumer',
+  system: 'aws_sqs',
   packages: ['sqs-consumer'],
   edges: { 'module.Consumer': 'ConsumerClass' },
   types: {},

@@ -19,6 +19,7 @@ const sendMessage: PublishSpec[] = [
 const sqs: BrokerSpec = {
   id: 'sqs',
   name: 'SQS (@aws-sdk/client-sqs)',
+  system: 'aws_sqs',
   packages: ['@aws-sdk/client-sqs'],
   edges: {
     'module.SQSClient': 'SQSClientClass',

@@ -90,6 +90,11 @@ export interface ConsumeSpec {
   batch?: boolean;
   /** Path from one message to its headers/attributes. */
   carrier: string;
+  /**
+   * Path from the call to the destination it consumes from (`arg0`: the queue of `channel.consume(queue, fn)`);
+   * decorator style: the pattern of the decorator. Only a string literal or constant names the consumer span.
+   */
+  destination?: string;
   incoming: IncomingValues;
   /** Which instrumentation runs this handler inside the producer's context on its own, if any. */
   autoExtractedBy?: Instrumentation;
@@ -115,6 +120,10 @@ export interface BrokerSpec {
   id: string;
   /** Display name used in messages. */
   name: string;
+  /** The OpenTelemetry `messaging.system` value (`kafka`, `rabbitmq`, `aws_sqs`, ...), for consumer spans. */
+  system: string;
+  /** When the system depends on the handler's context kind (NestJS transports). */
+  systemByContext?: Record<string, string>;
   /** Module specifiers. A default, namespace or `require()` import of one of them has the kind `module`. */
   packages: string[];
   /**

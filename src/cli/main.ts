@@ -20,6 +20,8 @@ import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
 import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
+import { HELPERS_MODULE } from '../core/otel.js';
+import { addDependencies, missingDependencies } from './deps.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
 
@@ -42,6 +44,7 @@ const OPTIONS = {
   types: { type: 'boolean' },
   'no-typecheck': { type: 'boolean' },
   'drop-payload-ids': { type: 'boolean' },
+  'add-deps': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -278,9 +281,27 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     summary.left.push(...change.left.map((site) => ({ path: shown, ...site })));
   }
 
+  // What the rewritten code imports that its package.json does not list, and whether an SDK will record anything.
+  const kept = pending.filter((p) => !p.reverted && summary.changed.includes(p.shown));
+  if (kept.length > 0) {
+    const deps = missingDependencies(kept, options.helpersModule ?? HELPERS_MODULE, display);
+    for (const entry of deps.missing) {
+      if (flags['add-deps'] && !dry) {
+        try {
+          await addDependencies(entry.file, entry.modules, options.helpersModule ?? HELPERS_MODULE);
+          entry.added = true;
+        } catch (error) {
+          failed(entry.file, `cannot add dependencies: ${errorMessage(error)}`);
+        }
+      }
+    }
+    summary.dependencies = { missing: deps.missing.map(({ file: _file, ...rest }) => rest), noSdk: deps.noSdk };
+  }
+
   if (json) stdout.write(formatJson(summary));
   else stderr.write(formatSummary(summary));
-  if (check && summary.files.changed > 0 && summary.files.failed === 0) return EXIT_LEFT;
+  // --check and --dry fail while anything would still change, like a linter with fixable problems.
+  if (dry && summary.files.changed > 0 && summary.files.failed === 0) return EXIT_LEFT;
   return exitCodeFor(summary);
 }
 
@@ -359,11 +380,14 @@ Options:
   --drop-payload-ids         move-trace-ids-to-headers: remove trace keys from bodies even when their value is
                              not the active span's or a consumer reads them with a fallback (by default such a
                              key is kept, headers are injected beside it, and the site is listed with the reason)
+  --add-deps                 add what the rewritten code imports (trace-propagation-helpers, @opentelemetry/api)
+                             to the nearest package.json's dependencies when it does not list them (without it,
+                             the summary prints the install command)
   --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
   -h, --help                 this help
   -v, --version              the version
 
-Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason) or, with --check, files that
-would change, 2 usage, I/O or parse errors.
+Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason) or, with --check or --dry, files
+that would change, 2 usage, I/O or parse errors.
 `;
 }

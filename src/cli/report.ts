@@ -2,6 +2,7 @@
  * @fileoverview The run summary: counts of files and sites, every site left with its reason, every failure, and
  * the exit code they add up to (2: usage, I/O or parse failure; 1: sites left unfixed; 0: nothing left to fix).
  */
+import path from 'node:path';
 import type { SiteResult } from '../codemods/engine.js';
 
 export interface FileFailure {
@@ -31,6 +32,8 @@ export interface RunSummary {
   left: LocatedSite[];
   /** The type-check safety net (absent with --no-typecheck or when nothing changed). */
   typecheck?: { checked: number; reverted: number; unchecked: number; seconds: number; uncheckedReasons?: string[] };
+  /** package.json files that do not list what the rewritten code imports, and packages with no SDK set up. */
+  dependencies?: { missing: Array<{ packageJson: string; modules: string[]; command: string; added?: boolean }>; noSdk: string[] };
   /** Dry runs with --json: the diff of every file that would change. */
   diffs?: Array<{ path: string; diff: string }>;
 }
@@ -74,6 +77,20 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.dry && summary.changed.length > 0) {
     lines.push(`  files that ${changedWord}:`);
     for (const file of summary.changed) lines.push(`    ${file}`);
+  }
+  for (const entry of summary.dependencies?.missing ?? []) {
+    const where = path.posix.dirname(entry.packageJson);
+    lines.push(
+      entry.added
+        ? `  dependencies: added ${entry.modules.join(', ')} to ${entry.packageJson}; run your package manager's install`
+        : `  dependencies: ${entry.packageJson} does not list ${entry.modules.join(', ')}, which the ${summary.dry ? 'rewritten code would import' : 'rewritten code imports'}: run \`${entry.command}\`${where === '.' ? '' : ` in ${where}`} (or pass --add-deps)`,
+    );
+  }
+  if ((summary.dependencies?.noSdk.length ?? 0) > 0) {
+    lines.push(
+      `  note: no OpenTelemetry SDK is set up for ${summary.dependencies!.noSdk.join(', ')} (no @opentelemetry/sdk-* or distribution among its dependencies): ` +
+        '@opentelemetry/api records nothing until one is registered at startup (https://opentelemetry.io/docs/languages/js/getting-started/nodejs/)',
+    );
   }
   if (summary.left.length > 0) {
     lines.push('  sites left unfixed:');

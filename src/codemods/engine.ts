@@ -135,6 +135,19 @@ export function parseFile(filePath: string, source: string, typed?: { tsconfigRo
   }
 }
 
+/**
+ * Whether the project service has a program for the file. A file outside every tsconfig (`webpack.config.js`, a
+ * script) gets the syntactic analysis instead of failing the run; a file that does not parse still throws.
+ */
+function typedInput(filePath: string, source: string, typed: { tsconfigRootDir: string }): SourceInput | undefined {
+  try {
+    return parseFile(filePath, source, typed);
+  } catch (error) {
+    if (error instanceof ParseError && /no type information|not found by the project service|not included in|was not found/i.test(error.reason)) return undefined;
+    throw error;
+  }
+}
+
 /** The cheap pre-filter: a file that names no broker package is never parsed. */
 export { mayHoldSites, mentionsBroker };
 
@@ -147,7 +160,9 @@ export function helperTarget(options: CodemodOptions): HelperTarget | undefined 
 export function transformSource(name: CodemodName, filePath: string, source: string, options: CodemodOptions = {}): TransformResult {
   const info = codemods.find((c) => c.name === name);
   if (!info) throw new Error(`unknown codemod '${name}'`);
-  const typed = options.useTypeInformation ? { tsconfigRootDir: options.tsconfigRootDir ?? process.cwd() } : undefined;
+  let typed = options.useTypeInformation ? { tsconfigRootDir: options.tsconfigRootDir ?? process.cwd() } : undefined;
+  let first = typed && typedInput(filePath, source, typed);
+  if (typed && !first) typed = undefined; // outside every tsconfig: the syntactic analysis
   if (!typed && !mayHoldSites(source, path.resolve(filePath))) return { output: undefined, fixed: [], left: [] };
   const helpers = helperTarget(options);
   const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
@@ -155,7 +170,8 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   const fixed: SiteResult[] = [];
   let left: SiteResult[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const input = parseFile(filePath, text, typed);
+    const input = first ?? parseFile(filePath, text, typed);
+    first = undefined;
     const findings = selectFindings(input, info, analyzeOptions, options);
     const edits: Edit[] = [];
     const requirements: Requirement[] = [];

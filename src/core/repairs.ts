@@ -228,8 +228,41 @@ function guardedNonNull(block: TSESTree.BlockStatement, guards: number, name: st
   });
 }
 
-function spanName(site: ConsumeSite): string {
-  return `process ${site.broker.id}`;
+/**
+ * What names the consumer span, as the helpers take it: `{ system: 'kafka', destination: 'orders' }` (named
+ * `process orders` by the OpenTelemetry messaging conventions), the destination only when it is a string literal or
+ * a constant; else `{ system: 'kafka' }` (`process kafka`).
+ */
+function spanName(resolver: Resolver, site: ConsumeSite): string {
+  const system = (site.contextKind && site.broker.systemByContext?.[site.contextKind]) ?? site.broker.system;
+  const destination = destinationOf(resolver, site);
+  return `{ system: ${quote(system)}${destination === undefined ? '' : `, destination: ${quote(destination)}`} }`;
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefined {
+  const index = Number(/^arg(\d+)$/.exec(site.spec.destination ?? '')?.[1] ?? NaN);
+  if (Number.isNaN(index)) return undefined;
+  let call: Node | undefined = site.anchor;
+  if (site.spec.style === 'decorator') {
+    const decorators = (site.anchor as { decorators?: TSESTree.Decorator[] }).decorators ?? [];
+    call = decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && /Pattern$/.test(calleeNameOf(e) ?? ''));
+  }
+  if (call?.type !== 'CallExpression') return undefined;
+  const argument = call.arguments[index];
+  if (!argument || argument.type === 'SpreadElement') return undefined;
+  const value = resolver.follow(argument).node;
+  if (value.type === 'Literal' && typeof value.value === 'string') return value.value;
+  if (value.type === 'TemplateLiteral' && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
+  return undefined;
+}
+
+function calleeNameOf(call: TSESTree.CallExpression): string | undefined {
+  const callee = unwrap(call.callee);
+  return callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? memberName(callee) : undefined;
 }
 
 /** A handler that never extracts: run its body inside `withConsumerSpan(carrier, name, fn)`. */
@@ -244,12 +277,12 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   const wrap = helper('withConsumerSpan');
   const input = resolver.input;
   const body = site.body;
-  if (site.spec.style === 'iterate') return wrapBlock(resolver, (body as TSESTree.Statement), carrier, spanName(site), true);
+  if (site.spec.style === 'iterate') return wrapBlock(resolver, (body as TSESTree.Statement), carrier, spanName(resolver, site), true);
   const fn = isFunction(body) ? body : undefined;
   if (!fn || fn.generator) return { reason: 'the handler is not a plain function' };
   if (usesArguments(resolver, fn)) return { reason: 'the handler uses `arguments`, which an inner arrow function would change' };
   const asyncKeyword = fn.async ? 'async ' : '';
-  if (fn.body.type !== 'BlockStatement') return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `));
+  if (fn.body.type !== 'BlockStatement') return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, ${spanName(resolver, site)}, `));
   const block = fn.body;
   // Leading guards (`if (!msg) return;`: amqplib passes null when the broker cancels the consumer) stay outside,
   // so that no consumer span is started for a message that is not there.
@@ -258,9 +291,9 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
     const first = block.body[guards]!;
     const last = block.body[block.body.length - 1]!;
     const guarded = binding.path.length === 0 && guardedNonNull(block, guards, binding.variable.name) ? carrierExpression(resolver, site, name, true) : carrier;
-    return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${guarded}, '${spanName(site)}', ${asyncKeyword}() => {`));
+    return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${guarded}, ${spanName(resolver, site)}, ${asyncKeyword}() => {`));
   }
-  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `));
+  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, ${spanName(resolver, site)}, `));
 }
 
 /** How many statements open a block as `if (...) return;` guards (no value, no else). */
@@ -327,7 +360,7 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
   return hint(wrap.name, [wrap], (local) => [
     ...typeArgument,
     lastParam ? { range: [lastParam.range[1], lastParam.range[1]], text: `, ${parameter}` } : { range: [open + 1, open + 1], text: parameter },
-    ...wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, '${spanName(site)}', `),
+    ...wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, ${spanName(resolver, { ...site, contextKind: kind })}, `),
   ]);
 }
 
@@ -336,7 +369,7 @@ function wrapBlock(resolver: Resolver, statement: TSESTree.Statement, carrier: s
   if (statement.type !== 'BlockStatement') return { reason: 'the loop body is not a block' };
   if (jumpsOut(resolver, statement)) return { reason: 'the loop body uses break, continue, return or yield, which a wrapping function would change' };
   const wrap = helper('withConsumerSpan');
-  return hint(wrap.name, [wrap], (local) => wrapBlockBody(resolver.input, statement, `${awaitIt ? 'await ' : ''}${local(wrap)}(${carrier}, '${name}', ${awaitIt ? 'async ' : ''}() => {`));
+  return hint(wrap.name, [wrap], (local) => wrapBlockBody(resolver.input, statement, `${awaitIt ? 'await ' : ''}${local(wrap)}(${carrier}, ${name}, ${awaitIt ? 'async ' : ''}() => {`));
 }
 
 /** A batch handler without per-message context: wrap the body of its loop over the messages. */
@@ -355,7 +388,7 @@ export function wrapBatchLoop(resolver: Resolver, site: ConsumeSite): Repair {
   if (id?.type !== 'Identifier') return { reason: 'the loop variable is destructured' };
   const fn = isFunction(site.body) ? site.body : undefined;
   const carrier = [id.name, ...site.spec.carrier.split('.')].join('?.');
-  return wrapBlock(resolver, loop.body, carrier, spanName(site), !!fn?.async);
+  return wrapBlock(resolver, loop.body, carrier, spanName(resolver, site), !!fn?.async);
 }
 
 /**
@@ -370,7 +403,7 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
   const wrap = helper('withBatchConsumerSpan');
   // Evaluated before the handler's own guards (`if (err) return`): must not throw when the batch is missing.
   const carriers = `${arrayText}?.map((m) => m?.${site.spec.carrier.split('.').join('?.')}) ?? []`;
-  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(resolver.input, fn, `${local(wrap)}(${carriers}, '${spanName(site)}', `));
+  return hint(wrap.name, [wrap], (local) => wrapFunctionBody(resolver.input, fn, `${local(wrap)}(${carriers}, ${spanName(resolver, site)}, `));
 }
 
 /**
@@ -446,10 +479,10 @@ function wrapAfterPull(resolver: Resolver, site: ConsumeSite): Repair {
   const carrier = site.spec.carrier.split('.').join('?.');
   if (site.spec.batch) {
     const wrap = helper('withBatchConsumerSpan');
-    return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.map((m) => m?.${carrier}) ?? [], '${spanName(site)}', `);
+    return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.map((m) => m?.${carrier}) ?? [], ${spanName(resolver, site)}, `);
   }
   const wrap = helper('withConsumerSpan');
-  return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.${carrier}, '${spanName(site)}', `);
+  return wrapRestOfBody(resolver, declaration, wrap.name, [wrap], (local) => `${local(wrap)}(${name}?.${carrier}, ${spanName(resolver, site)}, `);
 }
 
 /** An SQS receive that does not ask for the trace attributes: request them. */

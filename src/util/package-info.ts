@@ -10,6 +10,7 @@ interface PackageJson {
   name: string;
   version: string;
   repository?: string | { url?: string };
+  dependencies?: Record<string, string>;
 }
 
 /** package.json is two levels up from src/util/ and three from dist/src/util/. */

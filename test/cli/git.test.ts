@@ -103,7 +103,13 @@ describe('uncommitted changes', () => {
     await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS });
     await gitInitCommitted(dir);
     await execFileAsync('chown', ['-R', '4321:4321', dir]);
-    const refused = await run(dir, ['codemod', 'add-header-injection', 'src'], { guard: true });
+    // The machine's own ~/.gitconfig may trust every directory (safe.directory = *): not this test's scenario.
+    const globalConfig = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+    const refused = await run(dir, ['codemod', 'add-header-injection', 'src'], { guard: true }).finally(() => {
+      if (globalConfig === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = globalConfig;
+    });
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/refusing to write: src: git refuses the repository at .* \(detected dubious ownership; git config --global --add safe\.directory /);
     expect(await read(dir, 'src/producer.ts')).toBe(KAFKA_MISSING_HEADERS);

@@ -58,7 +58,11 @@ describe('engine with type information', () => {
     expect(transformSource('add-header-injection', file, typed.output!, { useTypeInformation: true, tsconfigRootDir: project }).output).toBeUndefined();
   });
 
-  it('says why when no tsconfig.json includes the file', () => {
-    expect(() => transformSource('all', path.join(project, '..', 'outside.ts'), code, { useTypeInformation: true, tsconfigRootDir: project })).toThrow(/no type information|not included|was not found/);
+  it('falls back to the syntactic analysis when no tsconfig.json includes the file', () => {
+    const outside = path.join(project, '..', 'outside.ts');
+    const direct = "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: [] }).producer();\nawait producer.send({ topic: 't', messages: [{ value: 'v' }] });\n";
+    expect(transformSource('all', outside, code, { useTypeInformation: true, tsconfigRootDir: project }).output).toBeUndefined();
+    expect(transformSource('all', outside, direct, { useTypeInformation: true, tsconfigRootDir: project }).output).toContain('headers: injectTraceHeaders()');
+    expect(() => transformSource('all', outside, 'import { Kafka } from "kafkajs";\nconst x = (;\n', { useTypeInformation: true, tsconfigRootDir: project })).toThrow(/cannot parse/);
   });
 });

@@ -25,6 +25,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Context,
   type Link,
   type Span,
@@ -472,16 +473,42 @@ export function withExtractedContext<R>(carrier: unknown, fn: () => R): R {
 const TRACER_NAME = 'trace-propagation-helpers';
 
 /**
+ * What a consumer span is about, for the OpenTelemetry messaging conventions: `system` is the
+ * `messaging.system` value (`kafka`, `rabbitmq`, `aws_sqs`, `gcp_pubsub`, `servicebus`, `nats`) and
+ * `destination` the topic, queue, subscription or subject when it is known. The span is named
+ * `process <destination>`, else `process <system>`, unless `name` says otherwise.
+ */
+export interface ConsumerSpanOptions {
+  system: string;
+  destination?: string;
+  name?: string;
+}
+
+/** The span name and the messaging attributes for a consumer span described by a name or by options. */
+function consumerSpan(described: string | ConsumerSpanOptions, batchSize?: number): { name: string; attributes: Attributes } {
+  const attributes: Attributes = { 'messaging.operation.type': 'process', 'messaging.operation.name': 'process' };
+  if (typeof described === 'string') return { name: described, attributes };
+  attributes['messaging.system'] = described.system;
+  if (described.destination !== undefined) attributes['messaging.destination.name'] = described.destination;
+  if (batchSize !== undefined) attributes['messaging.batch.message_count'] = batchSize;
+  return { name: described.name ?? `process ${described.destination ?? described.system}`, attributes };
+}
+
+/**
  * Runs a message handler inside a CONSUMER span whose parent is the producer's context carried by
  * `carrier` (a new root when the carrier holds none), with that span active for everything the handler
- * does. The span ends when `fn` returns or its promise settles; an exception is recorded on it and
- * rethrown. This is what the `add-context-extraction` codemod wraps handlers in.
+ * does. The span ends when `fn` returns or its promise settles; an exception is recorded on it, its
+ * status set to ERROR, and rethrown. `span` is the span's name, or `{ system, destination }` for a
+ * name and messaging attributes that follow the OpenTelemetry messaging conventions (`messaging.system`,
+ * `messaging.destination.name`, `messaging.operation.type`). This is what the `add-context-extraction`
+ * codemod wraps handlers in.
  *
- * @example await consumer.run({ eachMessage: async ({ topic, message }) => withConsumerSpan(message.headers, `process ${topic}`, async () => handle(message)) })
+ * @example await consumer.run({ eachMessage: async ({ message }) => withConsumerSpan(message.headers, { system: 'kafka', destination: 'orders' }, async () => handle(message)) })
  */
-export function withConsumerSpan<R>(carrier: unknown, name: string, fn: () => R): R {
+export function withConsumerSpan<R>(carrier: unknown, span: string | ConsumerSpanOptions, fn: () => R): R {
   const tracer = trace.getTracer(TRACER_NAME);
-  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, extractTraceContext(carrier), (span) => runAndEnd(span, fn));
+  const { name, attributes } = consumerSpan(span);
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, extractTraceContext(carrier), (active) => runAndEnd(active, fn));
 }
 
 /** Runs `fn`, ending `span` when it returns or its promise settles; errors are recorded on the span and rethrown. */
@@ -512,16 +539,19 @@ function runAndEnd<R>(span: Span, fn: () => R): R {
  * messaging semantic conventions' shape for batches: one parent cannot represent many producers). The span's
  * parent is the ambient context. Messages without trace context add no link.
  *
- * @example await withBatchConsumerSpan(batch.messages.map((m) => m.headers), 'process orders', async () => digest(batch.messages))
+ * @example await withBatchConsumerSpan(batch.messages.map((m) => m.headers), { system: 'kafka', destination: batch.topic }, async () => digest(batch.messages))
  */
-export function withBatchConsumerSpan<R>(carriers: Iterable<unknown>, name: string, fn: () => R): R {
+export function withBatchConsumerSpan<R>(carriers: Iterable<unknown>, span: string | ConsumerSpanOptions, fn: () => R): R {
   const links: Link[] = [];
+  let count = 0;
   for (const carrier of carriers) {
+    count++;
     const link = linkFromCarrier(carrier);
     if (link) links.push(link);
   }
   const tracer = trace.getTracer(TRACER_NAME);
-  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, links }, (span) => runAndEnd(span, fn));
+  const { name, attributes } = consumerSpan(span, count);
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, links, attributes }, (active) => runAndEnd(active, fn));
 }
 
 /**

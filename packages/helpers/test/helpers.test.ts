@@ -851,6 +851,24 @@ describe('withConsumerSpan', () => {
     }
   });
 
+  it('names the span and sets the messaging attributes from { system, destination }', async () => {
+    const { carrier, producer } = produce(() => kafkaWire({ value: 'v', headers: injectTraceHeaders() }));
+    await withConsumerSpan(carrier, { system: 'kafka', destination: 'payments.captured' }, async () => undefined);
+    withConsumerSpan({}, { system: 'rabbitmq' }, () => undefined);
+    await provider.forceFlush();
+    const named = exporter.getFinishedSpans().find((s) => s.name === 'process payments.captured')!;
+    expectChildOf(named, producer);
+    expect(named.attributes).toEqual({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': 'payments.captured',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+    });
+    const bySystem = exporter.getFinishedSpans().find((s) => s.name === 'process rabbitmq')!;
+    expect(bySystem.attributes['messaging.system']).toBe('rabbitmq');
+    expect(bySystem.attributes['messaging.destination.name']).toBeUndefined();
+  });
+
   it('starts a new root when the carrier holds no context', async () => {
     withConsumerSpan({}, 'process orphan', () => undefined);
     await provider.forceFlush();
@@ -869,5 +887,12 @@ describe('withBatchConsumerSpan', () => {
     expect(span.kind).toBe(SpanKind.CONSUMER);
     expect(span.links.map((l) => l.context.spanId).sort()).toEqual([first.producer.spanId, second.producer.spanId].sort());
     expect(span.links.map((l) => l.context.traceId).sort()).toEqual([first.producer.traceId, second.producer.traceId].sort());
+  });
+
+  it('counts the batch and names the span from { system, destination }', async () => {
+    await withBatchConsumerSpan([{}, {}, {}], { system: 'aws_sqs', destination: 'orders' }, async () => undefined);
+    await provider.forceFlush();
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'process orders')!;
+    expect(span.attributes).toMatchObject({ 'messaging.system': 'aws_sqs', 'messaging.destination.name': 'orders', 'messaging.batch.message_count': 3, 'messaging.operation.type': 'process' });
   });
 });
