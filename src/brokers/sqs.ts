@@ -8,6 +8,9 @@ const attributes = {
 const sendMessage: PublishSpec[] = [
   { on: 'client', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
   { on: 'client', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
+  // The aggregated `SQS` class extends `SQSClient`: it sends commands too.
+  { on: 'aggregated', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'aggregated', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
   { on: 'aggregated', method: 'sendMessage', label: 'sqs.sendMessage()', messages: 'arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
   { on: 'aggregated', method: 'sendMessageBatch', label: 'sqs.sendMessageBatch()', messages: 'arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
 ];
@@ -40,6 +43,15 @@ const sqs: BrokerSpec = {
     },
     {
       on: 'client', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
+      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
+      on: 'aggregated', style: 'request', method: 'send', label: 'ReceiveMessageCommand',
+      request: 'arg0.new:ReceiveMessageCommand.arg0', attributeNames: 'arg0.new:ReceiveMessageCommand.arg0.MessageAttributeNames',
+      requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
+      on: 'aggregated', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
       batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {

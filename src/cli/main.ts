@@ -281,6 +281,12 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     summary.left.push(...change.left.map((site) => ({ path: shown, ...site })));
   }
 
+  // A caller of a wrapper whose fix belongs in the wrapper: when this run covers the wrapper's file, the wrapper was
+  // fixed (or listed with its reason) there; the caller has nothing left of its own.
+  const covered = new Set(discovery.files.map((f) => path.resolve(f)));
+  summary.left = summary.left.filter((site) => !site.fixIn || !covered.has(path.resolve(site.fixIn)));
+  for (const site of summary.left) delete site.fixIn;
+
   // What the rewritten code imports that its package.json does not list, and whether an SDK will record anything.
   const kept = pending.filter((p) => !p.reverted && summary.changed.includes(p.shown));
   if (kept.length > 0) {

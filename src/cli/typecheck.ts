@@ -43,7 +43,8 @@ export function loadTypeScript(from: string): { ts?: typeof TS; reason?: string 
       continue;
     }
     const major = Number(ts.version?.split('.')[0]);
-    if (typeof ts.createProgram !== 'function' || !(major >= 4)) return { reason: `TypeScript ${ts.version ?? '(unknown version)'} has no compiler API the check can use` };
+    // The object form of createProgram and project references arrived in TypeScript 3.0.
+    if (typeof ts.createProgram !== 'function' || !(major >= 3)) return { reason: `TypeScript ${ts.version ?? '(unknown version)'} has no compiler API the check can use` };
     return { ts };
   }
   return { reason: 'TypeScript is not installed' };

@@ -11,7 +11,7 @@ import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/anal
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from '../core/parsers.js';
 import { parseSource, parsesJsx } from '../core/project.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
-import { applyEdits, importEdits, type Edit, type Requirement } from '../core/fixes.js';
+import { applyEdits, importEdits, unusedImportEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
 import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
 import { helperTargetFor } from '../settings.js';
@@ -65,6 +65,8 @@ export interface SiteResult {
   column: number;
   /** Why the site was left as it is (left sites only). */
   reason?: string;
+  /** The file where the fix belongs, when it is another one (a wrapper's module). */
+  fixIn?: string;
 }
 
 export interface TransformResult {
@@ -167,11 +169,13 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   const helpers = helperTarget(options);
   const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
   let text = source;
+  let initial: SourceInput | undefined;
   const fixed: SiteResult[] = [];
   let left: SiteResult[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const input = first ?? parseFile(filePath, text, typed);
     first = undefined;
+    initial ??= input;
     const findings = selectFindings(input, info, analyzeOptions, options);
     const edits: Edit[] = [];
     const requirements: Requirement[] = [];
@@ -201,9 +205,13 @@ export function transformSource(name: CodemodName, filePath: string, source: str
     text = applyEdits(text, [...edits, ...imports.edits]);
   }
   if (text !== source) {
-    // Never hand back text that does not parse.
+    // Never hand back text that does not parse; imports only the rewrite made unused go.
     try {
-      parseFile(filePath, text, typed);
+      const unused = unusedImportEdits(initial!, parseFile(filePath, text, typed));
+      if (unused.length > 0) {
+        text = applyEdits(text, unused);
+        parseFile(filePath, text, typed);
+      }
     } catch (error) {
       throw new InternalError(filePath, error instanceof ParseError ? `${error.line ?? '?'}:${error.column ?? '?'} ${error.reason}` : String(error));
     }
@@ -224,7 +232,7 @@ function selectFindings(input: SourceInput, info: CodemodInfo, analyzeOptions: o
 
 function site(finding: Finding, reason?: string): SiteResult {
   const { line, column } = finding.node.loc.start;
-  return { rule: finding.rule, messageId: finding.messageId, broker: finding.broker.id, line, column: column + 1, ...(reason ? { reason } : {}) };
+  return { rule: finding.rule, messageId: finding.messageId, broker: finding.broker.id, line, column: column + 1, ...(reason ? { reason } : {}), ...(finding.fixIn ? { fixIn: finding.fixIn } : {}) };
 }
 
 function overlaps(edit: Edit, edits: readonly Edit[]): boolean {

@@ -44,6 +44,8 @@ export interface Finding {
   reason?: string;
   /** The publish call or consumer entry point the finding belongs to. */
   site?: Node;
+  /** The file where this finding's fix belongs (a wrapper's module), when that is another file. */
+  fixIn?: string;
   /**
    * Why applying `fix` without asking could change a message contract (a body key whose value is not the span's,
    * or that a consumer reads): an editor still offers the suggestion, a codemod leaves the site with this reason

@@ -173,6 +173,11 @@ interface ImportStyle {
   top: number;
 }
 
+/** The file's string quote, from its first import or require (single quotes when there is none). */
+export function quoteOf(input: SourceInput): string {
+  return importStyle(input).quote;
+}
+
 function importStyle(input: SourceInput): ImportStyle {
   const body = input.ast.body;
   const imports = body.filter((s): s is TSESTree.ImportDeclaration => s.type === 'ImportDeclaration');
@@ -246,4 +251,61 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
     cursor = edit.range[1];
   }
   return out + text.slice(cursor);
+}
+
+/**
+ * Edits removing the imports that a rewrite left unused: bindings referenced in `before` and no longer referenced in
+ * `after` (an import that was unused already is not touched). A named specifier goes with its comma; a declaration
+ * (or destructuring `require`) left empty goes with its line. Default and namespace imports are removed only when
+ * they are the declaration's only binding.
+ */
+export function unusedImportEdits(before: SourceInput, after: SourceInput): Edit[] {
+  const referenced = (input: SourceInput): Map<string, number> => {
+    const counts = new Map<string, number>();
+    const module = input.scopeManager?.scopes.find((s) => (s as { type?: string }).type === 'module') ?? input.scopeManager?.scopes[0];
+    for (const variable of module?.variables ?? []) {
+      const def = variable.defs[0] as { type?: string; node?: Node } | undefined;
+      const fromRequire = def?.type === 'Variable' && def.node?.type === 'VariableDeclarator' && requireOf(def.node.parent as TSESTree.Statement) !== undefined;
+      if (def?.type === 'ImportBinding' || fromRequire) counts.set(variable.name, variable.references.filter((r) => !(r as { init?: boolean }).init).length);
+    }
+    return counts;
+  };
+  const was = referenced(before);
+  const now = referenced(after);
+  const dropped = new Set([...now].filter(([name, count]) => count === 0 && (was.get(name) ?? 0) > 0).map(([name]) => name));
+  if (dropped.size === 0) return [];
+  const edits: Edit[] = [];
+  const removeStatement = (statement: Node): Edit => {
+    const text = after.text;
+    const start = lineStart(text, statement.range[0]);
+    const ownLine = /^[ \t]*$/.test(text.slice(start, statement.range[0]));
+    const end = text.indexOf('\n', statement.range[1]);
+    const restBlank = /^[ \t]*\r?$/.test(text.slice(statement.range[1], end < 0 ? text.length : end));
+    return ownLine && restBlank ? { range: [start, end < 0 ? text.length : end + 1], text: '' } : { range: statement.range, text: '' };
+  };
+  for (const statement of after.ast.body) {
+    if (statement.type === 'ImportDeclaration') {
+      const gone = statement.specifiers.filter((s) => dropped.has(s.local.name));
+      if (gone.length === 0) continue;
+      if (gone.length === statement.specifiers.length) {
+        edits.push(removeStatement(statement));
+        continue;
+      }
+      const named = statement.specifiers.filter((s) => s.type === 'ImportSpecifier');
+      const list = { properties: named, range: statement.range } as unknown as TSESTree.ObjectExpression;
+      for (const specifier of gone) if (specifier.type === 'ImportSpecifier') edits.push(...removePropertyEdits(after, list, specifier));
+    } else if (statement.type === 'VariableDeclaration' && requireOf(statement) !== undefined) {
+      const pattern = statement.declarations[0]?.id;
+      if (pattern?.type === 'Identifier' && dropped.has(pattern.name)) edits.push(removeStatement(statement));
+      if (pattern?.type !== 'ObjectPattern') continue;
+      const gone = pattern.properties.filter((p) => p.type === 'Property' && p.value.type === 'Identifier' && dropped.has(p.value.name));
+      if (gone.length === 0) continue;
+      if (gone.length === pattern.properties.length) edits.push(removeStatement(statement));
+      else for (const property of gone) edits.push(...removePropertyEdits(after, pattern as unknown as TSESTree.ObjectExpression, property));
+    }
+  }
+  // Two removals of neighbouring specifiers may touch the same comma: keep the edits that do not overlap.
+  const kept: Edit[] = [];
+  for (const edit of edits.sort((a, b) => a.range[0] - b.range[0])) if (!kept.some((k) => edit.range[0] < k.range[1] && k.range[0] < edit.range[1])) kept.push(edit);
+  return kept;
 }

@@ -34,10 +34,13 @@ interface NestApp {
 }
 
 
-/** The folder that holds one Nest app: the nearest with a `package.json` or a Nest CLI `tsconfig.app.json`. */
+/**
+ * The folder that holds one Nest app: the nearest with a `package.json`, a Nest CLI `tsconfig.app.json`, or the
+ * Nest entry point `src/main.ts` (Nest CLI monorepos: `apps/<name>/src/main.ts`).
+ */
 function appDir(file: string, root: string): string {
   for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.app.json'))) return dir;
+    if (['package.json', 'tsconfig.app.json', 'src/main.ts', 'src/main.js'].some((marker) => fs.existsSync(path.join(dir, marker)))) return dir;
     if (dir === root) break;
   }
   return root;

@@ -135,7 +135,7 @@ export function checkPublishSite(resolver: Resolver, site: PublishSite, names: P
         rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
         data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver) },
         coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
-        reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`,
+        reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
       });
     }
     return findings;

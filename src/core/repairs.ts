@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
 import { enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
-import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
+import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
 import type { Resolver, SourceInput } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
@@ -236,11 +236,9 @@ function guardedNonNull(block: TSESTree.BlockStatement, guards: number, name: st
 function spanName(resolver: Resolver, site: ConsumeSite): string {
   const system = (site.contextKind && site.broker.systemByContext?.[site.contextKind]) ?? site.broker.system;
   const destination = destinationOf(resolver, site);
+  const q = quoteOf(resolver.input);
+  const quote = (text: string): string => `${q}${text.replace(/\\/g, '\\\\').replaceAll(q, `\\${q}`)}${q}`;
   return `{ system: ${quote(system)}${destination === undefined ? '' : `, destination: ${quote(destination)}`} }`;
-}
-
-function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefined {
@@ -313,7 +311,7 @@ function leadingGuards(block: TSESTree.BlockStatement): number {
  * type (so the transport is known), add that parameter, written as the siblings write it, and wrap the body.
  */
 function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
-  const reason = { reason: 'the handler has no @Ctx() parameter to read the headers from, and its class does not tell the transport; add one' };
+  const reason = { reason: 'the handler has no @Ctx() parameter to read the headers from, and neither its class nor the app bootstrap tells the transport; add one' };
   const method = site.anchor;
   const fn = site.body;
   if (method.type !== 'MethodDefinition' || method.parent?.type !== 'ClassBody' || !isFunction(fn) || fn.body.type !== 'BlockStatement') return reason;
@@ -334,8 +332,25 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
       }
     }
   }
-  if (siblings.size !== 1) return reason;
-  const [{ decorator, type, kind }] = [...siblings.values()];
+  // Else the transport the app was bootstrapped with (main.ts) named the context kind: add `@Ctx() ctx: KafkaContext`.
+  const requires: Requirement[] = [];
+  let written: ((local: (r: Requirement) => string) => { decorator: string; type: string }) | undefined;
+  let kind: string;
+  if (siblings.size === 1) {
+    const [sibling] = [...siblings.values()];
+    kind = sibling!.kind;
+    written = () => sibling!;
+  } else {
+    // The context class of that kind, as the broker's data names it (`KafkaContext` for `kafkaContext`).
+    const typeName = site.contextKind && siblings.size === 0 ? Object.entries(site.broker.types).find(([, k]) => k === site.contextKind)?.[0] : undefined;
+    const module = site.broker.packages[0];
+    if (!typeName || !module) return reason;
+    kind = site.contextKind!;
+    const ctx = { module, name: 'Ctx' };
+    const contextType = { module, name: typeName };
+    requires.push(ctx, contextType);
+    written = (local) => ({ decorator: `@${local(ctx)}()`, type: local(contextType) });
+  }
   const taken = new Set<string>();
   walk(fn, resolver.keys, (node) => {
     if (node.type === 'Identifier') taken.add(node.name);
@@ -346,7 +361,10 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
   const open = input.text.indexOf('(', method.key.range[1]);
   const carrier = kind === 'natsContext' ? `${name}.getHeaders()` : kind === 'rmqContext' ? `${name}.getMessage().properties.headers` : `${name}.getMessage().headers`;
   const wrap = helper('withConsumerSpan');
-  const parameter = `${decorator} ${name}: ${type}`;
+  const parameterOf = (local: (r: Requirement) => string): string => {
+    const { decorator, type } = written!(local);
+    return `${decorator} ${name}: ${type}`;
+  };
   // Nest 12 types `@EventPattern('topic')` (keyed overload) so that further parameters must be `unknown`;
   // `@EventPattern<string>('topic')` picks the overload that accepts a typed context parameter.
   const typeArgument: Edit[] = [];
@@ -357,9 +375,9 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
       typeArgument.push({ range: [call.callee.range[1], call.callee.range[1]], text: '<string>' });
     }
   }
-  return hint(wrap.name, [wrap], (local) => [
+  return hint(wrap.name, [wrap, ...requires], (local) => [
     ...typeArgument,
-    lastParam ? { range: [lastParam.range[1], lastParam.range[1]], text: `, ${parameter}` } : { range: [open + 1, open + 1], text: parameter },
+    lastParam ? { range: [lastParam.range[1], lastParam.range[1]], text: `, ${parameterOf(local)}` } : { range: [open + 1, open + 1], text: parameterOf(local) },
     ...wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, ${spanName(resolver, { ...site, contextKind: kind })}, `),
   ]);
 }
@@ -650,8 +668,12 @@ function wrapBlockBody(input: SourceInput, block: TSESTree.BlockStatement, opene
   const eol = lineEnding(input);
   const inner = lineIndent(text, first.range[0]);
   const closeLine = lineStart(text, close);
+  // After a comment that ends the opening line (`{ // why`), so that the comment stays where it was.
+  const openLineEnd = text.indexOf('\n', open);
+  const rest = text.slice(open, openLineEnd);
+  const at = /^\s*(\/\/.*)?$/.test(rest) ? open + rest.replace(/\r$/, '').length : open;
   return [
-    { range: [open, open], text: `${eol}${inner}${opener}` },
+    { range: [at, at], text: `${eol}${inner}${opener}` },
     ...indentLines(input, block, open, closeLine),
     { range: [closeLine, closeLine], text: `${inner}});${eol}` },
   ];
@@ -684,15 +706,30 @@ function enclosingBlock(node: Node): Node | undefined {
   return node.parent?.type === 'BlockStatement' || node.parent?.type === 'Program' ? node.parent : undefined;
 }
 
-/** The file's indentation step: a tab, or the smallest indentation of a code line (2 when nothing is indented). */
+/**
+ * The file's indentation step: a tab, or the most frequent increase of indentation from one code line to the next
+ * (2 when nothing is indented). A stray line indented by one space does not decide it; JSDoc continuation lines
+ * (` * ...`) and blank lines are skipped.
+ */
 function indentUnit(text: string): string {
-  let smallest = Infinity;
-  for (const match of text.matchAll(/^([ \t]+)(\S)/gm)) {
-    if (match[1]!.startsWith('\t')) return '\t';
-    if (match[2] === '*') continue; // a JSDoc continuation line
-    smallest = Math.min(smallest, match[1]!.length);
+  const steps = new Map<number, number>();
+  let previous = 0;
+  let tabs = 0;
+  let spaces = 0;
+  for (const match of text.matchAll(/^([ \t]*)(\S)/gm)) {
+    if (match[2] === '*') continue;
+    const indent = match[1]!;
+    if (indent.startsWith('\t')) tabs++;
+    else if (indent.length > 0) spaces++;
+    const width = indent.replace(/\t/g, '    ').length;
+    if (width > previous) steps.set(width - previous, (steps.get(width - previous) ?? 0) + 1);
+    previous = width;
   }
-  return ' '.repeat(Number.isFinite(smallest) && smallest <= 8 ? smallest : 2);
+  if (tabs > spaces) return '\t';
+  let best = 2;
+  let count = 0;
+  for (const [step, seen] of steps) if (step <= 8 && (seen > count || (seen === count && step < best))) [best, count] = [step, seen];
+  return ' '.repeat(best);
 }
 
 /**

@@ -329,3 +329,33 @@ describe('retargeting the helpers', () => {
     expect(err).toContain('conf/tp.json: "helperNames" must be an object');
   });
 });
+
+describe('callers of a wrapper whose fix belongs in the wrapper', () => {
+  const files = {
+    'package.json': '{ "name": "svc", "type": "module" }\n',
+    'src/bus.ts':
+      "import { Kafka } from 'kafkajs';\n" +
+      "const producer = new Kafka({ brokers: [] }).producer();\n" +
+      'export async function publishEvent(topic: string, payload: object): Promise<void> {\n' +
+      '  await producer.send({ topic, messages: [{ value: JSON.stringify(payload) }] });\n' +
+      '}\n',
+    'src/orders.ts': "import { publishEvent } from './bus.js';\nexport const placed = (id: string) => publishEvent('orders.placed', { id });\n",
+  };
+
+  it('are not listed as left when the run covers the wrapper: it is fixed there', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, files);
+    const result = await run(dir, ['codemod', 'all', 'src', '--no-typecheck']);
+    expect(await read(dir, 'src/bus.ts')).toContain('headers: injectTraceHeaders()');
+    expect(result.err).not.toContain('the fix belongs in');
+    expect(result.code).toBe(0);
+  });
+
+  it('are listed, with where the fix belongs, when the run covers only the callers', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, files);
+    const result = await run(dir, ['codemod', 'all', 'src/orders.ts', '--no-typecheck']);
+    expect(result.err).toMatch(/src\/orders\.ts:2:\d+ require-header-injection\/wrapperWithoutContext \(kafkajs\): the fix belongs in publishEvent\(\) \(src\/bus\.ts:3\)/);
+    expect(result.code).toBe(1);
+  });
+});

@@ -46,6 +46,23 @@ describe('engine', () => {
   });
 });
 
+describe('imports the rewrite made unused', () => {
+  const source =
+    "import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';\n" +
+    "import { context, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';\n" +
+    "import { randomUUID } from 'node:crypto';\n" +
+    'const sqs = new SQSClient({});\n' +
+    "const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: 'q', MessageAttributeNames: ['All'] }));\n" +
+    "for (const m of Messages) await context.with(propagation.extract(ROOT_CONTEXT, m.MessageAttributes), async () => console.log(m.Body));\n";
+
+  it('go (propagation), while imports that were unused before stay (SpanKind, randomUUID)', () => {
+    const output = transformSource('add-context-extraction', 'poller.ts', source).output!;
+    expect(output).toContain("import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';");
+    expect(output).toContain("import { randomUUID } from 'node:crypto';");
+    expect(output).toContain('extractTraceContext(m.MessageAttributes, ROOT_CONTEXT)');
+  });
+});
+
 describe('engine with type information', () => {
   const project = fileURLToPath(new URL('../typed/project/', import.meta.url));
   const file = path.join(project, 'file.ts');

@@ -60,7 +60,11 @@ describe('codemod all on real-world shapes: tsc passes before and after', () => 
     const publisher = read(dir, 'apps/access/src/access.publisher.ts');
     expect(publisher).toContain('const message: CanUserAccess.Value = { buildId, userId };');
     expect(publisher).toContain("this.client.emit('access.can-user-access', { value: message, headers: injectTraceHeaders() });");
-    expect(read(dir, 'apps/access/src/access.controller.ts')).toContain('return withConsumerSpan(context.getMessage().headers,');
+    expect(read(dir, 'apps/access/src/access.controller.ts')).toContain("return withConsumerSpan(context.getMessage().headers, { system: 'kafka', destination: 'access.granted' }, () => {");
+    // No @Ctx() in its class: the context parameter is added from the transport main.ts bootstraps.
+    const revocations = read(dir, 'apps/access/src/revocations.controller.ts');
+    expect(revocations).toContain("import { EventPattern, Payload, Ctx, KafkaContext } from '@nestjs/microservices';");
+    expect(revocations).toContain('revoked(@Payload() revocation: { userId: string }, @Ctx() ctx: KafkaContext): void {');
     expect(result.code).toBe(0);
   }, 60_000);
 

@@ -25,13 +25,10 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  type Attributes,
-  type Context,
-  type Link,
-  type Span,
-  type TextMapGetter,
-  type TextMapSetter,
 } from '@opentelemetry/api';
+// A separate `import type` (TypeScript 3.8+) rather than inline `type` specifiers (4.5+): the declarations this
+// emits must load in the older compilers of the projects the codemods run on.
+import type { Attributes, Context, Link, Span, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 
 /** An SQS / SNS `MessageAttributeValue` holding a string (what the helpers write). */
 export interface StringMessageAttribute {
