@@ -20,7 +20,8 @@ import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
 import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
-import { HELPERS_MODULE } from '../core/otel.js';
+import { HELPERS_MODULE, LEGACY_HELPERS_MODULE } from '../core/otel.js';
+import { isTestFile } from '../core/test-files.js';
 import { addDependencies, missingDependencies } from './deps.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
@@ -45,6 +46,7 @@ const OPTIONS = {
   'no-typecheck': { type: 'boolean' },
   'drop-payload-ids': { type: 'boolean' },
   'add-deps': { type: 'boolean' },
+  'include-tests': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -181,7 +183,19 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
 
   // Every file is transformed in memory first; nothing is printed or written before the type check has run.
   const pending: PendingChange[] = [];
+  // Test, spec and benchmark code is left out, as the recommended configs leave it out of linting (a file named
+  // on the command line is always transformed).
+  const named = new Set(paths.map((p) => path.resolve(io.cwd, p)));
+  const isTest = (file: string): boolean => {
+    if (flags['include-tests'] || named.has(file)) return false;
+    const relative = path.relative(displayBase, file).split(path.sep).join('/');
+    return isTestFile(relative.startsWith('..') ? file.split(path.sep).join('/') : relative);
+  };
   for (const file of discovery.files) {
+    if (isTest(file)) {
+      summary.files.tests++;
+      continue;
+    }
     summary.files.scanned++;
     await processFile(file);
     progress.tick();
@@ -231,7 +245,8 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
 
   // The safety net: a rewrite that adds a type error in the project's own tsconfig is not written.
   if (pending.length > 0 && flags['no-typecheck'] !== true) {
-    const typed = typecheckChanges(new Map(pending.map((p) => [p.file, p.output])), io.cwd);
+    const added = [options.helpersModule ?? HELPERS_MODULE, '@opentelemetry/api', LEGACY_HELPERS_MODULE].filter((m) => !m.startsWith('.'));
+    const typed = typecheckChanges(new Map(pending.map((p) => [p.file, p.output])), io.cwd, added);
     const reasons = [...new Set(typed.unchecked.values())];
     summary.typecheck = { checked: typed.checked, reverted: typed.reverted.size, unchecked: typed.unchecked.size, seconds: Math.round(typed.milliseconds / 100) / 10, ...(reasons.length > 0 ? { uncheckedReasons: reasons } : {}) };
     for (const change of pending) {
@@ -386,6 +401,8 @@ Options:
   --drop-payload-ids         move-trace-ids-to-headers: remove trace keys from bodies even when their value is
                              not the active span's or a consumer reads them with a fallback (by default such a
                              key is kept, headers are injected beside it, and the site is listed with the reason)
+  --include-tests            also transform test, spec and benchmark files (test/, __tests__/, *.spec.ts, bench/,
+                             ...), which are left out by default as the recommended configs leave them out
   --add-deps                 add what the rewritten code imports (trace-propagation-helpers, @opentelemetry/api)
                              to the nearest package.json's dependencies when it does not list them (without it,
                              the summary prints the install command)

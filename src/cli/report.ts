@@ -21,6 +21,8 @@ export interface RunSummary {
     scanned: number;
     /** Never parsed: the file names no broker client package. */
     skipped: number;
+    /** Test, spec and benchmark files left out (--include-tests transforms them). */
+    tests: number;
     changed: number;
     unchanged: number;
     failed: number;
@@ -39,7 +41,7 @@ export interface RunSummary {
 }
 
 export function emptySummary(codemod: string, dry: boolean): RunSummary {
-  return { codemod, dry, files: { scanned: 0, skipped: 0, changed: 0, unchanged: 0, failed: 0 }, changed: [], failed: [], fixed: [], left: [] };
+  return { codemod, dry, files: { scanned: 0, skipped: 0, tests: 0, changed: 0, unchanged: 0, failed: 0 }, changed: [], failed: [], fixed: [], left: [] };
 }
 
 export const EXIT_OK = 0;
@@ -66,7 +68,7 @@ export function formatSummary(summary: RunSummary): string {
   lines.push(`trace-propagation codemod ${summary.codemod}${summary.dry ? ' (dry run: nothing written)' : ''}`);
   lines.push(
     `  files: ${files.scanned} scanned, ${files.skipped} skipped (no broker client), ${files.changed} ${changedWord}, ` +
-      `${files.unchanged} unchanged, ${files.failed} failed`,
+      `${files.unchanged} unchanged, ${files.failed} failed${files.tests > 0 ? `; ${files.tests} test file${files.tests === 1 ? '' : 's'} left out (--include-tests)` : ''}`,
   );
   lines.push(`  sites: ${summary.fixed.length} ${fixedWord}, ${summary.left.length} left`);
   const typed = summary.typecheck;

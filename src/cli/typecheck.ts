@@ -7,7 +7,8 @@
  * kept until nothing more is reverted.
  *
  * Only the changed files' diagnostics are compared, by code and text (their lines move): the rewrites change
- * function bodies and call arguments, never exported signatures.
+ * function bodies and call arguments, never exported signatures. A module the rewrite imports that is not installed
+ * yet (the helpers, `@opentelemetry/api`) is not a reason to revert: the summary prints the command that installs it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,7 +81,7 @@ function parseConfig(ts: typeof TS, config: string): TS.ParsedCommandLine | unde
  * includes them (itself or one of its project references); files outside every program are left unchecked, as
  * the project's own `tsc` would leave them.
  */
-export function typecheckChanges(changes: ReadonlyMap<string, string>, cwd: string): TypecheckResult {
+export function typecheckChanges(changes: ReadonlyMap<string, string>, cwd: string, addedModules: readonly string[] = []): TypecheckResult {
   const started = performance.now();
   const result: TypecheckResult = { reverted: new Map(), checked: 0, unchecked: new Map(), milliseconds: 0 };
   const projects = new Map<string, Project>();
@@ -111,7 +112,7 @@ export function typecheckChanges(changes: ReadonlyMap<string, string>, cwd: stri
   for (const project of projects.values()) {
     if (project.files.length === 0) continue;
     result.checked += project.files.length;
-    for (const [file, diagnostics] of checkProject(project.ts, project, changes)) result.reverted.set(file, diagnostics);
+    for (const [file, diagnostics] of checkProject(project.ts, project, changes, addedModules)) result.reverted.set(file, diagnostics);
   }
   result.milliseconds = performance.now() - started;
   return result;
@@ -147,7 +148,11 @@ function diagnosticsOf(program: TS.Program, file: string): readonly TS.Diagnosti
 }
 
 /** Runs the before/after comparison for one project; returns the files to revert. */
-function checkProject(ts: typeof TS, project: Project, changes: ReadonlyMap<string, string>): Map<string, TypeDiagnostic[]> {
+/** "Cannot find module" and its variants: for a module the rewrite adds, the summary's install command is the fix. */
+const MISSING_MODULE_CODES = new Set([2307, 2792, 7016]);
+
+function checkProject(ts: typeof TS, project: Project, changes: ReadonlyMap<string, string>, addedModules: readonly string[]): Map<string, TypeDiagnostic[]> {
+  const expected = (code: number, message: string): boolean => MISSING_MODULE_CODES.has(code) && addedModules.some((m) => message.includes(`'${m}'`));
   const options: TS.CompilerOptions = { ...project.parsed.options, noEmit: true, incremental: false, composite: false, declaration: false, tsBuildInfoFile: undefined };
   const rootNames = project.parsed.fileNames;
   const projectReferences = project.parsed.projectReferences;
@@ -186,6 +191,7 @@ function checkProject(ts: typeof TS, project: Project, changes: ReadonlyMap<stri
           remaining.set(key, count - 1);
           continue;
         }
+        if (expected(diagnostic.code, ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '))) continue;
         const at = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
         added.push({ code: diagnostic.code, message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '), line: at.line + 1, column: at.character + 1 });
       }

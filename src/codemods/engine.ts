@@ -207,16 +207,27 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   if (text !== source) {
     // Never hand back text that does not parse; imports only the rewrite made unused go.
     try {
-      const unused = unusedImportEdits(initial!, parseFile(filePath, text, typed));
-      if (unused.length > 0) {
-        text = applyEdits(text, unused);
-        parseFile(filePath, text, typed);
+      const rewritten = parseFile(filePath, text, typed);
+      const cleaned = withoutUnusedImports(initial!, rewritten, text);
+      if (cleaned !== text) {
+        parseFile(filePath, cleaned, typed);
+        text = cleaned;
       }
     } catch (error) {
       throw new InternalError(filePath, error instanceof ParseError ? `${error.line ?? '?'}:${error.column ?? '?'} ${error.reason}` : String(error));
     }
   }
   return { output: text === source ? undefined : text, fixed, left };
+}
+
+/** The text without the imports the rewrite made unused; the text as it is when that cleanup cannot be done. */
+function withoutUnusedImports(before: SourceInput, after: SourceInput, text: string): string {
+  try {
+    const edits = unusedImportEdits(before, after);
+    return edits.length > 0 ? applyEdits(text, edits) : text;
+  } catch {
+    return text; // a cleanup, never a reason to fail the file
+  }
 }
 
 function selectFindings(input: SourceInput, info: CodemodInfo, analyzeOptions: object, options: CodemodOptions): Finding[] {

@@ -261,12 +261,20 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
  */
 export function unusedImportEdits(before: SourceInput, after: SourceInput): Edit[] {
   const referenced = (input: SourceInput): Map<string, number> => {
+    // The names bound by imports and top-level destructuring requires, from the tree (no parent pointers needed).
+    const bound = new Set<string>();
+    for (const statement of input.ast.body) {
+      if (statement.type === 'ImportDeclaration') for (const specifier of statement.specifiers) bound.add(specifier.local.name);
+      else if (statement.type === 'VariableDeclaration' && requireOf(statement) !== undefined) {
+        const id = statement.declarations[0]?.id;
+        if (id?.type === 'Identifier') bound.add(id.name);
+        if (id?.type === 'ObjectPattern') for (const p of id.properties) if (p.type === 'Property' && p.value.type === 'Identifier') bound.add(p.value.name);
+      }
+    }
     const counts = new Map<string, number>();
     const module = input.scopeManager?.scopes.find((s) => (s as { type?: string }).type === 'module') ?? input.scopeManager?.scopes[0];
     for (const variable of module?.variables ?? []) {
-      const def = variable.defs[0] as { type?: string; node?: Node } | undefined;
-      const fromRequire = def?.type === 'Variable' && def.node?.type === 'VariableDeclarator' && requireOf(def.node.parent as TSESTree.Statement) !== undefined;
-      if (def?.type === 'ImportBinding' || fromRequire) counts.set(variable.name, variable.references.filter((r) => !(r as { init?: boolean }).init).length);
+      if (bound.has(variable.name)) counts.set(variable.name, variable.references.filter((r) => !(r as { init?: boolean }).init).length);
     }
     return counts;
   };

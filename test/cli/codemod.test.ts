@@ -106,7 +106,7 @@ describe('codemod', () => {
     const { code, out } = await run(dir, ['codemod', 'all', 'src', '--json']);
     expect(code).toBe(0);
     const summary = JSON.parse(out);
-    expect(summary.files).toEqual({ scanned: 2, skipped: 2, changed: 0, unchanged: 0, failed: 0 });
+    expect(summary.files).toEqual({ scanned: 2, skipped: 2, tests: 0, changed: 0, unchanged: 0, failed: 0 });
     expect(await snapshot(dir)).toEqual({ 'src/util.ts': NO_BROKER, 'src/broken-util.ts': unparsable });
   });
 
@@ -357,5 +357,21 @@ describe('callers of a wrapper whose fix belongs in the wrapper', () => {
     const result = await run(dir, ['codemod', 'all', 'src/orders.ts', '--no-typecheck']);
     expect(result.err).toMatch(/src\/orders\.ts:2:\d+ require-header-injection\/wrapperWithoutContext \(kafkajs\): the fix belongs in publishEvent\(\) \(src\/bus\.ts:3\)/);
     expect(result.code).toBe(1);
+  });
+});
+
+describe('test, spec and benchmark files', () => {
+  it('are left out unless named or --include-tests, as the recommended configs leave them out', async () => {
+    const dir = await tempDir();
+    await writeTree(dir, { 'src/producer.ts': KAFKA_MISSING_HEADERS, 'src/producer.spec.ts': KAFKA_MISSING_HEADERS, 'test/fake-broker.ts': KAFKA_MISSING_HEADERS });
+    const result = await run(dir, ['codemod', 'add-header-injection', '.']);
+    expect(result.err).toContain('2 test files left out (--include-tests)');
+    expect(await read(dir, 'src/producer.spec.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect(await read(dir, 'test/fake-broker.ts')).toBe(KAFKA_MISSING_HEADERS);
+    expect(await read(dir, 'src/producer.ts')).toContain('injectTraceHeaders');
+    await run(dir, ['codemod', 'add-header-injection', 'src/producer.spec.ts']);
+    expect(await read(dir, 'src/producer.spec.ts')).toContain('injectTraceHeaders');
+    await run(dir, ['codemod', 'add-header-injection', '.', '--include-tests']);
+    expect(await read(dir, 'test/fake-broker.ts')).toContain('injectTraceHeaders');
   });
 });

@@ -4,7 +4,7 @@
  * listed with the compiler's message. Real TypeScript, real kafkajs types (node_modules is linked into the scratch
  * project), the real CLI in-process.
  */
-import { symlink } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,22 @@ describe('the type-check safety net', () => {
     const result = await run(dir, ['codemod', 'add-header-injection', '.']);
     expect(await read(dir, 'scripts/typed.ts')).toContain('headers: injectTraceHeaders()');
     expect(result.err).toMatch(/type check: 1 changed file checked in [\d.]+ s, 0 reverted; 1 not checked \(not included by tsconfig\.json\)/);
+  }, 60_000);
+
+  it('a helpers module that is not installed yet is not a reason to revert: the summary says how to install it', async () => {
+    const dir = await tempDir();
+    // node_modules with the client library, Node's types and TypeScript, but not the helpers or the API.
+    await mkdir(path.join(dir, 'node_modules', '@types'), { recursive: true });
+    for (const name of ['kafkajs', 'typescript', '@types/node']) await symlink(path.join(root, 'node_modules', name), path.join(dir, 'node_modules', name));
+    await writeTree(dir, {
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, types: ['node'], noEmit: true }, include: ['src'] }),
+      'package.json': JSON.stringify({ name: 'svc', private: true, type: 'module', dependencies: { kafkajs: '^2.2.4' } }),
+      'src/clean.ts': CLEAN,
+    });
+    const result = await run(dir, ['codemod', 'add-header-injection', 'src']);
+    expect(await read(dir, 'src/clean.ts')).toContain('headers: injectTraceHeaders()');
+    expect(result.err).toMatch(/type check: 1 changed file checked in [\d.]+ s, 0 reverted/);
+    expect(result.err).toContain('run `npm install @opentelemetry/api trace-propagation-helpers`');
   }, 60_000);
 
   it('a solution-style tsconfig: the file is checked in the referenced project that includes it', async () => {
