@@ -38,8 +38,8 @@ export interface MissingDependencies {
   modules: string[];
   /** The command that installs them, run in the package's folder. */
   command: string;
-  /** Set by --add-deps once written (or, in a dry run, what would be written). */
-  added?: boolean;
+  /** What --add-deps wrote into it (the rest of `modules` is left to the project). */
+  added?: string[];
 }
 
 export interface DependencyReport {
@@ -53,6 +53,12 @@ function importedModules(text: string): Set<string> {
   const found = new Set<string>();
   for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)) found.add(match[1]!);
   return found;
+}
+
+/** Bare modules `output` imports that `source` did not. */
+export function newlyImported(source: string, output: string): string[] {
+  const before = importedModules(source);
+  return [...importedModules(output)].filter((m) => !before.has(m) && !m.startsWith('.') && !path.isAbsolute(m));
 }
 
 function nearestManifest(file: string): string | undefined {
@@ -76,7 +82,7 @@ function lists(manifest: Manifest, name: string): boolean {
 }
 
 /** `npm install`, `pnpm add`, `yarn add` or `bun add`, from the lockfile found at or above `dir`. */
-function installCommand(dir: string, modules: readonly string[]): string {
+export function installCommand(dir: string, modules: readonly string[]): string {
   for (let current = dir; ; current = path.dirname(current)) {
     if (existsSync(path.join(current, 'pnpm-lock.yaml'))) return `pnpm add ${modules.join(' ')}`;
     if (existsSync(path.join(current, 'yarn.lock'))) return `yarn add ${modules.join(' ')}`;
@@ -95,17 +101,18 @@ export function missingDependencies(
   helpersModule: string,
   display: (file: string) => string,
 ): { missing: Array<MissingDependencies & { file: string }>; noSdk: string[] } {
-  const wanted = [helpersModule, OTEL_API].filter((m) => !m.startsWith('.') && !path.isAbsolute(m));
+  const isPackage = (m: string): boolean => !m.startsWith('.') && !path.isAbsolute(m) && !m.startsWith('node:');
   const byManifest = new Map<string, Set<string>>();
   const usesApi = new Set<string>();
   for (const { file, source, output } of changes) {
     const before = importedModules(source);
     const after = importedModules(output);
-    const added = wanted.filter((m) => after.has(m) && !before.has(m));
+    // What the rewrite newly imports: the helpers, the API, or a client library's own export (nats `headers`).
+    const added = [...after].filter((m) => isPackage(m) && !before.has(m));
     if (added.length === 0) continue;
     const manifest = nearestManifest(file);
     if (!manifest) continue;
-    usesApi.add(manifest);
+    if (added.some((m) => m === helpersModule || m === OTEL_API)) usesApi.add(manifest);
     const parsed = readManifest(manifest);
     if (!parsed) continue;
     for (const module of added) {
@@ -134,24 +141,27 @@ function hasSdk(manifest: string): boolean {
 }
 
 /** The version range added for a module: the helpers at the range this plugin depends on. */
-function rangeFor(module: string, helpersModule: string): string {
+function rangeFor(module: string, helpersModule: string): string | undefined {
   if (module === OTEL_API) return OTEL_API_RANGE;
   if (module === helpersModule) return packageJson.dependencies?.['trace-propagation-helpers'] ?? '*';
-  return '*';
+  return undefined; // a client library's version is the project's choice: the summary names it
 }
 
 /**
  * `--add-deps`: adds the missing modules to each package.json's `dependencies` (sorted, as npm writes them),
  * keeping its indentation and final newline, written atomically like the sources.
  */
-export async function addDependencies(file: string, modules: readonly string[], helpersModule: string): Promise<void> {
+export async function addDependencies(file: string, modules: readonly string[], helpersModule: string): Promise<string[]> {
+  const addable = modules.filter((m) => rangeFor(m, helpersModule) !== undefined);
+  if (addable.length === 0) return [];
   const text = readFileSync(file, 'utf8');
   const manifest = JSON.parse(text) as Record<string, unknown>;
   const indent = /^(\s+)"/m.exec(text)?.[1] ?? '  ';
   const dependencies = { ...((manifest.dependencies as Record<string, string> | undefined) ?? {}) };
-  for (const module of modules) dependencies[module] ??= rangeFor(module, helpersModule);
+  for (const module of addable) dependencies[module] ??= rangeFor(module, helpersModule)!;
   manifest.dependencies = Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b)));
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const json = JSON.stringify(manifest, null, indent).replace(/\n/g, eol);
   await writeFileAtomic(file, text.endsWith('\n') ? `${json}${eol}` : json);
+  return addable;
 }

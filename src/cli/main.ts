@@ -20,9 +20,9 @@ import { discoverFiles } from './files.js';
 import { dirtyTrees } from './git.js';
 import { Progress, progressWanted, type OutputStream } from './progress.js';
 import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, formatSummary, type RunSummary } from './report.js';
-import { HELPERS_MODULE, LEGACY_HELPERS_MODULE } from '../core/otel.js';
+import { HELPERS_MODULE } from '../core/otel.js';
 import { isTestFile } from '../core/test-files.js';
-import { addDependencies, missingDependencies } from './deps.js';
+import { addDependencies, installCommand, missingDependencies, newlyImported } from './deps.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
 
@@ -245,7 +245,9 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
 
   // The safety net: a rewrite that adds a type error in the project's own tsconfig is not written.
   if (pending.length > 0 && flags['no-typecheck'] !== true) {
-    const added = [options.helpersModule ?? HELPERS_MODULE, '@opentelemetry/api', LEGACY_HELPERS_MODULE].filter((m) => !m.startsWith('.'));
+    // Modules the rewrites newly import (the helpers, the API, `nats` for headers()): not installed yet is for the
+    // dependency summary to say, not a reason to revert.
+    const added = [...new Set(pending.flatMap((p) => newlyImported(p.source, p.output)))];
     const typed = typecheckChanges(new Map(pending.map((p) => [p.file, p.output])), io.cwd, added);
     const reasons = [...new Set(typed.unchecked.values())];
     summary.typecheck = { checked: typed.checked, reverted: typed.reverted.size, unchecked: typed.unchecked.size, seconds: Math.round(typed.milliseconds / 100) / 10, ...(reasons.length > 0 ? { uncheckedReasons: reasons } : {}) };
@@ -253,7 +255,8 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       const diagnostics = typed.reverted.get(change.file);
       if (!diagnostics) continue;
       const first = diagnostics[0]!;
-      const reason = `reverted: the rewrite does not type-check (TS${first.code}: ${first.message})`;
+      const old = typed.oldTypeScript ? `; this project's TypeScript ${typed.oldTypeScript} predates 3.8, which the rewritten code (\`?.\`, the helpers' \`import type\`) needs: upgrade it` : '';
+      const reason = `reverted: the rewrite does not type-check (TS${first.code}: ${first.message})${old}`;
       progress.log(`${change.shown}: ${reason}`);
       change.reverted = reason;
     }
@@ -309,8 +312,10 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     for (const entry of deps.missing) {
       if (flags['add-deps'] && !dry) {
         try {
-          await addDependencies(entry.file, entry.modules, options.helpersModule ?? HELPERS_MODULE);
-          entry.added = true;
+          const added = await addDependencies(entry.file, entry.modules, options.helpersModule ?? HELPERS_MODULE);
+          if (added.length > 0) entry.added = added;
+          entry.modules = entry.modules.filter((m) => !added.includes(m));
+          entry.command = installCommand(path.dirname(entry.file), entry.modules);
         } catch (error) {
           failed(entry.file, `cannot add dependencies: ${errorMessage(error)}`);
         }

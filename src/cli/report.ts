@@ -35,7 +35,7 @@ export interface RunSummary {
   /** The type-check safety net (absent with --no-typecheck or when nothing changed). */
   typecheck?: { checked: number; reverted: number; unchecked: number; seconds: number; uncheckedReasons?: string[] };
   /** package.json files that do not list what the rewritten code imports, and packages with no SDK set up. */
-  dependencies?: { missing: Array<{ packageJson: string; modules: string[]; command: string; added?: boolean }>; noSdk: string[] };
+  dependencies?: { missing: Array<{ packageJson: string; modules: string[]; command: string; added?: string[] }>; noSdk: string[] };
   /** Dry runs with --json: the diff of every file that would change. */
   diffs?: Array<{ path: string; diff: string }>;
 }
@@ -82,11 +82,13 @@ export function formatSummary(summary: RunSummary): string {
   }
   for (const entry of summary.dependencies?.missing ?? []) {
     const where = path.posix.dirname(entry.packageJson);
-    lines.push(
-      entry.added
-        ? `  dependencies: added ${entry.modules.join(', ')} to ${entry.packageJson}; run your package manager's install`
-        : `  dependencies: ${entry.packageJson} does not list ${entry.modules.join(', ')}, which the ${summary.dry ? 'rewritten code would import' : 'rewritten code imports'}: run \`${entry.command}\`${where === '.' ? '' : ` in ${where}`} (or pass --add-deps)`,
-    );
+    if (entry.added) lines.push(`  dependencies: added ${entry.added.join(', ')} to ${entry.packageJson}; run your package manager's install`);
+    if (entry.modules.length > 0) {
+      lines.push(
+        `  dependencies: ${entry.packageJson} does not list ${entry.modules.join(', ')}, which the ${summary.dry ? 'rewritten code would import' : 'rewritten code imports'}: ` +
+          `run \`${entry.command}\`${where === '.' ? '' : ` in ${where}`}${entry.added ? '' : ' (or pass --add-deps)'}`,
+      );
+    }
   }
   if ((summary.dependencies?.noSdk.length ?? 0) > 0) {
     lines.push(

@@ -23,6 +23,8 @@ export interface TypeDiagnostic {
 }
 
 export interface TypecheckResult {
+  /** Set when a project's TypeScript is older than what the rewritten code needs (3.8: `?.` and `import type`). */
+  oldTypeScript?: string;
   /** Files whose rewrite adds diagnostics, with the first new ones (file → diagnostics in the rewritten text). */
   reverted: Map<string, TypeDiagnostic[]>;
   /** Changed files type-checked (in some tsconfig's program). */
@@ -112,6 +114,8 @@ export function typecheckChanges(changes: ReadonlyMap<string, string>, cwd: stri
   for (const project of projects.values()) {
     if (project.files.length === 0) continue;
     result.checked += project.files.length;
+    const [major = 0, minor = 0] = project.ts.version.split('.').map(Number);
+    if (major < 3 || (major === 3 && minor < 8)) result.oldTypeScript = project.ts.version;
     for (const [file, diagnostics] of checkProject(project.ts, project, changes, addedModules)) result.reverted.set(file, diagnostics);
   }
   result.milliseconds = performance.now() - started;

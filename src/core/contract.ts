@@ -97,11 +97,11 @@ export function fallbackReads(resolver: Resolver, key: string): string[] {
 export function keepReason(resolver: Resolver, key: string, keyNode: Node): string | undefined {
   const value = valueOfKey(keyNode);
   if (!value || !isSpanDerived(resolver, value)) {
-    return `kept '${key}' in the body: its value is not the active span's, and consumers may read it; headers are injected beside it (--drop-payload-ids removes it)`;
+    return `kept '${key}' in the body: its value is not the active span's, and consumers may read it (--drop-payload-ids removes it)`;
   }
   const reads = fallbackReads(resolver, key);
   if (reads.length > 0) {
-    return `kept '${key}' in the body: ${reads[0]}${reads.length > 1 ? ` (and ${reads.length - 1} more)` : ''} reads it with a fallback of its own; headers are injected beside it (--drop-payload-ids removes it)`;
+    return `kept '${key}' in the body: ${reads[0]}${reads.length > 1 ? ` (and ${reads.length - 1} more)` : ''} reads it with a fallback of its own (--drop-payload-ids removes it)`;
   }
   return undefined;
 }

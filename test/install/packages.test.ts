@@ -136,4 +136,22 @@ console.log(JSON.stringify(out));
     expect(result.status, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain('trace-propagation/require-header-injection');
   }, 300_000);
+
+  it('in a project on TypeScript 3.6: the type check reverts what 3.6 cannot compile, and says to upgrade', () => {
+    const consumer =
+      "import { Kafka } from 'kafkajs';\n" +
+      "const consumer = new Kafka({ clientId: 'a', brokers: [] }).consumer({ groupId: 'g' });\n" +
+      'export async function start(): Promise<void> {\n' +
+      '  await consumer.run({ eachMessage: async ({ message }) => { console.log(message.offset); } });\n' +
+      '}\n';
+    const dir = app('ts36-app', {
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'es2017', module: 'commonjs', strict: true, skipLibCheck: true, noEmit: true, types: [] }, include: ['src'] }),
+      'src/consumer.ts': consumer,
+    });
+    install(dir, ['typescript@3.6.5', 'kafkajs@^2.2.4', helpersTarball, '@opentelemetry/api@^1.9.0']);
+    const cli = spawnSync(process.execPath, [path.join(root, 'bin', 'trace-propagation.js'), 'codemod', 'add-context-extraction', 'src', '--force', '--no-progress'], { cwd: dir, encoding: 'utf8' });
+    expect(fs.readFileSync(path.join(dir, 'src', 'consumer.ts'), 'utf8')).toBe(consumer);
+    expect(cli.stderr).toMatch(/reverted: the rewrite does not type-check \(TS\d+: .*\); this project's TypeScript 3\.6\.5 predates 3\.8/);
+    expect(cli.status).toBe(1);
+  }, 300_000);
 });
