@@ -19,6 +19,8 @@ export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
 export function amqpConsume(on: string): ConsumeSpec {
   return {
     on, style: 'callback', method: 'consume', label: 'channel.consume()', handler: 'arg1', message: 'param0', destination: 'arg0',
+    // amqplib calls the handler with null when the broker cancels the consumer.
+    nullable: true,
     carrier: 'properties.headers', incoming: 'string', autoExtractedBy: 'amqplib',
   };
 }

@@ -35,7 +35,7 @@ const nats: BrokerSpec = {
     publish('jetstream', 'publish', 'js.publish()'),
   ],
   consume: [
-    { on: 'connection', style: 'callback', method: 'subscribe', label: 'subscription callback', handler: 'arg1.callback', message: 'param1', destination: 'arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'connection', style: 'callback', method: 'subscribe', label: 'subscription callback', handler: 'arg1.callback', message: 'param1', destination: 'arg0', nullable: true, carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'subscription', style: 'iterate', label: 'subscription loop', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },

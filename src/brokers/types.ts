@@ -88,6 +88,11 @@ export interface ConsumeSpec {
   message?: string;
   /** True when `message` designates an array of messages. */
   batch?: boolean;
+  /**
+   * The handler may receive no message (amqplib passes null when the broker cancels the consumer; a NATS callback
+   * gets an error instead): the carrier is then read with `?.`. Elsewhere the message is always there.
+   */
+  nullable?: boolean;
   /** Path from one message to its headers/attributes. */
   carrier: string;
   /**

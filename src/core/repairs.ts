@@ -215,8 +215,9 @@ function carrierExpression(resolver: Resolver, site: ConsumeSite, binding: { nam
     return `${binding.name}.getMessage().headers`;
   }
   const [first, ...rest] = [...binding.path, ...site.spec.carrier.split('.')];
-  // After a guard that returned when the message is missing, its first property read needs no `?.`.
-  return `${binding.name}${nonNull ? '.' : '?.'}${[first, ...rest].join('?.')}`;
+  // A message that is always there (or follows a guard that returned when it is missing) needs no `?.`.
+  const certain = nonNull || (!site.spec.nullable && site.spec.style !== 'pull');
+  return `${binding.name}${certain ? '.' : '?.'}${[first, ...rest].join('?.')}`;
 }
 
 /** `if (!msg) return;` among the leading guards: `msg` is not null below them. */
@@ -405,7 +406,8 @@ export function wrapBatchLoop(resolver: Resolver, site: ConsumeSite): Repair {
   const id = loop.left.type === 'VariableDeclaration' ? loop.left.declarations[0]?.id : undefined;
   if (id?.type !== 'Identifier') return { reason: 'the loop variable is destructured' };
   const fn = isFunction(site.body) ? site.body : undefined;
-  const carrier = [id.name, ...site.spec.carrier.split('.')].join('?.');
+  const [head, ...tail] = site.spec.carrier.split('.');
+  const carrier = [`${id.name}.${head}`, ...tail].join('?.'); // a loop variable over the batch is never null
   return wrapBlock(resolver, loop.body, carrier, spanName(resolver, site), !!fn?.async);
 }
 
@@ -420,7 +422,7 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
   if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
   const wrap = helper('withBatchConsumerSpan');
   // Evaluated before the handler's own guards (`if (err) return`): must not throw when the batch is missing.
-  const carriers = `${arrayText}?.map((m) => m?.${site.spec.carrier.split('.').join('?.')}) ?? []`;
+  const carriers = `${arrayText}?.map((m) => m.${site.spec.carrier.split('.').join('?.')}) ?? []`;
   return hint(wrap.name, [wrap], (local) => wrapFunctionBody(resolver.input, fn, `${local(wrap)}(${carriers}, ${spanName(resolver, site)}, `));
 }
 
