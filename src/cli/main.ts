@@ -23,6 +23,7 @@ import { emptySummary, EXIT_ERROR, EXIT_LEFT, EXIT_OK, exitCodeFor, formatJson, 
 import { HELPERS_MODULE } from '../core/otel.js';
 import { isTestFile } from '../core/test-files.js';
 import { addDependencies, installCommand, missingDependencies, newlyImported } from './deps.js';
+import { formatLikeProject } from './format.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
 
@@ -47,6 +48,7 @@ const OPTIONS = {
   'drop-payload-ids': { type: 'boolean' },
   'add-deps': { type: 'boolean' },
   'include-tests': { type: 'boolean' },
+  'no-prettier': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -243,6 +245,16 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     pending.push({ file, shown, source, output: result.output, fixed: result.fixed, left: result.left });
   }
 
+  // In the project's Prettier style, where the file was Prettier-clean before: only the rewritten lines can change.
+  if (flags['no-prettier'] !== true) {
+    for (const change of pending) {
+      const formatted = await formatLikeProject(change.file, change.source, change.output);
+      if (formatted === undefined || formatted === change.output) continue;
+      change.output = formatted;
+      summary.files.formatted++;
+    }
+  }
+
   // The safety net: a rewrite that adds a type error in the project's own tsconfig is not written.
   if (pending.length > 0 && flags['no-typecheck'] !== true) {
     // Modules the rewrites newly import (the helpers, the API, `nats` for headers()): not installed yet is for the
@@ -408,6 +420,8 @@ Options:
                              key is kept, headers are injected beside it, and the site is listed with the reason)
   --include-tests            also transform test, spec and benchmark files (test/, __tests__/, *.spec.ts, bench/,
                              ...), which are left out by default as the recommended configs leave them out
+  --no-prettier              do not format rewritten files with the project's Prettier (by default a file that was
+                             Prettier-clean before is formatted with the project's config after the rewrite)
   --add-deps                 add what the rewritten code imports (trace-propagation-helpers, @opentelemetry/api)
                              to the nearest package.json's dependencies when it does not list them (without it,
                              the summary prints the install command)

@@ -24,6 +24,8 @@ export interface RunSummary {
     /** Test, spec and benchmark files left out (--include-tests transforms them). */
     tests: number;
     changed: number;
+    /** Rewritten files formatted with the project's Prettier. */
+    formatted: number;
     unchanged: number;
     failed: number;
   };
@@ -41,7 +43,7 @@ export interface RunSummary {
 }
 
 export function emptySummary(codemod: string, dry: boolean): RunSummary {
-  return { codemod, dry, files: { scanned: 0, skipped: 0, tests: 0, changed: 0, unchanged: 0, failed: 0 }, changed: [], failed: [], fixed: [], left: [] };
+  return { codemod, dry, files: { scanned: 0, skipped: 0, tests: 0, changed: 0, formatted: 0, unchanged: 0, failed: 0 }, changed: [], failed: [], fixed: [], left: [] };
 }
 
 export const EXIT_OK = 0;
@@ -71,6 +73,7 @@ export function formatSummary(summary: RunSummary): string {
       `${files.unchanged} unchanged, ${files.failed} failed${files.tests > 0 ? `; ${files.tests} test file${files.tests === 1 ? '' : 's'} left out (--include-tests)` : ''}`,
   );
   lines.push(`  sites: ${summary.fixed.length} ${fixedWord}, ${summary.left.length} left`);
+  if (files.formatted > 0) lines.push(`  formatted with the project's Prettier: ${files.formatted} file${files.formatted === 1 ? '' : 's'} (--no-prettier to skip)`);
   const typed = summary.typecheck;
   if (typed) {
     const unchecked = typed.unchecked > 0 ? `; ${typed.unchecked} not checked (${typed.uncheckedReasons?.join('; ')})` : '';

@@ -106,7 +106,7 @@ describe('codemod', () => {
     const { code, out } = await run(dir, ['codemod', 'all', 'src', '--json']);
     expect(code).toBe(0);
     const summary = JSON.parse(out);
-    expect(summary.files).toEqual({ scanned: 2, skipped: 2, tests: 0, changed: 0, unchanged: 0, failed: 0 });
+    expect(summary.files).toEqual({ scanned: 2, skipped: 2, tests: 0, changed: 0, formatted: 0, unchanged: 0, failed: 0 });
     expect(await snapshot(dir)).toEqual({ 'src/util.ts': NO_BROKER, 'src/broken-util.ts': unparsable });
   });
 
