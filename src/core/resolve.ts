@@ -616,6 +616,15 @@ export class Resolver {
     switch (node.type) {
       case 'Identifier':
         return this.kindOfIdentifier(node, depth);
+      case 'ConditionalExpression':
+      case 'LogicalExpression': {
+        // `urgent ? this.shortQueue : this.longQueue`, `this.producer ?? createProducer()`: a kind only when both
+        // sides have the same one.
+        const [a, b] = node.type === 'ConditionalExpression' ? [node.consequent, node.alternate] : [node.left, node.right];
+        if (node.type === 'LogicalExpression' && node.operator === '&&') return null;
+        const kind = this.kindOf(a);
+        return kind !== null && this.kindOf(b) === kind ? kind : null;
+      }
       case 'MemberExpression': {
         const name = memberName(node);
         if (!name) return null;

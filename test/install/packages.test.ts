@@ -142,7 +142,8 @@ console.log(JSON.stringify(out));
       "import { Kafka } from 'kafkajs';\n" +
       "const consumer = new Kafka({ clientId: 'a', brokers: [] }).consumer({ groupId: 'g' });\n" +
       'export async function start(): Promise<void> {\n' +
-      '  await consumer.run({ eachMessage: async ({ message }) => { console.log(message.offset); } });\n' +
+      // A batch handler that aggregates: the rewrite reads `batch.messages?.map(...) ?? []`, which TypeScript 3.6 cannot parse.
+      '  await consumer.run({ eachBatch: async ({ batch }) => { console.log(batch.messages.length); } });\n' +
       '}\n';
     const dir = app('ts36-app', {
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'es2017', module: 'commonjs', strict: true, skipLibCheck: true, noEmit: true, types: [] }, include: ['src'] }),
