@@ -6,15 +6,19 @@
  * the context (or hands on only the parsed body, which is then reported inside the wrapper) makes no such site.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { isFunction, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { isFunction, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
 interface HandOff {
   /** The inner consumer site, in the wrapper's module. */
   inner: ConsumeSite;
-  /** Which parameter of the wrapper is the handler, and which argument of the handler call is the message. */
+  /**
+   * Which parameter of the wrapper is the handler (or holds it, under `handlerKey`: `consume({ topic, onMessages })`,
+   * `opts.onMessage(msg)`), and which argument of the handler call is the message (or, for a batch, the messages).
+   */
   handlerParam: number;
+  handlerKey?: string;
   messageArg: number;
 }
 
@@ -26,7 +30,15 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
   if (!ref) return [];
   const out: ConsumeSite[] = [];
   for (const handOff of handOffs(ref)) {
-    const arg = call.arguments[handOff.handlerParam];
+    let arg: Node | undefined = call.arguments[handOff.handlerParam];
+    if (arg && handOff.handlerKey !== undefined) {
+      // `consume({ topic, onMessages: async (messages) => ... })`: the handler is a property of the argument.
+      const options = resolver.follow(arg).node;
+      const property = options.type === 'ObjectExpression'
+        ? options.properties.find((p): p is TSESTree.Property => p.type === 'Property' && !p.computed && staticKey(p.key) === handOff.handlerKey)
+        : undefined;
+      arg = property?.value as Node | undefined;
+    }
     const fn = arg ? resolver.functionOf(arg) : undefined;
     if (!fn || !isFunction(fn)) continue;
     const param = fn.params[handOff.messageArg];
@@ -58,20 +70,64 @@ function handOffs(ref: FunctionRef): HandOff[] {
   return found;
 }
 
-/** `handler(message)` / `await opts.onMessage(msg)` inside the consumer callback, where `handler` is a parameter. */
-function handedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeSite): { handlerParam: number; messageArg: number } | undefined {
-  const message = site.bindings[0]!.variable;
-  for (const ref of message.references) {
-    const id = ref.identifier as Node;
-    const call = id.parent;
-    if (call?.type !== 'CallExpression' || !call.arguments.includes(id as TSESTree.Expression)) continue;
-    const callee = unwrap(call.callee);
-    if (callee.type !== 'Identifier') continue;
-    const variable = resolver.variableOf(callee);
-    const def = variable?.defs[0];
-    if (def?.type !== 'Parameter' || def.node !== wrapper) continue;
-    const handlerParam = wrapper.params.findIndex((p) => (p.type === 'AssignmentPattern' ? p.left : p) === def.name);
-    if (handlerParam >= 0) return { handlerParam, messageArg: call.arguments.indexOf(id as TSESTree.Expression) };
+/**
+ * `handler(message)`, `opts.onMessage(msg)` or `onMessages(batch.messages)` inside the consumer callback, where the
+ * handler is a parameter of the wrapper, a property of one, or destructured from one (`{ topic, onMessages }`).
+ */
+function handedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeSite): Omit<HandOff, 'inner'> | undefined {
+  const binding = site.bindings[0]!;
+  for (const ref of binding.variable.references) {
+    // The message itself, or the batch's path to its messages (`batch.messages`).
+    let passed = ref.identifier as Node;
+    for (const name of binding.path) {
+      const parent = passed.parent;
+      if (parent?.type !== 'MemberExpression' || parent.object !== passed || memberName(parent) !== name) break;
+      passed = parent;
+    }
+    if (!samePath(ref.identifier as Node, passed, binding.path)) continue;
+    const call = passed.parent;
+    if (call?.type !== 'CallExpression' || !call.arguments.includes(passed as TSESTree.Expression)) continue;
+    const target = handlerOf(resolver, wrapper, unwrap(call.callee));
+    if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression) };
   }
   return undefined;
+}
+
+function samePath(root: Node, reached: Node, path: readonly string[]): boolean {
+  let depth = 0;
+  for (let node = reached; node !== root; node = (node as TSESTree.MemberExpression).object) depth++;
+  return depth === path.length;
+}
+
+/** The wrapper parameter (and property) a callee names: `handler`, `opts.onMessage`, a destructured `onMessages`. */
+function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { handlerParam: number; handlerKey?: string } | undefined {
+  const paramIndex = (node: Node): number => wrapper.params.findIndex((p) => (p.type === 'AssignmentPattern' ? p.left : p) === node);
+  if (callee.type === 'Identifier') {
+    const def = resolver.variableOf(callee)?.defs[0];
+    if (def?.type !== 'Parameter' || def.node !== wrapper) return undefined;
+    const direct = paramIndex(def.name as Node);
+    if (direct >= 0) return { handlerParam: direct };
+    // `({ topic, onMessages }) => ...`: a property of a destructured parameter.
+    const property = (def.name as Node).parent;
+    const pattern = property?.parent;
+    if (property?.type !== 'Property' || property.computed || pattern?.type !== 'ObjectPattern') return undefined;
+    const index = paramIndex(pattern);
+    const key = staticKey(property.key);
+    return index >= 0 && key !== undefined ? { handlerParam: index, handlerKey: key } : undefined;
+  }
+  if (callee.type === 'MemberExpression' && !callee.computed) {
+    // `opts.onMessage(msg)`
+    const object = unwrap(callee.object);
+    if (object.type !== 'Identifier') return undefined;
+    const def = resolver.variableOf(object)?.defs[0];
+    if (def?.type !== 'Parameter' || def.node !== wrapper) return undefined;
+    const index = paramIndex(def.name as Node);
+    const key = memberName(callee);
+    return index >= 0 && key ? { handlerParam: index, handlerKey: key } : undefined;
+  }
+  return undefined;
+}
+
+function staticKey(key: Node): string | undefined {
+  return key.type === 'Identifier' ? key.name : key.type === 'Literal' && typeof key.value === 'string' ? key.value : undefined;
 }
