@@ -13,6 +13,8 @@ const nats: BrokerSpec = {
   name: 'NATS',
   system: 'nats',
   packages: ['nats', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream'],
+  // nats.js 1.x (`nats@1`) has no message headers: the payload is its only carrier.
+  headersSince: { nats: 2 },
   edges: {
     'module.connect()': 'connection',
     'module.headers()': 'msghdrs',

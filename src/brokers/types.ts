@@ -129,6 +129,12 @@ export interface BrokerSpec {
   system: string;
   /** When the system depends on the handler's context kind (NestJS transports). */
   systemByContext?: Record<string, string>;
+  /**
+   * Packages whose older majors carry no headers at all (`nats` 1.x): package → first major with headers. A project
+   * on an older major (by its installed copy, else its declared range) has no carrier to inject into or extract
+   * from, so its sites are not judged.
+   */
+  headersSince?: Record<string, number>;
   /** Module specifiers. A default, namespace or `require()` import of one of them has the kind `module`. */
   packages: string[];
   /**

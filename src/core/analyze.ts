@@ -3,12 +3,13 @@
  * the checks then turn sites into findings. Rules, codemods and the CLI all call `analyze`.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { catalog as defaultCatalog, type Catalog, type Instrumentation } from '../brokers/index.js';
+import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { Finding, RuleName } from './findings.js';
 import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
+import { majorVersionOf } from './versions.js';
 import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
 import { importSpecifiers, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
@@ -91,8 +92,27 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
       }
     });
   }
+  if (sites.publish.length + sites.consume.length > 0) {
+    sites.publish = sites.publish.filter((site) => hasHeaders(resolver, site.broker));
+    sites.consume = sites.consume.filter((site) => hasHeaders(resolver, site.broker));
+  }
   siteCache.set(input.ast, sites);
   return sites;
+}
+
+/**
+ * Whether the broker package this file imports carries headers in the version the project uses (`nats` 1.x does
+ * not: there is nothing to inject into or extract from, and the sites are not judged).
+ */
+function hasHeaders(resolver: Resolver, broker: BrokerSpec): boolean {
+  if (!broker.headersSince || !resolver.file) return true;
+  for (const { source } of resolver.imports.values()) {
+    const since = broker.headersSince[source];
+    if (since === undefined) continue;
+    const major = majorVersionOf(resolver.file, source);
+    if (major !== undefined && major < since) return false;
+  }
+  return true;
 }
 
 function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSESTree.NewExpression, sites: Sites): void {
