@@ -45,7 +45,8 @@ export const rdkafkaConsume: ConsumeSpec[] = [
   },
   {
     on: 'rdConsumer', style: 'callback', method: 'consume', label: 'consumer.consume(n, callback)', handler: 'arg1',
-    message: 'param1', batch: true, carrier: 'headers', incoming: 'rdkafka-array',
+    // `(err, messages)`: no messages when there is an error.
+    message: 'param1', batch: true, nullable: true, carrier: 'headers', incoming: 'rdkafka-array',
   },
 ];
 

@@ -251,7 +251,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       const formatted = await formatLikeProject(change.file, change.source, change.output);
       if (formatted === undefined || formatted === change.output) continue;
       change.output = formatted;
-      summary.files.formatted++;
+      change.formatted = true;
     }
   }
 
@@ -306,6 +306,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       }
     }
     summary.files.changed++;
+    if (change.formatted) summary.files.formatted++;
     summary.changed.push(shown);
     summary.fixed.push(...change.fixed.map((site) => ({ path: shown, ...site })));
     summary.left.push(...change.left.map((site) => ({ path: shown, ...site })));
@@ -352,6 +353,8 @@ interface PendingChange {
   left: SiteResult[];
   /** Set when the type check reverted the rewrite: the reason its sites are left. */
   reverted?: string;
+  /** Formatted with the project's Prettier (counted once the change is written or shown). */
+  formatted?: boolean;
 }
 
 function errorMessage(error: unknown): string {

@@ -11,7 +11,7 @@ import { analyze, coverageFor, mayHoldSites, mentionsBroker } from '../core/anal
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from '../core/parsers.js';
 import { parseSource, parsesJsx } from '../core/project.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
-import { applyEdits, importEdits, unusedImportEdits, type Edit, type Requirement } from '../core/fixes.js';
+import { applyEdits, importEdits, unusedImportEdits, unusedVariableEdits, type Edit, type Requirement } from '../core/fixes.js';
 import type { HelperTarget } from '../core/otel.js';
 import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
 import { helperTargetFor } from '../settings.js';
@@ -208,7 +208,7 @@ export function transformSource(name: CodemodName, filePath: string, source: str
     // Never hand back text that does not parse; imports only the rewrite made unused go.
     try {
       const rewritten = parseFile(filePath, text, typed);
-      const cleaned = withoutUnusedImports(initial!, rewritten, text);
+      const cleaned = withoutUnused(initial!, rewritten, text, (t) => parseFile(filePath, t, typed));
       if (cleaned !== text) {
         parseFile(filePath, cleaned, typed);
         text = cleaned;
@@ -220,11 +220,21 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   return { output: text === source ? undefined : text, fixed, left };
 }
 
-/** The text without the imports the rewrite made unused; the text as it is when that cleanup cannot be done. */
-function withoutUnusedImports(before: SourceInput, after: SourceInput, text: string): string {
+/**
+ * The text without the declarations and imports the rewrite made unused (declarations first: a removed
+ * `const span = trace.getActiveSpan()` can leave `trace` unused); the text as it is when that cleanup cannot be done.
+ */
+function withoutUnused(before: SourceInput, after: SourceInput, text: string, reparse: (text: string) => SourceInput): string {
   try {
-    const edits = unusedImportEdits(before, after);
-    return edits.length > 0 ? applyEdits(text, edits) : text;
+    const variables = unusedVariableEdits(before, after);
+    let current = text;
+    let parsed = after;
+    if (variables.length > 0) {
+      current = applyEdits(current, variables);
+      parsed = reparse(current);
+    }
+    const imports = unusedImportEdits(before, parsed);
+    return imports.length > 0 ? applyEdits(current, imports) : current;
   } catch {
     return text; // a cleanup, never a reason to fail the file
   }

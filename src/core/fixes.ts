@@ -317,3 +317,64 @@ export function unusedImportEdits(before: SourceInput, after: SourceInput): Edit
   for (const edit of edits.sort((a, b) => a.range[0] - b.range[0])) if (!kept.some((k) => edit.range[0] < k.range[1] && k.range[0] < edit.range[1])) kept.push(edit);
   return kept;
 }
+
+/** OpenTelemetry getters that only read: a variable initialised with them can go with its last use. */
+const READ_ONLY_CALLS = new Set(['getActiveSpan', 'spanContext', 'getSpan', 'getSpanContext', 'active', 'getActiveBaggage']);
+
+function readsOnly(node: Node): boolean {
+  switch (node.type) {
+    case 'Identifier':
+    case 'Literal':
+    case 'ThisExpression':
+      return true;
+    case 'ChainExpression':
+    case 'TSNonNullExpression':
+    case 'TSAsExpression':
+      return readsOnly(node.expression);
+    case 'MemberExpression':
+      return !node.computed && readsOnly(node.object);
+    case 'CallExpression': {
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      const name = callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' ? callee.property.name : undefined;
+      return node.arguments.length === 0 && !!name && READ_ONLY_CALLS.has(name) && readsOnly((callee as TSESTree.MemberExpression).object);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Edits removing the `const`/`let` declarations a rewrite left unused (`const span = trace.getActiveSpan();` once
+ * the body key that used it is gone): declarations that had uses in `before`, have none in `after`, declare one
+ * plain name, and whose initialiser only reads (OpenTelemetry getters), so removing them changes nothing else.
+ */
+export function unusedVariableEdits(before: SourceInput, after: SourceInput): Edit[] {
+  type Declared = { name: string; text: string; used: number; declaration: TSESTree.VariableDeclaration };
+  const declared = (input: SourceInput): Declared[] => {
+    const out: Declared[] = [];
+    for (const scope of input.scopeManager?.scopes ?? []) {
+      for (const variable of scope.variables) {
+        const def = variable.defs[0] as { type?: string; node?: Node } | undefined;
+        const declarator = def?.node;
+        if (variable.defs.length !== 1 || def?.type !== 'Variable' || declarator?.type !== 'VariableDeclarator' || declarator.id.type !== 'Identifier' || !declarator.init) continue;
+        const declaration = (declarator as { parent?: Node }).parent;
+        if (declaration?.type !== 'VariableDeclaration' || declaration.declarations.length !== 1) continue;
+        out.push({ name: variable.name, text: sourceOf(input, declaration), used: variable.references.filter((r) => !(r as { init?: boolean }).init).length, declaration });
+      }
+    }
+    return out;
+  };
+  const had = new Map(declared(before).map((d) => [`${d.name}\0${d.text}`, d.used] as const));
+  const edits: Edit[] = [];
+  for (const d of declared(after)) {
+    if (d.used > 0 || !(had.get(`${d.name}\0${d.text}`) ?? 0)) continue;
+    const init = d.declaration.declarations[0]!.init!;
+    if (!readsOnly(init)) continue;
+    const text = after.text;
+    const start = lineStart(text, d.declaration.range[0]);
+    const end = text.indexOf('\n', d.declaration.range[1]);
+    const own = /^[ \t]*$/.test(text.slice(start, d.declaration.range[0])) && /^[ \t]*\r?$/.test(text.slice(d.declaration.range[1], end < 0 ? text.length : end));
+    edits.push(own ? { range: [start, end < 0 ? text.length : end + 1], text: '' } : { range: d.declaration.range, text: '' });
+  }
+  return edits;
+}

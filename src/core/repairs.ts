@@ -9,6 +9,7 @@ import type { ConsumeSite } from './consume.js';
 import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
 import type { Resolver, SourceInput } from './resolve.js';
+import { majorVersionOf } from './versions.js';
 import { isTraceHeaderName } from './trace-keys.js';
 
 export type Repair = { fix: FixHint; reason?: undefined } | { reason: string; fix?: undefined };
@@ -367,9 +368,11 @@ function addContextParameter(resolver: Resolver, site: ConsumeSite): Repair {
     return `${decorator} ${name}: ${type}`;
   };
   // Nest 12 types `@EventPattern('topic')` (keyed overload) so that further parameters must be `unknown`;
-  // `@EventPattern<string>('topic')` picks the overload that accepts a typed context parameter.
+  // `@EventPattern<string>('topic')` picks the overload that accepts a typed context parameter. Earlier majors
+  // need no type argument (nor does a project whose version cannot be told from a file on disk).
   const typeArgument: Edit[] = [];
-  for (const d of method.decorators ?? []) {
+  const nestMajor = resolver.file ? majorVersionOf(resolver.file, '@nestjs/microservices') : undefined;
+  for (const d of nestMajor !== undefined && nestMajor < 12 ? [] : (method.decorators ?? [])) {
     const call = unwrap(d.expression);
     if (call.type !== 'CallExpression' || call.typeArguments || call.callee.type !== 'Identifier') continue;
     if (resolver.imports.get(call.callee.name)?.imported === 'EventPattern' && staticName(call.arguments[0]) !== undefined) {
@@ -422,7 +425,10 @@ function wrapInBatchSpan(resolver: Resolver, site: ConsumeSite, arrayText: strin
   if (fn.generator || usesArguments(resolver, fn)) return { reason: 'the handler is a generator or uses `arguments`' };
   const wrap = helper('withBatchConsumerSpan');
   // Evaluated before the handler's own guards (`if (err) return`): must not throw when the batch is missing.
-  const carriers = `${arrayText}?.map((m) => m.${site.spec.carrier.split('.').join('?.')}) ?? []`;
+  // Evaluated before the handler's own guards (`if (err) return`): a batch that may be missing is read with `?.`.
+  const carriers = site.spec.nullable
+    ? `${arrayText}?.map((m) => m.${site.spec.carrier.split('.').join('?.')}) ?? []`
+    : `${arrayText}.map((m) => m.${site.spec.carrier.split('.').join('?.')})`;
   return hint(wrap.name, [wrap], (local) => wrapFunctionBody(resolver.input, fn, `${local(wrap)}(${carriers}, ${spanName(resolver, site)}, `));
 }
 

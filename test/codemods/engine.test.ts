@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -81,5 +83,34 @@ describe('engine with type information', () => {
     expect(transformSource('all', outside, code, { useTypeInformation: true, tsconfigRootDir: project }).output).toBeUndefined();
     expect(transformSource('all', outside, direct, { useTypeInformation: true, tsconfigRootDir: project }).output).toContain('headers: injectTraceHeaders()');
     expect(() => transformSource('all', outside, 'import { Kafka } from "kafkajs";\nconst x = (;\n', { useTypeInformation: true, tsconfigRootDir: project })).toThrow(/cannot parse/);
+  });
+});
+
+describe('a @Ctx() parameter added to a Nest handler', () => {
+  const source =
+    "import { Controller } from '@nestjs/common';\n" +
+    "import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';\n" +
+    '@Controller()\n' +
+    'export class C {\n' +
+    "  @EventPattern('orders.created')\n" +
+    '  created(@Payload() data: unknown) { console.log(data); }\n' +
+    "  @EventPattern('orders.paid')\n" +
+    '  paid(@Ctx() ctx: KafkaContext) { return ctx.getTopic(); }\n' +
+    '}\n';
+
+  function withNest(version: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nest-'));
+    fs.mkdirSync(path.join(dir, 'node_modules', '@nestjs', 'microservices'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'node_modules', '@nestjs', 'microservices', 'package.json'), JSON.stringify({ name: '@nestjs/microservices', version }));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `app-${version}`, private: true }));
+    fs.writeFileSync(path.join(dir, 'c.controller.ts'), source);
+    const output = transformSource('add-context-extraction', path.join(dir, 'c.controller.ts'), source).output!;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return output;
+  }
+
+  it("gets @EventPattern<string> on Nest 12, whose typings need it, and not on earlier majors", () => {
+    expect(withNest('12.1.1')).toContain("@EventPattern<string>('orders.created')\n  created(@Payload() data: unknown, @Ctx() ctx: KafkaContext)");
+    expect(withNest('11.1.6')).toContain("@EventPattern('orders.created')\n  created(@Payload() data: unknown, @Ctx() ctx: KafkaContext)");
   });
 });
