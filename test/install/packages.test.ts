@@ -138,18 +138,19 @@ console.log(JSON.stringify(out));
   }, 300_000);
 
   it('in a project on TypeScript 3.6: the type check reverts what 3.6 cannot compile, and says to upgrade', () => {
+    // amqplib's consume callback may receive null: the rewrite reads `msg?.properties?.headers`, which TypeScript 3.6
+    // cannot parse (optional chaining arrived in 3.7). amqplib has no bundled types: its diagnostics are the baseline.
     const consumer =
-      "import { Kafka } from 'kafkajs';\n" +
-      "const consumer = new Kafka({ clientId: 'a', brokers: [] }).consumer({ groupId: 'g' });\n" +
+      "import amqp from 'amqplib';\n" +
       'export async function start(): Promise<void> {\n' +
-      // A batch handler that aggregates: the rewrite reads `batch.messages?.map(...) ?? []`, which TypeScript 3.6 cannot parse.
-      '  await consumer.run({ eachBatch: async ({ batch }) => { console.log(batch.messages.length); } });\n' +
+      "  const ch = await (await amqp.connect('amqp://x')).createChannel();\n" +
+      "  await ch.consume('jobs', (msg) => { console.log(msg); });\n" +
       '}\n';
     const dir = app('ts36-app', {
       'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'es2017', module: 'commonjs', strict: true, skipLibCheck: true, noEmit: true, types: [] }, include: ['src'] }),
       'src/consumer.ts': consumer,
     });
-    install(dir, ['typescript@3.6.5', 'kafkajs@^2.2.4', helpersTarball, '@opentelemetry/api@^1.9.0']);
+    install(dir, ['typescript@3.6.5', 'amqplib@^0.10.4', helpersTarball, '@opentelemetry/api@^1.9.0']);
     const cli = spawnSync(process.execPath, [path.join(root, 'bin', 'trace-propagation.js'), 'codemod', 'add-context-extraction', 'src', '--force', '--no-progress'], { cwd: dir, encoding: 'utf8' });
     expect(fs.readFileSync(path.join(dir, 'src', 'consumer.ts'), 'utf8')).toBe(consumer);
     expect(cli.stderr).toMatch(/reverted: the rewrite does not type-check \(TS\d+: .*\); this project's TypeScript 3\.6\.5 predates 3\.8/);
