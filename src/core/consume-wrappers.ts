@@ -6,7 +6,7 @@
  * the context (or hands on only the parsed body, which is then reported inside the wrapper) makes no such site.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { isFunction, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
@@ -35,7 +35,7 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
       // `consume({ topic, onMessages: async (messages) => ... })`: the handler is a property of the argument.
       const options = resolver.follow(arg).node;
       const property = options.type === 'ObjectExpression'
-        ? options.properties.find((p): p is TSESTree.Property => p.type === 'Property' && !p.computed && staticKey(p.key) === handOff.handlerKey)
+        ? options.properties.find((p): p is TSESTree.Property => p.type === 'Property' && propertyName(p) === handOff.handlerKey)
         : undefined;
       arg = property?.value as Node | undefined;
     }
@@ -112,7 +112,7 @@ function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { h
     const pattern = property?.parent;
     if (property?.type !== 'Property' || property.computed || pattern?.type !== 'ObjectPattern') return undefined;
     const index = paramIndex(pattern);
-    const key = staticKey(property.key);
+    const key = propertyName(property);
     return index >= 0 && key !== undefined ? { handlerParam: index, handlerKey: key } : undefined;
   }
   if (callee.type === 'MemberExpression' && !callee.computed) {
@@ -126,8 +126,4 @@ function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { h
     return index >= 0 && key ? { handlerParam: index, handlerKey: key } : undefined;
   }
   return undefined;
-}
-
-function staticKey(key: Node): string | undefined {
-  return key.type === 'Identifier' ? key.name : key.type === 'Literal' && typeof key.value === 'string' ? key.value : undefined;
 }

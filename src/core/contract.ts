@@ -6,7 +6,7 @@
  * `const { traceId = randomUUID() } = body`), which would start minting IDs. Otherwise the key stays, with the reason.
  */
 import path from 'node:path';
-import { calleeName, memberName, walk, type Node } from './ast.js';
+import { calleeName, isFunction, memberName, walk, type Node } from './ast.js';
 import type { Resolver } from './resolve.js';
 import { isTestFile } from './test-files.js';
 
@@ -39,7 +39,7 @@ export function isSpanDerived(resolver: Resolver, value: Node, depth = 0): boole
       // `sc?.traceId` with `const sc = trace.getActiveSpan()?.spanContext()`
       if (resolver.variableOf(inner) && isSpanDerived(resolver, inner, depth + 1)) found = true;
     }
-    return isFunctionLike(inner) ? false : undefined;
+    return isFunction(inner) ? false : undefined;
   });
   if (found) return true;
   // `const carrier = {}; propagation.inject(context.active(), carrier)`: the carrier holds the span's context.
@@ -54,10 +54,6 @@ export function isSpanDerived(resolver: Resolver, value: Node, depth = 0): boole
 function isPropertyName(node: Node): boolean {
   const parent = node.parent;
   return (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent?.type === 'Property' && parent.key === node && !parent.computed);
-}
-
-function isFunctionLike(node: Node): boolean {
-  return node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration';
 }
 
 /** Places (`file:line`) where some code reads `key` from an object with a fallback of its own. */

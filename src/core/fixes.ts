@@ -253,6 +253,15 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   return out + text.slice(cursor);
 }
 
+/** An edit removing a statement: with its whole line when it stands on a line of its own, else just the statement. */
+export function removeStatementEdit(text: string, statement: Node): Edit {
+  const start = lineStart(text, statement.range[0]);
+  const ownLine = /^[ \t]*$/.test(text.slice(start, statement.range[0]));
+  const end = text.indexOf('\n', statement.range[1]);
+  const restBlank = /^[ \t]*\r?$/.test(text.slice(statement.range[1], end < 0 ? text.length : end));
+  return ownLine && restBlank ? { range: [start, end < 0 ? text.length : end + 1], text: '' } : { range: statement.range, text: '' };
+}
+
 /**
  * Edits removing the imports that a rewrite left unused: bindings referenced in `before` and no longer referenced in
  * `after` (an import that was unused already is not touched). A named specifier goes with its comma; a declaration
@@ -283,14 +292,7 @@ export function unusedImportEdits(before: SourceInput, after: SourceInput): Edit
   const dropped = new Set([...now].filter(([name, count]) => count === 0 && (was.get(name) ?? 0) > 0).map(([name]) => name));
   if (dropped.size === 0) return [];
   const edits: Edit[] = [];
-  const removeStatement = (statement: Node): Edit => {
-    const text = after.text;
-    const start = lineStart(text, statement.range[0]);
-    const ownLine = /^[ \t]*$/.test(text.slice(start, statement.range[0]));
-    const end = text.indexOf('\n', statement.range[1]);
-    const restBlank = /^[ \t]*\r?$/.test(text.slice(statement.range[1], end < 0 ? text.length : end));
-    return ownLine && restBlank ? { range: [start, end < 0 ? text.length : end + 1], text: '' } : { range: statement.range, text: '' };
-  };
+  const removeStatement = (statement: Node): Edit => removeStatementEdit(after.text, statement);
   for (const statement of after.ast.body) {
     if (statement.type === 'ImportDeclaration') {
       const gone = statement.specifiers.filter((s) => dropped.has(s.local.name));
@@ -370,11 +372,7 @@ export function unusedVariableEdits(before: SourceInput, after: SourceInput): Ed
     if (d.used > 0 || !(had.get(`${d.name}\0${d.text}`) ?? 0)) continue;
     const init = d.declaration.declarations[0]!.init!;
     if (!readsOnly(init)) continue;
-    const text = after.text;
-    const start = lineStart(text, d.declaration.range[0]);
-    const end = text.indexOf('\n', d.declaration.range[1]);
-    const own = /^[ \t]*$/.test(text.slice(start, d.declaration.range[0])) && /^[ \t]*\r?$/.test(text.slice(d.declaration.range[1], end < 0 ? text.length : end));
-    edits.push(own ? { range: [start, end < 0 ? text.length : end + 1], text: '' } : { range: d.declaration.range, text: '' });
+    edits.push(removeStatementEdit(after.text, d.declaration));
   }
   return edits;
 }

@@ -4,9 +4,9 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
-import { enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
-import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
+import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, removeStatementEdit, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
 import type { Resolver, SourceInput } from './resolve.js';
 import { majorVersionOf } from './versions.js';
@@ -249,7 +249,7 @@ function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefine
   let call: Node | undefined = site.anchor;
   if (site.spec.style === 'decorator') {
     const decorators = (site.anchor as { decorators?: TSESTree.Decorator[] }).decorators ?? [];
-    call = decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && /Pattern$/.test(calleeNameOf(e) ?? ''));
+    call = decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && /Pattern$/.test(calleeName(e) ?? ''));
   }
   if (call?.type !== 'CallExpression') return undefined;
   const argument = call.arguments[index];
@@ -258,11 +258,6 @@ function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefine
   if (value.type === 'Literal' && typeof value.value === 'string') return value.value;
   if (value.type === 'TemplateLiteral' && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
   return undefined;
-}
-
-function calleeNameOf(call: TSESTree.CallExpression): string | undefined {
-  const callee = unwrap(call.callee);
-  return callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? memberName(callee) : undefined;
 }
 
 /** A handler that never extracts: run its body inside `withConsumerSpan(carrier, name, fn)`. */
@@ -564,13 +559,7 @@ function orphanedTraceVariable(resolver: Resolver, property: TSESTree.Property):
   if (!variable || variable.defs.length !== 1 || def?.type !== 'Variable' || declarator?.type !== 'VariableDeclarator' || declaration?.type !== 'VariableDeclaration' || declaration.declarations.length !== 1) return undefined;
   if (declaration.parent?.type !== 'BlockStatement' && declaration.parent?.type !== 'Program') return undefined;
   if (variable.references.filter((r) => !r.init).length !== 1 || !declarator.init || !readsSpanContextOnly(declarator.init)) return undefined;
-  const text = resolver.input.text;
-  const start = lineStart(text, declaration.range[0]);
-  const ownLine = /^[ \t]*$/.test(text.slice(start, declaration.range[0]));
-  const lineEnd = text.indexOf('\n', declaration.range[1]);
-  const restOfLine = text.slice(declaration.range[1], lineEnd < 0 ? text.length : lineEnd);
-  if (ownLine && /^[ \t]*\r?$/.test(restOfLine)) return { range: [start, lineEnd < 0 ? text.length : lineEnd + 1], text: '' };
-  return { range: declaration.range, text: '' };
+  return removeStatementEdit(resolver.input.text, declaration);
 }
 
 /** `trace.getActiveSpan()?.spanContext().traceId`, `span.spanContext().spanId`, `sc?.traceId`: reads only. */
