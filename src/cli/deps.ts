@@ -7,6 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readJson } from '../core/project.js';
+import { importSpecifiers } from '../core/reach.js';
+import { findUp } from '../util/find-up.js';
 import { packageJson } from '../util/package-info.js';
 import { writeFileAtomic } from './write.js';
 
@@ -42,39 +45,14 @@ export interface MissingDependencies {
   added?: string[];
 }
 
-export interface DependencyReport {
-  missing: MissingDependencies[];
-  /** package.json files (relative) of packages that import the API but set up no SDK. */
-  noSdk: string[];
-}
-
-/** Bare module specifiers a text imports or requires. */
-function importedModules(text: string): Set<string> {
-  const found = new Set<string>();
-  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)) found.add(match[1]!);
-  return found;
-}
-
-/** Bare modules `output` imports that `source` did not. */
+/** Bare packages (not relative, absolute or `node:` modules) that `output` imports and `source` did not. */
 export function newlyImported(source: string, output: string): string[] {
-  const before = importedModules(source);
-  return [...importedModules(output)].filter((m) => !before.has(m) && !m.startsWith('.') && !path.isAbsolute(m));
-}
-
-function nearestManifest(file: string): string | undefined {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package.json');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  const before = new Set(importSpecifiers(source));
+  return importSpecifiers(output).filter((m) => !before.has(m) && !m.startsWith('.') && !path.isAbsolute(m) && !m.startsWith('node:'));
 }
 
 function readManifest(file: string): Manifest | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
+  return readJson(file) as Manifest | undefined;
 }
 
 function lists(manifest: Manifest, name: string): boolean {
@@ -97,20 +75,17 @@ export function installCommand(dir: string, modules: readonly string[]): string 
  * helpers were imported from (a relative path is the project's own file: nothing to install).
  */
 export function missingDependencies(
-  changes: ReadonlyArray<{ file: string; source: string; output: string }>,
+  changes: ReadonlyArray<{ file: string; added: readonly string[] }>,
   helpersModule: string,
   display: (file: string) => string,
 ): { missing: Array<MissingDependencies & { file: string }>; noSdk: string[] } {
-  const isPackage = (m: string): boolean => !m.startsWith('.') && !path.isAbsolute(m) && !m.startsWith('node:');
   const byManifest = new Map<string, Set<string>>();
   const usesApi = new Set<string>();
-  for (const { file, source, output } of changes) {
-    const before = importedModules(source);
-    const after = importedModules(output);
-    // What the rewrite newly imports: the helpers, the API, or a client library's own export (nats `headers`).
-    const added = [...after].filter((m) => isPackage(m) && !before.has(m));
+  // `added`: what each rewrite newly imports (newlyImported): the helpers, the API, or a client library's own export
+  // (nats `headers`).
+  for (const { file, added } of changes) {
     if (added.length === 0) continue;
-    const manifest = nearestManifest(file);
+    const manifest = findUp(path.dirname(file), 'package.json');
     if (!manifest) continue;
     if (added.some((m) => m === helpersModule || m === OTEL_API)) usesApi.add(manifest);
     const parsed = readManifest(manifest);
@@ -134,7 +109,7 @@ export function missingDependencies(
 function hasSdk(manifest: string): boolean {
   for (let dir = path.dirname(manifest); ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
-    const parsed = existsSync(file) ? readManifest(file) : undefined;
+    const parsed = readManifest(file);
     if (parsed && DEPENDENCY_FIELDS.some((field) => Object.keys(parsed[field] ?? {}).some((name) => SDK_PACKAGES.some((p) => p.test(name))))) return true;
     if (existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return false;
   }

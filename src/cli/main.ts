@@ -188,11 +188,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
   // Test, spec and benchmark code is left out, as the recommended configs leave it out of linting (a file named
   // on the command line is always transformed).
   const named = new Set(paths.map((p) => path.resolve(io.cwd, p)));
-  const isTest = (file: string): boolean => {
-    if (flags['include-tests'] || named.has(file)) return false;
-    const relative = path.relative(displayBase, file).split(path.sep).join('/');
-    return isTestFile(relative.startsWith('..') ? file.split(path.sep).join('/') : relative);
-  };
+  const isTest = (file: string): boolean => !flags['include-tests'] && !named.has(file) && isTestFile(display(file));
   for (const file of discovery.files) {
     if (isTest(file)) {
       summary.files.tests++;
@@ -242,7 +238,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
       summary.left.push(...result.left.map((site) => ({ path: shown, ...site })));
       return;
     }
-    pending.push({ file, shown, source, output: result.output, fixed: result.fixed, left: result.left });
+    pending.push({ file, shown, source, output: result.output, fixed: result.fixed, left: result.left, added: [] });
   }
 
   // In the project's Prettier style, where the file was Prettier-clean before: only the rewritten lines can change.
@@ -255,11 +251,13 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
     }
   }
 
+  for (const change of pending) change.added = newlyImported(change.source, change.output);
+
   // The safety net: a rewrite that adds a type error in the project's own tsconfig is not written.
   if (pending.length > 0 && flags['no-typecheck'] !== true) {
     // Modules the rewrites newly import (the helpers, the API, `nats` for headers()): not installed yet is for the
     // dependency summary to say, not a reason to revert.
-    const added = [...new Set(pending.flatMap((p) => newlyImported(p.source, p.output)))];
+    const added = [...new Set(pending.flatMap((p) => p.added))];
     const typed = typecheckChanges(new Map(pending.map((p) => [p.file, p.output])), io.cwd, added);
     const reasons = [...new Set(typed.unchecked.values())];
     summary.typecheck = { checked: typed.checked, reverted: typed.reverted.size, unchecked: typed.unchecked.size, seconds: Math.round(typed.milliseconds / 100) / 10, ...(reasons.length > 0 ? { uncheckedReasons: reasons } : {}) };
@@ -305,6 +303,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
         continue;
       }
     }
+    change.written = true;
     summary.files.changed++;
     if (change.formatted) summary.files.formatted++;
     summary.changed.push(shown);
@@ -319,7 +318,7 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
   for (const site of summary.left) delete site.fixIn;
 
   // What the rewritten code imports that its package.json does not list, and whether an SDK will record anything.
-  const kept = pending.filter((p) => !p.reverted && summary.changed.includes(p.shown));
+  const kept = pending.filter((p) => p.written);
   if (kept.length > 0) {
     const deps = missingDependencies(kept, options.helpersModule ?? HELPERS_MODULE, display);
     for (const entry of deps.missing) {
@@ -355,6 +354,10 @@ interface PendingChange {
   reverted?: string;
   /** Formatted with the project's Prettier (counted once the change is written or shown). */
   formatted?: boolean;
+  /** Bare modules the rewrite newly imports (newlyImported), once the output is final. */
+  added: string[];
+  /** Written, or shown by --dry/--check: what the summary lists as changed. */
+  written?: boolean;
 }
 
 function errorMessage(error: unknown): string {

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TS from 'typescript';
+import { findUp } from '../util/find-up.js';
 
 export interface TypeDiagnostic {
   code: number;
@@ -53,15 +54,6 @@ export function loadTypeScript(from: string): { ts?: typeof TS; reason?: string 
   return { reason: 'TypeScript is not installed' };
 }
 
-/** The nearest `tsconfig.json` at or above `dir`. */
-function nearestTsconfig(dir: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const candidate = path.join(current, 'tsconfig.json');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(current) === current) return undefined;
-  }
-}
-
 interface Project {
   ts: typeof TS;
   config: string;
@@ -90,7 +82,7 @@ export function typecheckChanges(changes: ReadonlyMap<string, string>, cwd: stri
   const loaded = new Map<string, { ts?: typeof TS; reason?: string }>();
 
   for (const file of changes.keys()) {
-    const config = nearestTsconfig(path.dirname(file));
+    const config = findUp(path.dirname(file), 'tsconfig.json');
     if (!config) {
       result.unchecked.set(file, 'no tsconfig.json');
       continue;
@@ -164,7 +156,10 @@ function checkProject(ts: typeof TS, project: Project, changes: ReadonlyMap<stri
   const baseline = new Map<string, Map<string, number>>();
   for (const file of project.files) {
     const counts = new Map<string, number>();
-    for (const diagnostic of diagnosticsOf(before, file)) counts.set(keyOf(ts, diagnostic), (counts.get(keyOf(ts, diagnostic)) ?? 0) + 1);
+    for (const diagnostic of diagnosticsOf(before, file)) {
+      const key = keyOf(ts, diagnostic);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     baseline.set(file, counts);
   }
 
@@ -195,9 +190,10 @@ function checkProject(ts: typeof TS, project: Project, changes: ReadonlyMap<stri
           remaining.set(key, count - 1);
           continue;
         }
-        if (expected(diagnostic.code, ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '))) continue;
+        const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+        if (expected(diagnostic.code, message)) continue;
         const at = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
-        added.push({ code: diagnostic.code, message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '), line: at.line + 1, column: at.character + 1 });
+        added.push({ code: diagnostic.code, message, line: at.line + 1, column: at.character + 1 });
       }
       if (added.length > 0) {
         reverted.set(file, added);
