@@ -9,11 +9,11 @@
  * TCP and Redis carry no headers: the payload is their only carrier, so their handlers are never asked for
  * header extraction. Where the transport cannot be told, nothing is reported.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { extractionCall } from './otel.js';
+import { exists } from './project.js';
 import { fileFacts } from './reach.js';
 import { enclosingClass, entityOf, Resolver } from './resolve.js';
 
@@ -40,7 +40,7 @@ interface NestApp {
  */
 function appDir(file: string, root: string): string {
   for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) {
-    if (['package.json', 'tsconfig.app.json', 'src/main.ts', 'src/main.js'].some((marker) => fs.existsSync(path.join(dir, marker)))) return dir;
+    if (['package.json', 'tsconfig.app.json', 'src/main.ts', 'src/main.js'].some((marker) => exists(path.join(dir, marker)))) return dir;
     if (dir === root) break;
   }
   return root;

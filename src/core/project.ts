@@ -487,7 +487,7 @@ function withSourceExtension(base: string): string | undefined {
 const existence = new Map<string, { at: number; value: boolean }>();
 
 /** Whether a path exists; answers are kept for `LISTING_TTL` (folders' marker files and sources rarely come and go). */
-function exists(file: string): boolean {
+export function exists(file: string): boolean {
   const now = Date.now();
   const cached = existence.get(file);
   if (cached && now - cached.at < LISTING_TTL) return cached.value;
