@@ -1,12 +1,17 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import { createRule } from '../src/util/create-rule.js';
-import type { PayloadMessageId } from '../src/core/findings.js';
+import type { Finding, PayloadMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { reportFindings } from '../src/rule-adapter.js';
 import { injectHint } from '../src/util/hints.js';
 
 export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[]; checkCorrelationIds?: boolean }];
 export type MessageIds = PayloadMessageId | 'useHelper';
+
+/** The values of this rule's message templates for a finding (the audit renders the same messages). */
+export function messageData(finding: Finding): Record<string, string> {
+  return { helper: injectHint(finding.data['shape']), ...finding.data };
+}
 
 export default createRule<Options, MessageIds>({
   name: 'no-payload-trace-ids',
@@ -42,9 +47,7 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     return {
       'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options, (finding) => ({
-          data: { helper: injectHint(finding.data['shape']), ...finding.data },
-        }));
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options, (finding) => ({ data: messageData(finding) }));
       },
     };
   },

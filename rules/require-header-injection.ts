@@ -1,7 +1,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import { injectHint } from '../src/util/hints.js';
 import { createRule } from '../src/util/create-rule.js';
-import type { PublishMessageId } from '../src/core/findings.js';
+import type { Finding, PublishMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { reportFindings } from '../src/rule-adapter.js';
 
@@ -11,6 +11,11 @@ export type MessageIds = PublishMessageId | 'useHelper';
 
 /** Clients that throw on an undefined header value (a copied key when no span is active). */
 const UNDEFINED_THROWS = new Set(['kafkajs', 'confluent-kafka']);
+
+/** The values of this rule's message templates for a finding (the audit renders the same messages). */
+export function messageData(finding: Finding): Record<string, string> {
+  return { helper: injectHint(finding.data['shape']), undefinedValues: UNDEFINED_THROWS.has(finding.broker.id) ? ', and is undefined without an active span, which this client throws on' : '', ...finding.data };
+}
 
 export default createRule<Options, MessageIds>({
   name: 'require-header-injection',
@@ -61,9 +66,7 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     return {
       'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({
-          data: { helper: injectHint(finding.data['shape']), undefinedValues: UNDEFINED_THROWS.has(finding.broker.id) ? ', and is undefined without an active span, which this client throws on' : '', ...finding.data },
-        }));
+        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({ data: messageData(finding) }));
       },
     };
   },

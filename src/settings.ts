@@ -19,9 +19,11 @@ export interface SharedSettings {
   extractors?: string[];
   /** `false`: look at the linted file only (no wrappers, shared clients or bootstraps in other files). */
   crossFile?: boolean;
+  /** The audit's services: service name → path patterns (gitignore syntax, from the repository root). */
+  services?: Record<string, string[]>;
 }
 
-export const SETTINGS_KEYS: readonly string[] = ['helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'crossFile'];
+export const SETTINGS_KEYS: readonly string[] = ['helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'crossFile', 'services'];
 
 /** A bad setting: `where` names the file or the ESLint setting, `key` the offending key. */
 export class SettingsError extends Error {
@@ -103,6 +105,19 @@ export function validateSettings(json: unknown, where: string, extraKeys: readon
   if (json.crossFile !== undefined) {
     if (typeof json.crossFile !== 'boolean') throw new SettingsError(where, 'crossFile', 'must be true or false');
     settings.crossFile = json.crossFile;
+  }
+  if (json.services !== undefined) {
+    if (!isPlainObject(json.services)) throw new SettingsError(where, 'services', 'must be an object mapping service names to arrays of path patterns');
+    const services: Record<string, string[]> = {};
+    for (const [name, patterns] of Object.entries(json.services)) {
+      const key = `services.${name}`;
+      if (name.trim() === '') throw new SettingsError(where, 'services', 'has an empty service name');
+      if (!Array.isArray(patterns) || patterns.length === 0 || patterns.some((p) => typeof p !== 'string' || p.trim() === '')) {
+        throw new SettingsError(where, key, 'must be a non-empty array of path patterns (strings, from the repository root)');
+      }
+      services[name] = patterns as string[];
+    }
+    settings.services = services;
   }
   return settings;
 }

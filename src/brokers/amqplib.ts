@@ -5,11 +5,11 @@ export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
   const auto = autoInjected ? { autoInjectedBy: 'amqplib' as const } : {};
   return [
     {
-      on, method: 'publish', label: 'channel.publish()', carrier: 'arg3.headers', carrierName: 'options.headers',
+      on, method: 'publish', label: 'channel.publish()', destination: 'arg0 || arg1', carrier: 'arg3.headers', carrierName: 'options.headers',
       body: ['arg2'], shape: 'object', ...auto,
     },
     {
-      on, method: 'sendToQueue', label: 'channel.sendToQueue()', carrier: 'arg2.headers',
+      on, method: 'sendToQueue', label: 'channel.sendToQueue()', destination: 'arg0', carrier: 'arg2.headers',
       carrierName: 'options.headers', body: ['arg1'], shape: 'object', ...auto,
     },
   ];
@@ -44,7 +44,7 @@ const amqplib: BrokerSpec = {
   consume: [
     amqpConsume('channel'),
     // `get()` is not instrumented: pull consumers always extract by hand.
-    { on: 'channel', style: 'pull', method: 'get', label: 'channel.get()', carrier: 'properties.headers', incoming: 'string' },
+    { on: 'channel', style: 'pull', method: 'get', label: 'channel.get()', destination: 'arg0', carrier: 'properties.headers', incoming: 'string' },
   ],
 };
 

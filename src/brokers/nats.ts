@@ -1,7 +1,7 @@
 import type { BrokerSpec, PublishSpec } from './types.js';
 
 function publish(on: string, method: string, label: string): PublishSpec {
-  return { on, method, label, carrier: 'arg2.headers', carrierName: 'headers', body: ['arg1'], shape: 'nats-msghdrs' };
+  return { on, method, label, destination: 'arg0', carrier: 'arg2.headers', carrierName: 'headers', body: ['arg1'], shape: 'nats-msghdrs' };
 }
 
 /**
@@ -38,7 +38,7 @@ const nats: BrokerSpec = {
   ],
   consume: [
     { on: 'connection', style: 'callback', method: 'subscribe', label: 'subscription callback', handler: 'arg1.callback', message: 'param1', destination: 'arg0', nullable: true, carrier: 'headers', incoming: 'nats-msghdrs' },
-    { on: 'subscription', style: 'iterate', label: 'subscription loop', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'subscription', style: 'iterate', label: 'subscription loop', destination: 'receiver:subscribe.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'pull', method: 'next', label: 'consumer.next()', carrier: 'headers', incoming: 'nats-msghdrs' },

@@ -24,11 +24,11 @@ export const rdkafkaTypes: Record<string, string> = {
  */
 export const rdkafkaPublish: PublishSpec[] = [
   {
-    on: 'rdProducer', method: 'produce', label: 'producer.produce()', carrier: 'arg6', carrierName: 'headers',
+    on: 'rdProducer', method: 'produce', label: 'producer.produce()', destination: 'arg0', carrier: 'arg6', carrierName: 'headers',
     body: ['arg2'], shape: 'rdkafka-array',
   },
   {
-    on: 'rdHighLevelProducer', method: 'produce', label: 'producer.produce()', carrier: 'arg5', carrierName: 'headers',
+    on: 'rdHighLevelProducer', method: 'produce', label: 'producer.produce()', destination: 'arg0', carrier: 'arg5', carrierName: 'headers',
     body: ['arg2'], shape: 'rdkafka-array',
   },
   {
@@ -41,10 +41,12 @@ export const rdkafkaPublish: PublishSpec[] = [
 export const rdkafkaConsume: ConsumeSpec[] = [
   {
     on: 'rdConsumer', style: 'callback', method: 'on', event: 'data', label: "consumer.on('data')", handler: 'arg1',
+    destination: 'calls:subscribe.arg0[?]',
     message: 'param0', carrier: 'headers', incoming: 'rdkafka-array',
   },
   {
     on: 'rdConsumer', style: 'callback', method: 'consume', label: 'consumer.consume(n, callback)', handler: 'arg1',
+    destination: 'calls:subscribe.arg0[?]',
     // `(err, messages)`: no messages when there is an error.
     message: 'param1', batch: true, nullable: true, carrier: 'headers', incoming: 'rdkafka-array',
   },

@@ -24,19 +24,19 @@ const pubsub: BrokerSpec = {
   },
   types: { PubSub: 'client', Topic: 'topic', Subscription: 'subscription', PublisherClient: 'publisherClient', SubscriberClient: 'subscriberClient' },
   publish: [
-    { on: 'topic', method: 'publishMessage', label: 'topic.publishMessage()', messages: 'arg0', carrier: 'attributes', carrierName: 'attributes', body: ['data', 'json'], shape: 'object', autoInjectedBy: 'pubsub' },
-    { on: 'topic', method: 'publish', label: 'topic.publish()', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
+    { on: 'topic', method: 'publishMessage', label: 'topic.publishMessage()', destination: 'receiver:topic.arg0', messages: 'arg0', carrier: 'attributes', carrierName: 'attributes', body: ['data', 'json'], shape: 'object', autoInjectedBy: 'pubsub' },
+    { on: 'topic', method: 'publish', label: 'topic.publish()', destination: 'receiver:topic.arg0', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
     {
-      on: 'publisherClient', method: 'publish', label: 'PublisherClient.publish()', messages: 'arg0.messages[*]',
+      on: 'publisherClient', method: 'publish', label: 'PublisherClient.publish()', messages: 'arg0.messages[*]', destination: 'arg0.topic',
       carrier: 'attributes', carrierName: 'attributes', body: ['data'], shape: 'object',
     },
-    { on: 'topic', method: 'publishJSON', label: 'topic.publishJSON()', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
+    { on: 'topic', method: 'publishJSON', label: 'topic.publishJSON()', destination: 'receiver:topic.arg0', carrier: 'arg1', carrierName: 'attributes', body: ['arg0'], shape: 'object', autoInjectedBy: 'pubsub' },
   ],
   consume: [
-    { on: 'subscription', style: 'callback', method: 'on', event: 'message', label: "subscription.on('message')", handler: 'arg1', message: 'param0', carrier: 'attributes', incoming: 'string' },
+    { on: 'subscription', style: 'callback', method: 'on', event: 'message', label: "subscription.on('message')", destination: 'receiver:subscription.arg0', handler: 'arg1', message: 'param0', carrier: 'attributes', incoming: 'string' },
     // const [response] = await subClient.pull(request); response.receivedMessages[i].message.attributes
     {
-      on: 'subscriberClient', style: 'pull', method: 'pull', label: 'SubscriberClient.pull()', batch: true,
+      on: 'subscriberClient', style: 'pull', method: 'pull', label: 'SubscriberClient.pull()', batch: true, destination: 'arg0.subscription',
       carrier: 'message.attributes', incoming: 'string',
     },
   ],

@@ -20,13 +20,13 @@ const serviceBus: BrokerSpec = {
   },
   types: { ServiceBusClient: 'client', ServiceBusSender: 'sender', ServiceBusReceiver: 'receiver', ServiceBusMessageBatch: 'batch' },
   publish: [
-    { on: 'sender', method: 'sendMessages', label: 'sender.sendMessages()', messages: 'arg0[?]', ...message, autoInjectedBy: 'azure-sdk' },
-    { on: 'sender', method: 'scheduleMessages', label: 'sender.scheduleMessages()', messages: 'arg0[?]', ...message },
-    { on: 'batch', method: 'tryAddMessage', label: 'batch.tryAddMessage()', messages: 'arg0', ...message, autoInjectedBy: 'azure-sdk' },
+    { on: 'sender', method: 'sendMessages', label: 'sender.sendMessages()', destination: 'receiver:createSender.arg0', messages: 'arg0[?]', ...message, autoInjectedBy: 'azure-sdk' },
+    { on: 'sender', method: 'scheduleMessages', label: 'sender.scheduleMessages()', destination: 'receiver:createSender.arg0', messages: 'arg0[?]', ...message },
+    { on: 'batch', method: 'tryAddMessage', label: 'batch.tryAddMessage()', destination: 'receiver:createMessageBatch.receiver:createSender.arg0', messages: 'arg0', ...message, autoInjectedBy: 'azure-sdk' },
   ],
   consume: [
-    { on: 'receiver', style: 'callback', method: 'subscribe', label: 'processMessage', handler: 'arg0.processMessage', message: 'param0', carrier: 'applicationProperties', incoming: 'string', autoExtractedBy: 'azure-sdk' },
-    { on: 'receiver', style: 'pull', method: 'receiveMessages', label: 'receiver.receiveMessages()', batch: true, carrier: 'applicationProperties', incoming: 'string' },
+    { on: 'receiver', style: 'callback', method: 'subscribe', label: 'processMessage', destination: 'receiver:createReceiver.arg0', handler: 'arg0.processMessage', message: 'param0', carrier: 'applicationProperties', incoming: 'string', autoExtractedBy: 'azure-sdk' },
+    { on: 'receiver', style: 'pull', method: 'receiveMessages', label: 'receiver.receiveMessages()', destination: 'receiver:createReceiver.arg0', batch: true, carrier: 'applicationProperties', incoming: 'string' },
   ],
 };
 

@@ -21,13 +21,13 @@ const sns: BrokerSpec = {
   },
   types: { SNSClient: 'client', SNS: 'aggregated' },
   publish: [
-    { on: 'client', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-    { on: 'client', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', ...attributes },
+    { on: 'client', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', destination: 'arg0.new:PublishCommand.arg0.TopicArn', ...attributes, autoInjectedBy: 'aws-sdk' },
+    { on: 'client', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', destination: 'arg0.new:PublishBatchCommand.arg0.TopicArn', ...attributes },
     // The aggregated `SNS` class extends `SNSClient`: it sends commands too.
-    { on: 'aggregated', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-    { on: 'aggregated', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', ...attributes },
-    { on: 'aggregated', method: 'publish', label: 'sns.publish()', messages: 'arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-    { on: 'aggregated', method: 'publishBatch', label: 'sns.publishBatch()', messages: 'arg0.PublishBatchRequestEntries[*]', ...attributes },
+    { on: 'aggregated', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', destination: 'arg0.new:PublishCommand.arg0.TopicArn', ...attributes, autoInjectedBy: 'aws-sdk' },
+    { on: 'aggregated', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', destination: 'arg0.new:PublishBatchCommand.arg0.TopicArn', ...attributes },
+    { on: 'aggregated', method: 'publish', label: 'sns.publish()', messages: 'arg0', destination: 'arg0.TopicArn', ...attributes, autoInjectedBy: 'aws-sdk' },
+    { on: 'aggregated', method: 'publishBatch', label: 'sns.publishBatch()', messages: 'arg0.PublishBatchRequestEntries[*]', destination: 'arg0.TopicArn', ...attributes },
   ],
   consume: [],
 };

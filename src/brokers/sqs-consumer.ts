@@ -1,7 +1,7 @@
 import type { BrokerSpec, ConsumeSpec } from './types.js';
 
 function consumerSpecs(method: string): ConsumeSpec[] {
-  const common = { on: 'ConsumerClass', style: 'callback', method, carrier: 'MessageAttributes', incoming: 'message-attributes' } as const;
+  const common = { on: 'ConsumerClass', style: 'callback', method, destination: 'arg0.queueUrl', carrier: 'MessageAttributes', incoming: 'message-attributes' } as const;
   return [
     { ...common, label: 'handleMessage', handler: 'arg0.handleMessage', message: 'param0' },
     { ...common, label: 'handleMessageBatch', handler: 'arg0.handleMessageBatch', message: 'param0', batch: true },

@@ -6,13 +6,13 @@ const attributes = {
 } as const;
 
 const sendMessage: PublishSpec[] = [
-  { on: 'client', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'client', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'client', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', destination: 'arg0.new:SendMessageCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'client', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', destination: 'arg0.new:SendMessageBatchCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
   // The aggregated `SQS` class extends `SQSClient`: it sends commands too.
-  { on: 'aggregated', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'aggregated', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'aggregated', method: 'sendMessage', label: 'sqs.sendMessage()', messages: 'arg0', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'aggregated', method: 'sendMessageBatch', label: 'sqs.sendMessageBatch()', messages: 'arg0.Entries[*]', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'aggregated', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', destination: 'arg0.new:SendMessageCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'aggregated', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', destination: 'arg0.new:SendMessageBatchCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'aggregated', method: 'sendMessage', label: 'sqs.sendMessage()', messages: 'arg0', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
+  { on: 'aggregated', method: 'sendMessageBatch', label: 'sqs.sendMessageBatch()', messages: 'arg0.Entries[*]', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
 ];
 
 /**
@@ -43,6 +43,7 @@ const sqs: BrokerSpec = {
     },
     {
       on: 'client', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
+      destination: 'arg0.new:ReceiveMessageCommand.arg0.QueueUrl',
       batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {
@@ -52,10 +53,11 @@ const sqs: BrokerSpec = {
     },
     {
       on: 'aggregated', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
+      destination: 'arg0.new:ReceiveMessageCommand.arg0.QueueUrl',
       batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {
-      on: 'aggregated', style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true,
+      on: 'aggregated', style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, destination: 'arg0.QueueUrl',
       carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {

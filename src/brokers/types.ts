@@ -43,6 +43,13 @@ export interface PublishSpec {
   /** Path from the call to each message. Omitted: the call itself is the message (positional APIs). */
   messages?: string;
   /**
+   * Path from the call to the topic, queue, subject or exchange (`arg0.topic`), for the audit's map. Besides the
+   * path language: `a | b` (both), `a || b` (`b` where `a` is ''), `receiver:m.rest` (continue at the `x.m(...)`
+   * call that made the receiver), `calls:m.rest` (the other `r.m(...)` calls on the same receiver). See
+   * `src/core/destinations.ts`.
+   */
+  destination?: string;
+  /**
    * When set, a message object literal that has none of these keys is not an envelope: the whole object is the
    * body and it carries no headers (NestJS `ClientKafka.emit(pattern, data)`).
    */
@@ -97,7 +104,8 @@ export interface ConsumeSpec {
   carrier: string;
   /**
    * Path from the call to the destination it consumes from (`arg0`: the queue of `channel.consume(queue, fn)`);
-   * decorator style: the pattern of the decorator. Only a string literal or constant names the consumer span.
+   * decorator style: the pattern of the decorator; iterate style: from the iterated value. The same forms as
+   * `PublishSpec.destination`. Only a string literal or constant names the consumer span.
    */
   destination?: string;
   incoming: IncomingValues;

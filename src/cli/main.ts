@@ -26,6 +26,7 @@ import { addDependencies, installCommand, missingDependencies, newlyImported } f
 import { formatLikeProject } from './format.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
+import { AUDIT_FORMATS, DEFAULT_BASELINE, FAIL_ON, runAudit } from './audit.js';
 
 export interface CliIO {
   stdout: OutputStream;
@@ -49,6 +50,12 @@ const OPTIONS = {
   'add-deps': { type: 'boolean' },
   'include-tests': { type: 'boolean' },
   'no-prettier': { type: 'boolean' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'fail-on': { type: 'string' },
+  baseline: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'link-base': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -94,7 +101,17 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     }
     return EXIT_OK;
   }
-  if (command !== 'codemod') return fail(`unknown command '${command}' (expected 'codemod', 'list' or 'help')`);
+  if (command === 'audit') {
+    try {
+      return await runAudit(rest, flags, { stdout: stdout as OutputStream & { isTTY?: boolean }, stderr, cwd });
+    } catch (error) {
+      if (error instanceof UsageError) return fail(error.message, false);
+      return fail(error instanceof Error ? error.message : String(error), false);
+    }
+  }
+  if (command !== 'codemod') return fail(`unknown command '${command}' (expected 'codemod', 'audit', 'list' or 'help')`);
+  const auditOnly = (['format', 'output', 'fail-on', 'baseline', 'update-baseline', 'link-base'] as const).filter((f) => flags[f] !== undefined);
+  if (auditOnly.length > 0) return fail(`--${auditOnly[0]} is an option of 'audit', not of 'codemod'`);
 
   const [name, ...paths] = rest;
   if (name === undefined) return fail(`missing codemod name (one of: ${codemods.map((c) => c.name).join(', ')})`);
@@ -389,6 +406,7 @@ export function usage(): string {
   const names = codemods.map((c) => `  ${c.name.padEnd(width)}${c.title}`).join('\n');
   return `Usage:
   trace-propagation codemod <name> <paths...> [options]
+  trace-propagation audit [dir] [--format ${AUDIT_FORMATS.join('|')}] [--fail-on ${FAIL_ON.join('|')}] [--baseline <file>]
   trace-propagation list
   trace-propagation --help | --version
 
@@ -433,6 +451,17 @@ Options:
                              the summary prints the install command)
   --no-progress              no progress bar (it is shown only on a terminal, for more than 50 files)
   -h, --help                 this help
+
+Audit (the whole repository's propagation map; dir defaults to the current directory):
+  --format <f>               table (default), json, sarif, markdown, mermaid or html (one self-contained page)
+  -o, --output <file>        write the report to <file> instead of stdout
+  --types                    load each tsconfig project's type checker (ts-morph) to resolve receivers
+  --fail-on <what>           exit 1 when there is a finding: broken (missing injection or extraction),
+                             payload (trace IDs in payloads) or any
+  --baseline <file>          accept the findings recorded in <file>: only new ones count for --fail-on
+  --update-baseline          record today's findings in the baseline file (default ${DEFAULT_BASELINE})
+  --link-base <url>          html: link files under <url> (https://github.com/o/r/blob/main/) instead of file://
+  --include-tests, --config, --no-eslint-config, --no-progress: as for codemods
   -v, --version              the version
 
 Exit codes: 0 nothing left to fix, 1 sites left unfixed (listed with the reason) or, with --check or --dry, files

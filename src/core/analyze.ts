@@ -5,12 +5,14 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { walk } from './ast.js';
-import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, headerlessHandler, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { anchorCall } from './destinations.js';
+import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
 import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
-import { checkPublishSite, matchPublish, type PublishSite } from './publish.js';
+import { checkPublishSite, headerlessPublish, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
 import { importSpecifiers, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
@@ -26,6 +28,21 @@ export interface Sites {
   consume: ConsumeSite[];
   /** Receive requests checked for requested attributes (SQS). */
   requests: Finding[];
+  /** Sites of a client version that carries no headers (`nats` 1.x): not judged, shown by the audit. */
+  unjudged: { publish: PublishSite[]; consume: ConsumeSite[] };
+}
+
+/** A site on a transport without headers (NestJS TCP, Redis): its payload is the only carrier. */
+export interface HeaderlessSite {
+  direction: 'publish' | 'consume';
+  broker: BrokerSpec;
+  /** The publish call, or the handler method. */
+  anchor: Node;
+  label: string;
+  transport: string;
+  /** Where its destination path starts (the call, or the pattern decorator's call). */
+  start?: Node;
+  destination?: string;
 }
 
 const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
@@ -58,7 +75,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   const cached = siteCache.get(input.ast);
   if (cached && (!!cached.resolver.input.types === !!input.types)) return cached;
   const resolver = new Resolver(input, catalog);
-  const sites: Sites = { resolver, publish: [], consume: [], requests: [] };
+  const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
   if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
@@ -93,6 +110,8 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
     });
   }
   if (sites.publish.length + sites.consume.length > 0) {
+    sites.unjudged.publish = sites.publish.filter((site) => !hasHeaders(resolver, site.broker));
+    sites.unjudged.consume = sites.consume.filter((site) => !hasHeaders(resolver, site.broker));
     sites.publish = sites.publish.filter((site) => hasHeaders(resolver, site.broker));
     sites.consume = sites.consume.filter((site) => hasHeaders(resolver, site.broker));
   }
@@ -113,6 +132,29 @@ function hasHeaders(resolver: Resolver, broker: BrokerSpec): boolean {
     if (major !== undefined && major < since) return false;
   }
   return true;
+}
+
+/**
+ * The NestJS sites of a file on transports that carry no headers (TCP, Redis), which the rules never judge. Only
+ * the audit asks (it walks the file once more), so linting never pays for it.
+ */
+export function headerlessSites(input: SourceInput, catalog: Catalog = defaultCatalog): HeaderlessSite[] {
+  const { resolver } = findSites(input, catalog);
+  const out: HeaderlessSite[] = [];
+  if (!/@nestjs\/microservices|ClientProxy|Pattern\(/.test(input.text)) return out;
+  walk(input.ast, input.visitorKeys, (node) => {
+    if (node.type === 'CallExpression') {
+      const found = headerlessPublish(resolver, node);
+      if (found) out.push({ direction: 'publish', broker: found.broker, anchor: node, label: found.spec.label, transport: found.transport, start: node, destination: found.spec.destination });
+    } else if (node.type === 'MethodDefinition' && node.decorators?.length) {
+      const found = headerlessHandler(resolver, node);
+      if (found) {
+        const start = anchorCall({ spec: found.spec, anchor: node } as ConsumeSite);
+        out.push({ direction: 'consume', broker: found.broker, anchor: node, label: found.spec.label, transport: found.transport, start, destination: found.spec.destination });
+      }
+    }
+  });
+  return out;
 }
 
 function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSESTree.NewExpression, sites: Sites): void {

@@ -45,7 +45,7 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
     const variable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
     if (!variable) continue;
     const { inner } = handOff;
-    out.push({ ...inner, anchor: call, location: fn, body: fn, bindings: [{ variable, path: [] }], payloads: [] });
+    out.push({ ...inner, anchor: call, location: fn, body: fn, bindings: [{ variable, path: [] }], payloads: [], via: { inner, resolver: ref.resolver } });
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { ConsumeMessageId, Finding } from './findings.js';
 import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
 import { receiverKind } from './publish.js';
-import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS } from './nest.js';
+import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, HEADERLESS_TRANSPORTS } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 
@@ -38,6 +38,8 @@ export interface ConsumeSite {
   contextKind?: string;
   /** An interceptor or decorator of the framework that extracts for this handler (by name): nothing to ask for. */
   extractedBy?: string;
+  /** Set when the site is a call to one of the project's consume wrappers: the consumer inside it, in its module. */
+  via?: { inner: ConsumeSite; resolver: Resolver };
 }
 
 export interface MessageBinding {
@@ -138,6 +140,19 @@ export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinit
     broker, spec, anchor: method, location: method.key, body: method.value, bindings: params.bindings, payloads: params.payloads, incoming, coveredBy, contextKind,
     extractedBy: frameworkExtractor(resolver, method),
   };
+}
+
+/**
+ * A NestJS handler on a transport that carries no headers (TCP, Redis): the payload is its only carrier, so it
+ * is not judged, but the audit shows it. Undefined when the handler has headers or its transport cannot be told.
+ */
+export function headerlessHandler(resolver: Resolver, method: TSESTree.MethodDefinition): { broker: BrokerSpec; spec: ConsumeSpec; transport: string } | undefined {
+  const entry = handlerEntry(resolver, method);
+  if (!entry) return undefined;
+  const { broker, spec } = entry;
+  const params = handlerParams(resolver, method, broker.id);
+  const transport = handlerTransport(resolver, method, params.contextKind, (m) => (handlerEntry(resolver, m) ? handlerParams(resolver, m, broker.id).contextKind : undefined));
+  return transport && HEADERLESS_TRANSPORTS.has(transport) ? { broker, spec, transport } : undefined;
 }
 
 function handlerEntry(resolver: Resolver, method: TSESTree.MethodDefinition): { broker: BrokerSpec; spec: ConsumeSpec } | undefined {

@@ -18,6 +18,8 @@ import { fileFacts } from './reach.js';
 import { enclosingClass, entityOf, Resolver } from './resolve.js';
 
 /** Transports whose messages carry headers, and the handler context type of each. */
+/** Transports whose messages carry no headers at all: the payload is the only carrier. */
+export const HEADERLESS_TRANSPORTS: ReadonlySet<string> = new Set(['TCP', 'REDIS']);
 export const HEADER_TRANSPORTS: Readonly<Record<string, string>> = { KAFKA: 'kafkaContext', RMQ: 'rmqContext', NATS: 'natsContext' };
 /** Handler context types → transport. */
 const CONTEXT_TRANSPORT: Readonly<Record<string, string>> = {

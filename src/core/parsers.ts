@@ -15,6 +15,7 @@ export interface TypeScriptParser {
 }
 interface Estree {
   parse(code: string, options: Record<string, unknown>): unknown;
+  parseAndGenerateServices?(code: string, options: Record<string, unknown>): unknown;
 }
 interface Espree {
   parse(code: string, options: Record<string, unknown>): unknown;

@@ -8,7 +8,7 @@ import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
-import { injectedClientTransport } from './nest.js';
+import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
@@ -66,6 +66,21 @@ export function receiverKind(resolver: Resolver, call: TSESTree.CallExpression |
 }
 
 const NEST_CLIENT_KINDS: Readonly<Record<string, string>> = { KAFKA: 'nestjs:clientKafka', RMQ: 'nestjs:clientRmq', NATS: 'nestjs:clientNats' };
+
+/**
+ * An `emit`/`send` on a NestJS client registered with a transport that carries no headers (TCP, Redis): not
+ * judged (the payload is the only carrier), but shown by the audit. Undefined otherwise.
+ */
+export function headerlessPublish(resolver: Resolver, call: TSESTree.CallExpression): { broker: BrokerSpec; spec: PublishSpec; transport: string } | undefined {
+  const name = calleeName(call);
+  const callee = unwrap(call.callee);
+  if ((name !== 'emit' && name !== 'send') || callee.type !== 'MemberExpression') return undefined;
+  if (receiverKind(resolver, call, name) !== 'nestjs:clientProxy') return undefined;
+  const transport = injectedClientTransport(resolver, callee.object);
+  if (!transport || !HEADERLESS_TRANSPORTS.has(transport)) return undefined;
+  const entry = resolver.catalog.publishByMethod.get(name)?.find((e) => e.on === 'nestjs:clientProxy');
+  return entry ? { broker: entry.broker, spec: entry.spec, transport } : undefined;
+}
 
 /** The message nodes of a site that a rule can reason about (builder-filtered for NestJS record builders). */
 export function siteMessages(resolver: Resolver, site: PublishSite): Node[] {

@@ -8,6 +8,7 @@ import { calleeName, enclosingFunction, isFunction, memberName, staticName, unwr
 import type { ConsumeSite } from './consume.js';
 import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, removeStatementEdit, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
+import { anchorCall } from './destinations.js';
 import type { Resolver, SourceInput } from './resolve.js';
 import { majorVersionOf } from './versions.js';
 import { isTraceHeaderName } from './trace-keys.js';
@@ -246,11 +247,7 @@ function spanName(resolver: Resolver, site: ConsumeSite): string {
 function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefined {
   const index = Number(/^arg(\d+)$/.exec(site.spec.destination ?? '')?.[1] ?? NaN);
   if (Number.isNaN(index)) return undefined;
-  let call: Node | undefined = site.anchor;
-  if (site.spec.style === 'decorator') {
-    const decorators = (site.anchor as { decorators?: TSESTree.Decorator[] }).decorators ?? [];
-    call = decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && /Pattern$/.test(calleeName(e) ?? ''));
-  }
+  const call = anchorCall(site);
   if (call?.type !== 'CallExpression') return undefined;
   const argument = call.arguments[index];
   if (!argument || argument.type === 'SpreadElement') return undefined;

@@ -6,8 +6,13 @@ import { createRequire } from 'node:module';
 import type { ParserServicesWithTypeInformation } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
 import type { Catalog, Kind } from '../brokers/index.js';
-import type { Node } from './ast.js';
-import type { TypeServices } from './resolve.js';
+import { analyze } from '@typescript-eslint/scope-manager';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { walk, type Node } from './ast.js';
+import { NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
+import { parsesJsx } from './project.js';
+import type { ScopeManagerLike, SourceInput, TypeServices } from './resolve.js';
 
 const require = createRequire(import.meta.url);
 
@@ -61,4 +66,20 @@ export function typeServices(services: ParserServicesWithTypeInformation, catalo
       return tsNode ? kindOfType(checker.getTypeAtLocation(tsNode), 0) : undefined;
     },
   };
+}
+
+/**
+ * A file parsed from a TypeScript program someone else built (the audit's ts-morph project): typescript-estree
+ * converts the program's own syntax tree (nothing is parsed again) and its checker answers `kindOfNode`. Throws the
+ * parser's error when the file is not in the program or does not convert.
+ */
+export function inputFromProgram(file: string, text: string, program: ts.Program, catalog: Catalog): SourceInput {
+  const estree = typeScriptEstree();
+  if (!estree?.parseAndGenerateServices) throw new Error(`type information ${NEEDS_TYPESCRIPT_ESLINT}`);
+  const { ast, services } = estree.parseAndGenerateServices(text, {
+    programs: [program], filePath: file, range: true, loc: true, jsx: parsesJsx(file), tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true,
+  }) as { ast: TSESTree.Program; services: ParserServicesWithTypeInformation };
+  const scopeManager = analyze(ast as never, { sourceType: 'module' });
+  walk(ast, visitorKeys as never, () => undefined);
+  return { ast, scopeManager: scopeManager as unknown as ScopeManagerLike, visitorKeys: visitorKeys as never, text, filename: file, types: typeServices(services, catalog) };
 }

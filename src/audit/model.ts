@@ -1,0 +1,456 @@
+/**
+ * @fileoverview The audit's model of a repository: every publish and consume site the core finds (through
+ * wrappers, shared clients and injected services too), its destinations, its status as the rules judge it, the
+ * services the sites belong to, and the graph service → topic/queue/subject → service with each edge marked.
+ *
+ * Nothing here judges on its own: a site's findings are the rules' findings (the same core calls, the same
+ * messages), so what the audit says about a site is exactly what the rule says about it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import ignore from 'ignore';
+import { ruleMessage } from '../../rules/index.js';
+import { catalog } from '../brokers/index.js';
+import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type AnalyzeOptions, type HeaderlessSite } from '../core/analyze.js';
+import type { Node } from '../core/ast.js';
+import type { ConsumeSite } from '../core/consume.js';
+import { consumeDestinations, destinationNodes, publishDestinations, valueOf, type Destination } from '../core/destinations.js';
+import { isCovered, type Finding, type RuleName } from '../core/findings.js';
+import { parseSource, readJson } from '../core/project.js';
+import type { PublishSite } from '../core/publish.js';
+import type { Resolver, ScopeManagerLike, SourceInput } from '../core/resolve.js';
+import { isTestFile } from '../core/test-files.js';
+import { inputFromProgram } from '../core/types.js';
+import type { Instrumentation } from '../brokers/types.js';
+import type { RepositoryView, TsProject } from './load.js';
+
+/** How a site or an edge carries the trace. */
+export type Status = 'ok' | 'auto-instrumented' | 'broken' | 'no-headers';
+
+export interface AuditFinding {
+  rule: RuleName;
+  messageId: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  /** The source line the finding starts on, trimmed (baselines key on it). */
+  snippet: string;
+}
+
+export interface AuditPlace {
+  /** Repository-relative, `/`-separated. */
+  file: string;
+  line: number;
+  column: number;
+  service: string;
+}
+
+/** A call into a publish or consume wrapper: one of the wrapper site's callers. */
+export interface AuditCaller extends AuditPlace {
+  destinations: Destination[];
+  status: Status;
+  /** Trace IDs in this caller's payload. */
+  payload: boolean;
+  findings: AuditFinding[];
+}
+
+export interface AuditSite extends AuditPlace {
+  id: string;
+  direction: 'publish' | 'consume';
+  broker: string;
+  system: string;
+  /** `producer.send()`, `eachMessage`, ... */
+  label: string;
+  destinations: Destination[];
+  status: Status;
+  /** Trace IDs written to or read from the payload. */
+  payload: boolean;
+  findings: AuditFinding[];
+  /** The instrumentations that cover this site's findings (auto-instrumented sites). */
+  coveredBy?: Instrumentation[];
+  /** The transport, for sites on one without headers (`TCP`, `REDIS`, `nats 1.x`). */
+  transport?: string;
+  /** The site is inside a wrapper (its name) that callers reach. */
+  wrapper?: string;
+  callers: AuditCaller[];
+}
+
+export interface GraphNode {
+  id: string;
+  type: 'service' | 'destination';
+  name: string;
+  /** Destinations: the messaging system (`kafka`, `rabbitmq`, ...). */
+  system?: string;
+  /** Destinations: false when the code does not state the name (it is shown as written). */
+  resolved?: boolean;
+}
+
+export type Mark = 'injected' | 'extracted' | 'auto-instrumented' | 'broken' | 'payload' | 'no-headers';
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  direction: 'publish' | 'consume';
+  status: Status;
+  marks: Mark[];
+  /** The code behind the edge. */
+  sites: Array<{ file: string; line: number }>;
+  /** Why it is broken, where. */
+  broken: Array<{ file: string; line: number; message: string }>;
+}
+
+export interface Audit {
+  root: string;
+  types: boolean;
+  files: { audited: number; parsed: number; tests: number; failed: Array<{ file: string; reason: string }> };
+  projects: { tsconfigs: number; outside: number };
+  sites: AuditSite[];
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  summary: { publish: number; consume: number; services: number; destinations: number; unresolved: number; edges: number; broken: number; payload: number; findings: number };
+}
+
+export interface AuditOptions {
+  types: boolean;
+  includeTests?: boolean;
+  /** Service name → path patterns (gitignore syntax, from the root). */
+  services?: Record<string, string[]>;
+  autoInstrumented?: Partial<Record<Instrumentation, boolean>>;
+  injectors?: readonly string[];
+  extractors?: readonly string[];
+  onFile?: () => void;
+}
+
+const RULES: readonly RuleName[] = ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'];
+const NEST_CLIENT_SYSTEMS: Readonly<Record<string, string>> = { clientKafka: 'kafka', clientRmq: 'rabbitmq', clientNats: 'nats', clientProxy: 'nestjs' };
+
+/** Audits the files of a loaded repository. */
+export async function audit(view: RepositoryView, allFiles: readonly string[], options: AuditOptions): Promise<Audit> {
+  const root = view.root;
+  const rel = (file: string): string => path.relative(root, file).split(path.sep).join('/');
+  const serviceOf = servicesOf(view, options.services);
+  const result: Audit = {
+    root, types: options.types,
+    files: { audited: 0, parsed: 0, tests: 0, failed: [] },
+    projects: { tsconfigs: view.projects.length, outside: view.outside.length },
+    sites: [], nodes: [], edges: [],
+    summary: { publish: 0, consume: 0, services: 0, destinations: 0, unresolved: 0, edges: 0, broken: 0, payload: 0, findings: 0 },
+  };
+  const sites = new Map<string, AuditSite>();
+  const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors };
+
+  const isTest = (file: string): boolean => !options.includeTests && isTestFile(rel(file));
+  const files = allFiles.filter((file) => {
+    if (!isTest(file)) return true;
+    result.files.tests++;
+    return false;
+  });
+  const wanted = new Set(files);
+
+  // Files grouped by project, so that with --types one program is alive at a time.
+  const groups: Array<{ project?: TsProject; files: string[] }> = view.projects.map((project) => ({ project, files: project.files.filter((f) => wanted.has(f)) }));
+  groups.push({ files: view.outside.filter((f) => wanted.has(f)) });
+
+  for (const group of groups) {
+    for (const file of group.files) {
+      result.files.audited++;
+      options.onFile?.();
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        result.files.failed.push({ file: rel(file), reason: `cannot read: ${(error as Error).message}` });
+        continue;
+      }
+      const program = options.types && group.project ? view.program(group.project) : undefined;
+      if (!program && !mayHoldSites(text, file)) continue;
+      let input: SourceInput;
+      try {
+        input = program ? inputFromProgram(file, text, program, catalog) : syntacticInput(file, text);
+      } catch (error) {
+        const located = error as { lineNumber?: number; column?: number };
+        result.files.failed.push({ file: rel(file), reason: `cannot parse${located.lineNumber ? ` at ${located.lineNumber}:${located.column ?? 0}` : ''}: ${String((error as Error).message).split('\n')[0]}` });
+        continue;
+      }
+      result.files.parsed++;
+      try {
+        collect(input, file);
+      } catch (error) {
+        result.files.failed.push({ file: rel(file), reason: `audit failed: ${(error as Error).message}` });
+      }
+    }
+    if (group.project) view.release(group.project);
+  }
+
+  function collect(input: SourceInput, file: string): void {
+    const found = findSites(input);
+    const { resolver } = found;
+    const lines = input.text.split('\n');
+    const coverage = coverageFor(input, options.autoInstrumented);
+    const findings = RULES.flatMap((rule) => analyze(input, rule, analyzeOptions));
+    const toAudit = (finding: Finding): AuditFinding => {
+      const { line, column } = finding.node.loc.start;
+      return {
+        rule: finding.rule, messageId: finding.messageId, message: ruleMessage(finding, coverage.note(finding)), file: rel(file), line, column: column + 1,
+        snippet: (lines[line - 1] ?? '').trim(),
+      };
+    };
+    const place = (node: Node, at = file): AuditPlace => ({ file: rel(at), line: node.loc?.start.line ?? lineOf(input.text, node.range[0]), column: (node.loc?.start.column ?? 0) + 1, service: serviceOf(at) });
+    const judged = (anchor: Node): { findings: AuditFinding[]; status: Status; payload: boolean; coveredBy?: Instrumentation[] } => {
+      const own = findings.filter((f) => (f.site ?? f.node) === anchor);
+      const open = own.filter((f) => !isCovered(f, coverage.active));
+      const covered = own.filter((f) => isCovered(f, coverage.active));
+      const broken = open.some((f) => f.rule !== 'no-payload-trace-ids');
+      const status: Status = broken ? 'broken' : covered.length > 0 ? 'auto-instrumented' : 'ok';
+      const coveredBy = [...new Set(covered.flatMap((f) => f.coveredBy ?? []).filter((name) => coverage.active[name]))];
+      return { findings: open.map(toAudit), status, payload: open.some((f) => f.rule === 'no-payload-trace-ids'), ...(coveredBy.length ? { coveredBy } : {}) };
+    };
+
+    for (const site of found.publish) {
+      const verdict = judged(site.call);
+      if (site.via) {
+        const inner = site.via.inner;
+        const wrapperFile = site.via.resolver.file ?? file;
+        const owner = ensure(`${rel(wrapperFile)}:${inner.call.range[0]}`, () => ({
+          ...place(inner.call, wrapperFile), direction: 'publish', broker: inner.broker.id, system: publishSystem(inner), label: inner.spec.label,
+          destinations: publishDestinations(site.via!.resolver, inner), status: 'ok', payload: false, findings: [],
+        }));
+        owner.wrapper ??= site.via.name;
+        owner.callers.push({ ...place(site.call), destinations: publishDestinations(resolver, site), status: verdict.status, payload: verdict.payload, findings: verdict.findings });
+        continue;
+      }
+      mergeInto(`${rel(file)}:${site.call.range[0]}`, {
+        ...place(site.call), direction: 'publish', broker: site.broker.id, system: publishSystem(site), label: site.spec.label,
+        destinations: publishDestinations(resolver, site), ...verdict,
+      });
+    }
+    for (const site of found.consume) {
+      const verdict = judged(site.anchor);
+      if (site.via) {
+        const inner = site.via.inner;
+        const wrapperFile = site.via.resolver.file ?? file;
+        const owner = ensure(`${rel(wrapperFile)}:${inner.anchor.range[0]}`, () => ({
+          ...place(inner.anchor, wrapperFile), direction: 'consume', broker: inner.broker.id, system: consumeSystem(inner), label: inner.spec.label,
+          destinations: consumeDestinations(site.via!.resolver, inner), status: 'ok', payload: false, findings: [],
+        }));
+        owner.callers.push({ ...place(site.anchor), destinations: consumeDestinations(resolver, site), status: verdict.status, payload: verdict.payload, findings: verdict.findings });
+        continue;
+      }
+      mergeInto(`${rel(file)}:${site.anchor.range[0]}`, {
+        ...place(site.anchor), direction: 'consume', broker: site.broker.id, system: consumeSystem(site), label: site.spec.label,
+        destinations: consumeDestinations(resolver, site), ...verdict,
+      });
+    }
+    // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
+    for (const finding of found.requests) {
+      const key = `${rel(file)}:${(finding.site ?? finding.node).range[0]}`;
+      if (isCovered(finding, coverage.active)) continue;
+      const existing = sites.get(key);
+      if (existing) {
+        if (!existing.findings.some((f) => f.messageId === finding.messageId && f.line === finding.node.loc.start.line)) existing.findings.push(toAudit(finding));
+        existing.status = 'broken';
+      }
+    }
+    for (const site of [...found.unjudged.publish, ...found.unjudged.consume]) {
+      const publish = 'call' in site;
+      const anchor = publish ? (site as PublishSite).call : (site as ConsumeSite).anchor;
+      mergeInto(`${rel(file)}:${anchor.range[0]}`, {
+        ...place(anchor), direction: publish ? 'publish' : 'consume', broker: site.broker.id, system: site.broker.system, label: site.spec.label,
+        destinations: publish ? publishDestinations(resolver, site as PublishSite) : consumeDestinations(resolver, site as ConsumeSite),
+        status: 'no-headers', payload: false, findings: [], transport: `${site.broker.name} 1.x`,
+      });
+    }
+    for (const site of headerlessSites(input)) {
+      mergeInto(`${rel(file)}:${site.anchor.range[0]}`, {
+        ...place(site.anchor), direction: site.direction, broker: site.broker.id, system: site.transport.toLowerCase(), label: site.label,
+        destinations: headerlessDestinations(resolver, site), status: 'no-headers', payload: false, findings: [], transport: site.transport,
+      });
+    }
+  }
+
+  function ensure(key: string, make: () => Omit<AuditSite, 'id' | 'callers'>): AuditSite {
+    let site = sites.get(key);
+    if (!site) {
+      site = { id: key, ...make(), callers: [] };
+      sites.set(key, site);
+    }
+    return site;
+  }
+
+  /** The wrapper's own site, seen from its file, merged with what its callers already recorded. */
+  function mergeInto(key: string, value: Omit<AuditSite, 'id' | 'callers'>): void {
+    const existing = sites.get(key);
+    if (!existing) {
+      sites.set(key, { id: key, ...value, callers: [] });
+      return;
+    }
+    Object.assign(existing, value, { wrapper: existing.wrapper });
+  }
+
+  result.sites = [...sites.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  for (const site of result.sites) site.callers.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  buildGraph(result);
+  return result;
+}
+
+function syntacticInput(file: string, text: string): SourceInput {
+  const parsed = parseSource(file, text, { loc: true, lib: true });
+  return { ...parsed, scopeManager: parsed.scopeManager as ScopeManagerLike, text, filename: file };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function publishSystem(site: PublishSite): string {
+  return site.broker.id === 'nestjs' ? NEST_CLIENT_SYSTEMS[site.spec.on] ?? site.broker.system : site.broker.system;
+}
+
+function consumeSystem(site: ConsumeSite): string {
+  return (site.contextKind && site.broker.systemByContext?.[site.contextKind]) ?? site.broker.system;
+}
+
+function headerlessDestinations(resolver: Resolver, site: HeaderlessSite): Destination[] {
+  return site.start ? destinationNodes(resolver, site.start, site.destination, site.broker.id).map((node) => valueOf(resolver, node)) : [];
+}
+
+/**
+ * The service a file belongs to: a mapping in the settings first, else its package (the nearest folder below the
+ * root with a `package.json`, named by it: workspace packages and the services of a repository that keeps several
+ * side by side), else its top-level folder, else the repository (its package name or folder name).
+ */
+function servicesOf(view: RepositoryView, mapping: Record<string, string[]> | undefined): (file: string) => string {
+  const root = view.root;
+  const matchers = Object.entries(mapping ?? {}).map(([name, patterns]) => ({ name, match: ignore().add(patterns) }));
+  const rootManifest = readManifestName(root);
+  const rootName = rootManifest ?? path.basename(root);
+  const cache = new Map<string, string>();
+  return (file) => {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    for (const { name, match } of matchers) if (match.ignores(relative)) return name;
+    const dir = path.dirname(file);
+    let name = cache.get(dir);
+    if (name !== undefined) return name;
+    name = rootName;
+    for (let d = dir; d.startsWith(root + path.sep); d = path.dirname(d)) {
+      const known = view.packages.get(d) ?? readManifestName(d);
+      if (known !== undefined) {
+        name = known;
+        break;
+      }
+    }
+    if (name === rootName) {
+      // `orders/src/x.ts` → orders; `apps/orders/src/x.ts` → orders (a folder of services names none itself).
+      const parts = relative.split('/').slice(0, -1);
+      const at = CONTAINER_FOLDERS.has(parts[0] ?? '') ? 1 : 0;
+      const folder = parts[at];
+      if (folder !== undefined && !GENERIC_FOLDERS.has(folder)) name = folder;
+    }
+    cache.set(dir, name);
+    return name;
+  };
+}
+
+/** Top-level folders that hold several services (each in a folder of its own). */
+const CONTAINER_FOLDERS = new Set(['apps', 'services', 'packages', 'libs', 'modules', 'microservices', 'projects', 'workers', 'functions', 'lambdas', 'cmd']);
+/** Top-level folders that hold a single service's code rather than name a service. */
+const GENERIC_FOLDERS = new Set(['src', 'lib', 'app', 'source', 'server', 'dist', 'build', 'bin', 'scripts', 'config', 'test', 'tests', 'types', 'utils', 'common', 'shared']);
+
+function readManifestName(dir: string): string | undefined {
+  const json = readJson(path.join(dir, 'package.json')) as { name?: unknown } | undefined;
+  if (!json || typeof json !== 'object') return undefined;
+  return typeof json.name === 'string' && json.name ? json.name : path.basename(dir);
+}
+
+/** SQS queue URLs and SNS topic ARNs are matched by their last part (producers use one, consumers the other). */
+function destinationKey(system: string, name: string): string {
+  if (system === 'aws_sqs') return name.replace(/^https?:\/\/[^/]+\/\d+\//, '').replace(/^arn:aws:sqs:[^:]*:[^:]*:/, '');
+  if (system === 'aws_sns') return name.replace(/^arn:aws:sns:[^:]*:[^:]*:/, '');
+  return name;
+}
+
+function buildGraph(result: Audit): void {
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  const service = (name: string): string => {
+    const id = `service:${name}`;
+    if (!nodes.has(id)) nodes.set(id, { id, type: 'service', name });
+    return id;
+  };
+  const destination = (system: string, d: Destination | undefined): string => {
+    const resolved = d?.name !== undefined;
+    const name = resolved ? destinationKey(system, d!.name!) : d?.text ?? '(not stated)';
+    const id = `${system}:${resolved ? '' : '?'}${name}`;
+    if (!nodes.has(id)) nodes.set(id, { id, type: 'destination', name, system, resolved });
+    return id;
+  };
+  const add = (site: AuditSite, place: AuditPlace, destinations: Destination[], status: Status, findings: AuditFinding[], payload: boolean): void => {
+    const targets = destinations.length > 0 ? destinations : [undefined];
+    for (const d of targets) {
+      const topic = destination(site.system, d);
+      const svc = service(place.service);
+      const [from, to] = site.direction === 'publish' ? [svc, topic] : [topic, svc];
+      const key = `${from}→${to}`;
+      let edge = edges.get(key);
+      if (!edge) {
+        edge = { from, to, direction: site.direction, status: 'ok', marks: [], sites: [], broken: [] };
+        edges.set(key, edge);
+      }
+      edge.sites.push({ file: place.file, line: place.line });
+      const marks = new Set(edge.marks);
+      if (status === 'broken') {
+        marks.add('broken');
+        for (const f of findings.filter((x) => x.rule !== 'no-payload-trace-ids')) edge.broken.push({ file: f.file, line: f.line, message: f.message });
+      } else if (status === 'no-headers') marks.add('no-headers');
+      else if (status === 'auto-instrumented') marks.add('auto-instrumented');
+      else marks.add(site.direction === 'publish' ? 'injected' : 'extracted');
+      if (payload) marks.add('payload');
+      edge.marks = [...marks].sort();
+      edge.status = marks.has('broken') ? 'broken' : marks.has('no-headers') ? 'no-headers' : marks.has('auto-instrumented') ? 'auto-instrumented' : 'ok';
+    }
+  };
+  for (const site of result.sites) {
+    if (site.callers.length === 0) {
+      add(site, site, site.destinations, site.status, site.findings, site.payload);
+      continue;
+    }
+    // A wrapper: each caller is a path of its own, broken where the caller or the wrapper is.
+    for (const caller of site.callers) {
+      const status: Status = caller.status === 'broken' || site.status === 'broken' ? 'broken' : site.status === 'ok' ? caller.status : site.status;
+      const findings = [...caller.findings, ...site.findings];
+      add(site, caller, caller.destinations.length > 0 ? caller.destinations : site.destinations, status, findings, site.payload || caller.payload);
+    }
+  }
+  result.nodes = [...nodes.values()].sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id));
+  result.edges = [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  const destinations = result.nodes.filter((n) => n.type === 'destination');
+  result.summary = {
+    publish: result.sites.filter((s) => s.direction === 'publish').length,
+    consume: result.sites.filter((s) => s.direction === 'consume').length,
+    services: result.nodes.length - destinations.length,
+    destinations: destinations.length,
+    unresolved: destinations.filter((n) => !n.resolved).length,
+    edges: result.edges.length,
+    broken: result.edges.filter((e) => e.status === 'broken').length,
+    payload: result.edges.filter((e) => e.marks.includes('payload')).length,
+    findings: allFindings(result).length,
+  };
+}
+
+/** Every finding of the audit (sites' and callers'), once. */
+export function allFindings(result: Audit): AuditFinding[] {
+  const out: AuditFinding[] = [];
+  const seen = new Set<string>();
+  for (const site of result.sites) {
+    for (const f of [...site.findings, ...site.callers.flatMap((c) => c.findings)]) {
+      const key = `${f.file}:${f.line}:${f.column}:${f.rule}:${f.messageId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return out;
+}
