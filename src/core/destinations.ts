@@ -90,7 +90,8 @@ function madeBy(resolver: Resolver, start: Node, method: string): TSESTree.CallE
     if (callee.type !== 'MemberExpression') return undefined;
     value = callee.object;
   }
-  const made = resolver.follow(value).node;
+  let made = resolver.follow(value).node;
+  if (made.type === 'MemberExpression') made = resolver.follow(resolver.fieldValue(made) ?? made).node;
   return made.type === 'CallExpression' && calleeName(made) === method ? made : undefined;
 }
 

@@ -804,6 +804,17 @@ export class Resolver {
     return names;
   }
 
+  /**
+   * The one value a `this.field` of the enclosing class is given (its initialiser or its single assignment), when
+   * there is exactly one; undefined for injected, typed-only or reassigned fields.
+   */
+  fieldValue(member: TSESTree.MemberExpression): Node | undefined {
+    const name = unwrap(member.object).type === 'ThisExpression' ? staticName(member.property, member.computed) : undefined;
+    const owner = name === undefined ? undefined : enclosingClass(member);
+    const values = owner ? (this.membersOf(owner.body).get(name!) ?? []).filter((n) => n.type !== 'TSTypeAnnotation' && n.parent?.type !== 'Decorator') : [];
+    return values.length === 1 ? values[0] : undefined;
+  }
+
   private membersOf(body: TSESTree.ClassBody): Map<string, Node[]> {
     let members = this.classMembers.get(body);
     if (members) return members;

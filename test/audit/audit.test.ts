@@ -1,0 +1,163 @@
+/**
+ * `trace-propagation audit` over the fixture services and projects, through the real CLI (in-process): the exact
+ * graph (nodes, edges, statuses, destinations) of chosen fixtures, and for every fixture the audit's findings are
+ * exactly the rules' (the `// expect:` markers), with and without type information.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Project } from '../../src/core/project.js';
+import type { Audit } from '../../src/audit/model.js';
+import { expectedMarkers } from '../markers.js';
+import { run } from '../cli/helpers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const servicesDir = path.join(root, 'fixtures', 'services');
+const projectsDir = path.join(root, 'fixtures', 'projects');
+
+const dirs = (parent: string): string[] => fs.readdirSync(parent).filter((d) => fs.statSync(path.join(parent, d)).isDirectory()).sort();
+
+export async function auditJson(dir: string, extra: string[] = []): Promise<Audit> {
+  const result = await run(root, ['audit', dir, '--format', 'json', '--no-eslint-config', '--no-progress', ...extra]);
+  expect(result.err.replace(/^trace-propagation: wrote.*\n/m, ''), result.err).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.out) as Audit;
+}
+
+/** `from → to [status marks]` per edge, with node names. */
+function edges(audit: Audit): string[] {
+  const name = (id: string): string => {
+    const node = audit.nodes.find((n) => n.id === id)!;
+    return node.type === 'service' ? node.name : `${node.system}:${node.resolved ? node.name : `?${node.name}`}`;
+  };
+  return audit.edges.map((e) => `${name(e.from)} → ${name(e.to)} [${e.marks.join(',')}]`);
+}
+
+function findingsOf(audit: Audit, base: string): string[] {
+  const all = audit.sites.flatMap((s) => [...s.findings, ...s.callers.flatMap((c) => c.findings)]);
+  return [...new Set(all.map((f) => `${path.join(base, f.file)}:${f.line}:${f.rule}/${f.messageId}`))].sort();
+}
+
+function markersUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|js|mjs|cjs)$/.test(f) && !f.endsWith('.d.ts') && !f.split(path.sep).includes('node_modules'))
+    .flatMap((f) => expectedMarkers(path.join(dir, f)).map((m) => `${path.join(dir, f)}:${m}`))
+    .sort();
+}
+
+beforeEach(() => Project.reset());
+
+describe('audit: the exact graph', () => {
+  it('kafkajs fixture services, grouped by a services mapping', async () => {
+    const config = path.join(root, 'fixtures', 'audit-kafkajs.config.json');
+    const audit = await auditJson('fixtures/services/kafkajs', ['--config', path.relative(root, config)]);
+    // Destinations: literal topics, a sendBatch's three topics, an outbox row's topic shown as written.
+    const destinations = audit.nodes.filter((n) => n.type === 'destination').map((n) => (n.resolved ? n.name : `?${n.name}`));
+    expect(destinations).toEqual([
+      '?row.topic', 'inventory.snapshots', 'orders.audit', 'orders.cancelled', 'orders.lines', 'orders.placed',
+      'orders.replayed', 'orders.replayed.audit', 'orders.replayed.index', 'payments.captured', 'payments.failed', 'shipments.requested',
+    ]);
+    expect(audit.nodes.filter((n) => n.type === 'service').map((n) => n.name)).toEqual(['notifications', 'orders', 'payments']);
+    expect(edges(audit)).toEqual([
+      'kafka:orders.cancelled → payments [broken]',
+      'kafka:orders.placed → payments [extracted]',
+      'kafka:payments.captured → notifications [broken,extracted]',
+      'kafka:payments.failed → notifications [broken,payload]',
+      'orders → kafka:?row.topic [injected]',
+      'orders → kafka:inventory.snapshots [injected,payload]',
+      'orders → kafka:orders.audit [broken,payload]',
+      'orders → kafka:orders.cancelled [broken]',
+      'orders → kafka:orders.lines [injected]',
+      'orders → kafka:orders.placed [injected]',
+      'orders → kafka:orders.replayed [broken]',
+      'orders → kafka:orders.replayed.audit [broken]',
+      'orders → kafka:orders.replayed.index [broken]',
+      'orders → kafka:shipments.requested [broken]',
+      'payments → kafka:payments.captured [injected]',
+    ]);
+    const broken = audit.edges.find((e) => e.to === 'kafka:orders.cancelled')!;
+    expect(broken.status).toBe('broken');
+    expect(broken.broken[0]).toMatchObject({ file: 'order-publisher.ts', line: 59 });
+    expect(broken.broken[0]!.message).toMatch(/^kafkajs: producer\.send\(\) sends this message without headers/);
+    expect(audit.summary).toMatchObject({ publish: 9, consume: 5, services: 3, destinations: 12, unresolved: 1, edges: 15 });
+  });
+
+  it('a workspace monorepo: a wrapper used by several callers is one site; its status flows to each caller', async () => {
+    const audit = await auditJson('fixtures/projects/monorepo');
+    expect(edges(audit)).toEqual([
+      'kafka:?(not stated) → @shop/billing [extracted]',
+      'kafka:orders.created → @shop/billing [broken]',
+      '@shop/billing → kafka:invoices.recorded [broken]',
+      '@shop/messaging → kafka:orders.shipped [injected]',
+      '@shop/orders → kafka:orders.audit [broken,injected]',
+      '@shop/orders → kafka:orders.created [broken]',
+      '@shop/orders → kafka:orders.placed [broken]',
+      '@shop/orders → kafka:orders.priced [injected,payload]',
+      '@shop/orders → kafka:orders.shipped [injected,payload]',
+    ]);
+    // publishMessage(topic, message) passes its callers' messages through: one site, two callers, each judged.
+    const wrapper = audit.sites.find((s) => s.wrapper === 'publishMessage')!;
+    expect(wrapper).toMatchObject({ file: 'packages/messaging/src/publish.ts', direction: 'publish', label: 'producer.send()' });
+    expect(wrapper.destinations).toEqual([{ text: 'topic' }]);
+    expect(wrapper.callers.map((c) => `${c.file}:${c.line} ${c.destinations.map((d) => d.name).join()} ${c.status}`)).toEqual([
+      'services/orders/src/orders.ts:13 orders.audit broken',
+      'services/orders/src/orders.ts:14 orders.audit ok',
+    ]);
+    // publishEvent never injects: its caller's edge is broken where the caller calls it and where the wrapper sends.
+    const event = audit.edges.find((e) => e.to === 'kafka:orders.created' && e.direction === 'publish')!;
+    expect(event.broken.map((b) => `${b.file}:${b.line}`)).toEqual(['services/orders/src/orders.ts:11', 'packages/messaging/src/publish.ts:7']);
+    expect(event.broken[0]!.message).toMatch(/^kafkajs: this call publishes through publishEvent\(\) \(packages\/messaging\/src\/publish\.ts:6\)/);
+  });
+
+  for (const types of [false, true]) {
+    it(`a Nest CLI monorepo: Kafka app and a TCP app without headers${types ? ' (--types, ts-morph programs)' : ''}`, async () => {
+      const audit = await auditJson('fixtures/projects/nest-shop', types ? ['--types'] : []);
+      expect(edges(audit)).toEqual([
+        'kafka:payments.refunded → orders [extracted]',
+        'kafka:payments.settled → orders [broken]',
+        'orders → kafka:orders.audit [injected]',
+        'orders → kafka:orders.created [broken]',
+        'orders → kafka:orders.placed [broken]',
+        'tcp:price → pricing [no-headers]',
+      ]);
+      expect(audit.sites.find((s) => s.transport === 'TCP')).toMatchObject({ direction: 'consume', status: 'no-headers', service: 'pricing' });
+      expect(audit.types).toBe(types);
+    });
+  }
+
+  it('nats 1.x has no headers: its sites are shown as such, a 2.x publish without headers is broken', async () => {
+    const audit = await auditJson('fixtures/projects/nats-majors');
+    expect(edges(audit).filter((e) => e.includes('no-headers')).length).toBeGreaterThan(0);
+    expect(audit.sites.filter((s) => s.status === 'no-headers').every((s) => s.transport === 'NATS 1.x')).toBe(true);
+    expect(audit.sites.some((s) => s.status === 'broken')).toBe(true);
+  });
+
+  it('runtime instrumentation found in the repository marks what it covers as auto-instrumented', async () => {
+    const audit = await auditJson('fixtures/projects/instrumented');
+    const auto = audit.sites.filter((s) => s.status === 'auto-instrumented');
+    expect(auto.length).toBeGreaterThan(0);
+    expect(auto.every((s) => s.coveredBy?.length)).toBe(true);
+    expect(audit.edges.some((e) => e.marks.includes('auto-instrumented'))).toBe(true);
+  });
+});
+
+describe('audit: the same findings as the rules', () => {
+  for (const name of dirs(servicesDir)) {
+    it(`fixtures/services/${name}`, async () => {
+      const dir = path.join(servicesDir, name);
+      const audit = await auditJson(path.relative(root, dir));
+      expect(findingsOf(audit, dir)).toEqual(markersUnder(dir));
+    });
+  }
+  for (const name of dirs(projectsDir)) {
+    for (const types of [false, true]) {
+      it(`fixtures/projects/${name}${types ? ' (--types)' : ''}`, async () => {
+        const dir = path.join(projectsDir, name);
+        const audit = await auditJson(path.relative(root, dir), types ? ['--types'] : []);
+        expect(findingsOf(audit, dir)).toEqual(markersUnder(dir));
+      });
+    }
+  }
+});
