@@ -123,7 +123,8 @@ export interface AuditOptions {
 }
 
 const RULES: readonly RuleName[] = ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'];
-const NEST_CLIENT_SYSTEMS: Readonly<Record<string, string>> = { clientKafka: 'kafka', clientRmq: 'rabbitmq', clientNats: 'nats', clientProxy: 'nestjs' };
+/** A NestJS client's messaging system, by its kind, or for a plain `ClientProxy` by the record builder it sends. */
+const NEST_CLIENT_SYSTEMS: Readonly<Record<string, string>> = { clientKafka: 'kafka', clientRmq: 'rabbitmq', clientNats: 'nats', RmqRecordBuilder: 'rabbitmq', NatsRecordBuilder: 'nats' };
 
 /** Audits the files of a loaded repository. */
 export async function audit(view: RepositoryView, allFiles: readonly string[], options: AuditOptions): Promise<Audit> {
@@ -306,7 +307,7 @@ function lineOf(text: string, offset: number): number {
 }
 
 function publishSystem(site: PublishSite): string {
-  return site.broker.id === 'nestjs' ? NEST_CLIENT_SYSTEMS[site.spec.on] ?? site.broker.system : site.broker.system;
+  return site.broker.id === 'nestjs' ? NEST_CLIENT_SYSTEMS[site.spec.builder ?? site.spec.on] ?? site.broker.system : site.broker.system;
 }
 
 function consumeSystem(site: ConsumeSite): string {
