@@ -20,7 +20,8 @@
  *   --passes=N     measured passes for (a) (default 3)
  *   --warmup=N     warm-up passes for (a) (default 1)
  *   --quick        1 warm-up + 1 measured pass over every 4th file (children too); a smoke run
- *   --only=a,b     run only these sections (ids: stats, memory)
+ *   --only=a,b     run only these sections (ids: stats, memory, codemod, typecheck, audit, repo)
+ *   --audit-runs=N   repeat each audit-section child N times, report medians (default 1)
  *   --memory-runs=N  repeat the baseline/rules child pair N times (alternating order), report medians (default 1)
  *   --gc=predictable|default|both  V8 heap-growth policy of the children (default predictable, see measureMemory)
  *   --seed=N --files=N   corpus parameters (defaults in generate-corpus.js)
@@ -145,10 +146,14 @@ async function baselineConfig(spec) {
 async function runChild(mode, args) {
   const files = JSON.parse(fs.readFileSync(String(args['file-list']), 'utf8'));
   let overrideConfig;
+  if (mode === 'audit') return runAuditChild(args);
   if (mode === 'rules') {
     ({ recommended: overrideConfig } = await loadPlugin(pluginPath()));
   } else if (mode === 'baseline') {
     overrideConfig = await baselineConfig(JSON.parse(process.env.BENCH_BASELINE_SPEC ?? '[]'));
+  } else if (mode === 'norules') {
+    // The parser alone: the same files and languageOptions, no rule at all (the audit's comparison).
+    overrideConfig = (await baselineConfig(JSON.parse(process.env.BENCH_BASELINE_SPEC ?? '[]'))).slice(0, -1);
   } else {
     throw new Error(`unknown --child mode: ${mode}`);
   }
@@ -183,15 +188,29 @@ async function runChild(mode, args) {
   process.stdout.write(`${CHILD_RESULT_MARKER}${JSON.stringify(result)}\n`);
 }
 
+/** Child mode `audit`: `trace-propagation audit` in-process (the built CLI), its output discarded. */
+async function runAuditChild(args) {
+  const { main } = await import(pathToFileURL(path.resolve(BENCH_DIR, '..', 'dist', 'src', 'cli', 'main.js')).href);
+  const argv = JSON.parse(process.env.BENCH_AUDIT_ARGS ?? '[]');
+  let out = '';
+  const t0 = performance.now();
+  const code = await main(argv, { stdout: { write: (s) => ((out += s), true) }, stderr: { write: () => true }, cwd: String(args.cwd) });
+  const lintMs = performance.now() - t0;
+  const summary = JSON.parse(out).summary;
+  const ru = process.resourceUsage();
+  const result = { mode: 'audit', code, files: 0, problems: summary.findings, fatal: 0, summary, maxRssKiB: ru.maxRSS, retainedHeapMiB: 0, lintMs, processMs: performance.now(), userCpuMs: ru.userCPUTime / 1000, systemCpuMs: ru.systemCPUTime / 1000 };
+  process.stdout.write(`${CHILD_RESULT_MARKER}${JSON.stringify(result)}\n`);
+}
+
 /** V8 flags per GC mode; see measureMemory for why `predictable` is the judged one. */
 const GC_FLAGS = { predictable: ['--predictable-gc-schedule'], default: [] };
 
-function spawnChild(mode, fileListPath, baselineJson, gc) {
+function spawnChild(mode, fileListPath, baselineJson, gc, extra = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', ...GC_FLAGS[gc], SCRIPT, `--child=${mode}`, `--file-list=${fileListPath}`], {
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', ...GC_FLAGS[gc], SCRIPT, `--child=${mode}`, `--file-list=${fileListPath}`, ...(extra.cwd ? [`--cwd=${extra.cwd}`] : [])], {
       cwd: process.cwd(),
-      env: { ...process.env, BENCH_BASELINE_SPEC: baselineJson },
+      env: { ...process.env, BENCH_BASELINE_SPEC: baselineJson, ...(extra.auditArgs ? { BENCH_AUDIT_ARGS: JSON.stringify(extra.auditArgs) } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -231,6 +250,7 @@ const SECTIONS = [
   { id: 'memory', title: 'peak memory and wall clock (child processes, sequential)', run: measureMemory },
   { id: 'codemod', title: 'codemod CLI vs jscodeshift identity transform (same files, wall clock)', run: measureCodemod },
   { id: 'typecheck', title: 'the codemod type-check safety net on the whole corpus (with a tsconfig.json)', run: measureTypecheck },
+  { id: 'audit', title: 'trace-propagation audit vs ESLint with no rules (same files, child processes)', run: measureAudit },
   { id: 'repo', title: 'rule time vs parse time on a real repository (--repo=DIR)', run: measureRepo },
 ];
 
@@ -328,17 +348,64 @@ async function measureCodemod(ctx) {
  * that has a tsconfig.json (and this repository's node_modules linked in, for the client libraries' types), with
  * and without --no-typecheck. Medians of --typecheck-runs (default 1, 3 without --quick).
  */
+/** A copy of the corpus with a tsconfig.json and the repository's node_modules (real types for --types). */
+function corpusCopyWithTsconfig(prefix) {
+  const repo = path.resolve(BENCH_DIR, '..');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(CORPUS_DIR, copy, { recursive: true, filter: (src) => !src.endsWith('manifest.json') });
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(copy, 'node_modules'));
+  fs.writeFileSync(
+    path.join(copy, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', allowJs: true, skipLibCheck: true, noEmit: true, types: ['node'] }, include: ['packages'] }),
+  );
+  return copy;
+}
+
+/**
+ * The audit on the whole corpus, with and without --types, against ESLint with no rules over the same files
+ * (target: at most 3 times its wall clock, within 2 GiB peak RSS). Test files are left out by the audit and
+ * linted by ESLint: the comparison favours ESLint.
+ */
+async function measureAudit(ctx) {
+  const { print, args, recommended, files } = ctx;
+  const copy = corpusCopyWithTsconfig('trace-propagation-audit-bench-');
+  const tsParser = (await import('@typescript-eslint/parser')).default;
+  const { spec } = baselineSpec(recommended, tsParser);
+  const listPath = path.join(os.tmpdir(), `trace-propagation-audit-files-${process.pid}.json`);
+  fs.writeFileSync(listPath, JSON.stringify(files));
+  const runs = Math.max(1, Number(args['audit-runs'] ?? 1));
+  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const kinds = [
+    ['ESLint, no rules', () => spawnChild('norules', listPath, JSON.stringify(spec), 'default')],
+    ['ESLint, no-debugger only', () => spawnChild('baseline', listPath, JSON.stringify(spec), 'default')],
+    ['audit', () => spawnChild('audit', listPath, '[]', 'default', { cwd: copy, auditArgs: ['audit', copy, '--format', 'json', '--no-progress', '--no-eslint-config'] })],
+    ['audit --types', () => spawnChild('audit', listPath, '[]', 'default', { cwd: copy, auditArgs: ['audit', copy, '--format', 'json', '--no-progress', '--no-eslint-config', '--types'] })],
+  ];
+  const results = Object.fromEntries(kinds.map(([k]) => [k, []]));
+  try {
+    for (let r = 0; r < runs; r++) for (const [k, once] of kinds) results[k].push(await once());
+  } finally {
+    fs.rmSync(listPath, { force: true });
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+  const wall = (k) => median(results[k].map((x) => x.wallMs));
+  const rss = (k) => median(results[k].map((x) => x.maxRssKiB)) / 1024;
+  const base = wall('ESLint, no rules');
+  printTable(print, ['run', 'wall s', '÷ ESLint no rules', 'peak RSS MiB'], kinds.map(([k]) => [k, fmt(wall(k) / 1000, 1), ratio(wall(k) / base), fmt(rss(k), 0)]));
+  const s = results['audit'][0].summary;
+  print(`  ${files.length} files; the audit found ${s.publish} publish and ${s.consume} consume sites, ${s.services} services, ${s.destinations} destinations, ${s.edges} edges (${s.broken} broken)`);
+  const check = (k) => [
+    { metric: `${k}: wall clock ÷ ESLint with no rules`, value: `${ratio(wall(k) / base)} (${fmt(wall(k) / 1000, 1)} vs ${fmt(base / 1000, 1)} s)`, target: '<= 3', pass: wall(k) / base <= 3 },
+    { metric: `${k}: peak RSS`, value: `${fmt(rss(k), 0)} MiB`, target: '<= 2048 MiB', pass: rss(k) <= 2048 },
+  ];
+  return { checks: [...check('audit'), ...check('audit --types')], data: { runs: results } };
+}
+
 async function measureTypecheck(ctx) {
   const { print, args } = ctx;
   const repo = path.resolve(BENCH_DIR, '..');
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-typecheck-bench-'));
+  const copy = corpusCopyWithTsconfig('trace-propagation-typecheck-bench-');
   try {
-    fs.cpSync(CORPUS_DIR, copy, { recursive: true, filter: (src) => !src.endsWith('manifest.json') });
-    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(copy, 'node_modules'));
-    fs.writeFileSync(
-      path.join(copy, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', allowJs: true, skipLibCheck: true, noEmit: true, types: ['node'] }, include: ['packages'] }),
-    );
     const runs = Math.max(1, Number(args['typecheck-runs'] ?? (args.quick ? 1 : 3)));
     const once = (extra) =>
       new Promise((resolve, reject) => {

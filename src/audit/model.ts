@@ -164,8 +164,10 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
         result.files.failed.push({ file: rel(file), reason: `cannot read: ${(error as Error).message}` });
         continue;
       }
+      // A file that names no broker and imports nothing that reaches one holds no site, typed or not (a client
+      // typed from another module is imported from it): it is never converted, so --types pays only for the program.
+      if (!mayHoldSites(text, file)) continue;
       const program = options.types && group.project ? view.program(group.project) : undefined;
-      if (!program && !mayHoldSites(text, file)) continue;
       let input: SourceInput;
       try {
         input = program ? inputFromProgram(file, text, program, catalog) : syntacticInput(file, text);
