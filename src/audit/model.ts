@@ -210,40 +210,26 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       return { findings: open.map(toAudit), status, payload: open.some((f) => f.rule === 'no-payload-trace-ids'), ...(coveredBy.length ? { coveredBy } : {}) };
     };
 
-    for (const site of found.publish) {
-      const verdict = judged(site.call);
-      if (site.via) {
-        const inner = site.via.inner;
-        const wrapperFile = site.via.resolver.file ?? file;
-        const owner = ensure(`${rel(wrapperFile)}:${inner.call.range[0]}`, () => ({
-          ...place(inner.call, wrapperFile), direction: 'publish', broker: inner.broker.id, system: publishSystem(inner), label: inner.spec.label,
-          destinations: publishDestinations(site.via!.resolver, inner), status: 'ok', payload: false, findings: [],
-        }));
-        owner.wrapper ??= site.via.name;
-        owner.callers.push({ ...place(site.call), destinations: publishDestinations(resolver, site), status: verdict.status, payload: verdict.payload, findings: verdict.findings });
-        continue;
+    // One record per site; a call into a wrapper is a caller of the wrapper's own site (in the wrapper's module).
+    const record = (view: SiteView, via: { view: SiteView; file: string; name?: string } | undefined): void => {
+      const verdict = judged(view.anchor);
+      const { anchor, ...described } = view;
+      if (!via) {
+        mergeInto(`${rel(file)}:${anchor.range[0]}`, { ...place(anchor), ...described, ...verdict });
+        return;
       }
-      mergeInto(`${rel(file)}:${site.call.range[0]}`, {
-        ...place(site.call), direction: 'publish', broker: site.broker.id, system: publishSystem(site), label: site.spec.label,
-        destinations: publishDestinations(resolver, site), ...verdict,
-      });
+      const { anchor: inner, ...wrapper } = via.view;
+      const owner = ensure(`${rel(via.file)}:${inner.range[0]}`, () => ({ ...place(inner, via.file), ...wrapper, status: 'ok', payload: false, findings: [] }));
+      if (via.name) owner.wrapper ??= via.name;
+      owner.callers.push({ ...place(anchor), destinations: view.destinations, status: verdict.status, payload: verdict.payload, findings: verdict.findings });
+    };
+    for (const site of found.publish) {
+      const via = site.via && { view: publishView(site.via.resolver, site.via.inner), file: site.via.resolver.file ?? file, name: site.via.name };
+      record(publishView(resolver, site), via);
     }
     for (const site of found.consume) {
-      const verdict = judged(site.anchor);
-      if (site.via) {
-        const inner = site.via.inner;
-        const wrapperFile = site.via.resolver.file ?? file;
-        const owner = ensure(`${rel(wrapperFile)}:${inner.anchor.range[0]}`, () => ({
-          ...place(inner.anchor, wrapperFile), direction: 'consume', broker: inner.broker.id, system: consumeSystem(inner), label: inner.spec.label,
-          destinations: consumeDestinations(site.via!.resolver, inner), status: 'ok', payload: false, findings: [],
-        }));
-        owner.callers.push({ ...place(site.anchor), destinations: consumeDestinations(resolver, site), status: verdict.status, payload: verdict.payload, findings: verdict.findings });
-        continue;
-      }
-      mergeInto(`${rel(file)}:${site.anchor.range[0]}`, {
-        ...place(site.anchor), direction: 'consume', broker: site.broker.id, system: consumeSystem(site), label: site.spec.label,
-        destinations: consumeDestinations(resolver, site), ...verdict,
-      });
+      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner), file: site.via.resolver.file ?? file };
+      record(consumeView(resolver, site), via);
     }
     // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
     for (const finding of found.requests) {
@@ -306,6 +292,24 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/** What the audit records of a site, whichever its direction. */
+interface SiteView {
+  direction: 'publish' | 'consume';
+  anchor: Node;
+  broker: string;
+  system: string;
+  label: string;
+  destinations: Destination[];
+}
+
+function publishView(resolver: Resolver, site: PublishSite): SiteView {
+  return { direction: 'publish', anchor: site.call, broker: site.broker.id, system: publishSystem(site), label: site.spec.label, destinations: publishDestinations(resolver, site) };
+}
+
+function consumeView(resolver: Resolver, site: ConsumeSite): SiteView {
+  return { direction: 'consume', anchor: site.anchor, broker: site.broker.id, system: consumeSystem(site), label: site.spec.label, destinations: consumeDestinations(resolver, site) };
 }
 
 function publishSystem(site: PublishSite): string {
