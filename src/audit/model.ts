@@ -387,17 +387,18 @@ function buildGraph(result: Audit): void {
     if (!nodes.has(id)) nodes.set(id, { id, type: 'service', name });
     return id;
   };
-  const destination = (system: string, d: Destination | undefined): string => {
+  // An unresolved destination is a node of its own per file: two `queueUrl` variables are not known to be one queue.
+  const destination = (system: string, d: Destination | undefined, file: string): string => {
     const resolved = d?.name !== undefined;
     const name = resolved ? destinationKey(system, d!.name!) : d?.text ?? '(not stated)';
-    const id = `${system}:${resolved ? '' : '?'}${name}`;
+    const id = resolved ? `${system}:${name}` : `${system}:?${name}@${file}`;
     if (!nodes.has(id)) nodes.set(id, { id, type: 'destination', name, system, resolved });
     return id;
   };
   const add = (site: AuditSite, place: AuditPlace, destinations: Destination[], status: Status, findings: AuditFinding[], payload: boolean): void => {
     const targets = destinations.length > 0 ? destinations : [undefined];
     for (const d of targets) {
-      const topic = destination(site.system, d);
+      const topic = destination(site.system, d, place.file);
       const svc = service(place.service);
       const [from, to] = site.direction === 'publish' ? [svc, topic] : [topic, svc];
       const key = `${from}→${to}`;

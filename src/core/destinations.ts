@@ -153,7 +153,10 @@ function throughParameter(wrapperResolver: Resolver, node: Node, callerResolver:
 /** A destination: its name when the code states it, else the expression as written. */
 export function valueOf(resolver: Resolver, node: Node): Destination {
   const name = constantString(resolver, node, 0);
-  return name === undefined ? { text: sourceText(resolver, node) } : { name, text: name };
+  if (name !== undefined) return { name, text: name };
+  // `const QUEUE = process.env.QUEUE_URL!` shows as what it is set to, not as its name.
+  const value = resolver.follow(node).node;
+  return { text: sourceText(resolver, value.type === 'Identifier' || value.type === 'MemberExpression' || value.type === 'TSNonNullExpression' || value.type === 'LogicalExpression' || value.type === 'TemplateLiteral' ? value : node) };
 }
 
 function sourceText(resolver: Resolver, node: Node): string {

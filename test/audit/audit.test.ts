@@ -51,7 +51,7 @@ beforeEach(() => Project.reset());
 
 describe('audit: the exact graph', () => {
   it('kafkajs fixture services, grouped by a services mapping', async () => {
-    const config = path.join(root, 'fixtures', 'audit-kafkajs.config.json');
+    const config = path.join(root, 'fixtures', 'audit-services.config.json');
     const audit = await auditJson('fixtures/services/kafkajs', ['--config', path.relative(root, config)]);
     // Destinations: literal topics, a sendBatch's three topics, an outbox row's topic shown as written.
     const destinations = audit.nodes.filter((n) => n.type === 'destination').map((n) => (n.resolved ? n.name : `?${n.name}`));
@@ -82,6 +82,34 @@ describe('audit: the exact graph', () => {
     expect(broken.broken[0]).toMatchObject({ file: 'order-publisher.ts', line: 59 });
     expect(broken.broken[0]!.message).toMatch(/^kafkajs: producer\.send\(\) sends this message without headers/);
     expect(audit.summary).toMatchObject({ publish: 9, consume: 5, services: 3, destinations: 12, unresolved: 1, edges: 15 });
+  });
+
+  it('amqplib fixture services: exchanges and queues by name, a reply address shown as written', async () => {
+    const audit = await auditJson('fixtures/services/amqplib', ['--config', 'fixtures/audit-services.config.json']);
+    expect(edges(audit)).toEqual([
+      'rabbitmq:notifications.email → notifications [extracted]',
+      'rabbitmq:notifications.sms → notifications [broken]',
+      'rabbitmq:payments.dead-letter → payments [broken]',
+      'rabbitmq:payments.refunds → payments [broken]',
+      'rabbitmq:payments.requests → payments [extracted]',
+      'orders → rabbitmq:orders [broken,injected,payload]',
+      'orders → rabbitmq:payments.requests [broken]',
+      'payments → rabbitmq:?request.properties.replyTo [injected]',
+    ]);
+  });
+
+  it('sqs fixture services: queue URLs the code does not state are never joined or guessed', async () => {
+    const audit = await auditJson('fixtures/services/sqs', ['--config', 'fixtures/audit-services.config.json']);
+    expect(edges(audit)).toEqual([
+      'aws_sqs:?queueUrl → notifications [broken,extracted]',
+      'aws_sqs:?queueUrl → payments [broken,extracted]',
+      'orders → aws_sqs:?process.env.FULFILMENT_QUEUE_URL [broken,injected,payload]',
+      'orders → aws_sqs:?queueUrl [broken,injected]',
+    ]);
+    // Three files each say `queueUrl`: three nodes, no edge joins them.
+    expect(audit.nodes.filter((n) => n.name === 'queueUrl').map((n) => n.id)).toEqual([
+      'aws_sqs:?queueUrl@notification-worker.js', 'aws_sqs:?queueUrl@order-labels.ts', 'aws_sqs:?queueUrl@payment-poller.ts',
+    ]);
   });
 
   it('a workspace monorepo: a wrapper used by several callers is one site; its status flows to each caller', async () => {
