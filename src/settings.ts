@@ -6,8 +6,11 @@
 import path from 'node:path';
 import { instrumentations, type Instrumentation } from './brokers/index.js';
 import { HELPER_NAMES, HELPERS_MODULE, type HelperTarget } from './core/otel.js';
+import { validateConventions, type Conventions } from './conventions.js';
+import { isPlainObject, SettingsError } from './util/validation.js';
 
 export const SETTINGS_KEY = 'trace-propagation';
+export { isPlainObject, SettingsError };
 
 export interface SharedSettings {
   /** Module the suggestions and codemods import helpers from; relative paths are from the cwd (rules) or the config file. */
@@ -25,17 +28,6 @@ export interface SharedSettings {
 
 export const SETTINGS_KEYS: readonly string[] = ['helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'crossFile', 'services'];
 
-/** A bad setting: `where` names the file or the ESLint setting, `key` the offending key. */
-export class SettingsError extends Error {
-  constructor(
-    readonly where: string,
-    readonly key: string | undefined,
-    readonly detail: string,
-  ) {
-    super(key ? `${where}: "${key}" ${detail}` : `${where}: ${detail}`);
-  }
-}
-
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
 export function isIdentifier(name: string): boolean {
@@ -46,9 +38,6 @@ export function isRelativeSpecifier(spec: string): boolean {
   return spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Validates the shared keys of an object (`extraKeys` are allowed and left to the caller). Unknown keys, wrong

@@ -35,6 +35,8 @@ export interface RepositoryView {
   outside: string[];
   /** Workspace package folder (absolute) → package name. */
   packages: Map<string, string>;
+  /** The `outDir`s of the projects (absolute): build output, not source. */
+  outDirs: string[];
   /**
    * The TypeScript program of a project (`--types` only), built on demand by ts-morph; `release` drops it once its
    * files are done, so that a monorepo holds one program at a time.
@@ -53,6 +55,7 @@ export async function loadRepository(root: string, files: readonly string[], opt
   const projects: TsProject[] = [];
   const seen = new Set<string>();
   const owner = new Map<string, TsProject>();
+  const outDirs = new Set<string>();
 
   const read = (config: string): void => {
     if (seen.has(config)) return;
@@ -70,6 +73,8 @@ export async function loadRepository(root: string, files: readonly string[], opt
       return;
     }
     const project: TsProject = { config, files: [] };
+    const outDir = parsed.options.outDir;
+    if (outDir && path.resolve(outDir) !== path.dirname(config)) outDirs.add(path.resolve(outDir));
     for (const name of parsed.fileNames) {
       const file = path.resolve(name);
       if (!audited.has(file) || owner.has(file)) continue;
@@ -91,6 +96,7 @@ export async function loadRepository(root: string, files: readonly string[], opt
     projects: projects.filter((p) => p.files.length > 0 || p.error),
     outside: files.filter((file) => !owner.has(file)),
     packages: workspacePackages(root, files),
+    outDirs: [...outDirs],
     program(project) {
       if (!options.types || project.error) return undefined;
       let program = programs.get(project);

@@ -15,7 +15,9 @@ import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type An
 import type { Node } from '../core/ast.js';
 import type { ConsumeSite } from '../core/consume.js';
 import { consumeDestinations, destinationNodes, publishDestinations, valueOf, type Destination } from '../core/destinations.js';
+import { extractionSeen, injectionSeen } from '../core/evidence.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
+import type { PropagationNames } from '../core/otel.js';
 import { parseSource, readJson } from '../core/project.js';
 import type { PublishSite } from '../core/publish.js';
 import type { Resolver, ScopeManagerLike, SourceInput } from '../core/resolve.js';
@@ -24,8 +26,11 @@ import { inputFromProgram } from '../core/types.js';
 import type { Instrumentation } from '../brokers/types.js';
 import type { RepositoryView, TsProject } from './load.js';
 
-/** How a site or an edge carries the trace. */
-export type Status = 'ok' | 'auto-instrumented' | 'broken' | 'no-headers';
+/**
+ * How a site or an edge carries the trace: `ok` when injection or extraction is seen, `unverified` when the rules
+ * report nothing but no propagation is seen either (the message or the handler goes where the core cannot follow).
+ */
+export type Status = 'ok' | 'unverified' | 'auto-instrumented' | 'broken' | 'no-headers';
 
 export interface AuditFinding {
   rule: RuleName;
@@ -86,7 +91,7 @@ export interface GraphNode {
   resolved?: boolean;
 }
 
-export type Mark = 'injected' | 'extracted' | 'auto-instrumented' | 'broken' | 'payload' | 'no-headers';
+export type Mark = 'injected' | 'extracted' | 'unverified' | 'auto-instrumented' | 'broken' | 'payload' | 'no-headers';
 
 export interface GraphEdge {
   from: string;
@@ -103,7 +108,8 @@ export interface GraphEdge {
 export interface Audit {
   root: string;
   types: boolean;
-  files: { audited: number; parsed: number; tests: number; failed: Array<{ file: string; reason: string }> };
+  /** `tests`: test, benchmark and sample files left out; `generated`: compiled output of the project's own sources. */
+  files: { audited: number; parsed: number; tests: number; generated: number; failed: Array<{ file: string; reason: string }> };
   projects: { tsconfigs: number; outside: number };
   sites: AuditSite[];
   nodes: GraphNode[];
@@ -133,16 +139,25 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
   const serviceOf = servicesOf(view, options.services);
   const result: Audit = {
     root, types: options.types,
-    files: { audited: 0, parsed: 0, tests: 0, failed: [] },
+    files: { audited: 0, parsed: 0, tests: 0, generated: 0, failed: [] },
     projects: { tsconfigs: view.projects.length, outside: view.outside.length },
     sites: [], nodes: [], edges: [],
     summary: { publish: 0, consume: 0, services: 0, destinations: 0, unresolved: 0, edges: 0, broken: 0, payload: 0, findings: 0 },
   };
   const sites = new Map<string, AuditSite>();
+  /** Calls of a wrapper inside another wrapper: recorded as callers, dropped once every file is read. */
+  const intermediate = new Set<string>();
+  const callerKeys = new WeakMap<AuditCaller, string>();
   const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors };
+  const names: PropagationNames = { injectors: options.injectors ?? [], extractors: options.extractors ?? [] };
 
-  const isTest = (file: string): boolean => !options.includeTests && isTestFile(rel(file));
+  const isTest = (file: string): boolean => !options.includeTests && (isTestFile(rel(file)) || SAMPLE_PATH.test(rel(file)));
+  const present = new Set(allFiles);
   const files = allFiles.filter((file) => {
+    if (isCompiledOutput(file, present, view.outDirs)) {
+      result.files.generated++;
+      return false;
+    }
     if (!isTest(file)) return true;
     result.files.tests++;
     return false;
@@ -200,36 +215,48 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       };
     };
     const place = (node: Node, at = file): AuditPlace => ({ file: rel(at), line: node.loc?.start.line ?? lineOf(input.text, node.range[0]), column: (node.loc?.start.column ?? 0) + 1, service: serviceOf(at) });
-    const judged = (anchor: Node): { findings: AuditFinding[]; status: Status; payload: boolean; coveredBy?: Instrumentation[] } => {
+    const judged = (anchor: Node, seen: boolean): { findings: AuditFinding[]; status: Status; payload: boolean; coveredBy?: Instrumentation[] } => {
       const own = findings.filter((f) => (f.site ?? f.node) === anchor);
       const open = own.filter((f) => !isCovered(f, coverage.active));
       const covered = own.filter((f) => isCovered(f, coverage.active));
       const broken = open.some((f) => f.rule !== 'no-payload-trace-ids');
-      const status: Status = broken ? 'broken' : covered.length > 0 ? 'auto-instrumented' : 'ok';
+      const status: Status = broken ? 'broken' : covered.length > 0 ? 'auto-instrumented' : seen ? 'ok' : 'unverified';
       const coveredBy = [...new Set(covered.flatMap((f) => f.coveredBy ?? []).filter((name) => coverage.active[name]))];
       return { findings: open.map(toAudit), status, payload: open.some((f) => f.rule === 'no-payload-trace-ids'), ...(coveredBy.length ? { coveredBy } : {}) };
     };
 
-    // One record per site; a call into a wrapper is a caller of the wrapper's own site (in the wrapper's module).
+    // One record per site; a call into a wrapper is a caller of the innermost broker call's site (in the wrapper's
+    // module). The calls in between (a wrapper calling a wrapper) pass their callers' messages on: their callers
+    // are the paths, so they are not paths of their own.
     const record = (view: SiteView, via: { view: SiteView; file: string; name?: string } | undefined): void => {
-      const verdict = judged(view.anchor);
-      const { anchor, ...described } = view;
+      const verdict = judged(view.anchor, view.seen);
+      const { anchor, seen: _seen, ...described } = view;
       if (!via) {
         mergeInto(`${rel(file)}:${anchor.range[0]}`, { ...place(anchor), ...described, ...verdict });
         return;
       }
-      const { anchor: inner, ...wrapper } = via.view;
+      const { anchor: inner, seen: _innerSeen, ...wrapper } = via.view;
       const owner = ensure(`${rel(via.file)}:${inner.range[0]}`, () => ({ ...place(inner, via.file), ...wrapper, status: 'ok', payload: false, findings: [] }));
       if (via.name) owner.wrapper ??= via.name;
-      owner.callers.push({ ...place(anchor), destinations: view.destinations, status: verdict.status, payload: verdict.payload, findings: verdict.findings });
+      const caller: AuditCaller = { ...place(anchor), destinations: view.destinations, status: verdict.status, payload: verdict.payload, findings: verdict.findings };
+      callerKeys.set(caller, `${rel(file)}:${anchor.range[0]}`);
+      owner.callers.push(caller);
     };
     for (const site of found.publish) {
-      const via = site.via && { view: publishView(site.via.resolver, site.via.inner), file: site.via.resolver.file ?? file, name: site.via.name };
-      record(publishView(resolver, site), via);
+      let via: { view: SiteView; file: string; name?: string } | undefined;
+      if (site.via) {
+        let { resolver: r, inner } = site.via;
+        while (inner.via) {
+          intermediate.add(`${rel(r.file ?? file)}:${inner.call.range[0]}`);
+          ({ resolver: r, inner } = inner.via);
+        }
+        via = { view: publishView(r, inner, names), file: r.file ?? file, name: site.via.name };
+      }
+      record(publishView(resolver, site, names), via);
     }
     for (const site of found.consume) {
-      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner), file: site.via.resolver.file ?? file };
-      record(consumeView(resolver, site), via);
+      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner, names), file: site.via.resolver.file ?? file };
+      record(consumeView(resolver, site, names), via);
     }
     // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
     for (const finding of found.requests) {
@@ -277,10 +304,27 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
     Object.assign(existing, value, { wrapper: existing.wrapper });
   }
 
+  for (const site of sites.values()) site.callers = site.callers.filter((c) => !intermediate.has(callerKeys.get(c)!));
   result.sites = [...sites.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   for (const site of result.sites) site.callers.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   buildGraph(result);
   return result;
+}
+
+/** Examples, samples and demos: code that shows a library's use, not a service's. Left out like tests. */
+const SAMPLE_PATH = /(?:^|\/)(?:examples?|samples?|demos?)\//;
+
+/**
+ * The project's own build output: a JavaScript file beside a TypeScript file of the same name (`tsc` without
+ * `outDir`), or under a tsconfig's `outDir`. Its sites are the sources' sites again.
+ */
+function isCompiledOutput(file: string, present: ReadonlySet<string>, outDirs: readonly string[]): boolean {
+  if (outDirs.some((dir) => file.startsWith(dir + path.sep))) return true;
+  const match = /\.(m|c)?js$/.exec(file);
+  if (!match) return false;
+  const stem = file.slice(0, -match[0].length);
+  const ts = match[1] === 'm' ? ['.mts'] : match[1] === 'c' ? ['.cts'] : ['.ts', '.tsx'];
+  return ts.some((ext) => present.has(stem + ext));
 }
 
 function syntacticInput(file: string, text: string): SourceInput {
@@ -298,18 +342,20 @@ function lineOf(text: string, offset: number): number {
 interface SiteView {
   direction: 'publish' | 'consume';
   anchor: Node;
+  /** Injection or extraction is seen (see core/evidence.ts). */
+  seen: boolean;
   broker: string;
   system: string;
   label: string;
   destinations: Destination[];
 }
 
-function publishView(resolver: Resolver, site: PublishSite): SiteView {
-  return { direction: 'publish', anchor: site.call, broker: site.broker.id, system: publishSystem(site), label: site.spec.label, destinations: publishDestinations(resolver, site) };
+function publishView(resolver: Resolver, site: PublishSite, names: PropagationNames): SiteView {
+  return { direction: 'publish', anchor: site.call, seen: injectionSeen(resolver, site, names), broker: site.broker.id, system: publishSystem(site), label: site.spec.label, destinations: publishDestinations(resolver, site) };
 }
 
-function consumeView(resolver: Resolver, site: ConsumeSite): SiteView {
-  return { direction: 'consume', anchor: site.anchor, broker: site.broker.id, system: consumeSystem(site), label: site.spec.label, destinations: consumeDestinations(resolver, site) };
+function consumeView(resolver: Resolver, site: ConsumeSite, names: PropagationNames): SiteView {
+  return { direction: 'consume', anchor: site.anchor, seen: extractionSeen(resolver, site, names), broker: site.broker.id, system: consumeSystem(site), label: site.spec.label, destinations: consumeDestinations(resolver, site) };
 }
 
 function publishSystem(site: PublishSite): string {
@@ -332,6 +378,15 @@ function headerlessDestinations(resolver: Resolver, site: HeaderlessSite): Desti
 function servicesOf(view: RepositoryView, mapping: Record<string, string[]> | undefined): (file: string) => string {
   const root = view.root;
   const matchers = Object.entries(mapping ?? {}).map(([name, patterns]) => ({ name, match: ignore().add(patterns) }));
+  // Two packages with one name (copied scaffolds) stay two services: the folder tells them apart.
+  const byName = new Map<string, number>();
+  for (const name of view.packages.values()) byName.set(name, (byName.get(name) ?? 0) + 1);
+  const packageName = (dir: string): string | undefined => {
+    const name = view.packages.get(dir) ?? readManifestName(dir);
+    if (name === undefined) return undefined;
+    const clash = (byName.get(name) ?? 0) > 1 || (!view.packages.has(dir) && [...view.packages.entries()].some(([d, n]) => n === name && d !== dir));
+    return clash ? `${name} (${path.relative(root, dir).split(path.sep).join('/')})` : name;
+  };
   const rootManifest = readManifestName(root);
   const rootName = rootManifest ?? path.basename(root);
   const cache = new Map<string, string>();
@@ -343,7 +398,7 @@ function servicesOf(view: RepositoryView, mapping: Record<string, string[]> | un
     if (name !== undefined) return name;
     name = rootName;
     for (let d = dir; d.startsWith(root + path.sep); d = path.dirname(d)) {
-      const known = view.packages.get(d) ?? readManifestName(d);
+      const known = packageName(d);
       if (known !== undefined) {
         name = known;
         break;
@@ -414,10 +469,11 @@ function buildGraph(result: Audit): void {
         for (const f of findings.filter((x) => x.rule !== 'no-payload-trace-ids')) edge.broken.push({ file: f.file, line: f.line, message: f.message });
       } else if (status === 'no-headers') marks.add('no-headers');
       else if (status === 'auto-instrumented') marks.add('auto-instrumented');
+      else if (status === 'unverified') marks.add('unverified');
       else marks.add(site.direction === 'publish' ? 'injected' : 'extracted');
       if (payload) marks.add('payload');
       edge.marks = [...marks].sort();
-      edge.status = marks.has('broken') ? 'broken' : marks.has('no-headers') ? 'no-headers' : marks.has('auto-instrumented') ? 'auto-instrumented' : 'ok';
+      edge.status = marks.has('broken') ? 'broken' : marks.has('no-headers') ? 'no-headers' : marks.has('unverified') ? 'unverified' : marks.has('auto-instrumented') ? 'auto-instrumented' : 'ok';
     }
   };
   for (const site of result.sites) {
@@ -427,7 +483,10 @@ function buildGraph(result: Audit): void {
     }
     // A wrapper: each caller is a path of its own, broken where the caller or the wrapper is.
     for (const caller of site.callers) {
-      const status: Status = caller.status === 'broken' || site.status === 'broken' ? 'broken' : site.status === 'ok' ? caller.status : site.status;
+      // Broken on either side breaks the path; propagation seen on either side (the wrapper injects, or the caller
+      // hands it injected headers) carries it.
+      const either = (s: Status): boolean => caller.status === s || site.status === s;
+      const status: Status = either('broken') ? 'broken' : either('ok') ? 'ok' : either('auto-instrumented') ? 'auto-instrumented' : either('no-headers') ? 'no-headers' : 'unverified';
       const findings = [...caller.findings, ...site.findings];
       add(site, caller, caller.destinations.length > 0 ? caller.destinations : site.destinations, status, findings, site.payload || caller.payload);
     }

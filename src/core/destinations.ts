@@ -27,14 +27,9 @@ export interface Destination {
 
 const MAX_DEPTH = 6;
 
-/** The destinations of a publish site, at the call (through a wrapper: from the caller's arguments). */
+/** The destinations of a publish site, at the call (through wrappers: from the outermost caller's arguments). */
 export function publishDestinations(resolver: Resolver, site: PublishSite): Destination[] {
-  if (site.via) {
-    const { inner, resolver: wrapperResolver } = site.via;
-    const nodes = destinationNodes(wrapperResolver, inner.call, inner.spec.destination, inner.broker.id);
-    return nodes.flatMap((node) => throughParameter(wrapperResolver, node, resolver, site.call) ?? [valueOf(wrapperResolver, node)]);
-  }
-  return destinationNodes(resolver, site.call, site.spec.destination, site.broker.id).map((node) => valueOf(resolver, node));
+  return publishNodes(resolver, site, 0).map(({ resolver: r, node }) => valueOf(r, node));
 }
 
 /** The destinations of a consumer site (a consume wrapper's: from its caller's arguments). */
@@ -42,12 +37,23 @@ export function consumeDestinations(resolver: Resolver, site: ConsumeSite): Dest
   if (site.via) {
     const { inner, resolver: wrapperResolver } = site.via;
     const start = anchorCall(inner);
-    if (!start) return [];
-    const nodes = destinationNodes(wrapperResolver, start, inner.spec.destination, inner.broker.id);
-    return nodes.flatMap((node) => (site.anchor.type === 'CallExpression' ? throughParameter(wrapperResolver, node, resolver, site.anchor) : undefined) ?? [valueOf(wrapperResolver, node)]);
+    const nodes = start ? destinationNodes(wrapperResolver, start, inner.spec.destination, inner.broker.id).map((node) => ({ resolver: wrapperResolver, node })) : [];
+    return nodes.flatMap((located) => (site.anchor.type === 'CallExpression' ? throughParameter(located, resolver, site.anchor) : [located])).map(({ resolver: r, node }) => valueOf(r, node));
   }
   const start = anchorCall(site);
   return start ? destinationNodes(resolver, start, site.spec.destination, site.broker.id).map((node) => valueOf(resolver, node)) : [];
+}
+
+interface LocatedNode {
+  resolver: Resolver;
+  node: Node;
+}
+
+/** A wrapper call's destinations are its innermost broker call's, each mapped out through the parameters. */
+function publishNodes(resolver: Resolver, site: PublishSite, depth: number): LocatedNode[] {
+  if (!site.via) return destinationNodes(resolver, site.call, site.spec.destination, site.broker.id).map((node) => ({ resolver, node }));
+  if (depth > MAX_DEPTH) return [];
+  return publishNodes(site.via.resolver, site.via.inner, depth + 1).flatMap((located) => throughParameter(located, resolver, site.call));
 }
 
 /**
@@ -121,33 +127,50 @@ function receiverKey(resolver: Resolver, node: Node): ScopeVariable | string | u
 }
 
 /**
- * A destination in a wrapper that is one of its parameters (`topic`, or `options.topic`): the caller's argument,
- * read in the caller's module. Undefined when the node is not a parameter of the function the wrapper call calls.
+ * A destination in a wrapper that comes from one of its parameters (`topic`, `options.topic`, a destructured
+ * `{ topic }`): the caller's argument, in the caller's module. The node itself when it is not a parameter of the
+ * function the call calls; nothing when the caller leaves the argument out.
  */
-function throughParameter(wrapperResolver: Resolver, node: Node, callerResolver: Resolver, call: TSESTree.CallExpression): Destination[] | undefined {
-  const value = unwrap(node);
+function throughParameter(located: LocatedNode, callerResolver: Resolver, call: TSESTree.CallExpression): LocatedNode[] {
+  const { resolver: wrapperResolver, node } = located;
   const path: string[] = [];
-  let base: Node = value;
+  let base: Node = unwrap(node);
   while (base.type === 'MemberExpression') {
     const name = staticName(base.property, base.computed);
-    if (!name) return undefined;
+    if (!name) return [located];
     path.unshift(name);
     base = unwrap(base.object);
   }
-  if (base.type !== 'Identifier') return undefined;
-  const variable = wrapperResolver.variableOf(base);
-  const def = variable?.defs[0];
-  if (!def || def.type !== 'Parameter' || !('params' in def.node)) return undefined;
-  const index = (def.node.params as Node[]).findIndex((p) => (p.type === 'AssignmentPattern' ? p.left : p) === def.name);
+  if (base.type !== 'Identifier') return [located];
+  const def = wrapperResolver.variableOf(base)?.defs[0];
+  if (!def || def.type !== 'Parameter' || !('params' in def.node)) return [located];
+  const params = def.node.params as Node[];
+  let index = -1;
+  for (let i = 0; i < params.length && index < 0; i++) {
+    const param = params[i]!.type === 'AssignmentPattern' ? (params[i] as TSESTree.AssignmentPattern).left : params[i]!;
+    if (param === def.name) index = i;
+    else if (param.type === 'ObjectPattern') {
+      // `({ topic }: Options)` / `({ topic: name })`: the caller's argument's property.
+      for (const prop of param.properties) {
+        const value = prop.type === 'Property' ? (prop.value.type === 'AssignmentPattern' ? prop.value.left : prop.value) : undefined;
+        if (value === def.name && prop.type === 'Property') {
+          index = i;
+          path.unshift(staticName(prop.key, prop.computed) ?? '');
+        }
+      }
+    }
+  }
   const arg = index >= 0 ? call.arguments[index] : undefined;
-  if (!arg || arg.type === 'SpreadElement') return undefined;
-  let current: Node | undefined = arg;
+  if (index < 0) return [located];
+  if (!arg || arg.type === 'SpreadElement') return [];
+  let current: Node = arg;
   for (const name of path) {
     const object: Node = callerResolver.follow(current).node;
-    current = object.type === 'ObjectExpression' ? propertyValue(object, name) : undefined;
-    if (!current) return [{ text: sourceText(callerResolver, arg) + path.map((p) => `.${p}`).join('') }];
+    const next: Node | undefined = object.type === 'ObjectExpression' ? propertyValue(object, name) : undefined;
+    if (!next) return [located]; // shown as the wrapper writes it (`options.topic`)
+    current = next;
   }
-  return [valueOf(callerResolver, current)];
+  return [{ resolver: callerResolver, node: current }];
 }
 
 /** A destination: its name when the code states it, else the expression as written. */

@@ -139,7 +139,7 @@ export function carrierOf(resolver: Resolver, site: PublishSite, message: Node):
 export function checkPublishSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const findings: Finding[] = [];
   const { spec, broker, call, via } = site;
-  const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: via ? ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver)})` : '' };
+  const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: via ? ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver, 'call')})` : '' };
   if (exemption(resolver, site, names.exempt ?? {})) return findings;
   if (via?.mode === 'body') {
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call

@@ -20,6 +20,8 @@ export interface WrapperInfo {
   name: string;
   file: string | undefined;
   line: number;
+  /** The line of the broker (or inner wrapper) call inside it. */
+  callLine: number;
   /** `message`: callers hand over the message; `carrier`: callers hand over the headers; `body`: only the payload. */
   mode: 'message' | 'carrier' | 'body';
   /** The broker call inside the wrapper, and the resolver of the wrapper's module. */
@@ -93,7 +95,7 @@ function lineOf(resolver: Resolver, node: Node): number {
 
 /** How the callers of `fn` feed the broker call `inner`, if they do. */
 function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
-  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: lineOf(resolver, fn), mode, inner, resolver });
+  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: lineOf(resolver, fn), callLine: lineOf(resolver, inner.call), mode, inner, resolver });
   const label = `${name}()`;
   const base = inner.spec;
   // The message (or the list, or the whole record) comes from a parameter.
@@ -202,10 +204,10 @@ function bindingPath(pattern: Node, target: TSESTree.Identifier): string[] | und
 }
 
 /** Where a wrapper is written, as the reader of a report finds it: `src/helpers/sqs.js:47`. */
-export function wrapperLocation(info: WrapperInfo, resolver: Resolver): string {
+export function wrapperLocation(info: WrapperInfo, resolver: Resolver, at: 'function' | 'call' = 'function'): string {
   const root = resolver.project?.root;
   const file = info.file ? (root ? path.relative(root, info.file) : info.file) : 'this file';
-  return `${file.split(path.sep).join('/')}:${info.line}`;
+  return `${file.split(path.sep).join('/')}:${at === 'call' ? info.callLine : info.line}`;
 }
 
 /** A direct broker call inside a function that passes its callers' message or carrier through, with that function. */

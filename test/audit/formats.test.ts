@@ -200,4 +200,71 @@ describe('audit destinations', () => {
   });
 });
 
+describe('audit statuses seen on real code', () => {
+  it('a publish whose messages or handler the core cannot see is unverified, never drawn as injected', async () => {
+    const dir = await tempProject({
+      'package.json': '{"name":"shop"}',
+      'src/send.ts':
+        "import { Kafka, type Message } from 'kafkajs';\n" +
+        "const kafka = new Kafka({ brokers: [] });\n" +
+        "const producer = kafka.producer();\n" +
+        "const consumer = kafka.consumer({ groupId: 'g' });\n" +
+        "export async function flush(batch: Message[]) {\n" +
+        "  await producer.send({ topic: 'orders', messages: batch });\n" +
+        '}\n' +
+        "declare const processor: { process(m: unknown): Promise<void> };\n" +
+        'export async function start() {\n' +
+        "  await consumer.subscribe({ topic: 'orders' });\n" +
+        '  await consumer.run({ eachMessage: async (payload) => processor.process(payload) });\n' +
+        '}\n',
+    });
+    const result = JSON.parse((await audit(dir, ['.', '--format', 'json'])).out);
+    expect(result.sites.map((s: { line: number; status: string }) => `${s.line} ${s.status}`)).toEqual(['6 unverified', '11 unverified']);
+    expect(result.edges.map((e: { marks: string[] }) => e.marks.join())).toEqual(['unverified', 'unverified']);
+  });
+
+  it('a wrapper calling a wrapper: one site, the outer callers are the paths, destinations through destructured options', async () => {
+    const dir = await tempProject({
+      'package.json': '{"name":"shop","type":"module"}',
+      'src/kafka.ts':
+        "import { Kafka } from 'kafkajs';\n" +
+        "const producer = new Kafka({ brokers: [] }).producer();\n" +
+        'export async function emit({ topic, data }: { topic: string; data: unknown }) {\n' +
+        '  await producer.send({ topic, messages: [{ value: JSON.stringify(data) }] });\n' +
+        '}\n',
+      'src/report.ts':
+        "import { emit } from './kafka.js';\n" +
+        'export async function emitReport(topic: string, data: unknown) {\n' +
+        '  await emit({ topic, data });\n' +
+        '}\n',
+      'src/jobs.ts':
+        "import { emitReport } from './report.js';\n" +
+        'export async function nightly() {\n' +
+        "  await emitReport('reports.nightly', { ok: true });\n" +
+        "  await emitReport('reports.weekly', { ok: true });\n" +
+        '}\n',
+    });
+    const result = JSON.parse((await audit(dir, ['.', '--format', 'json'])).out);
+    expect(result.sites).toHaveLength(1);
+    const [site] = result.sites;
+    expect(site).toMatchObject({ file: 'src/kafka.ts', line: 4 });
+    expect(site.callers.map((c: { file: string; line: number; destinations: Array<{ name?: string }>; status: string }) => `${c.file}:${c.line} ${c.destinations.map((d) => d.name).join()} ${c.status}`)).toEqual([
+      'src/jobs.ts:3 reports.nightly broken', 'src/jobs.ts:4 reports.weekly broken',
+    ]);
+    expect(result.edges.map((e: { to: string; marks: string[] }) => `${e.to} ${e.marks.join()}`)).toEqual(['kafka:reports.nightly broken', 'kafka:reports.weekly broken']);
+    expect(site.callers[0].findings[0].message).toContain('publishes through emitReport() (src/report.ts:2)');
+  });
+
+  it('compiled output beside its sources, and examples, are left out', async () => {
+    const dir = await tempProject({
+      'package.json': '{"name":"shop"}',
+      'src/orders.ts': PUBLISHER,
+      'src/orders.js': PUBLISHER.replace(': string', ''),
+      'examples/demo.ts': PUBLISHER,
+    });
+    const result = JSON.parse((await audit(dir, ['.', '--format', 'json'])).out);
+    expect(result.sites.map((s: { file: string }) => s.file)).toEqual(['src/orders.ts']);
+    expect(result.files).toMatchObject({ generated: 1, tests: 1 });
+  });
+});
 

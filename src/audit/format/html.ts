@@ -48,14 +48,15 @@ svg { border: 1px solid #d0d7de; background: #fff; max-width: 100%; height: auto
 svg .node rect { fill: #f6f8fa; stroke: #57606a; } svg .node.destination rect { fill: #ddf4ff; stroke: #0969da; } svg .node.unresolved rect { stroke-dasharray: 4 3; }
 svg text { font: 12px system-ui, sans-serif; fill: #1b1f24; }
 svg path.edge { fill: none; stroke: #57606a; stroke-width: 1.5; } svg path.edge.broken { stroke: #d32f2f; stroke-width: 2.5; stroke-dasharray: 6 4; }
-svg path.edge.no-headers { stroke: #bf8700; } svg path.edge.auto-instrumented { stroke: #0969da; }
-.legend span { margin-right: 16px; } .legend .b { color: #d32f2f; } .legend .n { color: #bf8700; } .legend .a { color: #0969da; }
+svg path.edge.no-headers { stroke: #bf8700; } svg path.edge.auto-instrumented { stroke: #0969da; } svg path.edge.unverified { stroke: #8c959f; stroke-dasharray: 2 3; }
+tr.unverified td.status { color: #57606a; }
+.legend span { margin-right: 16px; } .legend .b { color: #d32f2f; } .legend .n { color: #bf8700; } .legend .a { color: #0969da; } .legend .u { color: #57606a; }
 </style>
 </head>
 <body>
 <h1>Trace propagation audit</h1>
 <p id="summary">${escapeHtml(summaryLine(audit))}</p>
-<p class="legend"><span>— injected / extracted</span><span class="b">- - broken</span><span class="a">— auto-instrumented</span><span class="n">— no headers (payload carries context)</span></p>
+<p class="legend"><span>— injected / extracted</span><span class="b">- - broken</span><span class="a">— auto-instrumented</span><span class="n">— no headers (payload carries context)</span><span class="u">··· unverified (no propagation seen, nothing reported)</span></p>
 ${topology(audit)}
 <h2>Edges</h2>
 <table id="edges"><thead><tr><th>From</th><th>To</th><th>Status</th><th>Where</th></tr></thead><tbody>

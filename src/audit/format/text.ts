@@ -6,6 +6,7 @@ import type { Audit, AuditSite, GraphEdge, GraphNode, Status } from '../model.js
 
 const STATUS_TEXT: Readonly<Record<Status, string>> = {
   ok: 'ok',
+  unverified: 'unverified (no propagation seen)',
   'auto-instrumented': 'auto-instrumented',
   broken: 'BROKEN',
   'no-headers': 'no headers (payload carries context)',
@@ -29,7 +30,8 @@ export function summaryLine(audit: Audit): string {
     `${s.destinations} destination${s.destinations === 1 ? '' : 's'}${s.unresolved ? ` (${s.unresolved} unresolved)` : ''}`,
     `${s.edges} edge${s.edges === 1 ? '' : 's'}: ${s.broken} broken, ${s.payload} with IDs in payloads`,
   ];
-  return `trace-propagation audit: ${parts.join(', ')}; ${audit.files.audited} files (${audit.files.tests} test files left out)${audit.files.failed.length ? `, ${audit.files.failed.length} could not be read or parsed` : ''}.`;
+  const left = [`${audit.files.tests} test and sample files`, ...(audit.files.generated ? [`${audit.files.generated} compiled files`] : [])].join(', ');
+  return `trace-propagation audit: ${parts.join(', ')}; ${audit.files.audited} files (${left} left out)${audit.files.failed.length ? `, ${audit.files.failed.length} could not be read or parsed` : ''}.`;
 }
 
 export function formatTable(audit: Audit, colour: boolean): string {
@@ -42,7 +44,7 @@ export function formatTable(audit: Audit, colour: boolean): string {
   const rows: string[][] = [['FROM', 'TO', 'STATUS', 'WHERE']];
   const plain: string[][] = [rows[0]!];
   for (const edge of audit.edges) {
-    const where = edge.broken[0] ? `${edge.broken[0].file}:${edge.broken[0].line}` : `${edge.sites[0]!.file}:${edge.sites[0]!.line}`;
+    const where = `${edge.sites[0]!.file}:${edge.sites[0]!.line}${edge.sites.length > 1 ? ` (+${edge.sites.length - 1})` : ''}`;
     const status = `${STATUS_TEXT[edge.status]}${edge.marks.includes('payload') ? ' +payload IDs' : ''}`;
     plain.push([nodeLabel(byId.get(edge.from)), nodeLabel(byId.get(edge.to)), status, where]);
     rows.push([nodeLabel(byId.get(edge.from)), nodeLabel(byId.get(edge.to)), `${statusText(edge.status)}${edge.marks.includes('payload') ? paint(35, ' +payload IDs') : ''}`, where]);
@@ -86,15 +88,18 @@ export function formatMermaid(audit: Audit): string {
   }
   const brokenLinks: number[] = [];
   const headerless: number[] = [];
+  const unverified: number[] = [];
   audit.edges.forEach((edge, i) => {
     const text = edgeLabel(edge);
     const arrow = edge.status === 'broken' ? '-.->' : '-->';
     lines.push(`  ${ids.get(edge.from)} ${arrow}|"${label(text)}"| ${ids.get(edge.to)}`);
     if (edge.status === 'broken') brokenLinks.push(i);
     else if (edge.status === 'no-headers') headerless.push(i);
+    else if (edge.status === 'unverified') unverified.push(i);
   });
   if (brokenLinks.length) lines.push(`  linkStyle ${brokenLinks.join(',')} stroke:#d32f2f,stroke-width:2px`);
   if (headerless.length) lines.push(`  linkStyle ${headerless.join(',')} stroke:#f9a825`);
+  if (unverified.length) lines.push(`  linkStyle ${unverified.join(',')} stroke:#8c959f,stroke-dasharray:2 3`);
   const unresolved = audit.nodes.filter((n) => n.type === 'destination' && !n.resolved).map((n) => ids.get(n.id));
   if (unresolved.length) lines.push(`  classDef unresolved stroke-dasharray: 4 4`, `  class ${unresolved.join(',')} unresolved`);
   return `${lines.join('\n')}\n`;
