@@ -136,7 +136,7 @@ const NEST_CLIENT_SYSTEMS: Readonly<Record<string, string>> = { clientKafka: 'ka
 export async function audit(view: RepositoryView, allFiles: readonly string[], options: AuditOptions): Promise<Audit> {
   const root = view.root;
   const rel = (file: string): string => path.relative(root, file).split(path.sep).join('/');
-  const serviceOf = servicesOf(view, options.services);
+  const serviceOf = servicesOf(view, allFiles, options.services);
   const result: Audit = {
     root, types: options.types,
     files: { audited: 0, parsed: 0, tests: 0, generated: 0, failed: [] },
@@ -375,17 +375,23 @@ function headerlessDestinations(resolver: Resolver, site: HeaderlessSite): Desti
  * root with a `package.json`, named by it: workspace packages and the services of a repository that keeps several
  * side by side), else its top-level folder, else the repository (its package name or folder name).
  */
-function servicesOf(view: RepositoryView, mapping: Record<string, string[]> | undefined): (file: string) => string {
+function servicesOf(view: RepositoryView, allFiles: readonly string[], mapping: Record<string, string[]> | undefined): (file: string) => string {
   const root = view.root;
   const matchers = Object.entries(mapping ?? {}).map(([name, patterns]) => ({ name, match: ignore().add(patterns) }));
   // Two packages with one name (copied scaffolds) stay two services: the folder tells them apart.
+  const manifests = new Map<string, string>();
+  for (const file of allFiles) {
+    for (let d = path.dirname(file); d.startsWith(root + path.sep) && !manifests.has(d); d = path.dirname(d)) {
+      const name = view.packages.get(d) ?? readManifestName(d);
+      manifests.set(d, name ?? '');
+    }
+  }
   const byName = new Map<string, number>();
-  for (const name of view.packages.values()) byName.set(name, (byName.get(name) ?? 0) + 1);
+  for (const name of manifests.values()) if (name) byName.set(name, (byName.get(name) ?? 0) + 1);
   const packageName = (dir: string): string | undefined => {
-    const name = view.packages.get(dir) ?? readManifestName(dir);
-    if (name === undefined) return undefined;
-    const clash = (byName.get(name) ?? 0) > 1 || (!view.packages.has(dir) && [...view.packages.entries()].some(([d, n]) => n === name && d !== dir));
-    return clash ? `${name} (${path.relative(root, dir).split(path.sep).join('/')})` : name;
+    const name = manifests.get(dir) ?? view.packages.get(dir) ?? readManifestName(dir);
+    if (!name) return undefined;
+    return (byName.get(name) ?? 0) > 1 ? `${name} (${path.relative(root, dir).split(path.sep).join('/')})` : name;
   };
   const rootManifest = readManifestName(root);
   const rootName = rootManifest ?? path.basename(root);
