@@ -17,6 +17,7 @@ import type { ConsumeSite } from './consume.js';
 import { evalPath } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { Resolver, type ScopeVariable } from './resolve.js';
+import { bindingPath } from './wrappers.js';
 
 export interface Destination {
   /** The name, when the code states it. */
@@ -147,17 +148,10 @@ function throughParameter(located: LocatedNode, callerResolver: Resolver, call: 
   const params = def.node.params as Node[];
   let index = -1;
   for (let i = 0; i < params.length && index < 0; i++) {
-    const param = params[i]!.type === 'AssignmentPattern' ? (params[i] as TSESTree.AssignmentPattern).left : params[i]!;
-    if (param === def.name) index = i;
-    else if (param.type === 'ObjectPattern') {
-      // `({ topic }: Options)` / `({ topic: name })`: the caller's argument's property.
-      for (const prop of param.properties) {
-        const value = prop.type === 'Property' ? (prop.value.type === 'AssignmentPattern' ? prop.value.left : prop.value) : undefined;
-        if (value === def.name && prop.type === 'Property') {
-          index = i;
-          path.unshift(staticName(prop.key, prop.computed) ?? '');
-        }
-      }
+    const bound = bindingPath(params[i]!, def.name);
+    if (bound) {
+      index = i;
+      path.unshift(...bound); // `({ topic }: Options)`: the caller's argument's property
     }
   }
   const arg = index >= 0 ? call.arguments[index] : undefined;

@@ -165,8 +165,12 @@ function stepText(step: Step): string {
 function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSerializers = false): string | undefined {
   let current = unwrap(node);
   if (throughSerializers) {
-    for (let i = 0; i < 3 && current.type === 'CallExpression' && SERIALIZERS.has(calleeName(current) ?? '') && current.arguments[0]; i++) {
-      current = unwrap(current.arguments[0]);
+    // `publish(subject, encode(JSON.stringify(message)))`, also through constants on the way
+    // (`const json = JSON.stringify(message); const data = encoder.encode(json)`).
+    for (let i = 0; i < 4; i++) {
+      const value = unwrap(resolver.follow(current).node);
+      if (value.type !== 'CallExpression' || !SERIALIZERS.has(calleeName(value) ?? '') || !value.arguments[0]) break;
+      current = unwrap(value.arguments[0]);
     }
   }
   const props: string[] = [];
@@ -187,7 +191,7 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
 }
 
 /** The property path from a parameter pattern to one of its bound names (`{ message }` → `['message']`). */
-function bindingPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
+export function bindingPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
   if (pattern === target) return [];
   if (pattern.type === 'TSParameterProperty') return bindingPath(pattern.parameter, target);
   if (pattern.type === 'AssignmentPattern') return bindingPath(pattern.left, target);
