@@ -29,6 +29,7 @@ import {
 // A separate `import type` (TypeScript 3.8+) rather than inline `type` specifiers (4.5+): the declarations this
 // emits must load in the older compilers of the projects the codemods run on.
 import type { Attributes, Context, Link, Span, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
 
 /** An SQS / SNS `MessageAttributeValue` holding a string (what the helpers write). */
 export interface StringMessageAttribute {
@@ -561,4 +562,149 @@ export function linkFromCarrier(carrier: unknown): Link | undefined {
   const spanContext = trace.getSpanContext(extractTraceContext(carrier));
   if (spanContext === undefined || !trace.isSpanContextValid(spanContext)) return undefined;
   return { context: spanContext };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Correlation and causation IDs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Options of the `correlation*` helpers.
+ *
+ * - `headers` renames the written fields (defaults `correlation-id`, `causation-id`, `event-id`). The configured
+ *   name is also the first one read from the incoming message (see {@link correlationHeaders} for the fallbacks).
+ * - `newId` generates the event ID of every message, and the correlation ID of an operation that starts here
+ *   (default `crypto.randomUUID`). It must return a non-empty string.
+ */
+export interface CorrelationOptions {
+  headers?: { correlationId?: string; causationId?: string; eventId?: string };
+  newId?: () => string;
+}
+
+type CorrelationField = 'correlationId' | 'causationId' | 'eventId';
+
+/** Names read from an incoming message, after the configured one, in this order (each case-insensitively). */
+const CORRELATION_VARIANTS: Record<CorrelationField, readonly string[]> = {
+  correlationId: ['correlation-id', 'x-correlation-id', 'correlationId', 'correlation_id'],
+  causationId: ['causation-id', 'x-causation-id', 'causationId', 'causation_id'],
+  eventId: ['event-id', 'x-event-id', 'eventId', 'event_id'],
+};
+
+/** Longest incoming ID that is forwarded (a UUID is 36 characters, a ULID 26). */
+const MAX_CORRELATION_ID_LENGTH = 256;
+
+/** An incoming ID, trimmed, or `undefined` when empty, too long or holding control characters (CR/LF, NUL...). */
+function validId(value: string): string | undefined {
+  const id = value.trim();
+  if (id === '' || id.length > MAX_CORRELATION_ID_LENGTH) return undefined;
+  if (/[\u0000-\u001f\u007f]/.test(id)) return undefined;
+  return id;
+}
+
+/** The first valid ID under `names` (in order) in any carrier shape `traceCarrierGetter` reads. */
+function readId(incoming: unknown, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = getOne(incoming, name);
+    // A repeated header (Buffer[] from kafkajs, MsgHdrs values): its first valid value.
+    for (const text of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      const id = validId(text);
+      if (id !== undefined) return id;
+    }
+  }
+  return undefined;
+}
+
+/** The correlation fields of an outgoing message, as `[name, value]` pairs in a fixed order. */
+function correlationEntries(incoming: unknown, options: CorrelationOptions = {}): Array<[string, string]> {
+  const names = {
+    correlationId: options.headers?.correlationId ?? CORRELATION_VARIANTS.correlationId[0]!,
+    causationId: options.headers?.causationId ?? CORRELATION_VARIANTS.causationId[0]!,
+    eventId: options.headers?.eventId ?? CORRELATION_VARIANTS.eventId[0]!,
+  };
+  const seen = new Set<string>();
+  for (const name of Object.values(names)) {
+    if (typeof name !== 'string' || name.trim() === '') throw new TypeError(`correlation header names must be non-empty strings, got ${JSON.stringify(name)}`);
+    if (seen.has(name.toLowerCase())) throw new TypeError(`correlation header names must differ, "${name}" is used twice`);
+    seen.add(name.toLowerCase());
+  }
+  const generate = options.newId ?? randomUUID;
+  const newId = (): string => {
+    const id = generate();
+    if (typeof id !== 'string' || id === '') throw new TypeError(`newId() must return a non-empty string, got ${JSON.stringify(id)}`);
+    return id;
+  };
+  const read = (field: CorrelationField): string | undefined => {
+    const candidates = [names[field], ...CORRELATION_VARIANTS[field]];
+    return readId(incoming, candidates.filter((n, i) => candidates.findIndex((m) => m.toLowerCase() === n.toLowerCase()) === i));
+  };
+
+  const entries: Array<[string, string]> = [[names.correlationId, read('correlationId') ?? newId()]];
+  const causationId = read('eventId');
+  if (causationId !== undefined) entries.push([names.causationId, causationId]);
+  entries.push([names.eventId, newId()]);
+  return entries;
+}
+
+/**
+ * Returns the correlation fields of an outgoing message as a **new** plain string map (kafkajs / confluent
+ * KafkaJS `headers`, amqplib `headers`, Pub/Sub `attributes`, Service Bus `applicationProperties`):
+ *
+ * - `event-id`: a new ID for this message (`crypto.randomUUID()` unless `options.newId` says otherwise);
+ * - `correlation-id`: the correlation ID of `incoming` (the message being handled) when it carries a valid one,
+ *   else a new ID — the operation starts here (no `incoming`, or one without a correlation ID);
+ * - `causation-id`: the event ID of `incoming`, only when it carries a valid one (never invented).
+ *
+ * `incoming` is the incoming message's carrier in any shape {@link traceCarrierGetter} reads (Buffer values,
+ * `MessageAttributes`, `MsgHdrs`, `Map`, rdkafka header arrays). Each field is read under the configured name,
+ * then `correlation-id`, `x-correlation-id`, `correlationId`, `correlation_id` (likewise `causation-*`, `event-*`),
+ * all case-insensitively; the first **valid** value wins: trimmed, non-empty, at most 256 characters, no control
+ * characters (the first valid element of a repeated header). Anything else counts as absent. The incoming
+ * `causation-id` is not read: it describes the incoming message, not this one.
+ *
+ * Compose with the trace helpers: `injectTraceHeaders({ ...correlationHeaders(incoming), 'x-tenant': t })`.
+ *
+ * @example await producer.send({ topic: 'payments', messages: [{ value, headers: injectTraceHeaders(correlationHeaders(message.headers)) }] })
+ */
+export function correlationHeaders(incoming?: unknown, options?: CorrelationOptions): Record<string, string> {
+  return Object.fromEntries(correlationEntries(incoming, options));
+}
+
+/**
+ * {@link correlationHeaders} as a **new** SQS / SNS `MessageAttributes` record of
+ * `{ DataType: 'String', StringValue }` entries (3 attributes at most, of the 10 SQS and SNS allow).
+ *
+ * @example new SendMessageCommand({ QueueUrl, MessageBody, MessageAttributes: injectMessageAttributes(correlationMessageAttributes(record.messageAttributes)) })
+ */
+export function correlationMessageAttributes(
+  incoming?: unknown,
+  options?: CorrelationOptions,
+): Record<string, StringMessageAttribute> {
+  const out: Record<string, StringMessageAttribute> = {};
+  for (const [key, value] of correlationEntries(incoming, options)) out[key] = { DataType: 'String', StringValue: value };
+  return out;
+}
+
+/**
+ * {@link correlationHeaders} written into a NATS `MsgHdrs` (from `headers()`) with `.set()` (replacing any value
+ * already there); returns the same object.
+ *
+ * @example nc.publish('payments', payload, { headers: injectNatsHeaders(correlationNatsHeaders(headers(), msg.headers)) })
+ */
+export function correlationNatsHeaders<H extends { set(k: string, v: string): void }>(
+  hdrs: H,
+  incoming?: unknown,
+  options?: CorrelationOptions,
+): H {
+  for (const [key, value] of correlationEntries(incoming, options)) hdrs.set(key, value);
+  return hdrs;
+}
+
+/**
+ * {@link correlationHeaders} as a **new** node-rdkafka / confluent native `MessageHeader[]`, one single-key object
+ * per field (the native client encodes only the first key of each object).
+ *
+ * @example producer.produce('payments', null, value, key, Date.now(), undefined, injectRdkafkaHeaders(correlationRdkafkaHeaders(message.headers)))
+ */
+export function correlationRdkafkaHeaders(incoming?: unknown, options?: CorrelationOptions): RdkafkaMessageHeader[] {
+  return correlationEntries(incoming, options).map(([key, value]) => ({ [key]: value }));
 }

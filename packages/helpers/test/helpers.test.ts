@@ -51,6 +51,10 @@ import { headers as natsHeaders, MsgHdrsImpl, type MsgHdrs } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import {
+  correlationHeaders,
+  correlationMessageAttributes,
+  correlationNatsHeaders,
+  correlationRdkafkaHeaders,
   extractTraceContext,
   injectMessageAttributes,
   injectNatsHeaders,
@@ -61,6 +65,7 @@ import {
   withBatchConsumerSpan,
   withConsumerSpan,
   withExtractedContext,
+  type CorrelationOptions,
   type RdkafkaMessageHeader,
 } from '../src/index.js';
 
@@ -894,5 +899,251 @@ describe('withBatchConsumerSpan', () => {
     await provider.forceFlush();
     const span = exporter.getFinishedSpans().find((s) => s.name === 'process orders')!;
     expect(span.attributes).toMatchObject({ 'messaging.system': 'aws_sqs', 'messaging.destination.name': 'orders', 'messaging.batch.message_count': 3, 'messaging.operation.type': 'process' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Correlation and causation IDs
+// ---------------------------------------------------------------------------------------------
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A deterministic `newId`: id-1, id-2, ... */
+function counter(prefix = 'id'): () => string {
+  let n = 0;
+  return () => `${prefix}-${++n}`;
+}
+
+describe('correlation and causation IDs', () => {
+  it('at the system boundary: a new correlation ID, a fresh event ID, no causation ID', () => {
+    for (const incoming of [undefined, null, {}, { 'x-tenant': 'acme' }, 'not a carrier', 42]) {
+      const headers = correlationHeaders(incoming);
+      expect(Object.keys(headers).sort()).toEqual(['correlation-id', 'event-id']);
+      expect(headers['correlation-id']).toMatch(UUID);
+      expect(headers['event-id']).toMatch(UUID);
+      expect(headers['event-id']).not.toBe(headers['correlation-id']);
+      expect('causation-id' in headers).toBe(false);
+    }
+    // Every call is a new message (new event ID) and, at the boundary, a new operation (new correlation ID).
+    const a = correlationHeaders();
+    const b = correlationHeaders();
+    expect(a['event-id']).not.toBe(b['event-id']);
+    expect(a['correlation-id']).not.toBe(b['correlation-id']);
+  });
+
+  it('an incoming message with an event ID but no correlation ID: causation from it, new correlation', () => {
+    const headers = correlationHeaders({ 'event-id': 'e-0' }, { newId: counter() });
+    expect(headers).toEqual({ 'correlation-id': 'id-1', 'causation-id': 'e-0', 'event-id': 'id-2' });
+  });
+
+  it('keeps the correlation ID across a three-hop chain (Kafka -> SQS -> NATS); each causation ID is the previous event ID', async () => {
+    // 1. order service (boundary): publishes OrderPlaced to Kafka, with trace context.
+    const order = produce(() => kafkaWire({ value: '{"order":1}', headers: injectTraceHeaders(correlationHeaders()) }));
+    const orderHeaders = order.carrier;
+    expect(Buffer.isBuffer(orderHeaders['correlation-id'])).toBe(true);
+    const correlationId = orderHeaders['correlation-id']!.toString();
+    const orderEventId = orderHeaders['event-id']!.toString();
+    expect(orderHeaders['causation-id']).toBeUndefined();
+
+    // 2. payment service: consumes the Kafka headers (Buffer values), publishes PaymentCaptured to SQS.
+    const sqs = inMemorySqs();
+    const QueueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/payments';
+    await withConsumerSpan(orderHeaders, 'process orders', () =>
+      sqs.client.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: '{"payment":1}',
+          MessageAttributes: injectMessageAttributes(correlationMessageAttributes(orderHeaders)),
+        }),
+      ),
+    );
+    const { Messages } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'] }));
+    const paymentAttributes = Messages![0]!.MessageAttributes!;
+    expect(paymentAttributes['correlation-id']).toEqual({ DataType: 'String', StringValue: correlationId });
+    expect(paymentAttributes['causation-id']).toEqual({ DataType: 'String', StringValue: orderEventId });
+    const paymentEventId = paymentAttributes['event-id']!.StringValue!;
+    expect(paymentEventId).toMatch(UUID);
+    expect(paymentEventId).not.toBe(orderEventId);
+
+    // 3. notification service: consumes the SQS MessageAttributes, publishes NotificationSent to NATS.
+    const notification = natsWire(
+      withConsumerSpan(paymentAttributes, 'process payments', () =>
+        injectNatsHeaders(correlationNatsHeaders(natsHeaders(), paymentAttributes)),
+      ),
+    );
+    expect(notification.get('correlation-id')).toBe(correlationId);
+    expect(notification.get('causation-id')).toBe(paymentEventId);
+    const notificationEventId = notification.get('event-id');
+    expect(new Set([orderEventId, paymentEventId, notificationEventId]).size).toBe(3);
+
+    // The trace travelled alongside: the last message's trace is the first one's.
+    expect(trace.getSpanContext(extractTraceContext(notification))?.traceId).toBe(order.producer.traceId);
+
+    // A fourth hop reading the NATS headers continues the same chain.
+    expect(correlationHeaders(notification)).toMatchObject({
+      'correlation-id': correlationId,
+      'causation-id': notificationEventId,
+    });
+  });
+
+  it('reads Kafka Buffer headers, taking the first valid value of a repeated header', () => {
+    const received = kafkaWire({
+      value: 'v',
+      headers: { 'correlation-id': ['', 'c-1', 'c-2'], 'event-id': 'e-1', 'x-tenant': 'acme' },
+    });
+    expect(Array.isArray(received['correlation-id'])).toBe(true);
+    expect(correlationHeaders(received, { newId: counter() })).toEqual({
+      'correlation-id': 'c-1',
+      'causation-id': 'e-1',
+      'event-id': 'id-1',
+    });
+  });
+
+  it('reads every other carrier shape: AMQP headers, Lambda SQS attributes, Map, rdkafka entries, Service Bus', () => {
+    const ids = { 'correlation-id': 'c-1', 'event-id': 'e-1' };
+    const expected = { 'correlation-id': 'c-1', 'causation-id': 'e-1', 'event-id': 'id-1' };
+    const shapes: unknown[] = [
+      amqpWire({ ...ids, 'x-retry': 2 }),
+      amqpWire({ 'correlation-id': Buffer.from('c-1'), 'event-id': Buffer.from('e-1') }), // AMQP byte arrays
+      { 'correlation-id': { stringValue: 'c-1', dataType: 'String' }, 'event-id': { stringValue: 'e-1', dataType: 'String' } },
+      new Map([[Buffer.from('correlation-id'), Buffer.from('c-1')], [Buffer.from('event-id'), Buffer.from('e-1')]]),
+      rdkafkaWire([{ 'correlation-id': 'c-1' }, { 'event-id': 'e-1' }]),
+      serviceBusWire({ body: 'x', applicationProperties: ids }),
+    ];
+    for (const incoming of shapes) expect(correlationHeaders(incoming, { newId: counter() })).toEqual(expected);
+  });
+
+  it('SQS/SNS: writes { DataType: "String", StringValue } attributes that compose with injectMessageAttributes', () => {
+    const attributes = correlationMessageAttributes(
+      { 'correlation-id': { DataType: 'String', StringValue: 'c-1' }, 'event-id': { DataType: 'String', StringValue: 'e-1' } },
+      { newId: counter() },
+    );
+    expect(attributes).toEqual({
+      'correlation-id': { DataType: 'String', StringValue: 'c-1' },
+      'causation-id': { DataType: 'String', StringValue: 'e-1' },
+      'event-id': { DataType: 'String', StringValue: 'id-1' },
+    });
+    const { carrier } = produce(() => injectMessageAttributes({ ...attributes, tenant: { DataType: 'String', StringValue: 'acme' } }));
+    expect(Object.keys(carrier).sort()).toEqual(['causation-id', 'correlation-id', 'event-id', 'tenant', 'traceparent']);
+    expect(Object.keys(correlationMessageAttributes()).sort()).toEqual(['correlation-id', 'event-id']);
+  });
+
+  it('NATS: sets the fields on the given MsgHdrs with .set (replacing stale ones) and returns it', () => {
+    const incoming = natsHeaders();
+    incoming.set('correlation-id', 'c-1');
+    incoming.set('event-id', 'e-1');
+    const h = natsHeaders();
+    h.set('x-tenant', 'acme');
+    h.set('causation-id', 'stale');
+    expect(correlationNatsHeaders(h, natsWire(incoming), { newId: counter() })).toBe(h);
+
+    const received = natsWire(h);
+    expect(received.get('x-tenant')).toBe('acme');
+    expect(received.get('correlation-id')).toBe('c-1');
+    expect(received.values('causation-id')).toEqual(['e-1']);
+    expect(received.get('event-id')).toBe('id-1');
+
+    // A missing key reads as '' in MsgHdrs: that is absent, not an ID.
+    const boundary = natsWire(correlationNatsHeaders(natsHeaders(), natsWire(natsHeaders()), { newId: counter() }));
+    expect(boundary.keys().sort()).toEqual(['correlation-id', 'event-id']);
+    expect(boundary.get('correlation-id')).toBe('id-1');
+  });
+
+  it('node-rdkafka: one single-key entry per field, composable with injectRdkafkaHeaders', () => {
+    const incoming = rdkafkaWire([{ 'correlation-id': 'c-1' }, { 'event-id': 'e-1' }]);
+    const headers = correlationRdkafkaHeaders(incoming, { newId: counter() });
+    expect(headers).toEqual([{ 'correlation-id': 'c-1' }, { 'causation-id': 'e-1' }, { 'event-id': 'id-1' }]);
+
+    const { carrier } = produce(() => injectRdkafkaHeaders(headers));
+    expect(carrier.map((entry) => Object.keys(entry))).toEqual([['correlation-id'], ['causation-id'], ['event-id'], ['traceparent']]);
+    expect(correlationHeaders(rdkafkaWire(carrier))).toMatchObject({ 'correlation-id': 'c-1', 'causation-id': 'id-1' });
+  });
+
+  it('renamed headers: written and read under the configured names, through a chain', () => {
+    const options: CorrelationOptions = {
+      headers: { correlationId: 'x-request-id', causationId: 'x-caused-by', eventId: 'message-id' },
+      newId: counter(),
+    };
+    const first = correlationHeaders(undefined, options);
+    expect(first).toEqual({ 'x-request-id': 'id-1', 'message-id': 'id-2' });
+    const second = correlationHeaders(kafkaWire({ value: 'v', headers: first }), options);
+    expect(second).toEqual({ 'x-request-id': 'id-1', 'x-caused-by': 'id-2', 'message-id': 'id-3' });
+    expect(correlationMessageAttributes(second, options)['x-caused-by']).toEqual({ DataType: 'String', StringValue: 'id-3' });
+
+    // Only some renamed: the others keep their default names.
+    expect(correlationHeaders({ 'correlation-id': 'c-1' }, { headers: { eventId: 'message-id' }, newId: counter() })).toEqual({
+      'correlation-id': 'c-1',
+      'message-id': 'id-1',
+    });
+  });
+
+  it('accepts the variants x-*, camelCase and snake_case, case-insensitively; the configured name first', () => {
+    const accepted: Array<[string, string]> = [
+      ['correlation-id', 'event-id'],
+      ['x-correlation-id', 'x-event-id'],
+      ['correlationId', 'eventId'],
+      ['correlation_id', 'event_id'],
+      ['X-Correlation-ID', 'X-Event-ID'],
+      ['CorrelationId', 'EventId'],
+      ['CORRELATION_ID', 'EVENT_ID'],
+    ];
+    for (const [correlation, event] of accepted) {
+      expect(correlationHeaders({ [correlation]: 'c-1', [event]: 'e-1' }, { newId: counter() }), correlation).toEqual({
+        'correlation-id': 'c-1',
+        'causation-id': 'e-1',
+        'event-id': 'id-1',
+      });
+    }
+    // Not accepted: other names are not guessed at.
+    for (const name of ['corr-id', 'correlation', 'x-request-id', 'request-id', 'message-id', 'messageId', 'id', 'traceparent']) {
+      const headers = correlationHeaders({ [name]: 'not-me' }, { newId: counter() });
+      expect(headers, name).toEqual({ 'correlation-id': 'id-1', 'event-id': 'id-2' });
+    }
+    // Precedence: the configured name, then correlation-id, x-correlation-id, correlationId, correlation_id.
+    const all = { correlation_id: 'd', correlationId: 'c', 'x-correlation-id': 'b', 'correlation-id': 'a', 'x-request-id': 'r' };
+    expect(correlationHeaders(all)['correlation-id']).toBe('a');
+    expect(correlationHeaders({ ...all, 'correlation-id': undefined })['correlation-id']).toBe('b');
+    expect(correlationHeaders({ correlation_id: 'd', correlationId: 'c' })['correlation-id']).toBe('c');
+    expect(correlationHeaders(all, { headers: { correlationId: 'x-request-id' } })['x-request-id']).toBe('r');
+    // The incoming causation ID describes the incoming message, never this one.
+    expect(correlationHeaders({ 'causation-id': 'old', 'x-causation-id': 'old', 'event-id': 'e-1' })['causation-id']).toBe('e-1');
+  });
+
+  it('ignores invalid or empty incoming values (never forwards an empty correlation ID)', () => {
+    const invalid: unknown[] = [
+      '',
+      '   ',
+      Buffer.alloc(0),
+      'a\r\nb', // would split a NATS/HTTP-style header
+      'a\u0000b',
+      'x'.repeat(257),
+      42,
+      true,
+      null,
+      undefined,
+      { nested: 'object' },
+      [],
+      { DataType: 'String', StringValue: '' },
+    ];
+    for (const value of invalid) {
+      const headers = correlationHeaders({ 'correlation-id': value, 'event-id': value }, { newId: counter() });
+      expect(headers, JSON.stringify(value)).toEqual({ 'correlation-id': 'id-1', 'event-id': 'id-2' });
+    }
+    // An invalid value is absent: the next accepted name is read.
+    expect(correlationHeaders({ 'correlation-id': '', 'x-correlation-id': 'c-1' })['correlation-id']).toBe('c-1');
+    // Surrounding whitespace is trimmed; 256 characters is the longest accepted ID.
+    expect(correlationHeaders({ 'correlation-id': '  c-1\t' })['correlation-id']).toBe('c-1');
+    expect(correlationHeaders({ 'correlation-id': 'x'.repeat(256) })['correlation-id']).toBe('x'.repeat(256));
+  });
+
+  it('validates options: newId must return a non-empty string, header names must be distinct and non-empty', () => {
+    expect(() => correlationHeaders(undefined, { newId: () => '' })).toThrow(TypeError);
+    expect(() => correlationHeaders(undefined, { newId: () => undefined as unknown as string })).toThrow(TypeError);
+    expect(() => correlationHeaders(undefined, { headers: { eventId: '' } })).toThrow(TypeError);
+    expect(() => correlationHeaders(undefined, { headers: { eventId: 'Correlation-Id' } })).toThrow(/used twice/);
+    // newId is not called for IDs that are forwarded.
+    let calls = 0;
+    correlationHeaders({ 'correlation-id': 'c-1' }, { newId: () => `n-${++calls}` });
+    expect(calls).toBe(1);
   });
 });
