@@ -3,7 +3,7 @@
  * `defineConfig` finds the plugin under any alias.
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { rules } from '../rules/index.js';
+import { RECOMMENDED_RULES, rules } from '../rules/index.js';
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptParser } from './core/parsers.js';
 import { TEST_FILES } from './core/test-files.js';
 import { packageJson } from './util/package-info.js';
@@ -33,11 +33,12 @@ const plugin = {
     'recommended-js': Config[];
     'recommended-type-checked': Config[];
     'recommended-legacy': LegacyConfig;
+    strict: Config[];
   },
 };
 
-const ruleEntries = (options: Record<string, unknown> = {}): Config['rules'] =>
-  Object.fromEntries(Object.keys(rules).map((rule) => [`${namespace}/${rule}`, ['error', options]]));
+const ruleEntries = (options: Record<string, unknown> = {}, names: readonly string[] = RECOMMENDED_RULES): Config['rules'] =>
+  Object.fromEntries(names.map((rule) => [`${namespace}/${rule}`, ['error', options]]));
 
 /** JavaScript files only, with ESLint's own parser: for projects without TypeScript. */
 plugin.configs['recommended-js'] = [
@@ -63,6 +64,15 @@ Object.defineProperty(plugin.configs, 'recommended-type-checked', {
     ];
   },
 });
+
+/**
+ * `recommended` plus the conventions event-driven teams keep on top of the trace: correlation and causation IDs in
+ * metadata (require-correlation-id) and consumer spans an operator can read (consumer-span-conventions). Opt in.
+ */
+plugin.configs.strict = [
+  ...plugin.configs.recommended.slice(0, -1),
+  { ...plugin.configs.recommended.at(-1)!, name: `${namespace}/strict`, rules: ruleEntries({}, Object.keys(rules)) },
+];
 
 /**
  * For ESLint 9 in eslintrc mode (`ESLINT_USE_FLAT_CONFIG=false`): `extends: ['plugin:trace-propagation/recommended-legacy']`.

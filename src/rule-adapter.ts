@@ -13,6 +13,8 @@ import { typeServices } from './core/types.js';
 import { HELPERS_MODULE, type HelperTarget } from './core/otel.js';
 import type { SharedOptions } from './options.js';
 import { eslintSettings, helperTargetFor } from './settings.js';
+import { conventionsFile } from './conventions.js';
+import { Project } from './core/project.js';
 
 /** A suggestion's label with the team's export names (`injectTraceHeaders(headers)` → `withTrace(headers)`). */
 function helperLabel(label: string, target: HelperTarget | undefined): string {
@@ -97,6 +99,11 @@ export function reportFindings<MessageIds extends string>(
   // too, once per settings object, so that a mistake shows on any file).
   if (!typed && !mayHoldSitesOnce(context as never)) return;
   const options = effectiveOptions(context as never, ruleOptions);
+  if (rule === 'require-correlation-id' || rule === 'consumer-span-conventions') {
+    // Only these rules read the conventions (settings, else trace-conventions.yaml at the project root).
+    const file = context.physicalFilename ?? context.filename;
+    options.conventions = eslintSettings(context.settings).conventions ?? conventionsFile(Project.forFile(file)?.root ?? context.cwd);
+  }
   const input = sourceInput(context as never, typed);
   const findings = analyze(input, rule, options);
   if (findings.length === 0) return;

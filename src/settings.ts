@@ -24,9 +24,11 @@ export interface SharedSettings {
   crossFile?: boolean;
   /** The audit's services: service name → path patterns (gitignore syntax, from the repository root). */
   services?: Record<string, string[]>;
+  /** Correlation, causation and span-naming conventions (else `trace-conventions.yaml` at the repository root). */
+  conventions?: Conventions;
 }
 
-export const SETTINGS_KEYS: readonly string[] = ['helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'crossFile', 'services'];
+export const SETTINGS_KEYS: readonly string[] = ['helpersModule', 'helperNames', 'autoInstrumented', 'injectors', 'extractors', 'crossFile', 'services', 'conventions'];
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 
@@ -108,6 +110,7 @@ export function validateSettings(json: unknown, where: string, extraKeys: readon
     }
     settings.services = services;
   }
+  if (json.conventions !== undefined) settings.conventions = validateConventions(json.conventions, where, 'conventions');
   return settings;
 }
 

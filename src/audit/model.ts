@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ignore from 'ignore';
-import { ruleMessage } from '../../rules/index.js';
+import { RECOMMENDED_RULES, ruleMessage } from '../../rules/index.js';
 import { catalog } from '../brokers/index.js';
 import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type AnalyzeOptions, type HeaderlessSite } from '../core/analyze.js';
 import type { Node } from '../core/ast.js';
@@ -128,7 +128,8 @@ export interface AuditOptions {
   onFile?: () => void;
 }
 
-const RULES: readonly RuleName[] = ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'];
+/** The audit maps trace propagation: the recommended rules' findings (the strict rules' are the lint's to report). */
+const RULES: readonly RuleName[] = RECOMMENDED_RULES;
 /** A NestJS client's messaging system, by its kind, or for a plain `ClientProxy` by the record builder it sends. */
 const NEST_CLIENT_SYSTEMS: Readonly<Record<string, string>> = { clientKafka: 'kafka', clientRmq: 'rabbitmq', clientNats: 'nats', RmqRecordBuilder: 'rabbitmq', NatsRecordBuilder: 'nats' };
 

@@ -21,6 +21,9 @@ import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { callerSites, matchWrapperCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
 import { consumeWrapperSites } from './consume-wrappers.js';
+import { checkCorrelation } from './correlation.js';
+import { checkSpans } from './spans.js';
+import { DEFAULT_CONVENTIONS, type Conventions } from './conventions.js';
 
 export interface Sites {
   resolver: Resolver;
@@ -168,6 +171,8 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
 }
 
 export interface AnalyzeOptions extends TraceKeyOptions {
+  /** For require-correlation-id and consumer-span-conventions (defaults: DEFAULT_CONVENTIONS). */
+  conventions?: Conventions;
   reportWrapperCallers?: boolean;
   ignore?: { replies?: boolean; probes?: boolean; timers?: boolean };
   injectors?: readonly string[];
@@ -288,6 +293,14 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     case 'require-context-extraction':
       findings.push(...sites.requests);
       for (const site of sites.consume) findings.push(...checkConsumeSite(resolver, site, names));
+      break;
+    case 'require-correlation-id': {
+      const conventions = options.conventions ?? DEFAULT_CONVENTIONS;
+      for (const site of sites.publish) findings.push(...checkCorrelation(resolver, site, sites.consume, conventions, names));
+      break;
+    }
+    case 'consumer-span-conventions':
+      findings.push(...checkSpans(resolver, sites.consume, sites.publish, options.conventions ?? DEFAULT_CONVENTIONS, names));
       break;
     case 'no-payload-trace-ids': {
       const isTraceKey = traceKeyMatcher(options);

@@ -6,7 +6,7 @@ import type { BrokerSpec, Instrumentation } from '../brokers/index.js';
 import type { Node } from './ast.js';
 import type { FixHint } from './fixes.js';
 
-export type RuleName = 'require-header-injection' | 'require-context-extraction' | 'no-payload-trace-ids';
+export type RuleName = 'require-header-injection' | 'require-context-extraction' | 'no-payload-trace-ids' | 'require-correlation-id' | 'consumer-span-conventions';
 
 export type PublishMessageId =
   | 'missingHeaders'
@@ -28,9 +28,13 @@ export type ConsumeMessageId =
 
 export type PayloadMessageId = 'traceIdInPayload' | 'traceIdReadFromPayload';
 
+export type CorrelationMessageId = 'missingCorrelation' | 'freshCorrelationId' | 'causationNotFromMessage' | 'correlationIdInPayload';
+
+export type SpanMessageId = 'consumerSpanKind' | 'producerSpanKind' | 'missingMessagingAttributes' | 'errorNotRecorded' | 'genericSpanName';
+
 export interface Finding {
   rule: RuleName;
-  messageId: PublishMessageId | ConsumeMessageId | PayloadMessageId;
+  messageId: PublishMessageId | ConsumeMessageId | PayloadMessageId | CorrelationMessageId | SpanMessageId;
   /** Where the report starts. */
   node: Node;
   broker: BrokerSpec;

@@ -78,6 +78,11 @@ function calleeInfo(resolver: Resolver, call: TSESTree.CallExpression, names?: P
   return {};
 }
 
+/** The helper a call calls, by our canonical name (an organisation's renamed helpers mapped back), if it is one. */
+export function calleeImport(resolver: Resolver, call: TSESTree.CallExpression, names?: PropagationNames): string | undefined {
+  return calleeInfo(resolver, call, names).imported;
+}
+
 /** `propagation.inject(ctx, carrier, setter?)`, `api.propagation.inject(...)`, or a propagator's `.inject(...)`. */
 export function isOtelPropagationCall(resolver: Resolver, call: TSESTree.CallExpression, method: 'inject' | 'extract'): boolean {
   const { name, object } = calleeInfo(resolver, call);

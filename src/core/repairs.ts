@@ -210,7 +210,7 @@ export function extractWithHelper(resolver: Resolver, call: TSESTree.CallExpress
 }
 
 /** The expression reading a message's carrier from a binding (`message?.headers`, `ctx.getMessage().headers`). */
-function carrierExpression(resolver: Resolver, site: ConsumeSite, binding: { name: string; path: string[] }, nonNull = false): string {
+export function incomingCarrierExpression(resolver: Resolver, site: ConsumeSite, binding: { name: string; path: string[] }, nonNull = false): string {
   if (site.spec.style === 'decorator') {
     if (site.contextKind === 'natsContext') return `${binding.name}.getHeaders()`;
     if (site.contextKind === 'rmqContext') return `${binding.name}.getMessage().properties.headers`;
@@ -265,7 +265,7 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   }
   if (site.spec.style === 'pull') return wrapAfterPull(resolver, site);
   const name = { name: binding.variable.name, path: binding.path };
-  const carrier = carrierExpression(resolver, site, name);
+  const carrier = incomingCarrierExpression(resolver, site, name);
   const wrap = helper('withConsumerSpan');
   const input = resolver.input;
   const body = site.body;
@@ -282,7 +282,7 @@ export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   if (guards > 0 && guards < block.body.length) {
     const first = block.body[guards]!;
     const last = block.body[block.body.length - 1]!;
-    const guarded = binding.path.length === 0 && guardedNonNull(block, guards, binding.variable.name) ? carrierExpression(resolver, site, name, true) : carrier;
+    const guarded = binding.path.length === 0 && guardedNonNull(block, guards, binding.variable.name) ? incomingCarrierExpression(resolver, site, name, true) : carrier;
     return hint(wrap.name, [wrap], (local) => wrapStatements(input, first, last, `return ${local(wrap)}(${guarded}, ${spanName(resolver, site)}, ${asyncKeyword}() => {`));
   }
   return hint(wrap.name, [wrap], (local) => wrapFunctionBody(input, fn, `${local(wrap)}(${carrier}, ${spanName(resolver, site)}, `));

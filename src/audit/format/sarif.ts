@@ -2,14 +2,14 @@
  * @fileoverview SARIF 2.1.0 for GitHub code scanning: one result per finding (the rule's own message), located by
  * repository-relative path under `%SRCROOT%`, with a fingerprint that survives line moves (file, rule, snippet).
  */
-import { rules } from '../../../rules/index.js';
+import { RECOMMENDED_RULES, rules } from '../../../rules/index.js';
 import { packageJson, ruleDocsUrl } from '../../util/package-info.js';
 import { allFindings, type Audit } from '../model.js';
 import { fingerprint } from '../baseline.js';
 
 export function formatSarif(audit: Audit): string {
   const findings = allFindings(audit);
-  const ruleIds = Object.keys(rules) as Array<keyof typeof rules>;
+  const ruleIds = RECOMMENDED_RULES;
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

@@ -1,0 +1,243 @@
+/**
+ * @fileoverview Correlation and causation IDs in message metadata (`require-correlation-id`): every publish carries
+ * the correlation ID (and the other required IDs that are headers) in its carrier; inside a consumer handler, a
+ * publish is a causal step, so its correlation ID comes from the consumed message (not a fresh `randomUUID()`) and
+ * its causation ID is the consumed message's event ID; a correlation ID in the payload belongs in the metadata.
+ *
+ * Carriers the core cannot read (a parameter, a spread of an unknown call) are not judged. AMQP's `correlationId`
+ * property and NestJS reply IDs match requests to replies: they are business correlation IDs only when the
+ * conventions say so (`replyCorrelationIsBusiness`).
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { Conventions } from './conventions.js';
+import { calleeName, contains, staticName, unwrap, type Node } from './ast.js';
+import type { ConsumeSite } from './consume.js';
+import { constantString } from './destinations.js';
+import type { Finding } from './findings.js';
+import { addPropertyEdits, helper, sourceOf, type FixHint, type Requirement } from './fixes.js';
+import { calleeImport, type PropagationNames } from './otel.js';
+import { evalPath } from './paths.js';
+import { checkPayloadOfPublish } from './payload.js';
+import type { PublishSite } from './publish.js';
+import { incomingCarrierExpression } from './repairs.js';
+import type { Resolver, ScopeVariable } from './resolve.js';
+import { normaliseKey } from './trace-keys.js';
+
+type Field = 'correlationId' | 'causationId' | 'eventId';
+
+/** The helpers that write the correlation fields, by carrier shape. */
+export const CORRELATION_HELPERS: Readonly<Record<string, string>> = {
+  object: 'correlationHeaders',
+  'message-attributes': 'correlationMessageAttributes',
+  'nats-msghdrs': 'correlationNatsHeaders',
+  'rdkafka-array': 'correlationRdkafkaHeaders',
+};
+const CORRELATION_HELPER_NAMES = new Set(Object.values(CORRELATION_HELPERS));
+const INJECT_HELPER_NAMES = new Set(['injectTraceHeaders', 'injectMessageAttributes', 'injectNatsHeaders', 'injectRdkafkaHeaders']);
+
+/** What a carrier is seen to hold: its key names (normalised), or `all` (a correlation helper wrote it), or unknown. */
+type Keys = { known: true; keys: Set<string>; all: boolean; values: Map<string, Node> } | { known: false };
+
+export function checkCorrelation(resolver: Resolver, site: PublishSite, consumers: readonly ConsumeSite[], conventions: Conventions, names: PropagationNames): Finding[] {
+  if (site.via && site.via.mode === 'body') return []; // the wrapper builds the carrier: judged at the wrapper
+  const findings: Finding[] = [];
+  const handler = consumers.find((c) => contains(c.body, site.call) && c.body !== site.call);
+  const required = (['correlationId', 'causationId', 'eventId'] as const).filter(
+    (f) => conventions.requiredFields.includes(f) && (f !== 'causationId' || handler),
+  );
+  const data = { broker: site.broker.name, site: site.spec.label, carrier: site.spec.carrierName };
+  for (const message of site.messages) {
+    if (message.type !== 'node') continue;
+    const start = site.spec.messages ? message.node : site.call;
+    const keys = carrierKeys(resolver, site, start, conventions, names);
+    if (!keys.known) continue;
+    const has = (field: Field): boolean => keys.all || matchingKey(keys.keys, field, conventions) !== undefined;
+    const missing = required.filter((f) => !has(f));
+    if (missing.length > 0) {
+      const repair = correlationFix(resolver, site, start, handler);
+      findings.push({
+        rule: 'require-correlation-id', messageId: 'missingCorrelation', node: message.node, broker: site.broker, site: site.call,
+        data: { ...data, fields: missing.map((f) => `${f} ('${conventions.headers[f]}')`).join(', '), helper: `${CORRELATION_HELPERS[site.spec.shape] ?? 'correlationHeaders'}(${handler ? 'incoming' : ''})`, step: handler ? ' (this publish is a step of the consumed message: forward its correlation ID, its event ID as causation)' : '' },
+        fix: repair.fix, reason: repair.reason,
+      });
+      continue;
+    }
+    if (!handler || keys.all) continue;
+    // A causal step: the correlation ID continues the consumed message's, the causation ID is its event ID.
+    const correlation = keys.values.get(matchingKey(keys.keys, 'correlationId', conventions) ?? '');
+    if (correlation && isFreshId(resolver, correlation, conventions)) {
+      findings.push({ rule: 'require-correlation-id', messageId: 'freshCorrelationId', node: correlation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.correlationId, consumer: handler.spec.label } });
+    }
+    const causation = keys.values.get(matchingKey(keys.keys, 'causationId', conventions) ?? '');
+    if (causation && (isFreshId(resolver, causation, conventions) || provablyNotFromMessage(resolver, causation))) {
+      findings.push({ rule: 'require-correlation-id', messageId: 'causationNotFromMessage', node: causation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.causationId, event: conventions.headers.eventId, consumer: handler.spec.label } });
+    }
+  }
+  // Correlation IDs in the body: invisible to the tools that follow metadata.
+  const isCorrelationKey = (name: string): boolean => CORRELATION_KEYS.has(normaliseKey(name));
+  for (const finding of checkPayloadOfPublish(resolver, site, isCorrelationKey)) {
+    findings.push({
+      rule: 'require-correlation-id', messageId: 'correlationIdInPayload', node: finding.node, broker: site.broker, site: site.call,
+      data: { ...data, key: finding.data['key'] ?? '', header: conventions.headers.correlationId },
+      reason: 'move the value into the metadata by hand (correlationHeaders carries it on), then drop the key once no consumer reads it from the body',
+    });
+  }
+  return findings;
+}
+
+const CORRELATION_KEYS = new Set(['correlationid', 'causationid']);
+
+/** The carrier key that stands for a field: its configured header, `x-` prefixed, or the field's own name. */
+function matchingKey(keys: ReadonlySet<string>, field: Field, conventions: Conventions): string | undefined {
+  const header = conventions.headers[field];
+  for (const candidate of [header, `x-${header}`, field]) {
+    const key = normaliseKey(candidate);
+    if (keys.has(key)) return key;
+  }
+  return undefined;
+}
+
+/** The keys a message's carrier is seen to hold. */
+function carrierKeys(resolver: Resolver, site: PublishSite, start: Node, conventions: Conventions, names: PropagationNames): Keys {
+  const keys = new Set<string>();
+  const values = new Map<string, Node>();
+  // Service Bus: the message's own `correlationId` property is the business correlation ID. AMQP's and NestJS's
+  // `correlationId` match replies to requests, and count only when the conventions say so.
+  const messageObject = resolver.follow(start).node;
+  if (site.spec.messages && messageObject.type === 'ObjectExpression' && site.broker.id === 'service-bus') addKeys(resolver, messageObject, keys, values);
+  if (conventions.replyCorrelationIsBusiness && /^arg\d+\./.test(site.spec.carrier)) {
+    const options = evalPath(resolver, start, site.spec.carrier.replace(/\.[^.]+$/, ''), site.broker.id, site.call)[0];
+    const object = options?.type === 'node' ? resolver.follow(options.node).node : undefined;
+    if (object?.type === 'ObjectExpression') {
+      const property = object.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === 'correlationId');
+      if (property) {
+        keys.add(normaliseKey('correlationId'));
+        values.set(normaliseKey('correlationId'), property.value);
+      }
+    }
+  }
+  const results = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call);
+  if (results.length === 0 || results.some((r) => r.type === 'unknown' || r.type === 'mismatch')) return { known: false };
+  for (const result of results) {
+    if (result.type !== 'node') continue; // absent: no carrier at all
+    const seen = carrierValueKeys(resolver, result.node, keys, values, names, 0);
+    if (seen === 'unknown') return { known: false };
+    if (seen === 'all') return { known: true, keys, all: true, values };
+  }
+  return { known: true, keys, all: false, values };
+}
+
+function carrierValueKeys(resolver: Resolver, node: Node, keys: Set<string>, values: Map<string, Node>, names: PropagationNames, depth: number): 'ok' | 'all' | 'unknown' {
+  if (depth > 4) return 'unknown';
+  const { node: value, variables } = resolver.follow(node);
+  if (value.type === 'ObjectExpression') {
+    const result = addKeys(resolver, value, keys, values, names, depth);
+    if (result !== 'ok') return result;
+    return mutations(resolver, variables, keys, values);
+  }
+  if (value.type === 'CallExpression') {
+    const imported = calleeImport(resolver, value, names);
+    if (imported && CORRELATION_HELPER_NAMES.has(imported)) return 'all';
+    if (imported && INJECT_HELPER_NAMES.has(imported)) {
+      const base = value.arguments[0];
+      if (!base || base.type === 'SpreadElement') return mutations(resolver, variables, keys, values);
+      const inner = carrierValueKeys(resolver, base, keys, values, names, depth + 1);
+      return inner === 'ok' ? mutations(resolver, variables, keys, values) : inner;
+    }
+    // NATS `headers()`: what `.set(name, value)` writes on it afterwards.
+    if (calleeName(value) === 'headers' && value.arguments.length === 0) return mutations(resolver, variables, keys, values);
+    return 'unknown';
+  }
+  if (value.type === 'Identifier' && value.name === 'undefined') return 'ok';
+  return 'unknown';
+}
+
+function addKeys(resolver: Resolver, object: TSESTree.ObjectExpression, keys: Set<string>, values: Map<string, Node>, names?: PropagationNames, depth = 0): 'ok' | 'all' | 'unknown' {
+  for (const property of object.properties) {
+    if (property.type === 'SpreadElement') {
+      if (!names) continue;
+      const spread = carrierValueKeys(resolver, property.argument, keys, values, names, depth + 1);
+      if (spread !== 'ok') return spread;
+      continue;
+    }
+    const name = staticName(property.key, property.computed) ?? (property.computed ? constantString(resolver, property.key, 0) : undefined);
+    if (name === undefined) return 'unknown';
+    keys.add(normaliseKey(name));
+    values.set(normaliseKey(name), property.value);
+  }
+  return 'ok';
+}
+
+/**
+ * What is written on a carrier variable after it is made: `headers['correlation-id'] = id`, `h.set('causation-id',
+ * id)`, or a correlation helper given it (`correlationNatsHeaders(h, msg.headers)`). A write the core cannot name
+ * makes the carrier unknown.
+ */
+function mutations(resolver: Resolver, variables: readonly ScopeVariable[], keys: Set<string>, values: Map<string, Node>): 'ok' | 'all' | 'unknown' {
+  for (const variable of variables) {
+    for (const ref of variable.references) {
+      const id = ref.identifier as Node;
+      const parent = id.parent;
+      if (parent?.type === 'MemberExpression' && parent.object === id) {
+        const method = staticName(parent.property, parent.computed);
+        const call = parent.parent?.type === 'CallExpression' && parent.parent.callee === parent ? parent.parent : undefined;
+        if (call && (method === 'set' || method === 'append')) {
+          const name = call.arguments[0] && constantString(resolver, call.arguments[0], 0);
+          if (name === undefined) return 'unknown';
+          keys.add(normaliseKey(name));
+          if (call.arguments[1]) values.set(normaliseKey(name), call.arguments[1]);
+        } else if (parent.parent?.type === 'AssignmentExpression' && parent.parent.left === parent) {
+          const name = staticName(parent.property, parent.computed) ?? (parent.computed ? constantString(resolver, parent.property, 0) : undefined);
+          if (name === undefined) return 'unknown';
+          keys.add(normaliseKey(name));
+          values.set(normaliseKey(name), parent.parent.right);
+        }
+      } else if (parent?.type === 'CallExpression' && parent.arguments[0] === id) {
+        const imported = calleeImport(resolver, parent);
+        if (imported && CORRELATION_HELPER_NAMES.has(imported)) return 'all';
+      }
+    }
+  }
+  return 'ok';
+}
+
+/** `randomUUID()`, `crypto.randomUUID()`, `uuid()`, `v4()`, `nanoid()`: a new ID (followed through constants). */
+function isFreshId(resolver: Resolver, node: Node, conventions: Conventions): boolean {
+  const value = unwrap(resolver.follow(node).node);
+  if (value.type === 'CallExpression') return conventions.idGenerators.includes(calleeName(value) ?? '');
+  if (value.type === 'TemplateLiteral') return value.expressions.some((e) => isFreshId(resolver, e, conventions));
+  return false;
+}
+
+/** A causation ID that cannot be the consumed message's event ID: a literal (a value the core cannot follow is not judged). */
+function provablyNotFromMessage(resolver: Resolver, node: Node): boolean {
+  return unwrap(resolver.follow(node).node).type === 'Literal';
+}
+
+/** Adds the correlation helper to the carrier: a spread in an object literal, or the base of an inject helper. */
+function correlationFix(resolver: Resolver, site: PublishSite, start: Node, handler: ConsumeSite | undefined): { fix?: FixHint; reason?: string } {
+  const name = CORRELATION_HELPERS[site.spec.shape];
+  if (!name || site.spec.shape === 'nats-msghdrs' || site.spec.shape === 'rdkafka-array') return { reason: 'add the correlation fields by hand for this carrier shape' };
+  const requirement = helper(name);
+  const binding = handler?.bindings[0];
+  if (handler && !binding) return { reason: 'the handler does not name the consumed message' };
+  const incoming = handler && binding ? incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }) : '';
+  const call = (local: (r: Requirement) => string): string => `${local(requirement)}(${incoming})`;
+  const input = resolver.input;
+  const result = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call)[0];
+  if (result?.type !== 'node') return { reason: `the message has no ${site.spec.carrierName}: add them first (require-header-injection)` };
+  const carrier = unwrap(result.node);
+  const hint = (edits: FixHint['edits']): { fix: FixHint } => ({ fix: { label: `${name}(${incoming ? '...' : ''})`, requires: [requirement], edits } });
+  if (carrier.type === 'ObjectExpression') return hint((local) => addPropertyEdits(input, carrier, `...${call(local)}`));
+  if (carrier.type === 'CallExpression' && INJECT_HELPER_NAMES.has(calleeImport(resolver, carrier) ?? '')) {
+    const base = carrier.arguments[0];
+    if (!base) {
+      const open = input.text.indexOf('(', (carrier.callee as Node).range[1]);
+      return hint((local) => [{ range: [open + 1, open + 1], text: call(local) }]);
+    }
+    const object = unwrap(base);
+    if (object.type === 'ObjectExpression') return hint((local) => addPropertyEdits(input, object, `...${call(local)}`));
+    return hint((local) => [{ range: base.range, text: `{ ...${sourceOf(input, base)}, ...${call(local)} }` }]);
+  }
+  return { reason: `the ${site.spec.carrierName} are not an object literal or a helper call in this file` };
+}
