@@ -5,7 +5,7 @@ import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/
 import { reportFindings } from '../src/rule-adapter.js';
 import { injectHint } from '../src/util/hints.js';
 
-export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[]; checkCorrelationIds?: boolean }];
+export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[] }];
 export type MessageIds = PayloadMessageId | 'useHelper';
 
 /** The values of this rule's message templates for a finding (the audit renders the same messages). */
@@ -34,15 +34,11 @@ export default createRule<Options, MessageIds>({
           ...sharedSchemaProperties,
           additionalKeys: namesSchema('More payload keys to treat as trace identifiers (matched ignoring case and punctuation).'),
           allowedKeys: namesSchema('Keys never to report, even if they look like trace identifiers.'),
-          checkCorrelationIds: {
-            type: 'boolean',
-            description: 'Also report correlationId/causationId keys (off by default: AMQP and NestJS use them to match replies, not to trace).',
-          },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [], checkCorrelationIds: false }],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [] }],
   },
   create(context, [options]) {
     return {

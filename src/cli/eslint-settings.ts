@@ -8,13 +8,21 @@ import { SETTINGS_KEY, SettingsError, validateSettings, type SharedSettings } fr
 import { UsageError } from './config.js';
 
 interface EslintLike {
-  calculateConfigForFile(file: string): Promise<{ settings?: Record<string, unknown> } | undefined>;
+  calculateConfigForFile(file: string): Promise<{ settings?: Record<string, unknown>; rules?: Record<string, unknown> } | undefined>;
 }
 
 /** Reads settings per file; one ESLint instance per run, and a folder without any ESLint config is asked once. */
 export class EslintSettings {
   private eslint: Promise<EslintLike | undefined> | undefined;
   private readonly noConfig = new Set<string>();
+  private readonly rules = new Map<string, Record<string, unknown>>();
+
+  /** Whether the file's ESLint config turns a rule on (known after `for(file)`). */
+  ruleOn(file: string, rule: string): boolean {
+    const entry = this.rules.get(file)?.[rule];
+    const severity = Array.isArray(entry) ? entry[0] : entry;
+    return severity !== undefined && severity !== 0 && severity !== 'off';
+  }
 
   constructor(private readonly cwd: string) {}
 
@@ -35,7 +43,7 @@ export class EslintSettings {
     if (this.noConfig.has(dir)) return undefined;
     const eslint = await this.load();
     if (!eslint) return undefined;
-    let config: { settings?: Record<string, unknown> } | undefined;
+    let config: { settings?: Record<string, unknown>; rules?: Record<string, unknown> } | undefined;
     try {
       config = await eslint.calculateConfigForFile(file);
     } catch (error) {
@@ -47,6 +55,7 @@ export class EslintSettings {
       throw new UsageError(`${path.relative(this.cwd, file) || file}: cannot compute its ESLint config: ${message.split('\n')[0]}`);
     }
     if (!config) return undefined; // ignored by the ESLint config
+    if (config.rules) this.rules.set(file, config.rules);
     try {
       return validateSettings(config.settings?.[SETTINGS_KEY], `settings['${SETTINGS_KEY}'] in the ESLint config for ${path.relative(this.cwd, file) || file}`);
     } catch (error) {

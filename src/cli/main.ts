@@ -27,6 +27,13 @@ import { formatLikeProject } from './format.js';
 import { typecheckChanges } from './typecheck.js';
 import { writeFileAtomic, WriteRefused } from './write.js';
 import { AUDIT_FORMATS, DEFAULT_BASELINE, FAIL_ON, runAudit } from './audit.js';
+import { conventionsFile } from '../conventions.js';
+import { Project } from '../core/project.js';
+
+/** The repository root the core sees a file in (where trace-conventions.yaml lives). */
+function projectRootOf(file: string): string {
+  return Project.forFile(file)?.root ?? path.dirname(file);
+}
 
 export interface CliIO {
   stdout: OutputStream;
@@ -47,6 +54,7 @@ const OPTIONS = {
   types: { type: 'boolean' },
   'no-typecheck': { type: 'boolean' },
   'drop-payload-ids': { type: 'boolean' },
+  strict: { type: 'boolean' },
   'add-deps': { type: 'boolean' },
   'include-tests': { type: 'boolean' },
   'no-prettier': { type: 'boolean' },
@@ -125,6 +133,7 @@ export async function main(argv: readonly string[], io: Partial<CliIO> = {}): Pr
     options = mergeOptions(file?.options, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, cwd);
     if (flags.types) options = { ...options, useTypeInformation: true };
     if (flags['drop-payload-ids']) options = { ...options, dropPayloadIds: true };
+    if (flags.strict) options = { ...options, strict: true };
     if (options.useTypeInformation) options = { ...options, tsconfigRootDir: options.tsconfigRootDir ?? cwd };
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, false);
@@ -193,9 +202,12 @@ async function runCodemod(name: CodemodName, paths: readonly string[], options: 
   const eslintSettings = flags['no-eslint-config'] ? undefined : new EslintSettings(io.cwd);
   async function optionsWithEslintSettings(file: string): Promise<ResolvedOptions> {
     const shared = await eslintSettings?.for(file);
-    if (!shared || Object.keys(shared).length === 0) return options;
+    // The strict rules on in the project's ESLint config: `all` forwards correlation IDs too.
+    const strict = eslintSettings?.ruleOn(file, 'trace-propagation/require-correlation-id') === true || options.strict === true;
+    const conventions = shared?.conventions ?? options.conventions ?? conventionsFile(projectRootOf(file));
+    if (!shared || Object.keys(shared).length === 0) return { ...options, strict, conventions };
     const { crossFile: _crossFile, ...rest } = shared;
-    const base: ResolvedOptions = { ...rest, useTypeInformation: options.useTypeInformation, tsconfigRootDir: options.tsconfigRootDir, dropPayloadIds: options.dropPayloadIds };
+    const base: ResolvedOptions = { ...rest, useTypeInformation: options.useTypeInformation, tsconfigRootDir: options.tsconfigRootDir, dropPayloadIds: options.dropPayloadIds, strict, conventions };
     if (rest.helpersModule && isRelativeSpecifier(rest.helpersModule)) base.helpersModuleBase = io.cwd;
     return mergeOptions(base, { helpersModule: flags['helpers-module'], helperNames: parseHelperFlags(flags.helper ?? []) }, io.cwd);
   }
@@ -442,6 +454,8 @@ Options:
   --drop-payload-ids         move-trace-ids-to-headers: remove trace keys from bodies even when their value is
                              not the active span's or a consumer reads them with a fallback (by default such a
                              key is kept, headers are injected beside it, and the site is listed with the reason)
+  --strict                   all: also add-correlation-propagation (on by itself when the project's ESLint config
+                             turns trace-propagation/require-correlation-id on, as the strict config does)
   --include-tests            also transform test, spec and benchmark files (test/, __tests__/, *.spec.ts, bench/,
                              ...), which are left out by default as the recommended configs leave them out
   --no-prettier              do not format rewritten files with the project's Prettier (by default a file that was

@@ -16,8 +16,9 @@ import type { HelperTarget } from '../core/otel.js';
 import type { ScopeManagerLike, SourceInput } from '../core/resolve.js';
 import { helperTargetFor } from '../settings.js';
 import { typeServices } from '../core/types.js';
+import type { Conventions } from '../core/conventions.js';
 
-export type CodemodName = 'add-header-injection' | 'add-context-extraction' | 'move-trace-ids-to-headers' | 'all';
+export type CodemodName = 'add-header-injection' | 'add-context-extraction' | 'move-trace-ids-to-headers' | 'add-correlation-propagation' | 'all';
 
 export interface CodemodInfo {
   name: CodemodName;
@@ -29,7 +30,8 @@ export const codemods: readonly CodemodInfo[] = [
   { name: 'add-header-injection', title: 'Inject the active trace context into the headers/attributes of every publish', rules: ['require-header-injection'] },
   { name: 'add-context-extraction', title: 'Run consumer handlers inside the context extracted from each message', rules: ['require-context-extraction'] },
   { name: 'move-trace-ids-to-headers', title: 'Remove trace IDs from payloads and propagate them through headers', rules: ['no-payload-trace-ids'] },
-  { name: 'all', title: 'All three in one pass', rules: ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'] },
+  { name: 'add-correlation-propagation', title: 'Forward the correlation ID and set the causation ID on publishes inside handlers; add one at the boundary', rules: ['require-correlation-id'] },
+  { name: 'all', title: 'All in one pass (add-correlation-propagation too when the strict rules are on)', rules: ['require-header-injection', 'require-context-extraction', 'no-payload-trace-ids'] },
 ];
 
 export interface CodemodOptions {
@@ -55,6 +57,10 @@ export interface CodemodOptions {
    * site is listed with the reason).
    */
   dropPayloadIds?: boolean;
+  /** `all` also applies add-correlation-propagation (the CLI sets it when the ESLint config turns require-correlation-id on). */
+  strict?: boolean;
+  /** The conventions require-correlation-id checks against (header names, required IDs). */
+  conventions?: Conventions;
 }
 
 export interface SiteResult {
@@ -167,7 +173,7 @@ export function transformSource(name: CodemodName, filePath: string, source: str
   if (typed && !first) typed = undefined; // outside every tsconfig: the syntactic analysis
   if (!typed && !mayHoldSites(source, path.resolve(filePath))) return { output: undefined, fixed: [], left: [] };
   const helpers = helperTarget(options);
-  const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers };
+  const analyzeOptions = { injectors: options.injectors, extractors: options.extractors, helpers, conventions: options.conventions };
   let text = source;
   let initial: SourceInput | undefined;
   const fixed: SiteResult[] = [];
@@ -241,7 +247,8 @@ function withoutUnused(before: SourceInput, after: SourceInput, text: string, re
 }
 
 function selectFindings(input: SourceInput, info: CodemodInfo, analyzeOptions: object, options: CodemodOptions): Finding[] {
-  const findings = info.rules.flatMap((rule) => analyze(input, rule, analyzeOptions));
+  const rules = info.name === 'all' && options.strict ? [...info.rules, 'require-correlation-id' as const] : info.rules;
+  const findings = rules.flatMap((rule) => analyze(input, rule, analyzeOptions));
   if (info.name === 'move-trace-ids-to-headers') {
     // Removing trace IDs from a payload must not leave the message without propagation: fix those sites' headers too.
     const sites = new Set(findings.map((f) => f.site).filter(Boolean));

@@ -15,7 +15,7 @@ import type { ConsumeSite } from './consume.js';
 import { constantString } from './destinations.js';
 import type { Finding } from './findings.js';
 import { addPropertyEdits, helper, sourceOf, type FixHint, type Requirement } from './fixes.js';
-import { calleeImport, type PropagationNames } from './otel.js';
+import { calleeImport, CORRELATION_HELPERS, INJECT_HELPERS, type PropagationNames } from './otel.js';
 import { evalPath } from './paths.js';
 import { checkPayloadOfPublish } from './payload.js';
 import type { PublishSite } from './publish.js';
@@ -25,15 +25,8 @@ import { normaliseKey } from './trace-keys.js';
 
 type Field = 'correlationId' | 'causationId' | 'eventId';
 
-/** The helpers that write the correlation fields, by carrier shape. */
-export const CORRELATION_HELPERS: Readonly<Record<string, string>> = {
-  object: 'correlationHeaders',
-  'message-attributes': 'correlationMessageAttributes',
-  'nats-msghdrs': 'correlationNatsHeaders',
-  'rdkafka-array': 'correlationRdkafkaHeaders',
-};
 const CORRELATION_HELPER_NAMES = new Set(Object.values(CORRELATION_HELPERS));
-const INJECT_HELPER_NAMES = new Set(['injectTraceHeaders', 'injectMessageAttributes', 'injectNatsHeaders', 'injectRdkafkaHeaders']);
+const INJECT_HELPER_NAMES = new Set(Object.keys(INJECT_HELPERS));
 
 /** What a carrier is seen to hold: its key names (normalised), or `all` (a correlation helper wrote it), or unknown. */
 type Keys = { known: true; keys: Set<string>; all: boolean; values: Map<string, Node> } | { known: false };
@@ -66,11 +59,11 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
     // A causal step: the correlation ID continues the consumed message's, the causation ID is its event ID.
     const correlation = keys.values.get(matchingKey(keys.keys, 'correlationId', conventions) ?? '');
     if (correlation && isFreshId(resolver, correlation, conventions)) {
-      findings.push({ rule: 'require-correlation-id', messageId: 'freshCorrelationId', node: correlation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.correlationId, consumer: handler.spec.label } });
+      findings.push({ rule: 'require-correlation-id', messageId: 'freshCorrelationId', node: correlation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.correlationId, consumer: handler.spec.label }, reason: 'replace it with correlationHeaders(<the consumed message\'s carrier>) by hand' });
     }
     const causation = keys.values.get(matchingKey(keys.keys, 'causationId', conventions) ?? '');
     if (causation && (isFreshId(resolver, causation, conventions) || provablyNotFromMessage(resolver, causation))) {
-      findings.push({ rule: 'require-correlation-id', messageId: 'causationNotFromMessage', node: causation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.causationId, event: conventions.headers.eventId, consumer: handler.spec.label } });
+      findings.push({ rule: 'require-correlation-id', messageId: 'causationNotFromMessage', node: causation, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.causationId, event: conventions.headers.eventId, consumer: handler.spec.label }, reason: 'replace it with correlationHeaders(<the consumed message\'s carrier>) by hand' });
     }
   }
   // Correlation IDs in the body: invisible to the tools that follow metadata.
@@ -228,6 +221,10 @@ function correlationFix(resolver: Resolver, site: PublishSite, start: Node, hand
   if (result?.type !== 'node') return { reason: `the message has no ${site.spec.carrierName}: add them first (require-header-injection)` };
   const carrier = unwrap(result.node);
   const hint = (edits: FixHint['edits']): { fix: FixHint } => ({ fix: { label: `${name}(${incoming ? '...' : ''})`, requires: [requirement], edits } });
+  // SQS and SNS deliver at most 10 message attributes: the three IDs and the trace fields must fit beside the rest.
+  if (site.spec.attributeLimit && carrier.type === 'ObjectExpression' && carrier.properties.length + 6 > site.spec.attributeLimit) {
+    return { reason: `the message already has ${carrier.properties.length} attributes: the IDs and the trace fields would pass ${site.spec.attributeLimit}` };
+  }
   if (carrier.type === 'ObjectExpression') return hint((local) => addPropertyEdits(input, carrier, `...${call(local)}`));
   if (carrier.type === 'CallExpression' && INJECT_HELPER_NAMES.has(calleeImport(resolver, carrier) ?? '')) {
     const base = carrier.arguments[0];

@@ -22,15 +22,23 @@ export const INJECT_HELPERS: Readonly<Record<string, CarrierShape>> = {
 
 /** Helpers that extract and make the context current (or usable as a link) in one call. */
 export const ACTIVATING_EXTRACT_HELPERS = new Set(['withExtractedContext', 'withConsumerSpan', 'withBatchConsumerSpan', 'linkFromCarrier']);
+/** Our helpers that write the correlation, causation and event IDs (no trace context), by carrier shape. */
+export const CORRELATION_HELPERS: Readonly<Record<CarrierShape, string>> = {
+  object: 'correlationHeaders',
+  'message-attributes': 'correlationMessageAttributes',
+  'nats-msghdrs': 'correlationNatsHeaders',
+  'rdkafka-array': 'correlationRdkafkaHeaders',
+};
 /** Every helper of ours, by the name an organisation's module may replace. */
 export const HELPER_NAMES: readonly string[] = [
   ...Object.keys(INJECT_HELPERS), 'extractTraceContext', 'withExtractedContext', 'withConsumerSpan', 'withBatchConsumerSpan', 'linkFromCarrier',
+  ...Object.values(CORRELATION_HELPERS),
 ];
 
 /** Helpers that give every message of a batch its context (one link each), wherever they are called. */
 export const BATCH_EXTRACT_HELPERS = new Set(['withBatchConsumerSpan']);
 /** Helpers that return an extracted context, which must then be used. */
-export const EXTRACT_HELPERS = new Set(HELPER_NAMES.filter((n) => !(n in INJECT_HELPERS) && !ACTIVATING_EXTRACT_HELPERS.has(n)));
+export const EXTRACT_HELPERS = new Set(['extractTraceContext']);
 
 export interface PropagationNames {
   /** Extra injecting function names from options. */

@@ -10,12 +10,10 @@ const TRACE_NAMES = new Set([
   'googclienttracestate', 'elasticapmtraceparent', 'tracecontext', 'otspancontext',
 ]);
 const TRACE_PREFIXES = ['xb3', 'xdatadog', 'ottracer', 'uberctx'];
-const CORRELATION_NAMES = new Set(['correlationid', 'causationid', 'xcorrelationid', 'xcausationid', 'xrequestid', 'conversationid']);
 
 export interface TraceKeyOptions {
   additionalKeys?: readonly string[];
   allowedKeys?: readonly string[];
-  checkCorrelationIds?: boolean;
 }
 
 export function normaliseKey(name: string): string {
@@ -30,8 +28,7 @@ export function traceKeyMatcher(options: TraceKeyOptions = {}): (name: string) =
     const key = normaliseKey(name);
     if (allowed.has(key)) return false;
     if (TRACE_NAMES.has(key) || additional.has(key)) return true;
-    if (TRACE_PREFIXES.some((prefix) => key.startsWith(prefix))) return true;
-    return options.checkCorrelationIds === true && CORRELATION_NAMES.has(key);
+    return TRACE_PREFIXES.some((prefix) => key.startsWith(prefix));
   };
 }
 
