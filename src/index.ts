@@ -93,4 +93,6 @@ plugin.configs['recommended-legacy'] = {
 };
 
 export { rules };
+/** The conventions' defaults and JSON schema (for editors validating trace-conventions.yaml). */
+export { CONVENTIONS_SCHEMA, DEFAULT_CONVENTIONS } from './core/conventions.js';
 export default plugin;
