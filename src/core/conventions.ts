@@ -19,7 +19,7 @@ export interface Conventions {
     /** Names that say nothing about the step. */
     genericNames: string[];
   };
-  /** Count AMQP's `correlationId` property and NestJS reply IDs as the business correlation ID (default false). */
+  /** Count AMQP's `correlationId` publish property (amqplib, amqp-connection-manager) as the business correlation ID (default false). */
   replyCorrelationIsBusiness: boolean;
   /** Calls that make a fresh ID (`randomUUID()`, `uuid()`, ...): a fresh correlation ID inside a handler breaks the chain. */
   idGenerators: string[];

@@ -9,7 +9,7 @@
  * conventions say so (`replyCorrelationIsBusiness`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { Conventions } from './conventions.js';
+import { DEFAULT_CONVENTIONS, type Conventions } from './conventions.js';
 import { calleeName, contains, staticName, unwrap, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import { constantString } from './destinations.js';
@@ -29,7 +29,10 @@ const CORRELATION_HELPER_NAMES = new Set(Object.values(CORRELATION_HELPERS));
 const INJECT_HELPER_NAMES = new Set(Object.keys(INJECT_HELPERS));
 
 /** What a carrier is seen to hold: its key names (normalised), or `all` (a correlation helper wrote it), or unknown. */
-type Keys = { known: true; keys: Set<string>; all: boolean; values: Map<string, Node> } | { known: false };
+type Keys = { known: true; keys: Set<string>; all: boolean; values: Map<string, Node>; helper?: TSESTree.CallExpression } | { known: false };
+
+/** The header names our helpers write when they are given no options. */
+const HELPER_DEFAULT_HEADERS = ['correlation-id', 'causation-id', 'event-id'];
 
 export function checkCorrelation(resolver: Resolver, site: PublishSite, consumers: readonly ConsumeSite[], conventions: Conventions, names: PropagationNames): Finding[] {
   if (site.via && site.via.mode === 'body') return []; // the wrapper builds the carrier: judged at the wrapper
@@ -47,7 +50,9 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
     const has = (field: Field): boolean => keys.all || matchingKey(keys.keys, field, conventions) !== undefined;
     const missing = required.filter((f) => !has(f));
     if (missing.length > 0) {
-      const repair = correlationFix(resolver, site, start, handler);
+      const repair = keys.helper
+        ? { reason: `give ${calleeImport(resolver, keys.helper, names) ?? 'the helper'} your header names: { headers: ${headerNames(conventions)} }` }
+        : correlationFix(resolver, site, start, handler, conventions);
       findings.push({
         rule: 'require-correlation-id', messageId: 'missingCorrelation', node: message.node, broker: site.broker, site: site.call,
         data: { ...data, fields: missing.map((f) => `${f} ('${conventions.headers[f]}')`).join(', '), helper: `${CORRELATION_HELPERS[site.spec.shape] ?? 'correlationHeaders'}(${handler ? 'incoming' : ''})`, step: handler ? ' (this publish is a step of the consumed message: forward its correlation ID, its event ID as causation)' : '' },
@@ -55,7 +60,14 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
       });
       continue;
     }
-    if (!handler || keys.all) continue;
+    if (!handler) continue;
+    if (keys.helper && !keys.helper.arguments.some((a, i) => i === (calleeImport(resolver, keys.helper!, names) === 'correlationNatsHeaders' ? 1 : 0) && !(a.type === 'Identifier' && a.name === 'undefined'))) {
+      // `correlationHeaders()` inside a handler starts a new operation: it should be given the consumed message.
+      const repair = incomingArgumentFix(resolver, keys.helper, handler);
+      findings.push({ rule: 'require-correlation-id', messageId: 'freshCorrelationId', node: keys.helper, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.correlationId, consumer: handler.spec.label }, fix: repair.fix, reason: repair.reason });
+      continue;
+    }
+    if (keys.all) continue;
     // A causal step: the correlation ID continues the consumed message's, the causation ID is its event ID.
     const correlation = keys.values.get(matchingKey(keys.keys, 'correlationId', conventions) ?? '');
     if (correlation && isFreshId(resolver, correlation, conventions)) {
@@ -67,7 +79,8 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
     }
   }
   // Correlation IDs in the body: invisible to the tools that follow metadata.
-  const isCorrelationKey = (name: string): boolean => CORRELATION_KEYS.has(normaliseKey(name));
+  const configured = new Set([conventions.headers.correlationId, conventions.headers.causationId].map(normaliseKey));
+  const isCorrelationKey = (name: string): boolean => CORRELATION_KEYS.has(normaliseKey(name)) || configured.has(normaliseKey(name));
   for (const finding of checkPayloadOfPublish(resolver, site, isCorrelationKey)) {
     findings.push({
       rule: 'require-correlation-id', messageId: 'correlationIdInPayload', node: finding.node, broker: site.broker, site: site.call,
@@ -78,12 +91,16 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
   return findings;
 }
 
-const CORRELATION_KEYS = new Set(['correlationid', 'causationid']);
+const CORRELATION_KEYS = new Set(['correlationid', 'causationid', 'xcorrelationid', 'xcausationid', 'conversationid']);
 
-/** The carrier key that stands for a field: its configured header, `x-` prefixed, or the field's own name. */
+/**
+ * The carrier key that stands for a field: its configured header, `x-` prefixed, or (with the default header
+ * names) the field's own name (`correlationId`). A team that renamed the header means that name only.
+ */
 function matchingKey(keys: ReadonlySet<string>, field: Field, conventions: Conventions): string | undefined {
   const header = conventions.headers[field];
-  for (const candidate of [header, `x-${header}`, field]) {
+  const renamed = header !== DEFAULT_CONVENTIONS.headers[field];
+  for (const candidate of renamed ? [header] : [header, `x-${header}`, field]) {
     const key = normaliseKey(candidate);
     if (keys.has(key)) return key;
   }
@@ -97,7 +114,7 @@ function carrierKeys(resolver: Resolver, site: PublishSite, start: Node, convent
   // Service Bus: the message's own `correlationId` property is the business correlation ID. AMQP's and NestJS's
   // `correlationId` match replies to requests, and count only when the conventions say so.
   const messageObject = resolver.follow(start).node;
-  if (site.spec.messages && messageObject.type === 'ObjectExpression' && site.broker.id === 'service-bus') addKeys(resolver, messageObject, keys, values);
+  if (site.spec.messages && messageObject.type === 'ObjectExpression' && site.broker.id === 'service-bus') addKeys(resolver, messageObject, { keys, values, names }, 0, false);
   if (conventions.replyCorrelationIsBusiness && /^arg\d+\./.test(site.spec.carrier)) {
     const options = evalPath(resolver, start, site.spec.carrier.replace(/\.[^.]+$/, ''), site.broker.id, site.call)[0];
     const object = options?.type === 'node' ? resolver.follow(options.node).node : undefined;
@@ -111,45 +128,68 @@ function carrierKeys(resolver: Resolver, site: PublishSite, start: Node, convent
   }
   const results = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call);
   if (results.length === 0 || results.some((r) => r.type === 'unknown' || r.type === 'mismatch')) return { known: false };
+  const seen: Seen = { keys, values, names };
   for (const result of results) {
     if (result.type !== 'node') continue; // absent: no carrier at all
-    const seen = carrierValueKeys(resolver, result.node, keys, values, names, 0);
-    if (seen === 'unknown') return { known: false };
-    if (seen === 'all') return { known: true, keys, all: true, values };
+    const found = carrierValueKeys(resolver, result.node, seen, 0);
+    if (found === 'unknown') return { known: false };
+    if (found === 'all') return { known: true, keys, all: true, values, helper: seen.helper };
   }
-  return { known: true, keys, all: false, values };
+  return { known: true, keys, all: false, values, helper: seen.helper };
 }
 
-function carrierValueKeys(resolver: Resolver, node: Node, keys: Set<string>, values: Map<string, Node>, names: PropagationNames, depth: number): 'ok' | 'all' | 'unknown' {
+/** What has been seen of one carrier: its keys and values, and the correlation helper that wrote some. */
+interface Seen {
+  keys: Set<string>;
+  values: Map<string, Node>;
+  names: PropagationNames;
+  helper?: TSESTree.CallExpression;
+}
+
+function carrierValueKeys(resolver: Resolver, node: Node, seen: Seen, depth: number): 'ok' | 'all' | 'unknown' {
   if (depth > 4) return 'unknown';
+  const { keys, values } = seen;
   const { node: value, variables } = resolver.follow(node);
   if (value.type === 'ObjectExpression') {
-    const result = addKeys(resolver, value, keys, values, names, depth);
+    const result = addKeys(resolver, value, seen, depth);
     if (result !== 'ok') return result;
-    return mutations(resolver, variables, keys, values);
+    return mutations(resolver, variables, seen);
   }
   if (value.type === 'CallExpression') {
-    const imported = calleeImport(resolver, value, names);
-    if (imported && CORRELATION_HELPER_NAMES.has(imported)) return 'all';
+    const imported = calleeImport(resolver, value, seen.names);
+    if (imported && CORRELATION_HELPER_NAMES.has(imported)) return correlationHelper(value, imported, seen);
     if (imported && INJECT_HELPER_NAMES.has(imported)) {
       const base = value.arguments[0];
-      if (!base || base.type === 'SpreadElement') return mutations(resolver, variables, keys, values);
-      const inner = carrierValueKeys(resolver, base, keys, values, names, depth + 1);
-      return inner === 'ok' ? mutations(resolver, variables, keys, values) : inner;
+      if (!base || base.type === 'SpreadElement') return mutations(resolver, variables, seen);
+      const inner = carrierValueKeys(resolver, base, seen, depth + 1);
+      return inner === 'ok' ? mutations(resolver, variables, seen) : inner;
     }
     // NATS `headers()`: what `.set(name, value)` writes on it afterwards.
-    if (calleeName(value) === 'headers' && value.arguments.length === 0) return mutations(resolver, variables, keys, values);
+    if (calleeName(value) === 'headers' && value.arguments.length === 0) return mutations(resolver, variables, seen);
     return 'unknown';
   }
   if (value.type === 'Identifier' && value.name === 'undefined') return 'ok';
   return 'unknown';
 }
 
-function addKeys(resolver: Resolver, object: TSESTree.ObjectExpression, keys: Set<string>, values: Map<string, Node>, names?: PropagationNames, depth = 0): 'ok' | 'all' | 'unknown' {
+/**
+ * A correlation helper writes the three IDs under its default names, or under the names its options give (then
+ * taken as the conventions'): `correlationHeaders(incoming, { headers })`.
+ */
+function correlationHelper(call: TSESTree.CallExpression, imported: string, seen: Seen): 'ok' | 'all' {
+  seen.helper = call;
+  const optionsAt = imported === 'correlationNatsHeaders' ? 2 : 1;
+  if (call.arguments.length > optionsAt) return 'all';
+  for (const header of HELPER_DEFAULT_HEADERS) seen.keys.add(normaliseKey(header));
+  return 'ok';
+}
+
+function addKeys(resolver: Resolver, object: TSESTree.ObjectExpression, seen: Seen, depth = 0, follow = true): 'ok' | 'all' | 'unknown' {
+  const { keys, values } = seen;
   for (const property of object.properties) {
     if (property.type === 'SpreadElement') {
-      if (!names) continue;
-      const spread = carrierValueKeys(resolver, property.argument, keys, values, names, depth + 1);
+      if (!follow) continue;
+      const spread = carrierValueKeys(resolver, property.argument, seen, depth + 1);
       if (spread !== 'ok') return spread;
       continue;
     }
@@ -166,7 +206,8 @@ function addKeys(resolver: Resolver, object: TSESTree.ObjectExpression, keys: Se
  * id)`, or a correlation helper given it (`correlationNatsHeaders(h, msg.headers)`). A write the core cannot name
  * makes the carrier unknown.
  */
-function mutations(resolver: Resolver, variables: readonly ScopeVariable[], keys: Set<string>, values: Map<string, Node>): 'ok' | 'all' | 'unknown' {
+function mutations(resolver: Resolver, variables: readonly ScopeVariable[], seen: Seen): 'ok' | 'all' | 'unknown' {
+  const { keys, values } = seen;
   for (const variable of variables) {
     for (const ref of variable.references) {
       const id = ref.identifier as Node;
@@ -186,8 +227,11 @@ function mutations(resolver: Resolver, variables: readonly ScopeVariable[], keys
           values.set(normaliseKey(name), parent.parent.right);
         }
       } else if (parent?.type === 'CallExpression' && parent.arguments[0] === id) {
-        const imported = calleeImport(resolver, parent);
-        if (imported && CORRELATION_HELPER_NAMES.has(imported)) return 'all';
+        const imported = calleeImport(resolver, parent, seen.names);
+        if (imported && CORRELATION_HELPER_NAMES.has(imported)) {
+          const helped = correlationHelper(parent, imported, seen);
+          if (helped === 'all') return 'all';
+        }
       }
     }
   }
@@ -207,15 +251,34 @@ function provablyNotFromMessage(resolver: Resolver, node: Node): boolean {
   return unwrap(resolver.follow(node).node).type === 'Literal';
 }
 
+/** `correlationHeaders()` → `correlationHeaders(message.headers)`: the consumed message goes in. */
+function incomingArgumentFix(resolver: Resolver, call: TSESTree.CallExpression, handler: ConsumeSite): { fix?: FixHint; reason?: string } {
+  const binding = handler.bindings[0];
+  if (!binding || call.arguments.length > 0) return { reason: "pass the consumed message's carrier to it" };
+  const incoming = incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path });
+  const open = resolver.input.text.indexOf('(', (call.callee as Node).range[1]);
+  const name = calleeImport(resolver, call) ?? 'correlationHeaders';
+  return { fix: { label: `${name}(${incoming})`, requires: [], edits: () => [{ range: [open + 1, open + 1], text: incoming }] } };
+}
+
 /** Adds the correlation helper to the carrier: a spread in an object literal, or the base of an inject helper. */
-function correlationFix(resolver: Resolver, site: PublishSite, start: Node, handler: ConsumeSite | undefined): { fix?: FixHint; reason?: string } {
+/** The conventions' header names as the helpers' `headers` option. */
+function headerNames(conventions: Conventions): string {
+  const { correlationId, causationId, eventId } = conventions.headers;
+  return `{ correlationId: '${correlationId}', causationId: '${causationId}', eventId: '${eventId}' }`;
+}
+
+function correlationFix(resolver: Resolver, site: PublishSite, start: Node, handler: ConsumeSite | undefined, conventions: Conventions): { fix?: FixHint; reason?: string } {
   const name = CORRELATION_HELPERS[site.spec.shape];
   if (!name || site.spec.shape === 'nats-msghdrs' || site.spec.shape === 'rdkafka-array') return { reason: 'add the correlation fields by hand for this carrier shape' };
   const requirement = helper(name);
   const binding = handler?.bindings[0];
   if (handler && !binding) return { reason: 'the handler does not name the consumed message' };
   const incoming = handler && binding ? incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }) : '';
-  const call = (local: (r: Requirement) => string): string => `${local(requirement)}(${incoming})`;
+  // Header names other than the helpers' defaults go in as their options.
+  const renamed = HELPER_DEFAULT_HEADERS.join() !== [conventions.headers.correlationId, conventions.headers.causationId, conventions.headers.eventId].join();
+  const args = renamed ? `${incoming || 'undefined'}, { headers: ${headerNames(conventions)} }` : incoming;
+  const call = (local: (r: Requirement) => string): string => `${local(requirement)}(${args})`;
   const input = resolver.input;
   const result = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call)[0];
   if (result?.type !== 'node') return { reason: `the message has no ${site.spec.carrierName}: add them first (require-header-injection)` };

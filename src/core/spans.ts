@@ -74,7 +74,10 @@ export function checkSpans(resolver: Resolver, consumers: readonly ConsumeSite[]
   if (starts.length === 0) return [];
   const findings: Finding[] = [];
   const report = (messageId: Finding['messageId'], node: Node, site: ConsumeSite | PublishSite, data: Record<string, string>): void => {
-    findings.push({ rule: 'consumer-span-conventions', messageId, node, broker: site.broker, site: 'call' in site ? site.call : site.anchor, data: { broker: site.broker.name, site: site.spec.label, ...data } });
+    // Where an instrumentation makes the consumer span (kafkajs eachMessage), the one started here is a step: the
+    // consumer-span findings are silenced with it, as the other rules' are.
+    const coveredBy = 'call' in site || messageId === 'genericSpanName' ? undefined : site.coveredBy;
+    findings.push({ rule: 'consumer-span-conventions', messageId, node, broker: site.broker, site: 'call' in site ? site.call : site.anchor, data: { broker: site.broker.name, site: site.spec.label, ...data }, ...(coveredBy ? { coveredBy } : {}) });
   };
   const judged = new Set<SpanStart>();
   for (const consumer of consumers) {
@@ -96,14 +99,14 @@ export function checkSpans(resolver: Resolver, consumers: readonly ConsumeSite[]
   }
   // A span around a send (named for sending, outside handlers) is the PRODUCER span.
   for (const start of starts) {
-    if (judged.has(start) || !start.options || start.opaqueOptions) continue;
+    if (judged.has(start) || start.opaqueOptions) continue;
     const name = start.name && constantString(resolver, start.name, 0);
     if (name === undefined || !/(^|[\s._-])(send|publish|produce|emit)([\s._-]|$)/i.test(name)) continue;
     const scope = start.callback ?? enclosingBlock(start.call);
     const publish = scope && publishes.find((p) => contains(scope, p.call));
     if (!publish) continue;
-    const kind = kindOf(start.options);
-    if (kind !== 'PRODUCER') report('producerSpanKind', start.options ?? start.call, publish, { kind: kind ?? 'INTERNAL (the default)', name });
+    const kind = start.options ? kindOf(start.options) : undefined;
+    if (kind !== 'PRODUCER' && kind !== 'unknown') report('producerSpanKind', start.options ?? start.call, publish, { kind: kind ?? 'INTERNAL (the default)', name });
   }
   return findings;
 }

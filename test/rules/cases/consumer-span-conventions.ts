@@ -11,6 +11,7 @@ export const valid: Case[] = [
   { name: 'span options from a variable are not judged', code: `${kafka}declare const options: object;\nawait consumer.run({ eachMessage: async ({ message }) => {\n  await tracer.startActiveSpan('process orders', options, extractTraceContext(message.headers), async (span) => { try { await reserve(message); } catch (e) { span.recordException(e as Error); } finally { span.end(); } });\n} });` },
   { name: 'a PRODUCER span around a send', code: `${kafka}export async function f() { await tracer.startActiveSpan('send orders', { kind: SpanKind.PRODUCER }, async (span) => { await producer.send({ topic: 'orders', messages: [{ value: 'v', headers: injectTraceHeaders() }] }); span.end(); }); }` },
   { name: 'lookalike: startSpan on something that is not a tracer', code: `${kafka}declare const timer: { startSpan(n: string): void };\nawait consumer.run({ eachMessage: async ({ message }) => withConsumerSpan(message.headers, { system: 'kafka' }, async () => { timer.startSpan('process'); }) });` },
+  { name: 'kafkajs instrumentation on: the span in eachMessage is a step under its CONSUMER span', code: `${kafka}await consumer.run({ eachMessage: async ({ message }) => {\n  await tracer.startActiveSpan('reserve-inventory', async (span) => { try { await reserve(message); } finally { span.end(); } });\n} });`, options: [{ autoInstrumented: { kafkajs: true } }] },
   { name: 'spanNaming off', code: `${kafka}await consumer.run({ eachMessage: async ({ message }) => withConsumerSpan(message.headers, { system: 'kafka' }, async () => {\n  await tracer.startActiveSpan('handle', async (span) => span.end());\n}) });`, settings: { 'trace-propagation': { conventions: { spanNaming: { style: 'off' } } } } },
 ];
 
@@ -39,5 +40,10 @@ export const invalid: Case[] = [
     name: 'one missing messaging attribute',
     code: `${kafka}await consumer.run({ eachMessage: async ({ message }) => {\n  await tracer.startActiveSpan('process orders', { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka' } }, extractTraceContext(message.headers), async (span) => { try { await reserve(message); } catch (e) { span.recordException(e as Error); } finally { span.end(); } });\n} });`,
     errors: [{ messageId: 'missingMessagingAttributes', line: 10 }],
+  },
+  {
+    name: 'a send span started without options is INTERNAL',
+    code: `${kafka}export async function f() { await tracer.startActiveSpan('send orders', async (span) => { await producer.send({ topic: 'orders', messages: [{ value: 'v', headers: injectTraceHeaders() }] }); span.end(); }); }`,
+    errors: [{ messageId: 'producerSpanKind', line: 9 }],
   },
 ];

@@ -67,4 +67,26 @@ export const invalid: Case[] = [
     settings: { 'trace-propagation': { conventions: { replyCorrelationIsBusiness: true } } },
     errors: [{ messageId: 'freshCorrelationId', line: 5 }],
   },
+  {
+    name: 'kafkajs: correlationHeaders() inside a handler starts a new operation (suggestion passes the consumed message)',
+    code: `${kafka}await consumer.run({ eachMessage: async ({ message }) => {\n  await producer.send({ topic: 'p', messages: [{ value: 'v', headers: injectTraceHeaders(correlationHeaders()) }] });\n} });`,
+    errors: [{ messageId: 'freshCorrelationId', line: 8, suggestions: [{ messageId: 'useHelper', output: `${kafka}await consumer.run({ eachMessage: async ({ message }) => {\n  await producer.send({ topic: 'p', messages: [{ value: 'v', headers: injectTraceHeaders(correlationHeaders(message.headers)) }] });\n} });` }] }],
+  },
+  {
+    name: 'conventions: a renamed header is not what correlationHeaders() writes without options',
+    code: `${kafka}await producer.send({ topic: 'orders', messages: [{ value: 'v', headers: injectTraceHeaders(correlationHeaders()) }] });`,
+    settings: { 'trace-propagation': { conventions: { headers: { correlationId: 'x-corr' } } } },
+    errors: [{ messageId: 'missingCorrelation', line: 7 }],
+  },
+  {
+    name: 'conventions: the suggestion gives the helper the renamed headers',
+    code: `${kafka}await producer.send({ topic: 'orders', messages: [{ value: 'v', headers: injectTraceHeaders() }] });`,
+    settings: { 'trace-propagation': { conventions: { headers: { correlationId: 'x-corr' } } } },
+    errors: [{ messageId: 'missingCorrelation', line: 7, suggestions: [{ messageId: 'useHelper', output: `${kafka}await producer.send({ topic: 'orders', messages: [{ value: 'v', headers: injectTraceHeaders(correlationHeaders(undefined, { headers: { correlationId: 'x-corr', causationId: 'causation-id', eventId: 'event-id' } })) }] });` }] }],
+  },
+  {
+    name: 'kafkajs: x-correlation-id and conversationId in the payload',
+    code: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ 'x-correlation-id': id, conversationId: id }), headers: injectTraceHeaders(correlationHeaders()) }] }); }`,
+    errors: [{ messageId: 'correlationIdInPayload', line: 7 }, { messageId: 'correlationIdInPayload', line: 7 }],
+  },
 ];
