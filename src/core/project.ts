@@ -1,7 +1,7 @@
 /**
  * @fileoverview The project view: what one linted file can see of the files around it. Resolves import specifiers
- * to files (oxc-resolver: relative paths with or without extensions, `.js` specifiers that mean `.ts` files, index
- * files, `tsconfig` `paths`/`baseUrl`/`extends`, package `exports`/`main`; workspace packages by name even when
+ * to files (module-resolution.ts: relative paths with or without extensions, `.js` specifiers that mean `.ts` files,
+ * index files, `tsconfig` `paths`/`baseUrl`/`extends`, package `exports`/`main`; workspace packages by name even when
  * `node_modules` is not installed), parses the files it reaches, and lists the project's files for the few
  * questions that need all of them (who calls this wrapper, how is the app bootstrapped).
  *
@@ -15,8 +15,8 @@ import { analyze } from '@typescript-eslint/scope-manager';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { TSESTree } from '@typescript-eslint/utils';
 import ignore, { type Ignore } from 'ignore';
-import { ResolverFactory } from 'oxc-resolver';
 import { walk, type VisitorKeys } from './ast.js';
+import { resetModuleResolution, resolveModule } from './module-resolution.js';
 import { eslintEspree, eslintScopeAnalysis, NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -67,22 +67,12 @@ export class Project {
 
   private readonly texts = new Map<string, CachedText>();
   private readonly resolutions = new Map<string, string | null>();
-  private readonly resolver: ResolverFactory;
   private workspaces: Map<string, string> | undefined;
   private listing: { at: number; files: string[] } | undefined;
   /** Results about the whole project (bootstrap facts, reverse indexes), recomputed with the listing. */
   private readonly projectSlots = new Map<string, { at: number; value: unknown }>();
 
-  private constructor(readonly root: string) {
-    this.resolver = new ResolverFactory({
-      tsconfig: 'auto',
-      extensions: [...SOURCE_EXTENSIONS, '.json'],
-      extensionAlias: { '.js': ['.ts', '.tsx', '.js', '.jsx'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'], '.jsx': ['.tsx', '.jsx'] },
-      conditionNames: ['source', 'types', 'import', 'require', 'node', 'default'],
-      mainFields: ['source', 'module', 'main'],
-      mainFiles: ['index'],
-    });
-  }
+  private constructor(readonly root: string) {}
 
   /**
    * The project a file belongs to: the nearest folder above it that is a workspace root (a `package.json` with
@@ -113,6 +103,7 @@ export class Project {
     projectRoots.clear();
     packageDirs.clear();
     existence.clear();
+    resetModuleResolution();
   }
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
@@ -140,7 +131,7 @@ export class Project {
     if (specifier.startsWith('node:') || specifier.length === 0) return undefined;
     let found: string | undefined;
     try {
-      found = this.resolver.resolveFileSync(from, specifier).path ?? undefined;
+      found = resolveModule(from, specifier);
     } catch {
       found = undefined;
     }
