@@ -112,12 +112,12 @@ export class Project {
     const bare = isBare(specifier) ? packageName(specifier) : undefined;
     if (bare && this.externalPackages.has(bare)) return undefined;
     // Bare specifiers resolve alike across a package (its node_modules, its tsconfig paths): one look-up per package.
-    const key = `${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`;
+    const key = ownString(`${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`);
     let resolved = this.resolutions.get(key);
     if (resolved === undefined) {
       resolved = this.resolveUncached(from, specifier) ?? null;
       this.resolutions.set(key, resolved);
-      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(bare);
+      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(ownString(bare));
     }
     return resolved ?? undefined;
   }
@@ -274,6 +274,7 @@ export class Project {
     const entry = this.entry(file);
     if (!entry) return undefined;
     if (entry.slots.has(key)) return entry.slots.get(key) as T;
+    key = ownString(key);
     entry.slots.set(key, undefined); // a module reached again while computing its own value is unknown
     const value = compute();
     entry.slots.set(key, value);
@@ -287,7 +288,7 @@ export class Project {
     const cached = this.projectSlots.get(key);
     if (cached && cached.at === this.listing!.at) return cached.value as T;
     const value = compute();
-    this.projectSlots.set(key, { at: this.listing!.at, value });
+    this.projectSlots.set(ownString(key), { at: this.listing!.at, value });
     return value;
   }
 
@@ -500,6 +501,15 @@ function safeRealpath(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A copy of a string that does not keep alive the text it was cut from. V8 makes a substring of 13 or more
+ * characters (a regular expression's match, an identifier's name from the parser) a view into its parent: kept in
+ * a long-lived cache, an import specifier would hold its whole file's text.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
 }
 
 /** A file's text, or undefined when it cannot be read. */
