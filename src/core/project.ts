@@ -10,14 +10,34 @@
  * cannot be read, resolved or parsed is simply unknown: no caller of this file ever throws because of another file.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { analyze } from '@typescript-eslint/scope-manager';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import type * as ScopeManager from '@typescript-eslint/scope-manager';
+import type * as VisitorKeysModule from '@typescript-eslint/visitor-keys';
 import type { TSESTree } from '@typescript-eslint/utils';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
 import { walk, type VisitorKeys } from './ast.js';
 import { resetModuleResolution, resolveModule } from './module-resolution.js';
 import { eslintEspree, eslintScopeAnalysis, NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
+
+/**
+ * CommonJS dependencies are loaded with require(), when first needed: imported from an ES module, Node would first
+ * scan their sources and those they re-export for export names (scope-manager re-exports dozens of files), and that
+ * scan made V8 compile its lexer with the optimizing compiler, whose memory stayed with the compiler threads
+ * (about 6 MiB of RSS in every lint process).
+ */
+const require = createRequire(import.meta.url);
+let scopeManagerModule: typeof ScopeManager | undefined;
+let typescriptVisitorKeys: typeof VisitorKeysModule.visitorKeys | undefined;
+let ignoreFactory: ((options?: object) => Ignore) | undefined;
+
+function newIgnore(): Ignore {
+  if (!ignoreFactory) {
+    const loaded = require('ignore') as { default?: unknown };
+    ignoreFactory = (typeof loaded.default === 'function' ? loaded.default : loaded) as (options?: object) => Ignore;
+  }
+  return ignoreFactory();
+}
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** Folders that hold no source of the project's own: never listed, never followed into. */
@@ -299,7 +319,7 @@ export class Project {
   files(): string[] {
     const now = Date.now();
     if (this.listing && now - this.listing.at < LISTING_TTL) return this.listing.files;
-    const ignorer = ignore();
+    const ignorer = newIgnore();
     const gitignore = readText(path.join(this.root, '.gitignore'));
     if (gitignore) ignorer.add(gitignore);
     const files: string[] = [];
@@ -370,10 +390,12 @@ export function parseSource(file: string, text: string, options: { loc: boolean;
   const estree = typeScriptEstree();
   if (estree) {
     const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
-    const scopeManager = analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
+    scopeManagerModule ??= require('@typescript-eslint/scope-manager') as typeof ScopeManager;
+    typescriptVisitorKeys ??= (require('@typescript-eslint/visitor-keys') as typeof VisitorKeysModule).visitorKeys;
+    const analysis = scopeManagerModule.analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
     // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
-    walk(ast, visitorKeys as never, () => undefined);
-    return { ast, scopeManager, visitorKeys: visitorKeys as never };
+    walk(ast, typescriptVisitorKeys as never, () => undefined);
+    return { ast, scopeManager: analysis, visitorKeys: typescriptVisitorKeys as never };
   }
   // No typescript-eslint: JavaScript through ESLint's own parser and scope analyser, as ESLint lints it.
   const espree = javascript ? eslintEspree() : undefined;
