@@ -1,7 +1,7 @@
 /**
  * @fileoverview The project view: what one linted file can see of the files around it. Resolves import specifiers
- * to files (oxc-resolver: relative paths with or without extensions, `.js` specifiers that mean `.ts` files, index
- * files, `tsconfig` `paths`/`baseUrl`/`extends`, package `exports`/`main`; workspace packages by name even when
+ * to files (module-resolution.ts: relative paths with or without extensions, `.js` specifiers that mean `.ts` files,
+ * index files, `tsconfig` `paths`/`baseUrl`/`extends`, package `exports`/`main`; workspace packages by name even when
  * `node_modules` is not installed), parses the files it reaches, and lists the project's files for the few
  * questions that need all of them (who calls this wrapper, how is the app bootstrapped).
  *
@@ -10,14 +10,34 @@
  * cannot be read, resolved or parsed is simply unknown: no caller of this file ever throws because of another file.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { analyze } from '@typescript-eslint/scope-manager';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import type * as ScopeManager from '@typescript-eslint/scope-manager';
+import type * as VisitorKeysModule from '@typescript-eslint/visitor-keys';
 import type { TSESTree } from '@typescript-eslint/utils';
-import ignore, { type Ignore } from 'ignore';
-import { ResolverFactory } from 'oxc-resolver';
+import type { Ignore } from 'ignore';
 import { walk, type VisitorKeys } from './ast.js';
+import { resetModuleResolution, resolveModule } from './module-resolution.js';
 import { eslintEspree, eslintScopeAnalysis, NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
+
+/**
+ * CommonJS dependencies are loaded with require(), when first needed: imported from an ES module, Node would first
+ * scan their sources and those they re-export for export names (scope-manager re-exports dozens of files), and that
+ * scan made V8 compile its lexer with the optimizing compiler, whose memory stayed with the compiler threads
+ * (about 6 MiB of RSS in every lint process).
+ */
+const require = createRequire(import.meta.url);
+let scopeManagerModule: typeof ScopeManager | undefined;
+let typescriptVisitorKeys: typeof VisitorKeysModule.visitorKeys | undefined;
+let ignoreFactory: ((options?: object) => Ignore) | undefined;
+
+function newIgnore(): Ignore {
+  if (!ignoreFactory) {
+    const loaded = require('ignore') as { default?: unknown };
+    ignoreFactory = (typeof loaded.default === 'function' ? loaded.default : loaded) as (options?: object) => Ignore;
+  }
+  return ignoreFactory();
+}
 
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** Folders that hold no source of the project's own: never listed, never followed into. */
@@ -67,22 +87,12 @@ export class Project {
 
   private readonly texts = new Map<string, CachedText>();
   private readonly resolutions = new Map<string, string | null>();
-  private readonly resolver: ResolverFactory;
   private workspaces: Map<string, string> | undefined;
   private listing: { at: number; files: string[] } | undefined;
   /** Results about the whole project (bootstrap facts, reverse indexes), recomputed with the listing. */
   private readonly projectSlots = new Map<string, { at: number; value: unknown }>();
 
-  private constructor(readonly root: string) {
-    this.resolver = new ResolverFactory({
-      tsconfig: 'auto',
-      extensions: [...SOURCE_EXTENSIONS, '.json'],
-      extensionAlias: { '.js': ['.ts', '.tsx', '.js', '.jsx'], '.mjs': ['.mts', '.mjs'], '.cjs': ['.cts', '.cjs'], '.jsx': ['.tsx', '.jsx'] },
-      conditionNames: ['source', 'types', 'import', 'require', 'node', 'default'],
-      mainFields: ['source', 'module', 'main'],
-      mainFiles: ['index'],
-    });
-  }
+  private constructor(readonly root: string) {}
 
   /**
    * The project a file belongs to: the nearest folder above it that is a workspace root (a `package.json` with
@@ -113,6 +123,7 @@ export class Project {
     projectRoots.clear();
     packageDirs.clear();
     existence.clear();
+    resetModuleResolution();
   }
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
@@ -121,12 +132,12 @@ export class Project {
     const bare = isBare(specifier) ? packageName(specifier) : undefined;
     if (bare && this.externalPackages.has(bare)) return undefined;
     // Bare specifiers resolve alike across a package (its node_modules, its tsconfig paths): one look-up per package.
-    const key = `${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`;
+    const key = ownString(`${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`);
     let resolved = this.resolutions.get(key);
     if (resolved === undefined) {
       resolved = this.resolveUncached(from, specifier) ?? null;
       this.resolutions.set(key, resolved);
-      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(bare);
+      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(ownString(bare));
     }
     return resolved ?? undefined;
   }
@@ -140,7 +151,7 @@ export class Project {
     if (specifier.startsWith('node:') || specifier.length === 0) return undefined;
     let found: string | undefined;
     try {
-      found = this.resolver.resolveFileSync(from, specifier).path ?? undefined;
+      found = resolveModule(from, specifier);
     } catch {
       found = undefined;
     }
@@ -283,6 +294,7 @@ export class Project {
     const entry = this.entry(file);
     if (!entry) return undefined;
     if (entry.slots.has(key)) return entry.slots.get(key) as T;
+    key = ownString(key);
     entry.slots.set(key, undefined); // a module reached again while computing its own value is unknown
     const value = compute();
     entry.slots.set(key, value);
@@ -296,7 +308,7 @@ export class Project {
     const cached = this.projectSlots.get(key);
     if (cached && cached.at === this.listing!.at) return cached.value as T;
     const value = compute();
-    this.projectSlots.set(key, { at: this.listing!.at, value });
+    this.projectSlots.set(ownString(key), { at: this.listing!.at, value });
     return value;
   }
 
@@ -307,7 +319,7 @@ export class Project {
   files(): string[] {
     const now = Date.now();
     if (this.listing && now - this.listing.at < LISTING_TTL) return this.listing.files;
-    const ignorer = ignore();
+    const ignorer = newIgnore();
     const gitignore = readText(path.join(this.root, '.gitignore'));
     if (gitignore) ignorer.add(gitignore);
     const files: string[] = [];
@@ -378,10 +390,12 @@ export function parseSource(file: string, text: string, options: { loc: boolean;
   const estree = typeScriptEstree();
   if (estree) {
     const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
-    const scopeManager = analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
+    scopeManagerModule ??= require('@typescript-eslint/scope-manager') as typeof ScopeManager;
+    typescriptVisitorKeys ??= (require('@typescript-eslint/visitor-keys') as typeof VisitorKeysModule).visitorKeys;
+    const analysis = scopeManagerModule.analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
     // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
-    walk(ast, visitorKeys as never, () => undefined);
-    return { ast, scopeManager, visitorKeys: visitorKeys as never };
+    walk(ast, typescriptVisitorKeys as never, () => undefined);
+    return { ast, scopeManager: analysis, visitorKeys: typescriptVisitorKeys as never };
   }
   // No typescript-eslint: JavaScript through ESLint's own parser and scope analyser, as ESLint lints it.
   const espree = javascript ? eslintEspree() : undefined;
@@ -509,6 +523,15 @@ function safeRealpath(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A copy of a string that does not keep alive the text it was cut from. V8 makes a substring of 13 or more
+ * characters (a regular expression's match, an identifier's name from the parser) a view into its parent: kept in
+ * a long-lived cache, an import specifier would hold its whole file's text.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
 }
 
 /** A file's text, or undefined when it cannot be read. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
-import { packageDir, readJson } from './project.js';
+import { ownString, packageDir, readJson } from './project.js';
 import { reaches } from './reach.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 
@@ -263,7 +263,7 @@ function callIndex(project: NonNullable<Resolver['project']>, resolver: Resolver
       for (const called of new Set(Array.from(text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!))) {
         const list = index.get(called);
         if (list) list.push(candidate);
-        else index.set(called, [candidate]);
+        else index.set(ownString(called), [candidate]);
       }
     }
     return index;
