@@ -19,7 +19,7 @@ import { calleeImport, CORRELATION_HELPERS, INJECT_HELPERS, type PropagationName
 import { evalPath } from './paths.js';
 import { checkPayloadOfPublish } from './payload.js';
 import type { PublishSite } from './publish.js';
-import { incomingCarrierExpression } from './repairs.js';
+import { guardsMessage, incomingCarrierExpression } from './repairs.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 import { normaliseKey } from './trace-keys.js';
 
@@ -255,7 +255,7 @@ function provablyNotFromMessage(resolver: Resolver, node: Node): boolean {
 function incomingArgumentFix(resolver: Resolver, call: TSESTree.CallExpression, handler: ConsumeSite): { fix?: FixHint; reason?: string } {
   const binding = handler.bindings[0];
   if (!binding || call.arguments.length > 0) return { reason: "pass the consumed message's carrier to it" };
-  const incoming = incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path });
+  const incoming = incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }, guardsMessage(handler));
   const open = resolver.input.text.indexOf('(', (call.callee as Node).range[1]);
   const name = calleeImport(resolver, call) ?? 'correlationHeaders';
   return { fix: { label: `${name}(${incoming})`, requires: [], edits: () => [{ range: [open + 1, open + 1], text: incoming }] } };
@@ -274,7 +274,7 @@ function correlationFix(resolver: Resolver, site: PublishSite, start: Node, hand
   const requirement = helper(name);
   const binding = handler?.bindings[0];
   if (handler && !binding) return { reason: 'the handler does not name the consumed message' };
-  const incoming = handler && binding ? incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }) : '';
+  const incoming = handler && binding ? incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }, guardsMessage(handler)) : '';
   // Header names other than the helpers' defaults go in as their options.
   const renamed = HELPER_DEFAULT_HEADERS.join() !== [conventions.headers.correlationId, conventions.headers.causationId, conventions.headers.eventId].join();
   const args = renamed ? `${incoming || 'undefined'}, { headers: ${headerNames(conventions)} }` : incoming;

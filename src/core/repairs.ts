@@ -8,7 +8,7 @@ import { calleeName, enclosingFunction, isFunction, memberName, staticName, unwr
 import type { ConsumeSite } from './consume.js';
 import { addPropertyEdits, helper, HELPER_BY_SHAPE, lineEnding, lineIndent, lineStart, quoteOf, removePropertyEdits, removeStatementEdit, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { isBarePayload, type PublishSite } from './publish.js';
-import { anchorCall } from './destinations.js';
+import { anchorCall, constantString } from './destinations.js';
 import type { Resolver, SourceInput } from './resolve.js';
 import { majorVersionOf } from './versions.js';
 import { isTraceHeaderName } from './trace-keys.js';
@@ -222,6 +222,14 @@ export function incomingCarrierExpression(resolver: Resolver, site: ConsumeSite,
   return `${binding.name}${certain ? '.' : '?.'}${[first, ...rest].join('?.')}`;
 }
 
+/** Whether the handler returns early when its message is missing (`if (!msg) return;`): below, it is there. */
+export function guardsMessage(site: ConsumeSite): boolean {
+  const binding = site.bindings[0];
+  const fn = isFunction(site.body) ? site.body : undefined;
+  if (!binding || binding.path.length > 0 || fn?.body.type !== 'BlockStatement') return false;
+  return guardedNonNull(fn.body, leadingGuards(fn.body), binding.variable.name);
+}
+
 /** `if (!msg) return;` among the leading guards: `msg` is not null below them. */
 function guardedNonNull(block: TSESTree.BlockStatement, guards: number, name: string): boolean {
   return block.body.slice(0, guards).some((statement) => {
@@ -251,10 +259,8 @@ function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefine
   if (call?.type !== 'CallExpression') return undefined;
   const argument = call.arguments[index];
   if (!argument || argument.type === 'SpreadElement') return undefined;
-  const value = resolver.follow(argument).node;
-  if (value.type === 'Literal' && typeof value.value === 'string') return value.value;
-  if (value.type === 'TemplateLiteral' && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
-  return undefined;
+  // A literal, or a constant of this module or an imported one (`import { PAYMENTS_QUEUE } from './queues'`).
+  return constantString(resolver, argument, 0);
 }
 
 /** A handler that never extracts: run its body inside `withConsumerSpan(carrier, name, fn)`. */
