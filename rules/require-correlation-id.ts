@@ -17,7 +17,7 @@ export default createRule<Options, MessageIds>({
       recommended: false,
     },
     messages: {
-      useHelper: 'Add {{helper}} from {{module}}.',
+      useHelper: '{{helper}}.',
       missingCorrelation: '{{broker}}: {{site}} sends this message without {{fields}} in its {{carrier}}, so its events cannot be tied to one business operation{{step}}. Add {{helper}}.',
       freshCorrelationId: "{{broker}}: inside this {{consumer}} handler the message gets a new correlation ID, which starts a new business operation. Forward the consumed message's '{{header}}' (correlationHeaders(incoming) does).",
       causationNotFromMessage: "{{broker}}: inside this {{consumer}} handler the causation ID ('{{header}}') must be the consumed message's event ID ('{{event}}'), so that the chain of events can be rebuilt. correlationHeaders(incoming) sets it.",

@@ -117,6 +117,7 @@ describe('add-correlation-propagation through `codemod all --strict`', () => {
       'causal/amqplib/order-service.ts:18 missingCorrelation',
       'causal/kafkajs/notification-service.ts:22 missingCorrelation',
       'causal/kafkajs/order-service.ts:19 missingCorrelation',
+      'causal/kafkajs/order-service.ts:26 correlationIdInPayload',
       'causal/sqs/notification-service.ts:13 missingCorrelation',
       'causal/sqs/order-service.ts:17 missingCorrelation',
     ]);
@@ -128,9 +129,20 @@ describe('add-correlation-propagation through `codemod all --strict`', () => {
     const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.strict as never });
     const after = await eslint.lintFiles(['causal']);
     expect(after.flatMap((r) => r.messages.map((m) => m.messageId)).sort()).toEqual([
-      'causationNotFromMessage', 'consumerSpanKind', 'correlationIdInPayload', 'errorNotRecorded', 'freshCorrelationId', 'freshCorrelationId', 'genericSpanName', 'missingMessagingAttributes',
+      'causationNotFromMessage', 'consumerSpanKind', 'errorNotRecorded', 'freshCorrelationId', 'freshCorrelationId', 'genericSpanName', 'missingMessagingAttributes',
     ]);
-    expect(summary.left.find((s: { messageId: string }) => s.messageId === 'correlationIdInPayload').reason).toMatch(/move the value into the metadata by hand/);
+    // The correlation ID left the body: its carrier already held the ID (correlationHeaders()), so only the key went.
+    expect(await readFile(path.join(dir, 'causal/kafkajs/order-service.ts'), 'utf8')).toContain("messages: [{ value: JSON.stringify({ orderId }), headers: injectTraceHeaders(correlationHeaders()) }],");
+  });
+
+  it('a correlation ID that some code reads from the body stays there (the contract rule of trace IDs)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tp-causal-'));
+    await cp(causalDir, path.join(dir, 'causal'), { recursive: true });
+    await writeFile(path.join(dir, 'package.json'), '{"name":"causal","type":"module"}');
+    await writeFile(path.join(dir, 'causal/audit-reader.ts'), "export function auditOf(body: { orderId: string; correlationId: string }) {\n  return `${body.orderId}:${body.correlationId}`;\n}\n");
+    const result = await run(dir, ['codemod', 'add-correlation-propagation', 'causal', '--force', '--no-typecheck', '--no-progress', '--json']);
+    const left = JSON.parse(result.out).left.find((s: { messageId: string }) => s.messageId === 'correlationIdInPayload');
+    expect(left.reason).toBe("kept 'correlationId' in the body: causal/audit-reader.ts:2 reads it from there (--drop-payload-ids moves it anyway)");
   });
 
   it('without --strict (and no strict rules in the ESLint config), all leaves correlation IDs alone', async () => {

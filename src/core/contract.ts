@@ -60,6 +60,20 @@ function isPropertyName(node: Node): boolean {
 export function fallbackReads(resolver: Resolver, key: string): string[] {
   const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`\\.\\s*${escaped}\\s*(?:\\?\\?|\\|\\|)|\\[\\s*['"\`]${escaped}['"\`]\\s*\\]\\s*(?:\\?\\?|\\|\\|)|[{,]\\s*${escaped}\\s*=(?![=>])`, 'g');
+  return readsMatching(resolver, key, pattern, 'fallback-reads');
+}
+
+/**
+ * Places (`file:line`) where some code reads `key` from an object at all: `x.key`, `x['key']`, `const { key } = x`
+ * (not assignments, not object literals that write it).
+ */
+export function bodyReads(resolver: Resolver, key: string): string[] {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`\\.\\s*${escaped}\\b(?!\\s*=(?!=))|\\[\\s*['"\`]${escaped}['"\`]\\s*\\](?!\\s*=(?!=))|\\{[^{}=;]*\\b${escaped}\\b[^{}=;]*\\}\\s*=(?![=>])`, 'g');
+  return readsMatching(resolver, key, pattern, 'body-reads');
+}
+
+function readsMatching(resolver: Resolver, key: string, pattern: RegExp, slot: string): string[] {
   const scan = (text: string, file: string): string[] => {
     const found: string[] = [];
     for (const match of text.matchAll(pattern)) {
@@ -78,7 +92,7 @@ export function fallbackReads(resolver: Resolver, key: string): string[] {
   };
   const project = resolver.project;
   if (!project) return scan(resolver.input.text, path.basename(resolver.file ?? 'this file'));
-  return project.projectSlot(`fallback-reads:${key}`, () =>
+  return project.projectSlot(`${slot}:${key}`, () =>
     project.files().flatMap((file) => {
       const relative = path.relative(project.root, file).split(path.sep).join('/');
       // Tests and test data assert on payloads; they are not consumers.

@@ -14,7 +14,8 @@ import { calleeName, contains, staticName, unwrap, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import { constantString } from './destinations.js';
 import type { Finding } from './findings.js';
-import { addPropertyEdits, helper, sourceOf, type FixHint, type Requirement } from './fixes.js';
+import { bodyReads } from './contract.js';
+import { addPropertyEdits, helper, removePropertyEdits, sourceOf, type FixHint, type Requirement } from './fixes.js';
 import { calleeImport, CORRELATION_HELPERS, INJECT_HELPERS, type PropagationNames } from './otel.js';
 import { evalPath } from './paths.js';
 import { checkPayloadOfPublish } from './payload.js';
@@ -82,10 +83,16 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
   const configured = new Set([conventions.headers.correlationId, conventions.headers.causationId].map(normaliseKey));
   const isCorrelationKey = (name: string): boolean => CORRELATION_KEYS.has(normaliseKey(name)) || configured.has(normaliseKey(name));
   for (const finding of checkPayloadOfPublish(resolver, site, isCorrelationKey)) {
+    const key = finding.data['key'] ?? '';
+    const header = /causation/i.test(key) ? conventions.headers.causationId : conventions.headers.correlationId;
+    const message = site.messages.find((m) => m.type === 'node' && contains(m.node, finding.node));
+    const start = site.spec.messages ? (message?.type === 'node' ? message.node : undefined) : site.call;
+    const repair = start && !finding.data['via'] ? moveToHeader(resolver, site, start, finding.node, header, names) : { reason: 'the key is written in another file' };
     findings.push({
       rule: 'require-correlation-id', messageId: 'correlationIdInPayload', node: finding.node, broker: site.broker, site: site.call,
-      data: { ...data, key: finding.data['key'] ?? '', header: conventions.headers.correlationId },
-      reason: 'move the value into the metadata by hand (correlationHeaders carries it on), then drop the key once no consumer reads it from the body',
+      data: { ...data, key, header }, fix: repair.fix, reason: repair.reason,
+      // Under the contract rules of trace IDs: a key some consumer reads from the body stays there.
+      contractRisk: repair.fix ? () => bodyReadReason(resolver, key) : undefined,
     });
   }
   return findings;
@@ -251,6 +258,48 @@ function provablyNotFromMessage(resolver: Resolver, node: Node): boolean {
   return unwrap(resolver.follow(node).node).type === 'Literal';
 }
 
+/** Why a correlation key must stay in the body: code of the project reads it from there. */
+function bodyReadReason(resolver: Resolver, key: string): string | undefined {
+  const reads = bodyReads(resolver, key);
+  return reads.length > 0 ? `kept '${key}' in the body: ${reads[0]}${reads.length > 1 ? ` (and ${reads.length - 1} more)` : ''} reads it from there (--drop-payload-ids moves it anyway)` : undefined;
+}
+
+/**
+ * Moves a correlation key from the body into the carrier under the conventions' header name: the property goes,
+ * and the carrier (an object literal, or an inject helper's base) gets `'correlation-id': <its value>` unless it
+ * already holds the field.
+ */
+function moveToHeader(resolver: Resolver, site: PublishSite, start: Node, keyNode: Node, header: string, names: PropagationNames): { fix?: FixHint; reason?: string } {
+  const input = resolver.input;
+  const property = keyNode.parent;
+  if (property?.type !== 'Property' || property.parent?.type !== 'ObjectExpression' || property.kind !== 'init') return { reason: 'the key is not a property of an object literal here' };
+  const object = property.parent;
+  const value = sourceOf(input, property.value);
+  const removal = removePropertyEdits(input, object, property);
+  const label = `Move it to the '${header}' ${site.spec.carrierName}`;
+  const seen: Seen = { keys: new Set(), values: new Map(), names };
+  const result = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call)[0];
+  if (result?.type !== 'node') return { reason: `the message has no ${site.spec.carrierName} to move it to` };
+  const found = carrierValueKeys(resolver, result.node, seen, 0);
+  const field = /causation/i.test(header) ? 'causationId' : 'correlationId';
+  if (found === 'all' || (found === 'ok' && [...seen.keys].some((k) => k === normaliseKey(header) || k === normaliseKey(field)))) {
+    return { fix: { label, requires: [], edits: () => removal } };
+  }
+  if (site.spec.shape !== 'object') return { reason: `add '${header}' to the ${site.spec.carrierName} by hand` };
+  const carrier = unwrap(result.node);
+  const entry = `'${header}': ${value}`;
+  if (carrier.type === 'ObjectExpression') return { fix: { label, requires: [], edits: () => [...addPropertyEdits(input, carrier, entry), ...removal] } };
+  if (carrier.type === 'CallExpression' && INJECT_HELPER_NAMES.has(calleeImport(resolver, carrier, names) ?? '')) {
+    const base = carrier.arguments[0] ? unwrap(carrier.arguments[0]) : undefined;
+    if (!base) {
+      const open = input.text.indexOf('(', (carrier.callee as Node).range[1]);
+      return { fix: { label, requires: [], edits: () => [{ range: [open + 1, open + 1], text: `{ ${entry} }` }, ...removal] } };
+    }
+    if (base.type === 'ObjectExpression') return { fix: { label, requires: [], edits: () => [...addPropertyEdits(input, base, entry), ...removal] } };
+  }
+  return { reason: `the ${site.spec.carrierName} are not an object literal or a helper call in this file` };
+}
+
 /** `correlationHeaders()` → `correlationHeaders(message.headers)`: the consumed message goes in. */
 function incomingArgumentFix(resolver: Resolver, call: TSESTree.CallExpression, handler: ConsumeSite): { fix?: FixHint; reason?: string } {
   const binding = handler.bindings[0];
@@ -258,7 +307,7 @@ function incomingArgumentFix(resolver: Resolver, call: TSESTree.CallExpression, 
   const incoming = incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }, guardsMessage(handler));
   const open = resolver.input.text.indexOf('(', (call.callee as Node).range[1]);
   const name = calleeImport(resolver, call) ?? 'correlationHeaders';
-  return { fix: { label: `${name}(${incoming})`, requires: [], edits: () => [{ range: [open + 1, open + 1], text: incoming }] } };
+  return { fix: { label: `Pass the consumed message's ${handler.spec.carrier} to ${name}()`, requires: [], edits: () => [{ range: [open + 1, open + 1], text: incoming }] } };
 }
 
 /** Adds the correlation helper to the carrier: a spread in an object literal, or the base of an inject helper. */
@@ -283,7 +332,7 @@ function correlationFix(resolver: Resolver, site: PublishSite, start: Node, hand
   const result = evalPath(resolver, start, site.spec.carrier, site.broker.id, site.call)[0];
   if (result?.type !== 'node') return { reason: `the message has no ${site.spec.carrierName}: add them first (require-header-injection)` };
   const carrier = unwrap(result.node);
-  const hint = (edits: FixHint['edits']): { fix: FixHint } => ({ fix: { label: `${name}(${incoming ? '...' : ''})`, requires: [requirement], edits } });
+  const hint = (edits: FixHint['edits']): { fix: FixHint } => ({ fix: { label: `Add ${name}(${incoming}) to the ${site.spec.carrierName}`, requires: [requirement], edits } });
   // SQS and SNS deliver at most 10 message attributes: the three IDs and the trace fields must fit beside the rest.
   if (site.spec.attributeLimit && carrier.type === 'ObjectExpression' && carrier.properties.length + 6 > site.spec.attributeLimit) {
     return { reason: `the message already has ${carrier.properties.length} attributes: the IDs and the trace fields would pass ${site.spec.attributeLimit}` };

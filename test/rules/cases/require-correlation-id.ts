@@ -38,7 +38,7 @@ export const invalid: Case[] = [
   {
     name: 'kafkajs: correlation ID in the payload',
     code: `${kafka}export async function f(correlationId: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ correlationId }), headers: injectTraceHeaders(correlationHeaders()) }] }); }`,
-    errors: [{ messageId: 'correlationIdInPayload', line: 7 }],
+    errors: [{ messageId: 'correlationIdInPayload', line: 7, suggestions: [{ messageId: 'useHelper', output: `${kafka}export async function f(correlationId: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({}), headers: injectTraceHeaders(correlationHeaders()) }] }); }` }] }],
   },
   {
     name: 'amqplib: AMQP correlationId is reply matching, not the business correlation ID',
@@ -86,7 +86,11 @@ export const invalid: Case[] = [
   },
   {
     name: 'kafkajs: x-correlation-id and conversationId in the payload',
-    code: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ 'x-correlation-id': id, conversationId: id }), headers: injectTraceHeaders(correlationHeaders()) }] }); }`,
-    errors: [{ messageId: 'correlationIdInPayload', line: 7 }, { messageId: 'correlationIdInPayload', line: 7 }],
+    code: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ 'x-correlation-id': id, conversationId: id }), headers: injectTraceHeaders({ tenant: 'eu' }) }] }); }`,
+    errors: [
+      { messageId: 'missingCorrelation', line: 7, suggestions: [{ messageId: 'useHelper', output: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ 'x-correlation-id': id, conversationId: id }), headers: injectTraceHeaders({ tenant: 'eu', ...correlationHeaders() }) }] }); }` }] },
+      { messageId: 'correlationIdInPayload', line: 7, suggestions: [{ messageId: 'useHelper', output: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ conversationId: id }), headers: injectTraceHeaders({ tenant: 'eu', 'correlation-id': id }) }] }); }` }] },
+      { messageId: 'correlationIdInPayload', line: 7, suggestions: [{ messageId: 'useHelper', output: `${kafka}export async function f(id: string) { await producer.send({ topic: 't', messages: [{ value: JSON.stringify({ 'x-correlation-id': id }), headers: injectTraceHeaders({ tenant: 'eu', 'correlation-id': id }) }] }); }` }] },
+    ],
   },
 ];
