@@ -384,18 +384,25 @@ export function parsesJsx(file: string): boolean {
  * Throws the parser's error (with `lineNumber` and `column`) when the text does not parse. JSX in `.tsx` and
  * JavaScript files only, so that `<T>x` casts keep working in `.ts`.
  */
+/**
+ * typescript-eslint's scope analysis of a tree typescript-estree made (ours or a program's), with its parents linked
+ * (parsers called outside ESLint leave `parent` unset; recognition climbs parents).
+ */
+export function analyzeScopes(ast: TSESTree.Program, lib: boolean): { scopeManager: unknown; visitorKeys: VisitorKeys } {
+  scopeManagerModule ??= require('@typescript-eslint/scope-manager') as typeof ScopeManager;
+  typescriptVisitorKeys ??= (require('@typescript-eslint/visitor-keys') as typeof VisitorKeysModule).visitorKeys;
+  const analysis = scopeManagerModule.analyze(ast as never, { sourceType: 'module', ...(lib ? {} : { lib: [] }) });
+  walk(ast, typescriptVisitorKeys as never, () => undefined);
+  return { scopeManager: analysis, visitorKeys: typescriptVisitorKeys as never };
+}
+
 export function parseSource(file: string, text: string, options: { loc: boolean; lib: boolean }): { ast: TSESTree.Program; scopeManager: unknown; visitorKeys: VisitorKeys } {
   const javascript = /\.(jsx|js|mjs|cjs)$/.test(file);
   const jsx = parsesJsx(file);
   const estree = typeScriptEstree();
   if (estree) {
     const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
-    scopeManagerModule ??= require('@typescript-eslint/scope-manager') as typeof ScopeManager;
-    typescriptVisitorKeys ??= (require('@typescript-eslint/visitor-keys') as typeof VisitorKeysModule).visitorKeys;
-    const analysis = scopeManagerModule.analyze(ast as never, { sourceType: 'module', ...(options.lib ? {} : { lib: [] }) });
-    // Parsers called outside ESLint leave `parent` unset; recognition climbs parents.
-    walk(ast, typescriptVisitorKeys as never, () => undefined);
-    return { ast, scopeManager: analysis, visitorKeys: typescriptVisitorKeys as never };
+    return { ast, ...analyzeScopes(ast, options.lib) };
   }
   // No typescript-eslint: JavaScript through ESLint's own parser and scope analyser, as ESLint lints it.
   const espree = javascript ? eslintEspree() : undefined;

@@ -6,12 +6,10 @@ import { createRequire } from 'node:module';
 import type { ParserServicesWithTypeInformation } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
 import type { Catalog, Kind } from '../brokers/index.js';
-import { analyze } from '@typescript-eslint/scope-manager';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { TSESTree } from '@typescript-eslint/utils';
-import { walk, type Node } from './ast.js';
+import type { Node } from './ast.js';
 import { NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
-import { parsesJsx } from './project.js';
+import { analyzeScopes, parsesJsx } from './project.js';
 import type { ScopeManagerLike, SourceInput, TypeServices } from './resolve.js';
 
 const require = createRequire(import.meta.url);
@@ -79,7 +77,6 @@ export function inputFromProgram(file: string, text: string, program: ts.Program
   const { ast, services } = estree.parseAndGenerateServices(text, {
     programs: [program], filePath: file, range: true, loc: true, jsx: parsesJsx(file), tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true,
   }) as { ast: TSESTree.Program; services: ParserServicesWithTypeInformation };
-  const scopeManager = analyze(ast as never, { sourceType: 'module' });
-  walk(ast, visitorKeys as never, () => undefined);
-  return { ast, scopeManager: scopeManager as unknown as ScopeManagerLike, visitorKeys: visitorKeys as never, text, filename: file, types: typeServices(services, catalog) };
+  const { scopeManager, visitorKeys } = analyzeScopes(ast, true);
+  return { ast, scopeManager: scopeManager as ScopeManagerLike, visitorKeys, text, filename: file, types: typeServices(services, catalog) };
 }
