@@ -37,6 +37,17 @@ export function walk(root: Node, keys: VisitorKeys, enter: (node: Node) => boole
   }
 }
 
+/** Whether some call under `root` (nested functions included) passes `test`; the walk stops at the first. */
+export function someCall(root: Node, keys: VisitorKeys, test: (call: TSESTree.CallExpression) => boolean): boolean {
+  let found = false;
+  walk(root, keys, (node) => {
+    if (found) return false;
+    if (node.type === 'CallExpression' && test(node)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
 /** Strips wrappers that do not change the value: TS assertions, `!`, `satisfies`, optional chains, `await`. */
 export function unwrap(node: Node): Node {
   let current = node;

@@ -7,7 +7,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { BrokerSpec, ConsumeSpec, Instrumentation } from '../brokers/index.js';
 import type { IncomingValues } from '../brokers/types.js';
 import {
-  callLocation, calleeName, contains, enclosingFunction, isFunction, isInsideIteration, memberName, staticName, unwrap, walk,
+  callLocation, calleeName, contains, enclosingFunction, isFunction, isInsideIteration, memberName, someCall, staticName, unwrap, walk,
   type FunctionNode, type Node,
 } from './ast.js';
 import type { ConsumeMessageId, Finding } from './findings.js';
@@ -395,13 +395,7 @@ function packedIntoRead(node: Node): boolean {
 }
 
 function hasExtraction(resolver: Resolver, fn: Node): boolean {
-  let found = false;
-  walk(fn, resolver.keys, (node) => {
-    if (found) return false;
-    if (node.type === 'CallExpression' && extractionCall(resolver, node, { injectors: [], extractors: [] })) found = true;
-    return undefined;
-  });
-  return found;
+  return someCall(fn, resolver.keys, (call) => extractionCall(resolver, call, { injectors: [], extractors: [] }) !== undefined);
 }
 
 /** Checks that a receive request asks for the trace attributes (SQS ReceiveMessage, sqs-consumer options). */

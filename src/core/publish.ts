@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, memberName, staticName, someCall, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
@@ -461,11 +461,5 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
 function functionInjects(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): boolean {
   const fn = resolver.functionOf(call.callee);
   if (!fn || !isFunction(fn)) return false;
-  let found = false;
-  walk(fn.body, resolver.keys, (node) => {
-    if (found) return false;
-    if (node.type === 'CallExpression' && injectionCall(resolver, node, names)) found = true;
-    return undefined;
-  });
-  return found;
+  return someCall(fn.body, resolver.keys, (node) => injectionCall(resolver, node, names) !== undefined);
 }

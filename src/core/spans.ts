@@ -10,7 +10,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Conventions } from './conventions.js';
-import { calleeName, contains, isFunction, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, contains, isFunction, memberName, someCall, staticName, unwrap, walk, type Node } from './ast.js';
 import type { ConsumeSite } from './consume.js';
 import { constantString } from './destinations.js';
 import type { Finding } from './findings.js';
@@ -180,16 +180,10 @@ function attributeName(resolver: Resolver, key: Node, computed: boolean): string
 
 /** `span.recordException(e)` or `span.setStatus({ code: SpanStatusCode.ERROR })` in the span's code. */
 function recordsFailure(resolver: Resolver, scope: Node): boolean {
-  let found = false;
-  walk(scope, resolver.keys, (node) => {
-    if (found) return false;
-    if (node.type !== 'CallExpression') return undefined;
-    const method = calleeName(node);
-    if (method === 'recordException') found = true;
-    else if (method === 'setStatus' && /ERROR|\b2\b/.test(resolver.input.text.slice(node.range[0], node.range[1]))) found = true;
-    return undefined;
+  return someCall(scope, resolver.keys, (call) => {
+    const method = calleeName(call);
+    return method === 'recordException' || (method === 'setStatus' && /ERROR|\b2\b/.test(resolver.input.text.slice(call.range[0], call.range[1])));
   });
-  return found;
 }
 
 function isExtraction(resolver: Resolver, node: Node, names: PropagationNames): boolean {
@@ -198,16 +192,10 @@ function isExtraction(resolver: Resolver, node: Node, names: PropagationNames): 
 }
 
 function activatingHelperIn(resolver: Resolver, consumer: ConsumeSite, names: PropagationNames): boolean {
-  let found = false;
-  walk(consumer.body, resolver.keys, (node) => {
-    if (found) return false;
-    if (node.type === 'CallExpression') {
-      const extraction = extractionCall(resolver, node, names);
-      if (extraction?.type === 'helper' && extraction.activates) found = true;
-    }
-    return undefined;
+  return someCall(consumer.body, resolver.keys, (call) => {
+    const extraction = extractionCall(resolver, call, names);
+    return extraction?.type === 'helper' && extraction.activates;
   });
-  return found;
 }
 
 function isGeneric(name: string, conventions: Conventions): boolean {
