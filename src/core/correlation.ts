@@ -15,7 +15,7 @@ import type { ConsumeSite } from './consume.js';
 import { constantString } from './destinations.js';
 import type { Finding } from './findings.js';
 import { bodyReads } from './contract.js';
-import { addPropertyEdits, helper, removePropertyEdits, sourceOf, type FixHint, type Requirement } from './fixes.js';
+import { addPropertyEdits, helper, removePropertyEdits, sourceOf, type Edit, type FixHint, type Requirement } from './fixes.js';
 import { calleeImport, CORRELATION_HELPERS, INJECT_HELPERS, type PropagationNames } from './otel.js';
 import { evalPath } from './paths.js';
 import { checkPayloadOfPublish } from './payload.js';
@@ -62,7 +62,8 @@ export function checkCorrelation(resolver: Resolver, site: PublishSite, consumer
       continue;
     }
     if (!handler) continue;
-    if (keys.helper && !keys.helper.arguments.some((a, i) => i === (calleeImport(resolver, keys.helper!, names) === 'correlationNatsHeaders' ? 1 : 0) && !(a.type === 'Identifier' && a.name === 'undefined'))) {
+    const incoming = keys.helper?.arguments[incomingIndex(calleeImport(resolver, keys.helper, names))];
+    if (keys.helper && (!incoming || (incoming.type === 'Identifier' && incoming.name === 'undefined'))) {
       // `correlationHeaders()` inside a handler starts a new operation: it should be given the consumed message.
       const repair = incomingArgumentFix(resolver, keys.helper, handler);
       findings.push({ rule: 'require-correlation-id', messageId: 'freshCorrelationId', node: keys.helper, broker: site.broker, site: site.call, data: { ...data, header: conventions.headers.correlationId, consumer: handler.spec.label }, fix: repair.fix, reason: repair.reason });
@@ -155,7 +156,6 @@ interface Seen {
 
 function carrierValueKeys(resolver: Resolver, node: Node, seen: Seen, depth: number): 'ok' | 'all' | 'unknown' {
   if (depth > 4) return 'unknown';
-  const { keys, values } = seen;
   const { node: value, variables } = resolver.follow(node);
   if (value.type === 'ObjectExpression') {
     const result = addKeys(resolver, value, seen, depth);
@@ -185,10 +185,34 @@ function carrierValueKeys(resolver: Resolver, node: Node, seen: Seen, depth: num
  */
 function correlationHelper(call: TSESTree.CallExpression, imported: string, seen: Seen): 'ok' | 'all' {
   seen.helper = call;
-  const optionsAt = imported === 'correlationNatsHeaders' ? 2 : 1;
-  if (call.arguments.length > optionsAt) return 'all';
+  if (call.arguments.length > incomingIndex(imported) + 1) return 'all'; // options given after the incoming carrier
   for (const header of HELPER_DEFAULT_HEADERS) seen.keys.add(normaliseKey(header));
   return 'ok';
+}
+
+/** Where a correlation helper takes the incoming carrier: `correlationNatsHeaders(h, incoming)`, else first. */
+function incomingIndex(helperName: string | undefined): number {
+  return helperName === 'correlationNatsHeaders' ? 1 : 0;
+}
+
+/**
+ * Where an entry goes in a carrier: an object literal, or the base object of one of our inject helpers (made when
+ * the helper has none). Undefined for anything else (the helper's base being something else included).
+ */
+function carrierTarget(resolver: Resolver, carrier: Node, names: PropagationNames): { object: TSESTree.ObjectExpression } | { bare: TSESTree.CallExpression } | { base: Node } | undefined {
+  const value = unwrap(carrier);
+  if (value.type === 'ObjectExpression') return { object: value };
+  if (value.type !== 'CallExpression' || !INJECT_HELPER_NAMES.has(calleeImport(resolver, value, names) ?? '')) return undefined;
+  const base = value.arguments[0];
+  if (!base) return { bare: value };
+  const object = unwrap(base);
+  return object.type === 'ObjectExpression' ? { object } : { base };
+}
+
+/** An edit giving a call with no arguments its first one. */
+function firstArgumentEdit(text: string, call: TSESTree.CallExpression, argument: string): Edit {
+  const open = text.indexOf('(', (call.callee as Node).range[1]);
+  return { range: [open + 1, open + 1], text: argument };
 }
 
 function addKeys(resolver: Resolver, object: TSESTree.ObjectExpression, seen: Seen, depth = 0, follow = true): 'ok' | 'all' | 'unknown' {
@@ -286,17 +310,10 @@ function moveToHeader(resolver: Resolver, site: PublishSite, start: Node, keyNod
     return { fix: { label, requires: [], edits: () => removal } };
   }
   if (site.spec.shape !== 'object') return { reason: `add '${header}' to the ${site.spec.carrierName} by hand` };
-  const carrier = unwrap(result.node);
+  const target = carrierTarget(resolver, result.node, names);
   const entry = `'${header}': ${value}`;
-  if (carrier.type === 'ObjectExpression') return { fix: { label, requires: [], edits: () => [...addPropertyEdits(input, carrier, entry), ...removal] } };
-  if (carrier.type === 'CallExpression' && INJECT_HELPER_NAMES.has(calleeImport(resolver, carrier, names) ?? '')) {
-    const base = carrier.arguments[0] ? unwrap(carrier.arguments[0]) : undefined;
-    if (!base) {
-      const open = input.text.indexOf('(', (carrier.callee as Node).range[1]);
-      return { fix: { label, requires: [], edits: () => [{ range: [open + 1, open + 1], text: `{ ${entry} }` }, ...removal] } };
-    }
-    if (base.type === 'ObjectExpression') return { fix: { label, requires: [], edits: () => [...addPropertyEdits(input, base, entry), ...removal] } };
-  }
+  if (target && 'object' in target) return { fix: { label, requires: [], edits: () => [...addPropertyEdits(input, target.object, entry), ...removal] } };
+  if (target && 'bare' in target) return { fix: { label, requires: [], edits: () => [firstArgumentEdit(input.text, target.bare, `{ ${entry} }`), ...removal] } };
   return { reason: `the ${site.spec.carrierName} are not an object literal or a helper call in this file` };
 }
 
@@ -305,12 +322,10 @@ function incomingArgumentFix(resolver: Resolver, call: TSESTree.CallExpression, 
   const binding = handler.bindings[0];
   if (!binding || call.arguments.length > 0) return { reason: "pass the consumed message's carrier to it" };
   const incoming = incomingCarrierExpression(resolver, handler, { name: binding.variable.name, path: binding.path }, guardsMessage(handler));
-  const open = resolver.input.text.indexOf('(', (call.callee as Node).range[1]);
   const name = calleeImport(resolver, call) ?? 'correlationHeaders';
-  return { fix: { label: `Pass the consumed message's ${handler.spec.carrier} to ${name}()`, requires: [], edits: () => [{ range: [open + 1, open + 1], text: incoming }] } };
+  return { fix: { label: `Pass the consumed message's ${handler.spec.carrier} to ${name}()`, requires: [], edits: () => [firstArgumentEdit(resolver.input.text, call, incoming)] } };
 }
 
-/** Adds the correlation helper to the carrier: a spread in an object literal, or the base of an inject helper. */
 /** The conventions' header names as the helpers' `headers` option. */
 function headerNames(conventions: Conventions): string {
   const { correlationId, causationId, eventId } = conventions.headers;
@@ -337,16 +352,11 @@ function correlationFix(resolver: Resolver, site: PublishSite, start: Node, hand
   if (site.spec.attributeLimit && carrier.type === 'ObjectExpression' && carrier.properties.length + 6 > site.spec.attributeLimit) {
     return { reason: `the message already has ${carrier.properties.length} attributes: the IDs and the trace fields would pass ${site.spec.attributeLimit}` };
   }
-  if (carrier.type === 'ObjectExpression') return hint((local) => addPropertyEdits(input, carrier, `...${call(local)}`));
-  if (carrier.type === 'CallExpression' && INJECT_HELPER_NAMES.has(calleeImport(resolver, carrier) ?? '')) {
-    const base = carrier.arguments[0];
-    if (!base) {
-      const open = input.text.indexOf('(', (carrier.callee as Node).range[1]);
-      return hint((local) => [{ range: [open + 1, open + 1], text: call(local) }]);
-    }
-    const object = unwrap(base);
-    if (object.type === 'ObjectExpression') return hint((local) => addPropertyEdits(input, object, `...${call(local)}`));
-    return hint((local) => [{ range: base.range, text: `{ ...${sourceOf(input, base)}, ...${call(local)} }` }]);
-  }
-  return { reason: `the ${site.spec.carrierName} are not an object literal or a helper call in this file` };
+  // Our own inject helpers only (names not passed): an organisation's renamed ones are not rewritten here.
+  const target = carrierTarget(resolver, carrier, { injectors: [], extractors: [] });
+  if (!target) return { reason: `the ${site.spec.carrierName} are not an object literal or a helper call in this file` };
+  if ('object' in target) return hint((local) => addPropertyEdits(input, target.object, `...${call(local)}`));
+  if ('bare' in target) return hint((local) => [firstArgumentEdit(input.text, target.bare, call(local))]);
+  const { base } = target;
+  return hint((local) => [{ range: base.range, text: `{ ...${sourceOf(input, base)}, ...${call(local)} }` }]);
 }
