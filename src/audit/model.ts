@@ -12,7 +12,7 @@ import ignore from 'ignore';
 import { RECOMMENDED_RULES, ruleMessage } from '../../rules/index.js';
 import { catalog } from '../brokers/index.js';
 import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type AnalyzeOptions, type HeaderlessSite } from '../core/analyze.js';
-import type { Node } from '../core/ast.js';
+import { positionOf, type Node } from '../core/ast.js';
 import type { ConsumeSite } from '../core/consume.js';
 import { consumeDestinations, destinationNodes, publishDestinations, valueOf, type Destination } from '../core/destinations.js';
 import { extractionSeen, injectionSeen } from '../core/evidence.js';
@@ -215,7 +215,11 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
         snippet: (lines[line - 1] ?? '').trim(),
       };
     };
-    const place = (node: Node, at = file): AuditPlace => ({ file: rel(at), line: node.loc?.start.line ?? lineOf(input.text, node.range[0]), column: (node.loc?.start.column ?? 0) + 1, service: serviceOf(at) });
+    // A node of another module (a wrapper's) is placed in that module's text.
+    const place = (node: Node, of: Resolver = resolver): AuditPlace => {
+      const at = of.file ?? file;
+      return { file: rel(at), ...positionOf(of.input.text, node), service: serviceOf(at) };
+    };
     const judged = (anchor: Node, seen: boolean): { findings: AuditFinding[]; status: Status; payload: boolean; coveredBy?: Instrumentation[] } => {
       const own = findings.filter((f) => (f.site ?? f.node) === anchor);
       const open = own.filter((f) => !isCovered(f, coverage.active));
@@ -229,7 +233,7 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
     // One record per site; a call into a wrapper is a caller of the innermost broker call's site (in the wrapper's
     // module). The calls in between (a wrapper calling a wrapper) pass their callers' messages on: their callers
     // are the paths, so they are not paths of their own.
-    const record = (view: SiteView, via: { view: SiteView; file: string; name?: string } | undefined): void => {
+    const record = (view: SiteView, via: { view: SiteView; resolver: Resolver; name?: string } | undefined): void => {
       const verdict = judged(view.anchor, view.seen);
       const { anchor, seen: _seen, ...described } = view;
       if (!via) {
@@ -237,26 +241,26 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
         return;
       }
       const { anchor: inner, seen: _innerSeen, ...wrapper } = via.view;
-      const owner = ensure(`${rel(via.file)}:${inner.range[0]}`, () => ({ ...place(inner, via.file), ...wrapper, status: 'ok', payload: false, findings: [] }));
+      const owner = ensure(`${rel(via.resolver.file ?? file)}:${inner.range[0]}`, () => ({ ...place(inner, via.resolver), ...wrapper, status: 'ok', payload: false, findings: [] }));
       if (via.name) owner.wrapper ??= via.name;
       const caller: AuditCaller = { ...place(anchor), destinations: view.destinations, status: verdict.status, payload: verdict.payload, findings: verdict.findings };
       callerKeys.set(caller, `${rel(file)}:${anchor.range[0]}`);
       owner.callers.push(caller);
     };
     for (const site of found.publish) {
-      let via: { view: SiteView; file: string; name?: string } | undefined;
+      let via: { view: SiteView; resolver: Resolver; name?: string } | undefined;
       if (site.via) {
         let { resolver: r, inner } = site.via;
         while (inner.via) {
           intermediate.add(`${rel(r.file ?? file)}:${inner.call.range[0]}`);
           ({ resolver: r, inner } = inner.via);
         }
-        via = { view: publishView(r, inner, names), file: r.file ?? file, name: site.via.name };
+        via = { view: publishView(r, inner, names), resolver: r, name: site.via.name };
       }
       record(publishView(resolver, site, names), via);
     }
     for (const site of found.consume) {
-      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner, names), file: site.via.resolver.file ?? file };
+      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner, names), resolver: site.via.resolver };
       record(consumeView(resolver, site, names), via);
     }
     // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
@@ -269,15 +273,13 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
         existing.status = 'broken';
       }
     }
-    for (const site of [...found.unjudged.publish, ...found.unjudged.consume]) {
-      const publish = 'call' in site;
-      const anchor = publish ? (site as PublishSite).call : (site as ConsumeSite).anchor;
-      mergeInto(`${rel(file)}:${anchor.range[0]}`, {
-        ...place(anchor), direction: publish ? 'publish' : 'consume', broker: site.broker.id, system: site.broker.system, label: site.spec.label,
-        destinations: publish ? publishDestinations(resolver, site as PublishSite) : consumeDestinations(resolver, site as ConsumeSite),
-        status: 'no-headers', payload: false, findings: [], transport: `${site.broker.name} 1.x`,
-      });
-    }
+    // A client version without headers (nats 1.x): shown, never judged.
+    const withoutHeaders = (view: SiteView, transport: string): void => {
+      const { anchor, seen: _seen, ...described } = view;
+      mergeInto(`${rel(file)}:${anchor.range[0]}`, { ...place(anchor), ...described, status: 'no-headers', payload: false, findings: [], transport });
+    };
+    for (const site of found.unjudged.publish) withoutHeaders(publishView(resolver, site, names), `${site.broker.name} 1.x`);
+    for (const site of found.unjudged.consume) withoutHeaders(consumeView(resolver, site, names), `${site.broker.name} 1.x`);
     for (const site of headerlessSites(input)) {
       mergeInto(`${rel(file)}:${site.anchor.range[0]}`, {
         ...place(site.anchor), direction: site.direction, broker: site.broker.id, system: site.transport.toLowerCase(), label: site.label,
@@ -331,12 +333,6 @@ function isCompiledOutput(file: string, present: ReadonlySet<string>, outDirs: r
 function syntacticInput(file: string, text: string): SourceInput {
   const parsed = parseSource(file, text, { loc: true, lib: true });
   return { ...parsed, scopeManager: parsed.scopeManager as ScopeManagerLike, text, filename: file };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** What the audit records of a site, whichever its direction. */

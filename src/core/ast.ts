@@ -37,6 +37,18 @@ export function walk(root: Node, keys: VisitorKeys, enter: (node: Node) => boole
   }
 }
 
+/**
+ * Where a node starts in the text it was parsed from (1-based line and column): from its location when the parser
+ * kept one, else counted (the project view parses other modules without locations).
+ */
+export function positionOf(text: string, node: Node): { line: number; column: number } {
+  if (node.loc) return { line: node.loc.start.line, column: node.loc.start.column + 1 };
+  const offset = node.range[0];
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, column: offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1 };
+}
+
 /** Whether some call under `root` (nested functions included) passes `test`; the walk stops at the first. */
 export function someCall(root: Node, keys: VisitorKeys, test: (call: TSESTree.CallExpression) => boolean): boolean {
   let found = false;

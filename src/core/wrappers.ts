@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, memberName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
@@ -84,18 +84,9 @@ function sitesIn(resolver: Resolver, fn: FunctionNode, matchDirect: SiteMatcher,
   return out;
 }
 
-/** A node's line: modules read for their summaries are parsed without locations. */
-function lineOf(resolver: Resolver, node: Node): number {
-  if (node.loc) return node.loc.start.line;
-  const text = resolver.input.text;
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < node.range[0]; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 /** How the callers of `fn` feed the broker call `inner`, if they do. */
 function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
-  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: lineOf(resolver, fn), callLine: lineOf(resolver, inner.call), mode, inner, resolver });
+  const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: positionOf(resolver.input.text, fn).line, callLine: positionOf(resolver.input.text, inner.call).line, mode, inner, resolver });
   const label = `${name}()`;
   const base = inner.spec;
   // The message (or the list, or the whole record) comes from a parameter.

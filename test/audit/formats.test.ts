@@ -255,6 +255,23 @@ describe('audit statuses seen on real code', () => {
     expect(site.callers[0].findings[0].message).toContain('publishes through emitReport() (src/report.ts:2)');
   });
 
+  it('a wrapper in a module outside the audited folder is placed at its own line and column', async () => {
+    const dir = await tempProject({
+      'package.json': '{"name":"shop","type":"module"}',
+      'lib/publish.ts':
+        "import { Kafka } from 'kafkajs';\n" +
+        "const producer = new Kafka({ brokers: [] }).producer();\n" +
+        '\n' +
+        '// Sends what it is given.\n' +
+        'export async function publish(topic: string, body: unknown) {\n' +
+        '  await producer.send({ topic, messages: [{ value: JSON.stringify(body) }] });\n' +
+        '}\n',
+      'app/orders.ts': "import { publish } from '../lib/publish.js';\nexport const placed = () => publish('orders', {});\n",
+    });
+    const result = JSON.parse((await audit(dir, ['app', '--format', 'json'])).out);
+    expect(result.sites.map((s: { file: string; line: number; column: number; callers: unknown[] }) => `${s.file}:${s.line}:${s.column} ${s.callers.length}`)).toEqual(['../lib/publish.ts:6:9 1']);
+  });
+
   it('compiled output beside its sources, and examples, are left out', async () => {
     const dir = await tempProject({
       'package.json': '{"name":"shop"}',
