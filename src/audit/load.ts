@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as ts from 'typescript';
-import { readJson } from '../core/project.js';
+import { readJson, workspacePatterns } from '../core/project.js';
 
 type TsMorph = typeof import('ts-morph');
 
@@ -147,7 +147,8 @@ function configsNear(root: string, files: readonly string[]): string[] {
  * `pnpm-workspace.yaml` or `lerna.json` name, found among the audited files' folders. Folder → package name.
  */
 export function workspacePackages(root: string, files: readonly string[]): Map<string, string> {
-  const patterns = workspacePatterns(root);
+  // Negated patterns only exclude; `./packages/` is `packages`.
+  const patterns = workspacePatterns(root).filter((p) => !p.startsWith('!')).map((p) => p.replace(/^\.\//, '').replace(/\/$/, ''));
   const packages = new Map<string, string>();
   if (patterns.length === 0) return packages;
   const matchers = patterns.map(globToRegExp);
@@ -162,25 +163,6 @@ export function workspacePackages(root: string, files: readonly string[]): Map<s
     }
   }
   return packages;
-}
-
-function workspacePatterns(root: string): string[] {
-  const manifest = readObject(path.join(root, 'package.json'));
-  const workspaces = manifest?.['workspaces'];
-  const out: string[] = [];
-  if (Array.isArray(workspaces)) out.push(...workspaces.filter((w): w is string => typeof w === 'string'));
-  else if (workspaces && typeof workspaces === 'object' && Array.isArray((workspaces as { packages?: unknown }).packages)) {
-    out.push(...((workspaces as { packages: unknown[] }).packages.filter((w): w is string => typeof w === 'string')));
-  }
-  try {
-    const yaml = fs.readFileSync(path.join(root, 'pnpm-workspace.yaml'), 'utf8');
-    for (const match of yaml.matchAll(/^\s*-\s*['"]?([^'"\n#]+?)['"]?\s*$/gm)) out.push(match[1]!);
-  } catch {
-    // no pnpm workspace
-  }
-  const lerna = readObject(path.join(root, 'lerna.json'));
-  if (Array.isArray(lerna?.['packages'])) out.push(...(lerna['packages'] as unknown[]).filter((w): w is string => typeof w === 'string'));
-  return out.filter((p) => !p.startsWith('!')).map((p) => p.replace(/^\.\//, '').replace(/\/$/, ''));
 }
 
 /** `packages/*` → one folder level; `services/**` → any depth. */

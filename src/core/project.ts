@@ -207,15 +207,7 @@ export class Project {
   private workspacePackages(): Map<string, string> {
     if (this.workspaces) return this.workspaces;
     this.workspaces = new Map();
-    const manifest = readJson(path.join(this.root, 'package.json')) as { workspaces?: string[] | { packages?: string[] } } | undefined;
-    const patterns: string[] = [];
-    const ws = manifest?.workspaces;
-    if (Array.isArray(ws)) patterns.push(...ws);
-    else if (ws && Array.isArray(ws.packages)) patterns.push(...ws.packages);
-    const pnpm = readText(path.join(this.root, 'pnpm-workspace.yaml'));
-    if (pnpm) for (const match of pnpm.matchAll(/^\s*-\s*['"]?([^'"\n#]+?)['"]?\s*$/gm)) patterns.push(match[1]!);
-    const lerna = readJson(path.join(this.root, 'lerna.json')) as { packages?: string[] } | undefined;
-    if (Array.isArray(lerna?.packages)) patterns.push(...lerna.packages);
+    const patterns = workspacePatterns(this.root);
     if (patterns.length === 0) patterns.push('packages/*', 'apps/*', 'libs/*', 'services/*');
     for (const pattern of patterns) {
       for (const dir of expandWorkspacePattern(this.root, pattern)) {
@@ -464,6 +456,18 @@ function checkProjectRoot(dir: string): boolean {
   if (nest?.monorepo === true) return true;
   const manifest = exists(path.join(dir, 'package.json')) ? (readJson(path.join(dir, 'package.json')) as { workspaces?: unknown } | undefined) : undefined;
   return !!manifest?.workspaces;
+}
+
+/** The workspace patterns a repository root declares: `workspaces` (npm, yarn), `pnpm-workspace.yaml`, `lerna.json`. */
+export function workspacePatterns(root: string): string[] {
+  const strings = (list: unknown): string[] => (Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : []);
+  const manifest = readJson(path.join(root, 'package.json')) as { workspaces?: unknown } | undefined;
+  const ws = manifest?.workspaces;
+  const patterns = Array.isArray(ws) ? strings(ws) : strings((ws as { packages?: unknown } | undefined)?.packages);
+  const pnpm = readText(path.join(root, 'pnpm-workspace.yaml'));
+  if (pnpm) for (const match of pnpm.matchAll(/^\s*-\s*['"]?([^'"\n#]+?)['"]?\s*$/gm)) patterns.push(match[1]!);
+  patterns.push(...strings((readJson(path.join(root, 'lerna.json')) as { packages?: unknown } | undefined)?.packages));
+  return patterns;
 }
 
 function expandWorkspacePattern(root: string, pattern: string): string[] {
