@@ -233,34 +233,38 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
     // One record per site; a call into a wrapper is a caller of the innermost broker call's site (in the wrapper's
     // module). The calls in between (a wrapper calling a wrapper) pass their callers' messages on: their callers
     // are the paths, so they are not paths of their own.
-    const record = (view: SiteView, via: { view: SiteView; resolver: Resolver; name?: string } | undefined): void => {
+    // `via.view` is built only the first time the wrapper's site is met, not once per caller.
+    const record = (view: SiteView, via: { anchor: Node; view: () => SiteView; resolver: Resolver; name?: string } | undefined): void => {
       const verdict = judged(view.anchor, view.seen);
       const { anchor, seen: _seen, ...described } = view;
       if (!via) {
         mergeInto(`${rel(file)}:${anchor.range[0]}`, { ...place(anchor), ...described, ...verdict });
         return;
       }
-      const { anchor: inner, seen: _innerSeen, ...wrapper } = via.view;
-      const owner = ensure(`${rel(via.resolver.file ?? file)}:${inner.range[0]}`, () => ({ ...place(inner, via.resolver), ...wrapper, status: 'ok', payload: false, findings: [] }));
+      const owner = ensure(`${rel(via.resolver.file ?? file)}:${via.anchor.range[0]}`, () => {
+        const { anchor: inner, seen: _innerSeen, ...wrapper } = via.view();
+        return { ...place(inner, via.resolver), ...wrapper, status: 'ok', payload: false, findings: [] };
+      });
       if (via.name) owner.wrapper ??= via.name;
       const caller: AuditCaller = { ...place(anchor), destinations: view.destinations, status: verdict.status, payload: verdict.payload, findings: verdict.findings };
       callerKeys.set(caller, `${rel(file)}:${anchor.range[0]}`);
       owner.callers.push(caller);
     };
     for (const site of found.publish) {
-      let via: { view: SiteView; resolver: Resolver; name?: string } | undefined;
+      let via: Parameters<typeof record>[1];
       if (site.via) {
         let { resolver: r, inner } = site.via;
         while (inner.via) {
           intermediate.add(`${rel(r.file ?? file)}:${inner.call.range[0]}`);
           ({ resolver: r, inner } = inner.via);
         }
-        via = { view: publishView(r, inner, names), resolver: r, name: site.via.name };
+        via = { anchor: inner.call, view: () => publishView(r, inner, names), resolver: r, name: site.via.name };
       }
       record(publishView(resolver, site, names), via);
     }
     for (const site of found.consume) {
-      const via = site.via && { view: consumeView(site.via.resolver, site.via.inner, names), resolver: site.via.resolver };
+      const wrapped = site.via;
+      const via = wrapped && { anchor: wrapped.inner.anchor, view: () => consumeView(wrapped.resolver, wrapped.inner, names), resolver: wrapped.resolver };
       record(consumeView(resolver, site, names), via);
     }
     // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
