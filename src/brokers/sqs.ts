@@ -1,4 +1,4 @@
-import type { BrokerSpec, PublishSpec } from './types.js';
+import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
 
 const attributes = {
   carrier: 'MessageAttributes', carrierName: 'MessageAttributes', body: ['MessageBody'],
@@ -19,6 +19,21 @@ const sendMessage: PublishSpec[] = [
  * `@aws-sdk/client-sqs`. Message attributes arrive only when `ReceiveMessage` asks for them by name; the aws-sdk
  * instrumentation adds the propagation fields to the request but never parents the processing of the messages.
  */
+/** `client.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames }))`: the request, and the pulled batch. */
+function receiveMessageCommand(on: string): ConsumeSpec[] {
+  const command = 'arg0.new:ReceiveMessageCommand.arg0';
+  return [
+    {
+      on, style: 'request', method: 'send', label: 'ReceiveMessageCommand', request: command, attributeNames: `${command}.MessageAttributeNames`,
+      requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
+      on, style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: command, destination: `${command}.QueueUrl`,
+      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+  ];
+}
+
 const sqs: BrokerSpec = {
   id: 'sqs',
   name: 'SQS (@aws-sdk/client-sqs)',
@@ -36,26 +51,9 @@ const sqs: BrokerSpec = {
   types: { SQSClient: 'client', SQS: 'aggregated' },
   publish: sendMessage,
   consume: [
-    {
-      on: 'client', style: 'request', method: 'send', label: 'ReceiveMessageCommand',
-      request: 'arg0.new:ReceiveMessageCommand.arg0', attributeNames: 'arg0.new:ReceiveMessageCommand.arg0.MessageAttributeNames',
-      requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
-    {
-      on: 'client', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
-      destination: 'arg0.new:ReceiveMessageCommand.arg0.QueueUrl',
-      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
-    {
-      on: 'aggregated', style: 'request', method: 'send', label: 'ReceiveMessageCommand',
-      request: 'arg0.new:ReceiveMessageCommand.arg0', attributeNames: 'arg0.new:ReceiveMessageCommand.arg0.MessageAttributeNames',
-      requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
-    {
-      on: 'aggregated', style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: 'arg0.new:ReceiveMessageCommand.arg0',
-      destination: 'arg0.new:ReceiveMessageCommand.arg0.QueueUrl',
-      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
+    ...receiveMessageCommand('client'),
+    // The aggregated `SQS` class extends `SQSClient`: it sends commands too.
+    ...receiveMessageCommand('aggregated'),
     {
       on: 'aggregated', style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, destination: 'arg0.QueueUrl',
       carrier: 'MessageAttributes', incoming: 'message-attributes',
