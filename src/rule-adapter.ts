@@ -48,7 +48,7 @@ function mayHoldSitesOnce(context: Readonly<TSESLint.RuleContext<string, readonl
   const sourceCode = context.sourceCode;
   let result = holding.get(sourceCode);
   if (result === undefined) {
-    result = mayHoldSites(sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context));
+    result = mayHoldSites(sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context), sourceCode.ast as never);
     holding.set(sourceCode, result);
   }
   return result;

@@ -14,7 +14,7 @@ import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
-import { importSpecifiers, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
+import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -61,13 +61,14 @@ export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog):
  * module of the project that does (directly or through its own imports): a wrapper, a shared client, a service.
  * Only import specifiers are resolved and only texts are read; nothing is parsed here.
  */
-export function mayHoldSites(text: string, filename: string | undefined, catalog: Catalog = defaultCatalog, crossFile = true): boolean {
+export function mayHoldSites(text: string, filename: string | undefined, catalog: Catalog = defaultCatalog, crossFile = true, ast?: TSESTree.Program): boolean {
   if (mentionsBroker(text, catalog)) return true;
   if (!crossFile) return false;
   const project = Project.forFile(filename);
   if (!project) return false;
   // `@inject(EVENT_PUBLISHER)`, `@Inject('KAFKA')`: the client comes from a registration no import leads to.
-  return importsReach(project, filename!, importSpecifiers(text), catalog, 'broker') || TOKEN_INJECTION.test(text);
+  const specifiers = ast ? importSpecifiersOf(text, ast.body) : importSpecifiers(text);
+  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text);
 }
 
 /** A constructor parameter injected by a token (a string, a CONSTANT or `Tokens.Name`), not by its class. */
@@ -79,7 +80,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   if (cached && (!!cached.resolver.input.types === !!input.types)) return cached;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
-  if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false)) {
+  if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);

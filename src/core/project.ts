@@ -69,13 +69,16 @@ interface CachedText {
   /** Whether the file can be read as source (a file, not too large). Its text is not kept: only parsed modules are. */
   readable: boolean;
   parsed?: ParsedModule | null;
-  /** Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes. */
-  slots: Map<string, unknown>;
+  /**
+   * Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes.
+   * Made on first use: most files of a repository are only looked at, never summarised.
+   */
+  slots?: Map<string, unknown>;
   checkedAt: number;
 }
 
 /** Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it). */
-const MAX_PARSED = 24;
+const MAX_PARSED = 8;
 const PARSED_SLOTS = ['resolver'];
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
@@ -243,7 +246,7 @@ export class Project {
       cached.checkedAt = now;
       return cached;
     }
-    const entry: CachedText = { mtimeMs: stat.mtimeMs, size: stat.size, readable: stat.isFile() && stat.size <= MAX_FILE_BYTES, slots: new Map(), checkedAt: now };
+    const entry: CachedText = { mtimeMs: stat.mtimeMs, size: stat.size, readable: stat.isFile() && stat.size <= MAX_FILE_BYTES, checkedAt: now };
     this.texts.set(file, entry);
     return entry;
   }
@@ -277,7 +280,7 @@ export class Project {
       const entry = this.texts.get(oldest);
       if (!entry) continue;
       entry.parsed = undefined;
-      for (const key of PARSED_SLOTS) entry.slots.delete(key);
+      for (const key of PARSED_SLOTS) entry.slots?.delete(key);
     }
   }
 
@@ -285,11 +288,12 @@ export class Project {
   slot<T>(file: string, key: string, compute: () => T): T | undefined {
     const entry = this.entry(file);
     if (!entry) return undefined;
-    if (entry.slots.has(key)) return entry.slots.get(key) as T;
-    key = ownString(key);
-    entry.slots.set(key, undefined); // a module reached again while computing its own value is unknown
+    const slots = (entry.slots ??= new Map());
+    if (slots.has(key)) return slots.get(key) as T;
+    key = slotKey(key);
+    slots.set(key, undefined); // a module reached again while computing its own value is unknown
     const value = compute();
-    entry.slots.set(key, value);
+    slots.set(key, value);
     return value;
   }
 
@@ -541,6 +545,15 @@ function safeRealpath(file: string): string | undefined {
  * characters (a regular expression's match, an identifier's name from the parser) a view into its parent: kept in
  * a long-lived cache, an import specifier would hold its whole file's text.
  */
+/** One copy of each slot key, shared by every module's slots (keys are built per call, and there are few kinds). */
+const slotKeys = new Map<string, string>();
+
+function slotKey(key: string): string {
+  let own = slotKeys.get(key);
+  if (own === undefined) slotKeys.set((own = ownString(key)), own);
+  return own;
+}
+
 export function ownString(value: string): string {
   return value.length < 13 ? value : (' ' + value).slice(1);
 }

@@ -71,6 +71,27 @@ export function importSpecifiers(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(IMPORTS), (m) => m[1]!))];
 }
 
+/** What a module statement imports or re-exports from (the parts of an ESTree `Program` body we read). */
+interface ModuleStatement {
+  type: string;
+  source?: { value?: unknown } | null;
+}
+
+/**
+ * The same specifiers, read from a parsed file's top-level import and export statements; the text is scanned only
+ * when it may also `require()` or `import()` something. Linted files come parsed, and most are ES modules.
+ */
+export function importSpecifiersOf(text: string, body: readonly ModuleStatement[]): string[] {
+  if (text.includes('require') || text.includes('import(')) return importSpecifiers(text);
+  const out = new Set<string>();
+  for (const statement of body) {
+    if (statement.type !== 'ImportDeclaration' && statement.type !== 'ExportNamedDeclaration' && statement.type !== 'ExportAllDeclaration') continue;
+    const value = statement.source?.value;
+    if (typeof value === 'string') out.add(value);
+  }
+  return [...out];
+}
+
 /** Whether any of the specifiers (imported by `file`) leads to a relevant module, directly or through its own imports. */
 export function importsReach(project: Project, file: string, specifiers: readonly string[], catalog: Catalog, reach: Reach, depth = 0): boolean {
   if (depth >= MAX_DEPTH) return false;

@@ -31,10 +31,27 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
     meta: { ...meta, docs: { ...meta.docs, url: ruleDocsUrl(name) } },
     defaultOptions: meta.defaultOptions,
     create(context) {
-      const options = meta.defaultOptions.map((defaults, index) => merge(defaults, context.options[index])) as unknown as Options;
-      return create(context, options);
+      return create(context, mergedOptions(meta.defaultOptions, context.options as readonly unknown[]) as unknown as Options);
     },
   } as Rule<Options, MessageIds>;
+}
+
+/**
+ * Merged options per rule and configured options object: a config's options are the same objects for every file it
+ * lints, so the merge runs once per config, not once per file. The merged objects are shared: never mutate them.
+ */
+const mergedCache = new WeakMap<readonly unknown[], WeakMap<object, unknown>>();
+
+export function mergedOptions(defaults: readonly unknown[], options: readonly unknown[]): unknown[] {
+  let cache = mergedCache.get(defaults);
+  if (!cache) mergedCache.set(defaults, (cache = new WeakMap()));
+  return defaults.map((fallback, index) => {
+    const value = options[index];
+    if (typeof value !== 'object' || value === null) return merge(fallback, value);
+    let merged = cache.get(value);
+    if (merged === undefined) cache.set(value, (merged = merge(fallback, value)));
+    return merged;
+  });
 }
 
 function merge(defaults: unknown, value: unknown): unknown {
