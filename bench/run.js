@@ -618,6 +618,15 @@ async function measureMemory(ctx) {
   for (const gc of gcModes) {
     if (byGc[gc].baseline.fatal || byGc[gc].rules.fatal) print(`  WARNING: parse errors (${gc} GC): baseline ${byGc[gc].baseline.fatal}, rules ${byGc[gc].rules.fatal}`);
   }
+  if (rounds > 1) {
+    // Each rules run against the baseline median: the spread shows whether the median hides a two-way split.
+    for (const gc of gcModes) {
+      const base = byGc[gc].baseline.maxRssKiB;
+      const each = runs[gc].rules.map((c) => c.maxRssKiB / base);
+      const within = each.filter((r) => r <= TARGETS.peakRssRatio).length;
+      print(`  ${gc} GC: each rules run / baseline median: ${each.map((r) => ratio(r)).join(', ')} (${within} of ${each.length} within ${TARGETS.peakRssRatio})`);
+    }
+  }
   const rssCheck = (gc, pass) => ({
     metric: `peak RSS rules / baseline, ${gc} GC${rounds > 1 ? ` (median of ${rounds})` : ''}`,
     value: `${ratio(byGc[gc].rssRatio)} (${fmt(byGc[gc].rules.maxRssKiB / 1024, 0)} vs ${fmt(byGc[gc].baseline.maxRssKiB / 1024, 0)} MiB)`,

@@ -166,6 +166,16 @@ export class Resolver {
 
   /** The function a call invokes, wherever in the project it is written (`f()`, `this.m()`, `service.m()`). */
   calleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
+    // Asked for the same call by the publish, consume and body matchers in turn: resolved once.
+    if (this.callees.has(call)) return this.callees.get(call);
+    const ref = this.computeCalleeFunction(call);
+    this.callees.set(call, ref);
+    return ref;
+  }
+
+  private readonly callees = new WeakMap<Node, FunctionRef | undefined>();
+
+  private computeCalleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
     const callee = unwrap(call.callee);
     const local = this.functionOf(callee);
     if (local && isFunction(local)) return { resolver: this, fn: local, name: callee.type === 'Identifier' ? callee.name : (functionName(local) ?? 'function') };
