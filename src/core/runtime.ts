@@ -31,6 +31,10 @@ const OTEL_PACKAGES: Readonly<Record<string, Instrumentation>> = {
   '@opentelemetry/instrumentation-amqplib': 'amqplib',
   '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
   '@azure/opentelemetry-instrumentation-azure-sdk': 'azure-sdk',
+  // Aspecto's packages, which became the contrib ones above: the same patches, the same coverage.
+  'opentelemetry-instrumentation-kafkajs': 'kafkajs',
+  'opentelemetry-instrumentation-amqplib': 'amqplib',
+  'opentelemetry-instrumentation-aws-sdk': 'aws-sdk',
 };
 const AUTO_PACKAGE = '@opentelemetry/auto-instrumentations-node';
 /** What `getNodeAutoInstrumentations()` brings, by its config key. */
