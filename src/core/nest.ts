@@ -175,9 +175,10 @@ export function injectedClientTransport(resolver: Resolver, receiver: Node): str
 }
 
 /**
- * The transport a handler method receives messages over: from its `@Ctx()` type, else from its siblings' in the
- * same controller, else from the app's bootstrap when every microservice server it starts uses one transport.
- * Undefined when it cannot be told (several transports, a custom strategy, no bootstrap found).
+ * The transport a handler method receives messages over: from its `@Ctx()` type, else from the app's bootstrap when
+ * every microservice server it starts uses one transport (and its siblings' `@Ctx()` types do not contradict it),
+ * else, with no bootstrap in view, from its siblings' in the same controller. Undefined when it cannot be told
+ * (several transports, a custom strategy, siblings that disagree).
  */
 export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefinition, contextKind: string | undefined, contextKindOf: (m: TSESTree.MethodDefinition) => string | undefined): string | undefined {
   if (contextKind) return CONTEXT_TRANSPORT[contextKind] ?? 'unknown';
@@ -188,10 +189,15 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
     const kind = contextKindOf(element);
     if (kind) siblings.add(CONTEXT_TRANSPORT[kind] ?? 'unknown');
   }
-  if (siblings.size === 1) return [...siblings][0];
-  if (siblings.size > 1) return undefined;
   const servers = nestApp(resolver)?.servers;
-  return servers?.size === 1 ? [...servers][0] : undefined;
+  // A hybrid app (a TCP server and a RabbitMQ one, say) may serve this controller on either: a sibling's context
+  // type says nothing about a handler that declares none.
+  if (servers && servers.size > 1) return undefined;
+  if (servers?.size === 1) {
+    const only = [...servers][0]!;
+    return siblings.size === 0 || (siblings.size === 1 && siblings.has(only)) ? only : undefined;
+  }
+  return siblings.size === 1 ? [...siblings][0] : undefined;
 }
 
 /**
