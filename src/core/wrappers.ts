@@ -13,6 +13,7 @@ import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
 import { reaches } from './reach.js';
+import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 
 /** Where a wrapper is written, for messages that send the reader there. */
@@ -243,11 +244,13 @@ function callerFiles(project: NonNullable<Resolver['project']>, file: string, na
   return out;
 }
 
-/** Name called → files calling it, over the project's files that reach a broker; built once per listing. */
+/** Name called → files calling it, over the project's files that reach a broker (tests left out); built once per listing. */
 function callIndex(project: NonNullable<Resolver['project']>, resolver: Resolver): Map<string, string[]> {
   return project.projectSlot('call-index', () => {
     const index = new Map<string, string[]>();
     for (const candidate of project.files()) {
+      // Tests call wrappers with mocks: they are not the callers whose carriers decide a wrapper's verdict.
+      if (isTestFile(path.relative(project.root, candidate).split(path.sep).join('/'))) continue;
       if (!reaches(project, candidate, resolver.catalog, 'broker')) continue;
       const text = project.text(candidate);
       if (!text) continue;

@@ -118,6 +118,8 @@ describe('audit: the exact graph', () => {
       'kafka:?(not stated) → @shop/billing [extracted]',
       'kafka:orders.created → @shop/billing [broken]',
       '@shop/billing → kafka:invoices.recorded [broken]',
+      // publishReplay's only caller is a unit test: no caller decides it, and nothing injects in it.
+      '@shop/messaging → kafka:?topic [unverified]',
       '@shop/messaging → kafka:orders.shipped [injected]',
       '@shop/orders → kafka:orders.audit [broken,injected]',
       '@shop/orders → kafka:orders.created [broken]',
