@@ -261,7 +261,7 @@ export function coverageFor(input: SourceInput, declared: Partial<Record<Instrum
       if (!name || !runtime) return '';
       const late = runtime.late.get(name);
       return late
-        ? ` The ${name} instrumentation in ${late} is registered after the client library loads, so it patches nothing: load it first (node --require).`
+        ? ` The ${name} instrumentation in ${late} is not loaded before the client library (it is set up later, or never started), so it patches nothing: load it first (node --require).`
         : ` No ${name} instrumentation is loaded before the client library here (it would cover this).`;
     },
   };
