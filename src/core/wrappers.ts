@@ -94,6 +94,10 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   if (base.messages) {
     const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner);
     if (origin) return { info: info('message'), spec: { ...base, label, messages: origin } };
+    // `emit(topic, await this.serializer.serialize(message))`: what callers hand over is serialised into the
+    // message here, so it can only be its body, whatever headers it held.
+    const serialized = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner, true);
+    if (serialized) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [serialized] } };
   }
   const messages = inner.messages.filter((m): m is { type: 'node'; node: Node } => m.type === 'node');
   for (const message of messages) {
@@ -104,7 +108,7 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
     for (const bodyPath of base.body ?? []) {
-      const body = bodyPath === '' ? paramOrigin(resolver, fn, start) : originAlong(resolver, fn, start, bodyPath, inner, true);
+      const body = bodyPath === '' ? paramOrigin(resolver, fn, start, true) : originAlong(resolver, fn, start, bodyPath, inner, true);
       if (body) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [body] } };
     }
   }
