@@ -13,7 +13,7 @@ import { injectionCall, type PropagationNames } from './otel.js';
 import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
-import { wrapperLocation, type WrapperInfo } from './wrappers.js';
+import { isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
 
 export interface PublishSite {
   call: TSESTree.CallExpression;
@@ -103,9 +103,6 @@ function builderKind(resolver: Resolver, node: Node): string | null {
   return link.type === 'NewExpression' ? resolver.kindOf(link.callee) : null;
 }
 
-/** Calls whose result is a serialised value (a string, a buffer), never a message object. */
-const SERIALIZED = new Set(['stringify', 'serialize', 'encode', 'pack', 'compress']);
-
 /**
  * NestJS `ClientKafka.emit(pattern, data)`: a `data` object without `key` or `value` is not a Kafka message; the
  * whole object becomes the body and carries no headers.
@@ -120,9 +117,8 @@ export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: No
     const fields = entity.resolver.fieldNames(entity.node as TSESTree.ClassDeclaration);
     return !spec.envelopeKeys.some((k) => fields.has(k)) && !fields.has('headers');
   }
-  // `emit(topic, await this.serializer.serialize(event))`, `emit(topic, JSON.stringify(event))`: a serialised value
-  // is never a Kafka message, so it is the body.
-  if (value.type === 'CallExpression' && SERIALIZED.has(calleeName(value) ?? '')) return true;
+  // `emit(topic, JSON.stringify(event))`: a string or bytes is never a Kafka message, so it is the body.
+  if (isSerializedValue(resolver, message)) return true;
   if (value.type !== 'ObjectExpression') return false;
   const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
   return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));

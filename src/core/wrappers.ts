@@ -35,6 +35,20 @@ interface WrapperEntry {
   spec: PublishSpec;
 }
 
+/**
+ * Calls whose result is a string or bytes, never a message object (`JSON.stringify(x)`, `Buffer.from(...)`,
+ * `msgpack.pack(x)`): a value made by one can only be a body. A project's own `serialize()` is not among them: it
+ * may return a whole record, headers included.
+ */
+export function isSerializedValue(resolver: Resolver, node: Node): boolean {
+  const value = unwrap(resolver.follow(node).node);
+  if (value.type !== 'CallExpression') return false;
+  const callee = unwrap(value.callee);
+  const name = calleeName(value);
+  if (name === 'stringify' || name === 'pack' || name === 'compress') return true;
+  return name === 'from' && callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'Buffer';
+}
+
 /** Serialisers whose first argument becomes the body. */
 const SERIALIZERS = new Set(['stringify', 'from', 'encode', 'serialize', 'String', 'compress', 'pack']);
 const MAX_DEPTH = 3;
@@ -94,10 +108,12 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   if (base.messages) {
     const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner);
     if (origin) return { info: info('message'), spec: { ...base, label, messages: origin } };
-    // `emit(topic, await this.serializer.serialize(message))`: what callers hand over is serialised into the
-    // message here, so it can only be its body, whatever headers it held.
-    const serialized = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner, true);
-    if (serialized) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [serialized] } };
+    // `emit(topic, JSON.stringify(message))`: what callers hand over becomes a string here, so it can only be the
+    // body, whatever headers it held. (A project's `serialize()` may return a whole record, headers included.)
+    if (inner.messages.some((m) => m.type === 'node' && isSerializedValue(resolver, m.node))) {
+      const serialized = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner, true);
+      if (serialized) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [serialized] } };
+    }
   }
   const messages = inner.messages.filter((m): m is { type: 'node'; node: Node } => m.type === 'node');
   for (const message of messages) {
