@@ -540,11 +540,6 @@ function safeRealpath(file: string): string | undefined {
   }
 }
 
-/**
- * A copy of a string that does not keep alive the text it was cut from. V8 makes a substring of 13 or more
- * characters (a regular expression's match, an identifier's name from the parser) a view into its parent: kept in
- * a long-lived cache, an import specifier would hold its whole file's text.
- */
 /** One copy of each slot key, shared by every module's slots (keys are built per call, and there are few kinds). */
 const slotKeys = new Map<string, string>();
 
@@ -554,6 +549,11 @@ function slotKey(key: string): string {
   return own;
 }
 
+/**
+ * A copy of a string that does not keep alive the text it was cut from. V8 makes a substring of 13 or more
+ * characters (a regular expression's match, an identifier's name from the parser) a view into its parent: kept in
+ * a long-lived cache, an import specifier would hold its whole file's text.
+ */
 export function ownString(value: string): string {
   return value.length < 13 ? value : (' ' + value).slice(1);
 }

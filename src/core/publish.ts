@@ -118,7 +118,7 @@ export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: No
     return !spec.envelopeKeys.some((k) => fields.has(k)) && !fields.has('headers');
   }
   // `emit(topic, JSON.stringify(event))`: a string or bytes is never a Kafka message, so it is the body.
-  if (isSerializedValue(resolver, message)) return true;
+  if (isSerializedValue(resolver, value)) return true;
   if (value.type !== 'ObjectExpression') return false;
   const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
   return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));
