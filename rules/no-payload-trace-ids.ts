@@ -2,7 +2,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { createRule } from '../src/util/create-rule.js';
 import type { Finding, PayloadMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
-import { reportFindings } from '../src/rule-adapter.js';
+import { ruleListeners } from '../src/rule-adapter.js';
 import { injectHint } from '../src/util/hints.js';
 
 export type Options = [SharedOptions & { additionalKeys?: string[]; allowedKeys?: string[] }];
@@ -41,10 +41,6 @@ export default createRule<Options, MessageIds>({
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, additionalKeys: [], allowedKeys: [] }],
   },
   create(context, [options]) {
-    return {
-      'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options, (finding) => ({ data: messageData(finding) }));
-      },
-    };
+    return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'no-payload-trace-ids', options, (finding) => ({ data: messageData(finding) }));
   },
 });

@@ -2,7 +2,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { createRule } from '../src/util/create-rule.js';
 import type { ConsumeMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
-import { reportFindings } from '../src/rule-adapter.js';
+import { ruleListeners } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions & { extractors?: string[] }];
 export type MessageIds = ConsumeMessageId | 'useHelper';
@@ -38,10 +38,6 @@ export default createRule<Options, MessageIds>({
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
   },
   create(context, [options]) {
-    return {
-      'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-context-extraction', options);
-      },
-    };
+    return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-context-extraction', options);
   },
 });

@@ -2,7 +2,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { createRule } from '../src/util/create-rule.js';
 import type { CorrelationMessageId } from '../src/core/findings.js';
 import { sharedSchemaProperties, type SharedOptions } from '../src/options.js';
-import { reportFindings } from '../src/rule-adapter.js';
+import { ruleListeners } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions];
 export type MessageIds = CorrelationMessageId | 'useHelper';
@@ -27,10 +27,6 @@ export default createRule<Options, MessageIds>({
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false }],
   },
   create(context, [options]) {
-    return {
-      'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-correlation-id', options);
-      },
-    };
+    return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-correlation-id', options);
   },
 });

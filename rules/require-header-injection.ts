@@ -3,7 +3,7 @@ import { injectHint } from '../src/util/hints.js';
 import { createRule } from '../src/util/create-rule.js';
 import type { Finding, PublishMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
-import { reportFindings } from '../src/rule-adapter.js';
+import { ruleListeners } from '../src/rule-adapter.js';
 
 export type Options = [SharedOptions & { injectors?: string[]; reportWrapperCallers?: boolean; ignore?: { replies?: boolean; probes?: boolean; timers?: boolean } }];
 export type MessageIds = PublishMessageId | 'useHelper';
@@ -64,11 +64,7 @@ export default createRule<Options, MessageIds>({
     defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, injectors: [], reportWrapperCallers: true, ignore: { replies: true, probes: true, timers: true } }],
   },
   create(context, [options]) {
-    return {
-      'Program:exit'() {
-        reportFindings(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({ data: messageData(finding) }));
-      },
-    };
+    return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-header-injection', options, (finding) => ({ data: messageData(finding) }));
   },
 });
 

@@ -36,10 +36,14 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
     types: typed ? typeServices(typedServices(context), catalog) : undefined,
     filename: context.physicalFilename ?? context.filename,
     crossFile: crossFileSetting(context),
+    candidates: candidates.get(sourceCode),
   };
   inputs.set(sourceCode, input);
   return input;
 }
+
+/** Per linted file, the nodes the core looks at, gathered during ESLint's own traversal by the first of our rules. */
+const candidates = new WeakMap<object, Node[]>();
 
 const holding = new WeakMap<object, boolean>();
 
@@ -126,4 +130,36 @@ export function reportFindings<MessageIds extends string>(
       ...extraDescriptor,
     } as TSESLint.ReportDescriptor<MessageIds>);
   }
+}
+
+/**
+ * A rule's listeners. A file the pre-filter rules out gets none (most files). Otherwise the first of our rules
+ * created for the file gathers the nodes the core looks at while ESLint traverses the tree (so the core does not
+ * walk it a second time), and every rule reports at `Program:exit`.
+ */
+export function ruleListeners<MessageIds extends string>(
+  context: Readonly<TSESLint.RuleContext<MessageIds, readonly unknown[]>>,
+  rule: RuleName,
+  ruleOptions: SharedOptions & AnalyzeOptions,
+  extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
+): TSESLint.RuleListener {
+  if (ruleOptions.useTypeInformation !== true && !mayHoldSitesOnce(context as never)) return {};
+  const listeners: TSESLint.RuleListener = {
+    'Program:exit'() {
+      reportFindings(context, rule, ruleOptions, extra);
+    },
+  };
+  const sourceCode = context.sourceCode;
+  if (!candidates.has(sourceCode) && !inputs.has(sourceCode)) {
+    const nodes: Node[] = [];
+    candidates.set(sourceCode, nodes);
+    const gather = (node: Node): void => {
+      nodes.push(node);
+    };
+    listeners.CallExpression = gather;
+    listeners.NewExpression = gather;
+    listeners.ForOfStatement = gather;
+    listeners.MethodDefinition = gather;
+  }
+  return listeners;
 }

@@ -84,7 +84,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
-    walk(input.ast, input.visitorKeys, (node) => {
+    const visit = (node: Node): void => {
       switch (node.type) {
         case 'CallExpression': {
           const publish = matchPublish(resolver, node);
@@ -111,7 +111,9 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
           break;
         default:
       }
-    });
+    };
+    if (input.candidates) for (const node of input.candidates) visit(node);
+    else walk(input.ast, input.visitorKeys, visit);
   }
   if (sites.publish.length + sites.consume.length > 0) {
     sites.unjudged.publish = sites.publish.filter((site) => !hasHeaders(resolver, site.broker));

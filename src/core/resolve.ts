@@ -40,6 +40,11 @@ export interface SourceInput {
   filename?: string;
   /** False turns the project view off (single-file analysis only). */
   crossFile?: boolean;
+  /**
+   * The file's call, `new`, `for await` and method-definition nodes in source order, when the caller already
+   * traversed the tree (ESLint does, for every rule): the core then does not walk it again.
+   */
+  candidates?: readonly Node[];
 }
 
 export interface TypeServices {
