@@ -10,6 +10,7 @@
  * cannot be read, resolved or parsed is simply unknown: no caller of this file ever throws because of another file.
  */
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as ScopeManager from '@typescript-eslint/scope-manager';
@@ -91,9 +92,13 @@ export class Project {
   private readonly texts = new Map<string, CachedText>();
   private readonly resolutions = new Map<string, string | null>();
   private workspaces: Map<string, string> | undefined;
-  private listing: { at: number; files: string[] } | undefined;
-  /** Results about the whole project (bootstrap facts, reverse indexes), recomputed with the listing. */
-  private readonly projectSlots = new Map<string, { at: number; value: unknown }>();
+  /**
+   * The project's source files, when they were listed, and the listing's version: it changes only when a file was
+   * added, removed or modified (sources and the manifests, Dockerfiles and configs beside them).
+   */
+  private listing: { at: number; version: number; files: string[]; stamps: string } | undefined;
+  /** Results about the whole project (bootstrap facts, reverse indexes), recomputed when the listing's version changes. */
+  private readonly projectSlots = new Map<string, { version: number; value: unknown }>();
 
   private constructor(readonly root: string) {}
 
@@ -299,18 +304,19 @@ export class Project {
 
   /** A project-wide cache slot, recomputed when the file listing is taken again. */
   projectSlot<T>(key: string, compute: () => T): T {
-    const listing = this.files();
-    void listing;
+    this.files();
+    const version = this.listing!.version;
     const cached = this.projectSlots.get(key);
-    if (cached && cached.at === this.listing!.at) return cached.value as T;
+    if (cached && cached.version === version) return cached.value as T;
     const value = compute();
-    this.projectSlots.set(ownString(key), { at: this.listing!.at, value });
+    this.projectSlots.set(ownString(key), { version, value });
     return value;
   }
 
   /**
    * Every source file of the project: `node_modules`, build output and hidden folders are skipped, and the root
-   * `.gitignore` is honoured. Taken again after `LISTING_TTL` so that a long-lived editor process sees new files.
+   * `.gitignore` is honoured. Taken again after `LISTING_TTL` so that a long-lived editor process sees new files and
+   * edits; project-wide results are kept when nothing listed changed (a stat per file, no reading).
    */
   files(): string[] {
     const now = Date.now();
@@ -319,9 +325,14 @@ export class Project {
     const gitignore = readText(path.join(this.root, '.gitignore'));
     if (gitignore) ignorer.add(gitignore);
     const files: string[] = [];
-    walkDir(this.root, this.root, ignorer, files);
-    this.listing = { at: now, files: files.sort() };
-    return this.listing.files;
+    const markers: string[] = [path.join(this.root, '.gitignore')];
+    walkDir(this.root, this.root, ignorer, files, markers);
+    files.sort();
+    const stamps = stampsOf(files, markers);
+    const previous = this.listing;
+    const version = previous && previous.stamps === stamps ? previous.version : (previous?.version ?? 0) + 1;
+    this.listing = { at: now, version, files, stamps };
+    return files;
   }
 }
 
@@ -334,7 +345,22 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): void {
+/** Files beside the sources that project-wide results read: manifests, Dockerfiles, TypeScript configs. */
+const MARKER_FILE = /^(package\.json|[Dd]ockerfile|tsconfig.*\.json|jsconfig\.json|pnpm-workspace\.yaml)$/;
+
+/** A digest that changes when any of these files is added, removed, or modified (modification time and size). */
+function stampsOf(files: readonly string[], markers: readonly string[]): string {
+  const hash = createHash('sha1');
+  for (const list of [files, markers]) {
+    for (const file of list) {
+      const stat = fs.statSync(file, { throwIfNoEntry: false });
+      hash.update(`${file}\0${stat ? `${stat.mtimeMs}:${stat.size}` : '-'}\n`);
+    }
+  }
+  return hash.digest('base64');
+}
+
+function walkDir(dir: string, root: string, ignorer: Ignore, out: string[], markers: string[]): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -351,9 +377,11 @@ function walkDir(dir: string, root: string, ignorer: Ignore, out: string[]): voi
       // A nested repository or workspace root is a project of its own.
       if (isProjectRoot(full)) continue;
       if (OUTPUT_DIRS.has(entry.name) && (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json')))) continue;
-      walkDir(full, root, ignorer, out);
+      walkDir(full, root, ignorer, out, markers);
     } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
       out.push(full);
+    } else if (MARKER_FILE.test(entry.name)) {
+      markers.push(full);
     }
   }
 }
