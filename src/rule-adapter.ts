@@ -22,12 +22,44 @@ function helperLabel(label: string, target: HelperTarget | undefined): string {
   return label.replace(/^[A-Za-z_$][\w$]*/, (name) => target.names[name] ?? name);
 }
 
-const inputs = new WeakMap<object, SourceInput>();
+/**
+ * What our rules share about the file ESLint is linting: the pre-filter's answer, the nodes gathered during
+ * ESLint's traversal, and the core's input. ESLint lints one file at a time, creating every rule before traversing
+ * and running every `Program:exit` after, so one slot is enough. It is not a table keyed by ESLint's per-file
+ * objects: tables like that kept whole syntax trees alive through garbage collections (see bench/README.md). The
+ * slot drops what it derived when the last of our rules is done with the file, and keeps only the `SourceCode`,
+ * which ESLint's linter itself keeps until the next file.
+ */
+interface LintedFile {
+  sourceCode: object;
+  holds: boolean;
+  /** Rules created for this file that have not yet run `Program:exit`. */
+  open: number;
+  candidates?: Node[];
+  inputs: { typed?: SourceInput; untyped?: SourceInput };
+}
 
-function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, typed: boolean): SourceInput {
+let current: LintedFile | undefined;
+
+/** The shared state for the context's file (the pre-filter is asked once per file however many rules run on it). */
+function lintedFile(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): LintedFile {
   const sourceCode = context.sourceCode;
-  let input = inputs.get(sourceCode);
-  if (input && !!input.types === typed) return input;
+  if (current?.sourceCode === sourceCode) return current;
+  const filename = context.physicalFilename ?? context.filename;
+  current = {
+    sourceCode,
+    holds: mayHoldSites(sourceCode.text, filename, catalog, crossFileSetting(context), sourceCode.ast as never),
+    open: 0,
+    inputs: {},
+  };
+  return current;
+}
+
+function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, typed: boolean, file: LintedFile): SourceInput {
+  const sourceCode = context.sourceCode;
+  const key = typed ? 'typed' : 'untyped';
+  let input = file.inputs[key];
+  if (input) return input;
   input = {
     ast: sourceCode.ast,
     scopeManager: sourceCode.scopeManager as unknown as ScopeManagerLike,
@@ -36,26 +68,10 @@ function sourceInput(context: Readonly<TSESLint.RuleContext<string, readonly unk
     types: typed ? typeServices(typedServices(context), catalog) : undefined,
     filename: context.physicalFilename ?? context.filename,
     crossFile: crossFileSetting(context),
-    candidates: candidates.get(sourceCode),
+    candidates: file.candidates,
   };
-  inputs.set(sourceCode, input);
+  if (file.open > 0) file.inputs[key] = input;
   return input;
-}
-
-/** Per linted file, the nodes the core looks at, gathered during ESLint's own traversal by the first of our rules. */
-const candidates = new WeakMap<object, Node[]>();
-
-const holding = new WeakMap<object, boolean>();
-
-/** The pre-filter, asked once per linted file however many of our rules run on it. */
-function mayHoldSitesOnce(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): boolean {
-  const sourceCode = context.sourceCode;
-  let result = holding.get(sourceCode);
-  if (result === undefined) {
-    result = mayHoldSites(sourceCode.text, context.physicalFilename ?? context.filename, catalog, crossFileSetting(context), sourceCode.ast as never);
-    holding.set(sourceCode, result);
-  }
-  return result;
 }
 
 /** `settings['trace-propagation'].crossFile: false` limits the analysis to the linted file. */
@@ -101,14 +117,15 @@ export function reportFindings<MessageIds extends string>(
   const typed = ruleOptions.useTypeInformation === true;
   // Fast path for the great majority of files: nothing allocated, nothing cached (the settings are validated here
   // too, once per settings object, so that a mistake shows on any file).
-  if (!typed && !mayHoldSitesOnce(context as never)) return;
+  const file = lintedFile(context as never);
+  if (!typed && !file.holds) return;
   const options = effectiveOptions(context as never, ruleOptions);
   if (rule === 'require-correlation-id' || rule === 'consumer-span-conventions') {
     // Only these rules read the conventions (settings, else trace-conventions.yaml at the project root).
     const file = context.physicalFilename ?? context.filename;
     options.conventions = eslintSettings(context.settings).conventions ?? conventionsFile(Project.forFile(file)?.root ?? context.cwd);
   }
-  const input = sourceInput(context as never, typed);
+  const input = sourceInput(context as never, typed, file);
   const findings = analyze(input, rule, options);
   if (findings.length === 0) return;
   const coverage = coverageFor(input, options.autoInstrumented);
@@ -143,16 +160,24 @@ export function ruleListeners<MessageIds extends string>(
   ruleOptions: SharedOptions & AnalyzeOptions,
   extra?: (finding: Finding) => Partial<TSESLint.ReportDescriptor<MessageIds>>,
 ): TSESLint.RuleListener {
-  if (ruleOptions.useTypeInformation !== true && !mayHoldSitesOnce(context as never)) return {};
+  const file = lintedFile(context as never);
+  if (ruleOptions.useTypeInformation !== true && !file.holds) return {};
   const listeners: TSESLint.RuleListener = {
     'Program:exit'() {
-      reportFindings(context, rule, ruleOptions, extra);
+      try {
+        reportFindings(context, rule, ruleOptions, extra);
+      } finally {
+        // The last of our rules done with the file lets go of what was derived from its tree.
+        if (--file.open === 0) {
+          file.candidates = undefined;
+          file.inputs = {};
+        }
+      }
     },
   };
-  const sourceCode = context.sourceCode;
-  if (!candidates.has(sourceCode) && !inputs.has(sourceCode)) {
+  if (file.open === 0 && !file.candidates) {
     const nodes: Node[] = [];
-    candidates.set(sourceCode, nodes);
+    file.candidates = nodes;
     const gather = (node: Node): void => {
       nodes.push(node);
     };
@@ -161,5 +186,6 @@ export function ruleListeners<MessageIds extends string>(
     listeners.ForOfStatement = gather;
     listeners.MethodDefinition = gather;
   }
+  file.open++;
   return listeners;
 }

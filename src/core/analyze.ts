@@ -49,7 +49,6 @@ export interface HeaderlessSite {
 }
 
 const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
-const siteCache = new WeakMap<TSESTree.Program, Sites>();
 
 /** Cheap pre-filter: a file that never names a broker package cannot hold a site recognised without types. */
 export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog): boolean {
@@ -74,10 +73,9 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
 /** A constructor parameter injected by a token (a string, a CONSTANT or `Tokens.Name`), not by its class. */
 const TOKEN_INJECTION = /@[iI]nject\(\s*(?:['"`]|[A-Z][A-Z0-9_]*\s*\)|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\))/;
 
-/** Finds every site in a file. Cached per AST, so all three rules share one pass. */
+/** Finds every site in a file. Cached on the input, so all the rules run on a file share one pass. */
 export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog): Sites {
-  const cached = siteCache.get(input.ast);
-  if (cached && (!!cached.resolver.input.types === !!input.types)) return cached;
+  if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
   if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) {
@@ -121,7 +119,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
     sites.publish = sites.publish.filter((site) => hasHeaders(resolver, site.broker));
     sites.consume = sites.consume.filter((site) => hasHeaders(resolver, site.broker));
   }
-  siteCache.set(input.ast, sites);
+  input.sites = sites;
   return sites;
 }
 

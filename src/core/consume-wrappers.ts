@@ -22,8 +22,6 @@ interface HandOff {
   messageArg: number;
 }
 
-const summaries = new WeakMap<Node, HandOff[]>();
-
 /** The consumer sites a call to a project consume wrapper stands for, with the caller's own handler as the body. */
 export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpression): ConsumeSite[] {
   const ref = resolver.calleeFunction(call);
@@ -51,23 +49,23 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
 }
 
 function handOffs(ref: FunctionRef): HandOff[] {
-  const cached = summaries.get(ref.fn);
-  if (cached) return cached;
-  const found: HandOff[] = [];
-  summaries.set(ref.fn, found);
   const { resolver, fn } = ref;
-  walk(fn.body, resolver.keys, (node) => {
-    if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
-    for (const { broker, spec } of matchConsumeCall(resolver, node)) {
-      if (spec.style !== 'callback') continue;
-      const site = callSite(resolver, node, broker, spec);
-      if (!site || site.bindings.length === 0) continue;
-      const handOff = handedToParam(resolver, fn, site);
-      if (handOff) found.push({ inner: site, ...handOff });
-    }
-    return undefined;
-  });
-  return found;
+  // The list stands, filling, while it is computed: a wrapper reached again through its own calls adds nothing.
+  const found: HandOff[] = [];
+  return resolver.memo('hand-offs', fn, () => {
+    walk(fn.body, resolver.keys, (node) => {
+      if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+      for (const { broker, spec } of matchConsumeCall(resolver, node)) {
+        if (spec.style !== 'callback') continue;
+        const site = callSite(resolver, node, broker, spec);
+        if (!site || site.bindings.length === 0) continue;
+        const handOff = handedToParam(resolver, fn, site);
+        if (handOff) found.push({ inner: site, ...handOff });
+      }
+      return undefined;
+    });
+    return found;
+  }, found);
 }
 
 /**

@@ -236,14 +236,10 @@ function destinationText(resolver: Resolver, node: Node): string {
   return '';
 }
 
-const timerCallees = new WeakMap<Node, Set<string>>();
-
 /** Inside a timer callback, or a function that one calls (`setInterval(() => flush(buffer))`), or a `flush*` function. */
 function inTimer(resolver: Resolver, call: TSESTree.CallExpression): boolean {
-  let called = timerCallees.get(resolver.input.ast);
-  if (!called) {
-    called = new Set();
-    const names = called;
+  const called = resolver.memo('timer-callees', resolver.input.ast, () => {
+    const names = new Set<string>();
     walk(resolver.input.ast, resolver.keys, (node) => {
       if (node.type !== 'CallExpression' || !TIMERS.has(calleeName(node) ?? '')) return undefined;
       for (const arg of node.arguments) {
@@ -260,8 +256,8 @@ function inTimer(resolver: Resolver, call: TSESTree.CallExpression): boolean {
       }
       return undefined;
     });
-    timerCallees.set(resolver.input.ast, called);
-  }
+    return names;
+  });
   for (let p: Node | undefined = call.parent; p; p = p.parent) {
     if (!isFunction(p)) continue;
     const parent = p.parent;

@@ -45,6 +45,11 @@ export interface SourceInput {
    * traversed the tree (ESLint does, for every rule): the core then does not walk it again.
    */
   candidates?: readonly Node[];
+  /**
+   * The sites found in this input, kept on the input itself (by `findSites`) so that every rule run on the file
+   * shares one pass, and dropped with it: no process-wide table keyed by per-file objects.
+   */
+  sites?: unknown;
 }
 
 export interface TypeServices {
@@ -91,13 +96,30 @@ const MAX_DEPTH = 8;
 export class Resolver {
   /** Identifier → reference; built on first use, so files without a candidate site never pay for it. */
   private referenceMap: Map<Node, ScopeReference> | undefined;
-  private readonly kinds = new WeakMap<Node, Kind | null>();
-  private readonly classMembers = new WeakMap<Node, Map<string, Node[]>>();
+  private readonly kinds = new Map<Node, Kind | null>();
+  private readonly classMembers = new Map<Node, Map<string, Node[]>>();
   /** Local names bound by `import` or top-level `require`, for type annotations and the OTel API. */
   readonly imports = new Map<string, ImportInfo>();
   /** The project this file belongs to (absent for virtual files and with the project view turned off). */
   readonly project: Project | undefined;
   private readonly entityKinds = new Map<Node, Map<Entity['type'], Kind>>();
+  /**
+   * Answers other modules of the core keep about this file's nodes (wrapper summaries, hand-offs, timer callees).
+   * Plain maps owned by the resolver, so they go with it: process-wide weak tables keyed by syntax nodes kept
+   * trees alive longer (see bench/README.md).
+   */
+  private readonly memos = new Map<string, Map<Node, unknown>>();
+
+  /** `compute`'s answer about `key`, once per resolver; `pending` stands while it is being computed (recursion). */
+  memo<T>(table: string, key: Node, compute: () => T, pending?: T): T {
+    let memo = this.memos.get(table);
+    if (!memo) this.memos.set(table, (memo = new Map()));
+    if (memo.has(key)) return memo.get(key) as T;
+    if (pending !== undefined) memo.set(key, pending);
+    const value = compute();
+    memo.set(key, value);
+    return value;
+  }
   private readonly entities: Entity[] = [];
   private exportsInProgress = new Set<string>();
 
@@ -178,7 +200,7 @@ export class Resolver {
     return ref;
   }
 
-  private readonly callees = new WeakMap<Node, FunctionRef | undefined>();
+  private readonly callees = new Map<Node, FunctionRef | undefined>();
 
   private computeCalleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
     const callee = unwrap(call.callee);
@@ -425,7 +447,7 @@ export class Resolver {
     return entity.resolver.returnKind(entity.node);
   }
 
-  private readonly returnKinds = new WeakMap<Node, Kind | null>();
+  private readonly returnKinds = new Map<Node, Kind | null>();
 
   /** The kind a function of this module returns (a factory or getter of a client). */
   returnKind(fn: FunctionNode): Kind | null {

@@ -55,7 +55,6 @@ const MAX_DEPTH = 3;
 
 type SiteMatcher = (resolver: Resolver, call: TSESTree.CallExpression) => PublishSite | undefined;
 
-const summaries = new WeakMap<Node, WrapperEntry[]>();
 
 /**
  * The publish sites a call to a project function stands for: one per broker call inside the function (or inside
@@ -73,17 +72,16 @@ export function matchWrapperCall(resolver: Resolver, call: TSESTree.CallExpressi
 
 
 function wrapperEntries(ref: FunctionRef, matchDirect: SiteMatcher, depth: number): WrapperEntry[] {
-  const cached = summaries.get(ref.fn);
-  if (cached) return cached;
-  summaries.set(ref.fn, []); // recursion guard
-  const entries: WrapperEntry[] = [];
   const { resolver, fn } = ref;
-  for (const inner of sitesIn(resolver, fn, matchDirect, depth)) {
-    const entry = deriveEntry(resolver, fn, ref.name, inner);
-    if (entry) entries.push(entry);
-  }
-  summaries.set(ref.fn, entries);
-  return entries;
+  // `[]` while computing: a wrapper reached again through its own calls publishes nothing more.
+  return resolver.memo('wrapper-entries', fn, () => {
+    const entries: WrapperEntry[] = [];
+    for (const inner of sitesIn(resolver, fn, matchDirect, depth)) {
+      const entry = deriveEntry(resolver, fn, ref.name, inner);
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }, []);
 }
 
 /** The publish sites written inside a function: direct broker calls, and calls to wrappers. */
