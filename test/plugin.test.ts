@@ -72,12 +72,12 @@ for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] a
 
     it('leaves out test, spec and benchmark files, and a config of the user\'s own brings them back', async () => {
       const eslint = new (ESLint as typeof ESLint10)({ cwd: root, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
-      const left = ['src/orders.spec.ts', 'src/orders.test.mjs', 'test/publish.ts', 'src/__tests__/a.ts', 'tests/e2e/a.ts', 'bench/run.js', 'src/a.e2e-spec.ts', 'types/a.d.ts'];
+      const left = ['src/orders.spec.ts', 'src/orders.test.mjs', 'test/publish.ts', 'src/__tests__/a.ts', 'tests/e2e/a.ts', 'bench/run.js', 'src/a.e2e-spec.ts', 'types/a.d.ts', 'integration_tests/support/events.ts', 'cypress/support/a.ts', 'src/orders.cy.ts', 'cypress.config.ts', 'playwright/setup.ts'];
       for (const file of left) {
         const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
         expect(result!.messages.map((m) => m.ruleId), file).toEqual([]);
       }
-      for (const file of ['src/testing-utils.ts', 'src/contest.ts', 'src/latest/a.ts']) {
+      for (const file of ['src/testing-utils.ts', 'src/contest.ts', 'src/latest/a.ts', 'src/integration/kafka.ts', 'src/fancy.cypress.ts']) {
         const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
         expect(result!.messages.map((m) => m.ruleId), file).toEqual(['trace-propagation/require-header-injection']);
       }
@@ -176,5 +176,27 @@ describe('real-world code', () => {
     }
     expect(linted).toBe(files.length);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('state shared by the rules for one linted file', () => {
+  const linter = new Linter({ configType: 'flat' });
+  const config = [{ plugins: { tp: plugin as never }, rules: { 'tp/require-header-injection': 'error', 'tp/no-payload-trace-ids': 'error', 'tp/require-context-extraction': 'error' } }] as never;
+  const clean = "import { Kafka } from 'kafkajs';\nimport { injectTraceHeaders } from 'trace-propagation-helpers';\nconst p = new Kafka({ brokers: [] }).producer();\nawait p.send({ topic: 't', messages: [{ value: 'v', headers: injectTraceHeaders() }] });\n";
+  const ids = (messages: { ruleId: string | null; line: number }[]) => messages.map((m) => `${m.ruleId}:${m.line}`);
+
+  it('judges each file and each lint of the same file on its own, in any order', () => {
+    expect(ids(linter.verify(sample, config, 'a.mjs'))).toEqual(['tp/require-header-injection:3']);
+    expect(ids(linter.verify(clean, config, 'a.mjs'))).toEqual([]);
+    expect(ids(linter.verify('export const x = 1;\n', config, 'a.mjs'))).toEqual([]);
+    expect(ids(linter.verify(sample, config, 'b.mjs'))).toEqual(['tp/require-header-injection:3']);
+    expect(ids(linter.verify(sample, config, 'b.mjs'))).toEqual(['tp/require-header-injection:3']);
+  });
+
+  it('finds the same sites when a rule before ours is switched off for the file (the nodes are gathered by whichever runs first)', () => {
+    const only = [{ plugins: { tp: plugin as never }, rules: { 'tp/require-header-injection': 'error' } }] as never;
+    const moved = sample.replace("await p.send", "\nawait p.send");
+    expect(ids(linter.verify(moved, only, 'c.mjs'))).toEqual(['tp/require-header-injection:4']);
+    expect(ids(linter.verify(moved, config, 'c.mjs'))).toEqual(['tp/require-header-injection:4']);
   });
 });

@@ -3,19 +3,20 @@
  * project-wide scans (as a predicate), from one list. It publishes to fake brokers, asserts on payloads and starts
  * consumers without context on purpose.
  */
-const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'bench', 'benchmark'];
-const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'integration-test', 'integration-tests', 'bench', 'benchmark', 'benchmarks'];
+const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'cy', 'bench', 'benchmark'];
+const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 
 export const TEST_FILES: readonly string[] = [
   `**/*.{${SUFFIXES.join(',')}}.{${EXTENSIONS.join(',')}}`,
   `**/{${DIRECTORIES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
+  `**/{cypress,playwright,jest,vitest}.config.{${EXTENSIONS.join(',')}}`,
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:cypress|playwright|jest|vitest)\\.config\\.(?:${EXTENSIONS.join('|')})$`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */
