@@ -27,13 +27,15 @@ export interface PublishSite {
 
 /** The publish description matching a call, if its receiver is a known broker client. */
 export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression): PublishSite | undefined {
-  const name = calleeName(call);
-  const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
   const callee = unwrap(call.callee);
-  if (!entries || callee.type !== 'MemberExpression') return undefined;
-  let kind = receiverKind(resolver, call, name!);
+  // `(send ?? client.send.bind(client))(command)`, `sendCommand(new SendMessageCommand(...))`: an AWS SDK v3
+  // command is sent whatever function takes it.
+  const name = callee.type === 'MemberExpression' ? calleeName(call) : commandClient(resolver, call) ? 'send' : undefined;
+  const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
+  if (!entries) return undefined;
+  let kind = callee.type === 'MemberExpression' ? receiverKind(resolver, call, name!) : commandClient(resolver, call);
   if (!kind) return undefined;
-  if (kind === 'nestjs:clientProxy') {
+  if (kind === 'nestjs:clientProxy' && callee.type === 'MemberExpression') {
     // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.
     const transport = injectedClientTransport(resolver, callee.object);
     if (transport && NEST_CLIENT_KINDS[transport]) kind = NEST_CLIENT_KINDS[transport]!;
@@ -60,6 +62,11 @@ export function receiverKind(resolver: Resolver, call: TSESTree.CallExpression |
   const kind = resolver.kindOf(callee.object);
   if (kind && entityOf(kind)) return resolver.inheritedKind(kind, method);
   if (kind || method !== 'send') return kind;
+  return commandClient(resolver, call);
+}
+
+/** For a call whose first argument is an AWS SDK v3 command (`new SendMessageCommand(...)`), the command's client kind. */
+function commandClient(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression): string | null {
   const command = call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
   const commandKind = command?.type === 'NewExpression' ? resolver.kindOf(command.callee) : null;
   return commandKind && /:\w+Command$/.test(commandKind) ? `${brokerOf(commandKind)}:client` : null;
