@@ -436,6 +436,8 @@ export class Resolver {
     if (!entity) return kind.charCodeAt(0) === 64 ? null : this.member(kind, name);
     if (entity.type === 'module') return entity.resolver.exportKind(name);
     if (entity.type === 'instance') return entity.resolver.classMemberKind(entity.node as TSESTree.ClassDeclaration, name, 0);
+    // `RabbitMQ.getSafeChannel()`, `Bus.channel`: a class's static methods, getters and fields.
+    if (entity.type === 'class') return entity.resolver.classMemberKind(entity.node as TSESTree.ClassDeclaration, name, 0, true);
     return null;
   }
 
@@ -463,11 +465,15 @@ export class Resolver {
     return kind;
   }
 
-  /** A member of an instance of a class of this module: field, constructor parameter property, getter, method, base class. */
-  classMemberKind(classNode: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string, depth: number): Kind | null {
+  /**
+   * A member of an instance of a class of this module: field, constructor parameter property, getter, method, base
+   * class. With `statics`, a member of the class itself: static methods and getters, and the fields (static fields
+   * and `this.x = ...` in static methods are not told apart from instance ones: a name is rarely both).
+   */
+  classMemberKind(classNode: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string, depth: number, statics = false): Kind | null {
     if (depth > 4) return null;
     for (const element of classNode.body.body) {
-      if (element.type === 'MethodDefinition' && !element.static && staticName(element.key, element.computed) === name) {
+      if (element.type === 'MethodDefinition' && element.static === statics && staticName(element.key, element.computed) === name) {
         if (!isFunction(element.value)) continue;
         if (element.kind === 'get') return this.returnKind(element.value);
         if (element.kind === 'method') return this.entityKind('function', element.value);
@@ -482,7 +488,7 @@ export class Resolver {
     }
     const base = classNode.superClass ? entityOf(this.kindOf(classNode.superClass)) : undefined;
     if (base?.type === 'class') {
-      return base.resolver.classMemberKind(base.node as TSESTree.ClassDeclaration, name, depth + 1);
+      return base.resolver.classMemberKind(base.node as TSESTree.ClassDeclaration, name, depth + 1, statics);
     }
     return null;
   }
