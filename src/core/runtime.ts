@@ -157,7 +157,12 @@ function setupOf(resolver: Resolver, file: string): Setup {
     if (agent && statement.type === 'ImportDeclaration' && statement.specifiers.length === 0) for (const name of AGENTS[agent]!) setup.patches.add(name);
   }
   walk(resolver.input.ast, resolver.keys, (node) => {
-    if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
+    if (node.type === 'Identifier' && (node.parent?.type === 'ArrayExpression' || (node.parent?.type === 'Property' && node.parent.value === node))) {
+      // `{ KafkaJs: KafkaJsInstrumentation, ... }`, `[KafkaJsInstrumentation, ...]`: a table of instrumentation
+      // classes the setup instantiates in a loop (`new table[name]()`), often filtered by configuration.
+      const name = OTEL_PACKAGES[sourceOf(node.name) ?? ''];
+      if (name) setup.patches.add(name);
+    } else if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
       const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
       if (name) setup.patches.add(name);
       if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
