@@ -4,7 +4,7 @@ import type { ConsumeMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { ruleListeners } from '../src/rule-adapter.js';
 
-export type Options = [SharedOptions & { extractors?: string[] }];
+export type Options = [SharedOptions & { extractors?: string[]; ignore?: { probes?: boolean } }];
 export type MessageIds = ConsumeMessageId | 'useHelper';
 
 export default createRule<Options, MessageIds>({
@@ -31,11 +31,19 @@ export default createRule<Options, MessageIds>({
         properties: {
           ...sharedSchemaProperties,
           extractors: namesSchema('Names of your own functions that extract the trace context from a carrier and run work inside it.'),
+          ignore: {
+            type: 'object',
+            description: 'Handlers that continue no trace, left alone by default: health, heartbeat and ping probes.',
+            properties: {
+              probes: { type: 'boolean', description: 'Leave pattern handlers for health, heartbeat and ping messages alone (by pattern name).' },
+            },
+            additionalProperties: false,
+          },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [] }],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [], ignore: { probes: true } }],
   },
   create(context, [options]) {
     return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-context-extraction', options);

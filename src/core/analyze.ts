@@ -12,7 +12,7 @@ import type { Finding, RuleName } from './findings.js';
 import type { HelperTarget, PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
-import { checkPublishSite, headerlessPublish, matchPublish, type PublishSite } from './publish.js';
+import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { Project } from './project.js';
 import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
@@ -293,7 +293,10 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     }
     case 'require-context-extraction':
       findings.push(...sites.requests);
-      for (const site of sites.consume) findings.push(...checkConsumeSite(resolver, site, names));
+      for (const site of sites.consume) {
+        if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
+        findings.push(...checkConsumeSite(resolver, site, names));
+      }
       break;
     case 'require-correlation-id': {
       const conventions = options.conventions ?? DEFAULT_CONVENTIONS;

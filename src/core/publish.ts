@@ -236,6 +236,23 @@ function isReplyAddress(node: Node): boolean {
   return !!name && /^(replyTo|reply_to|reply|replySubject|replyQueue)$/.test(name);
 }
 
+/**
+ * A handler method whose pattern decorator names a health, heartbeat or ping message (`@MessagePattern('health')`,
+ * `@MessagePattern(Patterns.HEALTH_CHECK)`): a probe answers no business operation, so it has no trace to continue.
+ */
+export function isProbeHandler(resolver: Resolver, site: { anchor: Node }): boolean {
+  if (site.anchor.type !== 'MethodDefinition') return false;
+  for (const decorator of site.anchor.decorators ?? []) {
+    const call = decorator.expression;
+    const pattern = call.type === 'CallExpression' ? call.arguments[0] : undefined;
+    if (!pattern || pattern.type === 'SpreadElement') continue;
+    // The pattern's string when it can be followed, else its own name (`HEALTH_CHECK`, `Patterns.HEARTBEAT`).
+    const text = destinationText(resolver, pattern) || resolver.input.text.slice(pattern.range[0], pattern.range[1]);
+    if (PROBE.test(text)) return true;
+  }
+  return false;
+}
+
 function destinationText(resolver: Resolver, node: Node): string {
   const value = resolver.follow(node).node;
   if (value.type === 'Literal' && typeof value.value === 'string') return value.value;
