@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Kind } from '../brokers/index.js';
 import { calleeName, isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
-import { Project } from './project.js';
+import { ownString, Project } from './project.js';
 import { reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
@@ -399,11 +399,31 @@ export class Resolver {
         return kind ? this.memberKind(kind, name) : null;
       }
     }
+    // `export *` never re-exports `default`; a module whose text never names `name` (and re-exports nothing in
+    // turn) cannot export it, and is not parsed for the question: barrels re-export hundreds of modules.
+    if (name === 'default') return null;
     for (const source of stars) {
+      if (!this.mayExport(source, name)) continue;
       const kind = this.moduleFor(source)?.exportKind(name);
       if (kind) return kind;
     }
     return null;
+  }
+
+  /** Whether the module a specifier denotes can export `name`, from its text alone (kept as one boolean per name). */
+  private mayExport(specifier: string, name: string): boolean {
+    if (!this.project || !this.file) return true;
+    const target = this.project.resolve(this.file, specifier);
+    if (!target) return false;
+    const answers = this.project.slot(target, 'may-export', () => new Map<string, boolean>());
+    if (!answers) return true;
+    let answer = answers.get(name);
+    if (answer === undefined) {
+      const text = this.project.text(target);
+      answer = text === undefined || /\bexport\s*\*/.test(text) || new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+      answers.set(ownString(name), answer);
+    }
+    return answer;
   }
 
   /** The kind of a name declared at the top of this module. */

@@ -56,3 +56,26 @@ describe('project view', () => {
     expect(result!.messages).toEqual([]);
   });
 });
+
+describe('barrels', () => {
+  it("finds a client re-exported through `export *` without parsing the barrel's other modules", async () => {
+    const { Project } = await import('../../src/core/project.js');
+    for (const name of ['a', 'b', 'c']) write(`src/barrel/${name}.ts`, `import { Kafka } from 'kafkajs';\nexport const ${name}Client = new Kafka({ brokers: [] });\n`);
+    write('src/barrel/producer.ts', "import { Kafka } from 'kafkajs';\nexport const sharedProducer = new Kafka({ brokers: [] }).producer();\n");
+    write('src/barrel/index.ts', "export * from './a.js';\nexport * from './b.js';\nexport * from './c.js';\nexport * from './producer.js';\n");
+    write('src/barrel-user.ts', "import { sharedProducer } from './barrel/index.js';\nexport const send = () => sharedProducer.send({ topic: 't', messages: [{ value: 'v' }] });\n");
+    const parsed: string[] = [];
+    const original = Project.prototype.parse;
+    Project.prototype.parse = function (this: InstanceType<typeof Project>, file: string) {
+      parsed.push(path.relative(dir, file));
+      return original.call(this, file);
+    };
+    try {
+      expect(await ids('src/barrel-user.ts')).toEqual(['missingHeaders']);
+    } finally {
+      Project.prototype.parse = original;
+    }
+    expect(parsed).toContain('src/barrel/producer.ts');
+    expect(parsed.filter((f) => /barrel\/[abc]\.ts$/.test(f))).toEqual([]);
+  });
+});
