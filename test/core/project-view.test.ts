@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../../src/index.js';
+import { Project } from '../../src/core/project.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-view-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,14 +60,13 @@ describe('project view', () => {
 
 describe('barrels', () => {
   it("finds a client re-exported through `export *` without parsing the barrel's other modules", async () => {
-    const { Project } = await import('../../src/core/project.js');
     for (const name of ['a', 'b', 'c']) write(`src/barrel/${name}.ts`, `import { Kafka } from 'kafkajs';\nexport const ${name}Client = new Kafka({ brokers: [] });\n`);
     write('src/barrel/producer.ts', "import { Kafka } from 'kafkajs';\nexport const sharedProducer = new Kafka({ brokers: [] }).producer();\n");
     write('src/barrel/index.ts', "export * from './a.js';\nexport * from './b.js';\nexport * from './c.js';\nexport * from './producer.js';\n");
     write('src/barrel-user.ts', "import { sharedProducer } from './barrel/index.js';\nexport const send = () => sharedProducer.send({ topic: 't', messages: [{ value: 'v' }] });\n");
     const parsed: string[] = [];
     const original = Project.prototype.parse;
-    Project.prototype.parse = function (this: InstanceType<typeof Project>, file: string) {
+    Project.prototype.parse = function (this: Project, file: string) {
       parsed.push(path.relative(dir, file));
       return original.call(this, file);
     };
