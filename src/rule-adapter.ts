@@ -122,8 +122,8 @@ export function reportFindings<MessageIds extends string>(
   const options = effectiveOptions(context as never, ruleOptions);
   if (rule === 'require-correlation-id' || rule === 'consumer-span-conventions') {
     // Only these rules read the conventions (settings, else trace-conventions.yaml at the project root).
-    const file = context.physicalFilename ?? context.filename;
-    options.conventions = eslintSettings(context.settings).conventions ?? conventionsFile(Project.forFile(file)?.root ?? context.cwd);
+    const filename = context.physicalFilename ?? context.filename;
+    options.conventions = eslintSettings(context.settings).conventions ?? conventionsFile(Project.forFile(filename)?.root ?? context.cwd);
   }
   const input = sourceInput(context as never, typed, file);
   const findings = analyze(input, rule, options);

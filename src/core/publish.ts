@@ -30,10 +30,12 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   const callee = unwrap(call.callee);
   // `(send ?? client.send.bind(client))(command)`, `sendCommand(new SendMessageCommand(...))`: an AWS SDK v3
   // command is sent whatever function takes it.
-  const name = callee.type === 'MemberExpression' ? calleeName(call) : commandClient(resolver, call) ? 'send' : undefined;
+  const member = callee.type === 'MemberExpression';
+  const sentCommand = member ? null : commandClient(resolver, call);
+  const name = member ? calleeName(call) : sentCommand ? 'send' : undefined;
   const entries = name ? resolver.catalog.publishByMethod.get(name) : undefined;
   if (!entries) return undefined;
-  let kind = callee.type === 'MemberExpression' ? receiverKind(resolver, call, name!) : commandClient(resolver, call);
+  let kind = member ? receiverKind(resolver, call, name!) : sentCommand;
   if (!kind) return undefined;
   if (kind === 'nestjs:clientProxy' && callee.type === 'MemberExpression') {
     // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.

@@ -103,25 +103,14 @@ export class Resolver {
   /** The project this file belongs to (absent for virtual files and with the project view turned off). */
   readonly project: Project | undefined;
   private readonly entityKinds = new Map<Node, Map<Entity['type'], Kind>>();
-  /**
-   * Answers other modules of the core keep about this file's nodes (wrapper summaries, hand-offs, timer callees).
-   * Plain maps owned by the resolver, so they go with it: process-wide weak tables keyed by syntax nodes kept
-   * trees alive longer (see bench/README.md).
-   */
-  private readonly memos = new Map<string, Map<Node, unknown>>();
-
-  /** `compute`'s answer about `key`, once per resolver; `pending` stands while it is being computed (recursion). */
-  memo<T>(table: string, key: Node, compute: () => T, pending?: T): T {
-    let memo = this.memos.get(table);
-    if (!memo) this.memos.set(table, (memo = new Map()));
-    if (memo.has(key)) return memo.get(key) as T;
-    if (pending !== undefined) memo.set(key, pending);
-    const value = compute();
-    memo.set(key, value);
-    return value;
-  }
   private readonly entities: Entity[] = [];
   private exportsInProgress = new Set<string>();
+  /**
+   * Answers kept about this file's nodes (return kinds; wrapper summaries, hand-offs and timer callees for other
+   * modules of the core). Plain maps owned by the resolver, so they go with it: process-wide weak tables keyed by
+   * syntax nodes kept trees alive longer (see bench/README.md).
+   */
+  private readonly memos = new Map<string, Map<Node, unknown>>();
 
   constructor(
     readonly input: SourceInput,
@@ -142,6 +131,17 @@ export class Resolver {
       };
       return new Resolver(input, catalog, project);
     });
+  }
+
+  /** `compute`'s answer about `key`, once per resolver; `pending` stands while it is being computed (recursion). */
+  memo<T>(table: string, key: Node, compute: () => T, pending?: T): T {
+    let memo = this.memos.get(table);
+    if (!memo) this.memos.set(table, (memo = new Map()));
+    if (memo.has(key)) return memo.get(key) as T;
+    if (pending !== undefined) memo.set(key, pending);
+    const value = compute();
+    memo.set(key, value);
+    return value;
   }
 
   get file(): string | undefined {
@@ -469,20 +469,15 @@ export class Resolver {
     return entity.resolver.returnKind(entity.node);
   }
 
-  private readonly returnKinds = new Map<Node, Kind | null>();
-
-  /** The kind a function of this module returns (a factory or getter of a client). */
+  /** The kind a function of this module returns (a factory or getter of a client); unknown while it is being computed. */
   returnKind(fn: FunctionNode): Kind | null {
-    const cached = this.returnKinds.get(fn);
-    if (cached !== undefined) return cached;
-    this.returnKinds.set(fn, null);
-    let kind: Kind | null = null;
-    for (const expression of returnedExpressions(fn, this.keys)) {
-      kind = this.kindOf(expression);
-      if (kind) break;
-    }
-    this.returnKinds.set(fn, kind);
-    return kind;
+    return this.memo('return-kinds', fn, () => {
+      for (const expression of returnedExpressions(fn, this.keys)) {
+        const kind = this.kindOf(expression);
+        if (kind) return kind;
+      }
+      return null;
+    }, null);
   }
 
   /**

@@ -6,17 +6,19 @@
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'cy', 'bench', 'benchmark'];
 const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
+/** Test runners whose `<name>.config.*` files set up fakes. */
+const RUNNER_CONFIGS = ['cypress', 'playwright', 'jest', 'vitest'];
 
 export const TEST_FILES: readonly string[] = [
   `**/*.{${SUFFIXES.join(',')}}.{${EXTENSIONS.join(',')}}`,
   `**/{${DIRECTORIES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
-  `**/{cypress,playwright,jest,vitest}.config.{${EXTENSIONS.join(',')}}`,
+  `**/{${RUNNER_CONFIGS.join(',')}}.config.{${EXTENSIONS.join(',')}}`,
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:cypress|playwright|jest|vitest)\\.config\\.(?:${EXTENSIONS.join('|')})$`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */

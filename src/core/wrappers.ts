@@ -55,7 +55,6 @@ const MAX_DEPTH = 3;
 
 type SiteMatcher = (resolver: Resolver, call: TSESTree.CallExpression) => PublishSite | undefined;
 
-
 /**
  * The publish sites a call to a project function stands for: one per broker call inside the function (or inside
  * the wrappers it calls in turn) that takes its message, carrier or body from the function's parameters.
