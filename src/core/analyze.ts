@@ -220,6 +220,17 @@ function textHash(text: string): string {
  * One report per publish call and problem: the messages of one `send()` that all lack headers are one report
  * (its fix adds them to every message), and two calls sending one shared message object report it once.
  */
+/** One report per reported node: a body object shared by several publish calls carries its trace key once. */
+function onePerNode(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.node.range[0]}:${finding.node.range[1]}:${finding.messageId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function onePerCall(findings: Finding[]): Finding[] {
   const out: Finding[] = [];
   const byNode = new Set<string>();
@@ -310,7 +321,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       const isTraceKey = traceKeyMatcher(options);
       for (const site of sites.publish) findings.push(...checkPayloadOfPublish(resolver, site, isTraceKey));
       for (const site of sites.consume) findings.push(...checkPayloadReads(resolver, site, isTraceKey));
-      break;
+      return onePerNode(findings);
     }
   }
   return findings;
