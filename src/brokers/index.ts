@@ -35,6 +35,10 @@ export interface Catalog {
   packages: string[];
   /** `kafkajs:client.producer()` → `kafkajs:producer` (see BrokerSpec.edges). */
   edges: Map<string, Kind>;
+  /** Call edges refined by an option of the call (see BrokerSpec.edgesByOption), by the same key as `edges`. */
+  edgesByOption: Map<string, { arg: number; option: string; kinds: Map<string, Kind> }>;
+  /** The kinds an option may refine (`nestjs:clientProxy`): a value declared as one may be built as a finer one. */
+  refinable: Set<Kind>;
   /** Type name → kinds (several brokers export a `Producer`). */
   typeNames: Map<string, Array<{ broker: BrokerSpec; kind: Kind }>>;
   /** Method name → publish specs with their broker, for the call-site pre-filter. */
@@ -53,7 +57,7 @@ export function brokerOf(kind: Kind): string {
 /** Builds the lookup tables for a list of broker descriptions. */
 export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
   const catalog: Catalog = {
-    byPackage: new Map(), packages: [], edges: new Map(), typeNames: new Map(), publishByMethod: new Map(),
+    byPackage: new Map(), packages: [], edges: new Map(), edgesByOption: new Map(), refinable: new Set(), typeNames: new Map(), publishByMethod: new Map(),
     consumeByMethod: new Map(), consumeByIteratedKind: new Map(), consumeByDecoratorKind: new Map(),
   };
   for (const broker of list) {
@@ -65,6 +69,11 @@ export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
     for (const [edge, to] of Object.entries(broker.edges)) {
       const key = edge.startsWith('new ') ? `new ${q(edge.slice(4))}` : q(edge);
       catalog.edges.set(key, q(to));
+    }
+    for (const [edge, { arg, option, kinds }] of Object.entries(broker.edgesByOption ?? {})) {
+      catalog.edgesByOption.set(q(edge), { arg, option, kinds: new Map(Object.entries(kinds).map(([value, to]) => [value, q(to)])) });
+      const base = broker.edges[edge];
+      if (base) catalog.refinable.add(q(base));
     }
     for (const [name, kind] of Object.entries(broker.types)) {
       const list = catalog.typeNames.get(name) ?? [];

@@ -23,6 +23,11 @@ const nestjs: BrokerSpec = {
     'module.Ctx': 'ctxDecorator',
     'module.Payload': 'payloadDecorator',
   },
+  // A client built for a named transport is that transport's client (ClientsModule's `useFactory` and custom
+  // providers build them this way). TCP and Redis clients have no publish entry: their payload is the only carrier.
+  edgesByOption: {
+    'ClientProxyFactory.create()': { arg: 0, option: 'transport', kinds: { KAFKA: 'clientKafka', RMQ: 'clientRmq', NATS: 'clientNats', TCP: 'clientTcp', REDIS: 'clientRedis' } },
+  },
   types: {
     ClientProxy: 'clientProxy', ClientKafka: 'clientKafka', ClientRMQ: 'clientRmq', ClientNats: 'clientNats',
     KafkaContext: 'kafkaContext', RmqContext: 'rmqContext', NatsContext: 'natsContext',

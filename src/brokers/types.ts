@@ -154,6 +154,12 @@ export interface BrokerSpec {
    *   `'conn.createChannel(cb)': 'channel'` the result handed to a Node-style callback `(err, value) => ...`
    */
   edges: Record<string, string>;
+  /**
+   * Call edges whose result depends on an option of the call (`ClientProxyFactory.create({ transport:
+   * Transport.NATS })` gives a NATS client): edge key as in `edges` → the argument, the option read from it, and the
+   * kind for each option value (`Transport.NATS` and `'NATS'` both read as `NATS`). Any other value keeps the edge's kind.
+   */
+  edgesByOption?: Record<string, { arg: number; option: string; kinds: Record<string, string> }>;
   /** Type names exported by the packages (for annotations and type information) and the kind they denote. */
   types: Record<string, string>;
   publish: PublishSpec[];

@@ -134,8 +134,20 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
     const token = name ? tokenOf(resolver, name) : undefined;
     if (!token) continue;
     const transport = property(object, 'transport');
-    app.clients.set(token, transport ? transportName(resolver, transport) : property(object, 'useFactory') ? 'unknown' : 'TCP');
+    const factory = property(object, 'useFactory');
+    app.clients.set(token, transport ? transportName(resolver, transport) : factory ? factoryTransport(resolver, factory) : 'TCP');
   }
+}
+
+/**
+ * `registerAsync([{ name, useFactory: (config) => ({ transport: Transport.KAFKA, options }) }])`: the transport the
+ * factory's options name, when every return agrees; `unknown` otherwise.
+ */
+function factoryTransport(resolver: Resolver, factory: Node): string {
+  const fn = resolver.follow(factory).node;
+  if (!isFunction(fn)) return 'unknown';
+  const transports = new Set(returnedExpressions(fn, resolver.keys).map((r) => serverTransport(resolver, r)));
+  return transports.size === 1 ? [...transports][0]! : 'unknown';
 }
 
 /** An injection token: a string literal, or a constant holding one (its name as a fallback). */

@@ -75,6 +75,8 @@ function commandClient(resolver: Resolver, call: TSESTree.CallExpression | TSEST
 }
 
 const NEST_CLIENT_KINDS: Readonly<Record<string, string>> = { KAFKA: 'nestjs:clientKafka', RMQ: 'nestjs:clientRmq', NATS: 'nestjs:clientNats' };
+/** Clients built for a transport without headers (`ClientProxyFactory.create({ transport: Transport.TCP })`). */
+const HEADERLESS_CLIENT_KINDS: Readonly<Record<string, string>> = { 'nestjs:clientTcp': 'TCP', 'nestjs:clientRedis': 'REDIS' };
 
 /**
  * An `emit`/`send` on a NestJS client registered with a transport that carries no headers (TCP, Redis): not
@@ -84,8 +86,8 @@ export function headerlessPublish(resolver: Resolver, call: TSESTree.CallExpress
   const name = calleeName(call);
   const callee = unwrap(call.callee);
   if ((name !== 'emit' && name !== 'send') || callee.type !== 'MemberExpression') return undefined;
-  if (receiverKind(resolver, call, name) !== 'nestjs:clientProxy') return undefined;
-  const transport = injectedClientTransport(resolver, callee.object);
+  const kind = receiverKind(resolver, call, name);
+  const transport = HEADERLESS_CLIENT_KINDS[kind ?? ''] ?? (kind === 'nestjs:clientProxy' ? injectedClientTransport(resolver, callee.object) : undefined);
   if (!transport || !HEADERLESS_TRANSPORTS.has(transport)) return undefined;
   const entry = resolver.catalog.publishByMethod.get(name)?.find((e) => e.on === 'nestjs:clientProxy');
   return entry ? { broker: entry.broker, spec: entry.spec, transport } : undefined;

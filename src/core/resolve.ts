@@ -6,7 +6,7 @@
  * function are found.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { Catalog, Kind } from '../brokers/index.js';
+import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
 import { reaches } from './reach.js';
@@ -461,6 +461,18 @@ export class Resolver {
     return null;
   }
 
+  /** The kind an option of a call selects (`ClientProxyFactory.create({ transport: Transport.NATS })`), if any. */
+  private optionKind(call: TSESTree.CallExpression, byOption: { arg: number; option: string; kinds: Map<string, Kind> }): Kind | undefined {
+    const arg = call.arguments[byOption.arg];
+    const options = arg && arg.type !== 'SpreadElement' ? this.follow(arg).node : undefined;
+    if (options?.type !== 'ObjectExpression') return undefined;
+    const prop = options.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === byOption.option);
+    if (!prop) return undefined;
+    const value = this.follow(prop.value).node;
+    const name = value.type === 'MemberExpression' ? memberName(value) : value.type === 'Literal' && typeof value.value === 'string' ? value.value : undefined;
+    return name ? byOption.kinds.get(name) : undefined;
+  }
+
   /** What calling a value of some kind gives: library edges, or what a project function returns. */
   private callKind(calleeKind: Kind): Kind | null {
     const entity = entityOf(calleeKind);
@@ -494,11 +506,18 @@ export class Resolver {
         if (element.kind === 'method') return this.entityKind('function', element.value);
       }
     }
-    for (const candidate of this.membersOf(classNode.body).get(name) ?? []) {
+    const candidates = this.membersOf(classNode.body).get(name) ?? [];
+    for (const candidate of candidates) {
       const kind =
         candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate)
         : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? this.injectedKind(candidate)
         : this.kindOf(candidate);
+      if (kind && this.catalog.refinable.has(kind)) {
+        // `@Inject('AUDIT') client: ClientProxy`, provided by `ClientProxyFactory.create({ transport: Transport.NATS })`.
+        const injected = candidates.find((c) => c.type === 'CallExpression' && c.parent?.type === 'Decorator');
+        const finer = injected && this.injectedKind(injected as TSESTree.CallExpression);
+        if (finer && finer !== kind && brokerOf(finer) === brokerOf(kind)) return finer;
+      }
       if (kind) return kind;
     }
     const base = classNode.superClass ? entityOf(this.kindOf(classNode.superClass)) : undefined;
@@ -704,7 +723,10 @@ export class Resolver {
         } else {
           calleeKind = this.kindOf(callee);
         }
-        return calleeKind ? this.callKind(calleeKind) : null;
+        if (!calleeKind) return null;
+        const byOption = this.catalog.edgesByOption.get(`${calleeKind}()`);
+        const refined = byOption && this.optionKind(node, byOption);
+        return refined || this.callKind(calleeKind);
       }
       case 'NewExpression': {
         const calleeKind = this.kindOf(node.callee);
