@@ -50,6 +50,9 @@ const AGENTS: Readonly<Record<string, readonly Instrumentation[]>> = {
   'elastic-apm-node': ['kafkajs', 'aws-sdk'],
 };
 
+/** The call that starts an agent loaded through a named or default import (`tracer.init()`). */
+const AGENT_START: Readonly<Record<string, string>> = { 'dd-trace': 'init', 'elastic-apm-node': 'start' };
+
 interface Setup {
   file: string;
   patches: Set<Instrumentation>;
@@ -185,6 +188,10 @@ function setupOf(resolver: Resolver, file: string): Setup {
         setup.options.add('aws-sdk');
       } else if (required && agentOf(required)) {
         for (const instrumentation of AGENTS[agentOf(required)!]!) setup.patches.add(instrumentation);
+      } else if (callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier') {
+        // `import tracer from 'dd-trace'; tracer.init()`, `import apm from 'elastic-apm-node'; apm.start()`.
+        const agent = agentOf(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name) ?? '');
+        if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) setup.patches.add(instrumentation);
       }
     }
     return undefined;
@@ -254,7 +261,10 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
     }
     const script = entryScript(command);
     if (script) {
-      const target = project.resolve(anchor, `./${script.replace(/^\.\//, '')}`);
+      const relative = script.replace(/^\.\//, '');
+      // `node dist/server.js` runs the build of `src/server.ts`.
+      const source = relative.replace(/^(?:dist|build|out|lib)\/(?:src\/)?/, 'src/').replace(/\.[cm]?js$/, '');
+      const target = project.resolve(anchor, `./${relative}`) ?? (source !== relative ? project.resolve(anchor, `./${source}`) : undefined);
       if (target) entries.add(target);
     }
   }
