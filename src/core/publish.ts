@@ -130,9 +130,27 @@ export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: No
   }
   // `emit(topic, JSON.stringify(event))`: a string or bytes is never a Kafka message, so it is the body.
   if (isSerializedValue(resolver, value)) return true;
+  if (isReceivedPayload(resolver, message)) return true;
   if (value.type !== 'ObjectExpression') return false;
   const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
   return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));
+}
+
+/**
+ * A NestJS handler's `@Payload()` parameter, or a part of it (`payload.data`): the body of the message received,
+ * which Nest hands over without its headers. Sent on as is, it is a body, not a message with headers.
+ */
+function isReceivedPayload(resolver: Resolver, node: Node): boolean {
+  let root = unwrap(node);
+  while (root.type === 'MemberExpression') root = unwrap(root.object);
+  if (root.type !== 'Identifier') return false;
+  const variable = resolver.variableOf(root);
+  const def = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+  if (def?.type !== 'Parameter' || variable!.references.some((r) => r.isWrite())) return false;
+  return (def.name.decorators ?? []).some((decorator) => {
+    const expression = unwrap(decorator.expression);
+    return expression.type === 'CallExpression' && resolver.kindOf(expression.callee) === 'nestjs:payloadDecorator';
+  });
 }
 
 /** The carrier of one message: a node, a definite absence, or unknown. */
