@@ -7,7 +7,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { BrokerSpec, ConsumeSpec, Instrumentation } from '../brokers/index.js';
 import type { IncomingValues } from '../brokers/types.js';
 import {
-  callLocation, calleeName, contains, enclosingFunction, isFunction, isInsideIteration, memberName, someCall, staticName, unwrap, walk,
+  callLocation, calleeName, contains, enclosingFunction, isFunction, isInsideIteration, memberName, returnedExpressions, someCall, staticName, unwrap, walk,
   type FunctionNode, type Node,
 } from './ast.js';
 import type { ConsumeMessageId, Finding } from './findings.js';
@@ -16,7 +16,7 @@ import { extractionCall, type PropagationNames } from './otel.js';
 import { receiverKind } from './publish.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, HEADERLESS_TRANSPORTS } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
-import type { Resolver, ScopeVariable } from './resolve.js';
+import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 
 /** A consumer entry point: the code that handles messages, and what names the message(s) there. */
 export interface ConsumeSite {
@@ -160,8 +160,31 @@ function handlerEntry(resolver: Resolver, method: TSESTree.MethodDefinition): { 
     const expression = unwrap(decorator.expression);
     const target = expression.type === 'CallExpression' ? expression.callee : expression;
     const kind = resolver.kindOf(target);
-    const entry = kind ? resolver.catalog.consumeByDecoratorKind.get(kind) : undefined;
+    const entry = kind ? (resolver.catalog.consumeByDecoratorKind.get(kind) ?? composedDecorator(kind, resolver.catalog)) : undefined;
     if (entry) return entry;
+  }
+  return undefined;
+}
+
+/**
+ * A project decorator factory that returns a handler decorator (`export function KafkaEventPattern(p) { return
+ * EventPattern(prefix + p) }`, or `applyDecorators(MessagePattern(p), UseFilters(...))`): its methods are handlers.
+ */
+function composedDecorator(kind: string, catalog: Resolver['catalog']): { broker: BrokerSpec; spec: ConsumeSpec } | undefined {
+  const entity = entityOf(kind);
+  if (entity?.type !== 'function' || !isFunction(entity.node)) return undefined;
+  const { resolver } = entity;
+  const decorators = (expression: Node): Node[] => {
+    const call = unwrap(expression);
+    if (call.type !== 'CallExpression') return [];
+    return calleeName(call) === 'applyDecorators' ? call.arguments.flatMap((arg) => (arg.type === 'SpreadElement' ? [] : decorators(arg))) : [call.callee];
+  };
+  for (const returned of returnedExpressions(entity.node, resolver.keys)) {
+    for (const callee of decorators(resolver.follow(returned).node)) {
+      const inner = resolver.kindOf(callee);
+      const entry = inner ? catalog.consumeByDecoratorKind.get(inner) : undefined;
+      if (entry) return entry;
+    }
   }
   return undefined;
 }
