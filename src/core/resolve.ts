@@ -461,6 +461,39 @@ export class Resolver {
     return null;
   }
 
+  /**
+   * The kind of an element of a collection held in a field or a variable (`this.consumers[topic]`,
+   * `producers.get(name)`): what the class, or the module, stores in it (`this.consumers[topic] = kafka.consumer()`,
+   * `producers.set(name, p)`), when every store that has a kind agrees.
+   */
+  private elementKind(collection: Node): Kind | null {
+    const target = unwrap(collection);
+    const field = target.type === 'MemberExpression' && target.object.type === 'ThisExpression' ? memberName(target) : undefined;
+    const variable = target.type === 'Identifier' ? this.variableOf(target) : null;
+    if (!field && !variable) return null;
+    const root = field ? enclosingClass(target) : this.input.ast;
+    if (!root) return null;
+    const same = (node: Node): boolean => {
+      const other = unwrap(node);
+      if (field) return other.type === 'MemberExpression' && other.object.type === 'ThisExpression' && memberName(other) === field;
+      return other.type === 'Identifier' && this.variableOf(other) === variable;
+    };
+    return this.memo(`elements:${field ?? variable!.name}`, root, () => {
+      let found: Kind | null = null;
+      let agreed = true;
+      walk(root, this.keys, (node) => {
+        let stored: Node | undefined;
+        if (node.type === 'AssignmentExpression' && node.left.type === 'MemberExpression' && node.left.computed && same(node.left.object)) stored = node.right;
+        else if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && memberName(node.callee) === 'set' && node.arguments[1] && same(node.callee.object)) stored = node.arguments[1];
+        const kind = stored && stored.type !== 'SpreadElement' ? this.kindOf(stored) : null;
+        if (kind && found && kind !== found) agreed = false;
+        if (kind) found = kind;
+        return undefined;
+      });
+      return agreed ? found : null;
+    }, null);
+  }
+
   /** The kind an option of a call selects (`ClientProxyFactory.create({ transport: Transport.NATS })`), if any. */
   private optionKind(call: TSESTree.CallExpression, byOption: { arg: number; option: string; kinds: Map<string, Kind> }): Kind | undefined {
     const arg = call.arguments[byOption.arg];
@@ -704,7 +737,7 @@ export class Resolver {
       }
       case 'MemberExpression': {
         const name = memberName(node);
-        if (!name) return null;
+        if (!name) return node.computed ? this.elementKind(node.object) : null;
         if (node.object.type === 'ThisExpression') return this.kindOfThisMember(node, name, depth);
         const objectKind = this.kindOf(node.object);
         if (!objectKind || objectKind.includes('.')) return null;
@@ -723,7 +756,7 @@ export class Resolver {
         } else {
           calleeKind = this.kindOf(callee);
         }
-        if (!calleeKind) return null;
+        if (!calleeKind) return callee.type === 'MemberExpression' && memberName(callee) === 'get' && node.arguments.length === 1 ? this.elementKind(callee.object) : null;
         const byOption = this.catalog.edgesByOption.get(`${calleeKind}()`);
         const refined = byOption && this.optionKind(node, byOption);
         return refined || this.callKind(calleeKind);
