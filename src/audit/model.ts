@@ -152,7 +152,7 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
   const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors };
   const names: PropagationNames = { injectors: options.injectors ?? [], extractors: options.extractors ?? [] };
 
-  const isTest = (file: string): boolean => !options.includeTests && (isTestFile(rel(file)) || SAMPLE_PATH.test(rel(file)));
+  const isTest = (file: string): boolean => !options.includeTests && isTestFile(rel(file));
   const present = new Set(allFiles);
   const files = allFiles.filter((file) => {
     if (isCompiledOutput(file, present, view.outDirs)) {
@@ -317,9 +317,6 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
   buildGraph(result);
   return result;
 }
-
-/** Examples, samples and demos: code that shows a library's use, not a service's. Left out like tests. */
-const SAMPLE_PATH = /(?:^|\/)(?:examples?|samples?|demos?)\//;
 
 /**
  * The project's own build output: a JavaScript file beside a TypeScript file of the same name (`tsc` without

@@ -1,10 +1,10 @@
 /**
- * @fileoverview Test, spec and benchmark code: left out by the recommended configs (as globs) and by the core's
- * project-wide scans (as a predicate), from one list. It publishes to fake brokers, asserts on payloads and starts
- * consumers without context on purpose.
+ * @fileoverview Test, spec, benchmark and sample code: left out by the recommended configs (as globs), by the core's
+ * project-wide scans and by the audit (as a predicate), from one list. It publishes to fake brokers, asserts on
+ * payloads and starts consumers without context on purpose; examples and demos show a library's use, not a service's.
  */
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'cy', 'bench', 'benchmark'];
-const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks'];
+const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 /** Test runners whose `<name>.config.*` files set up fakes. */
 const RUNNER_CONFIGS = ['cypress', 'playwright', 'jest', 'vitest'];
