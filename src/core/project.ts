@@ -70,6 +70,8 @@ interface CachedText {
   /** Whether the file can be read as source (a file, not too large). Its text is not kept: only parsed modules are. */
   readable: boolean;
   parsed?: ParsedModule | null;
+  /** How many times it was parsed: a module parsed again after eviction is one many files reach. */
+  parses?: number;
   /**
    * Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes.
    * Made on first use: most files of a repository are only looked at, never summarised.
@@ -78,8 +80,15 @@ interface CachedText {
   checkedAt: number;
 }
 
-/** Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it). */
+/**
+ * Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it): the most
+ * recently used, plus the hot ones, parsed `HOT_AFTER` times already (a shared library module, an interceptor, a
+ * decorator factory that every file of a large app imports), which a walk package by package would otherwise parse
+ * again for every file that reaches it.
+ */
 const MAX_PARSED = 8;
+const MAX_HOT = 24;
+const HOT_AFTER = 3;
 const PARSED_SLOTS = ['resolver'];
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
@@ -267,21 +276,27 @@ export class Project {
     if (entry.parsed === undefined) {
       const text = readText(file);
       entry.parsed = text === undefined ? null : (parseModule(file, text) ?? null);
-      if (entry.parsed) this.evictParsed();
+      if (entry.parsed) {
+        entry.parses = (entry.parses ?? 0) + 1;
+        const order = entry.parses >= HOT_AFTER ? this.hotOrder : this.parsedOrder;
+        this.evictParsed(order, order === this.hotOrder ? MAX_HOT : MAX_PARSED);
+      }
     }
     if (entry.parsed) {
-      this.parsedOrder.delete(file);
-      this.parsedOrder.add(file);
+      const order = (entry.parses ?? 0) >= HOT_AFTER ? this.hotOrder : this.parsedOrder;
+      order.delete(file);
+      order.add(file);
     }
     return entry.parsed ?? undefined;
   }
 
   private readonly parsedOrder = new Set<string>();
+  private readonly hotOrder = new Set<string>();
 
-  private evictParsed(): void {
-    while (this.parsedOrder.size >= MAX_PARSED) {
-      const oldest = this.parsedOrder.values().next().value as string;
-      this.parsedOrder.delete(oldest);
+  private evictParsed(order: Set<string>, max: number): void {
+    while (order.size >= max) {
+      const oldest = order.values().next().value as string;
+      order.delete(oldest);
       const entry = this.texts.get(oldest);
       if (!entry) continue;
       entry.parsed = undefined;

@@ -79,3 +79,22 @@ describe('barrels', () => {
     expect(parsed.filter((f) => /barrel\/[abc]\.ts$/.test(f))).toEqual([]);
   });
 });
+
+describe('modules many files reach', () => {
+  it('keeps a module parsed again and again instead of parsing it for every file', async () => {
+    write('src/hot/shared.ts', "import { Kafka } from 'kafkajs';\nexport const shared = new Kafka({ brokers: [] }).producer();\n");
+    const users: string[] = [];
+    for (let u = 0; u < 8; u++) {
+      // Each file reaches the shared module first, then nine modules of its own: more than the recently-used set holds.
+      const own = Array.from({ length: 9 }, (_, i) => `p${u}_${i}`);
+      for (const name of own) write(`src/hot/${name}.ts`, `import { Kafka } from 'kafkajs';\nexport const ${name} = new Kafka({ brokers: [] }).producer();\n`);
+      const sends = ['shared', ...own].map((name) => `  await ${name}.send({ topic: 't', messages: [{ value: 'v' }] });`).join('\n');
+      write(`src/hot/user${u}.ts`, `import { shared } from './shared.js';\n${own.map((name) => `import { ${name} } from './${name}.js';`).join('\n')}\nexport async function go() {\n${sends}\n}\n`);
+      users.push(path.join(dir, `src/hot/user${u}.ts`));
+    }
+    const results = await eslint.lintFiles(users);
+    expect(results.map((r) => r.messages.length)).toEqual(Array(8).fill(10));
+    const project = Project.forFile(users[0]) as unknown as { texts: Map<string, { parses?: number }> };
+    expect(project.texts.get(path.join(dir, 'src/hot/shared.ts'))?.parses).toBeLessThanOrEqual(3);
+  });
+});
