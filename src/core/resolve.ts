@@ -410,18 +410,27 @@ export class Resolver {
     return null;
   }
 
-  /** Whether the module a specifier denotes can export `name`, from its text alone (kept as one boolean per name). */
+  /**
+   * Whether the module a specifier denotes can export `name`, from its text alone: the names its `export`
+   * declarations and lists name, read once per module; a module that re-exports in turn, or exports in a way these
+   * patterns do not read (CommonJS, `export =`, destructuring), is asked per name whether its text names it at all.
+   */
   private mayExport(specifier: string, name: string): boolean {
     if (!this.project || !this.file) return true;
     const target = this.project.resolve(this.file, specifier);
     if (!target) return false;
-    const answers = this.project.slot(target, 'may-export', () => new Map<string, boolean>());
-    if (!answers) return true;
-    let answer = answers.get(name);
+    const project = this.project;
+    const exported = project.slot(target, 'export-names', () => {
+      const text = project.text(target);
+      return text === undefined ? undefined : exportNames(text);
+    });
+    if (!exported) return true;
+    if (exported.names) return exported.names.has(name);
+    let answer = exported.answers.get(name);
     if (answer === undefined) {
-      const text = this.project.text(target);
-      answer = text === undefined || /\bexport\s*\*/.test(text) || new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
-      answers.set(ownString(name), answer);
+      const text = project.text(target);
+      answer = text === undefined || new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+      exported.answers.set(ownString(name), answer);
     }
     return answer;
   }
@@ -1006,6 +1015,28 @@ export class Resolver {
       }
     }
   }
+}
+
+/**
+ * The names a module's ESM `export` statements declare, when they are all of the forms read here; otherwise (it
+ * re-exports with `export *`, uses CommonJS or `export =`, destructures) `names` is undefined and answers are kept
+ * per name.
+ */
+function exportNames(text: string): { names?: Set<string>; answers: Map<string, boolean> } {
+  const answers = new Map<string, boolean>();
+  if (/\bexport\s*(?:\*|=)|\bmodule\.exports\b|\bexports\.|\bexport\s+(?:declare\s+)?(?:const|let|var)\s*[{[]/.test(text)) return { answers };
+  const names = new Set<string>();
+  for (const match of text.matchAll(/\bexport\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:abstract\s+)?(?:const\s+enum|const|let|var|function\s*\*?|class|interface|type|enum|namespace|module|import)\s+([\w$]+)/g)) {
+    names.add(match[1]!);
+  }
+  if (/\bexport\s+default\b/.test(text)) names.add('default');
+  for (const match of text.matchAll(/\bexport\s+(?:type\s+)?\{([^}]*)\}/g)) {
+    for (const part of match[1]!.split(',')) {
+      const alias = part.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '').trim();
+      if (alias) names.add(alias);
+    }
+  }
+  return { names, answers };
 }
 
 /** The property keys leading from a destructuring pattern's root to `target` (`{ a: { b } }` → `['a', 'b']`). */
