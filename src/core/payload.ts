@@ -42,7 +42,9 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
         scanBody(resolver, result.node, isTraceKey, 0, (key, node, via) => {
           if (seen.has(node)) return;
           seen.add(node);
-          const repair = via ? { reason: `the key is written in another file${via}` } : removePayloadKey(resolver, node);
+          const repair = !via ? removePayloadKey(resolver, node)
+            : via.startsWith(' (a field of') ? { reason: `it is a class field${via}: drop it from the class, or leave it out of the serialised body` }
+            : { reason: `the key is written in another file${via}` };
           const contractRisk = repair.fix ? () => keepReason(resolver, key, node) : undefined;
           findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason, contractRisk });
         });
@@ -84,6 +86,11 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
       const callee = unwrap(value.callee);
       if (name && WRAPPERS.has(name) && value.arguments[0]) {
         scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report, frames);
+      } else if (name === 'assign' && callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && (unwrap(callee.object) as TSESTree.Identifier).name === 'Object') {
+        // Object.assign({}, order, { traceId }): every source lands in the body.
+        for (const arg of value.arguments) scanBody(resolver, arg.type === 'SpreadElement' ? arg.argument : arg, isTraceKey, depth + 1, report, frames);
+      } else if (value.type === 'NewExpression') {
+        instanceKeys(resolver, value, isTraceKey, report);
       } else if (value.type === 'CallExpression' && builtBy(resolver, value, isTraceKey, depth, report, frames)) {
         // A body or envelope builder of the project's own, in this file or another module.
       } else if (callee.type === 'MemberExpression' && value.type === 'CallExpression') {
@@ -130,6 +137,41 @@ function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: 
     scanBody(ref.resolver, returned, isTraceKey, depth + 2, inner, [...frames, { fn: ref.fn, call, resolver, report, frames }]);
   }
   return true;
+}
+
+/**
+ * `new EventEnvelope(order)`: an instance of a project class is serialised with its fields, so a trace key among
+ * them (a field, a constructor parameter property, `this.traceId = ...` in the constructor) is in the body. Reported
+ * at the key in this file; at the `new` expression, naming the class, when the class is in another file.
+ */
+function instanceKeys(resolver: Resolver, expression: TSESTree.NewExpression, isTraceKey: KeyMatcher, report: Reporter): void {
+  const entity = resolver.classOf(expression.callee);
+  if (!entity) return;
+  const classNode = entity.node as TSESTree.ClassDeclaration;
+  const elsewhere = entity.resolver !== resolver;
+  const found = (key: string, node: Node): void => {
+    if (!isTraceKey(key)) return;
+    if (elsewhere) report(key, expression, ` (a field of ${classNode.id?.name ?? 'a class'} in ${shortPath(entity.resolver)})`);
+    else report(key, node, ` (a field of ${classNode.id?.name ?? 'a class'})`);
+  };
+  for (const element of classNode.body.body) {
+    if (element.type === 'PropertyDefinition' && !element.static) {
+      const key = staticName(element.key, element.computed);
+      if (key) found(key, element.key);
+    } else if (element.type === 'MethodDefinition' && element.kind === 'constructor') {
+      for (const param of element.value.params) {
+        if (param.type === 'TSParameterProperty' && param.parameter.type === 'Identifier') found(param.parameter.name, param.parameter);
+      }
+      walk(element.value.body!, entity.resolver.keys, (node) => {
+        if (isFunction(node)) return false;
+        if (node.type === 'AssignmentExpression' && node.left.type === 'MemberExpression' && node.left.object.type === 'ThisExpression') {
+          const key = memberName(node.left);
+          if (key) found(key, node.left.property);
+        }
+        return undefined;
+      });
+    }
+  }
 }
 
 function shortPath(resolver: Resolver): string {
