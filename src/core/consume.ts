@@ -385,7 +385,7 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
-        const ref = resolver.calleeFunction(parent);
+        const ref = resolver.handedToFunction(parent);
         if (!ref) return true;
         const { fn, resolver: owner } = ref;
         const index = parent.arguments.indexOf(top as TSESTree.Expression);

@@ -157,6 +157,23 @@ export class Resolver {
   }
 
   /**
+   * The function a call calls, also when it is imported from a module that names no broker and no propagation API
+   * (which `calleeFunction` does not parse): for following a consumer's message into the code it is handed to.
+   */
+  handedToFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
+    const found = this.calleeFunction(call);
+    if (found) return found;
+    const callee = unwrap(call.callee);
+    const info = callee.type === 'Identifier' ? this.imports.get(callee.name) : undefined;
+    if (!info || !this.project || !this.file || info.imported === '*' || info.imported.includes('.') || this.catalog.byPackage.has(info.source)) return undefined;
+    const target = this.project.resolve(this.file, info.source);
+    const other = target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
+    const entity = entityOf(other?.exportKind(info.imported));
+    if (entity?.type !== 'function' || !isFunction(entity.node)) return undefined;
+    return { resolver: entity.resolver, fn: entity.node, name: (callee as TSESTree.Identifier).name };
+  }
+
+  /**
    * The class an identifier names, wherever in the project it is declared, even in a module that names no broker
    * (a DTO or event class): for questions about its shape, not about clients.
    */

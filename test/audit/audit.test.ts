@@ -115,7 +115,9 @@ describe('audit: the exact graph', () => {
   it('a workspace monorepo: a wrapper used by several callers is one site; its status flows to each caller', async () => {
     const audit = await auditJson('fixtures/projects/monorepo');
     expect(edges(audit)).toEqual([
-      'kafka:?(not stated) → @shop/billing [extracted]',
+      // Consumers without a subscribe in view: one extracts, one hands its batch to a function of another module that
+      // never extracts (broken), one hands it to code declared only (unverified).
+      'kafka:?(not stated) → @shop/billing [broken,extracted,unverified]',
       'kafka:orders.created → @shop/billing [broken]',
       '@shop/billing → kafka:invoices.recorded [broken]',
       // publishReplay's only caller is a unit test: no caller decides it, and nothing injects in it.
