@@ -382,6 +382,10 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const param = callback && isFunction(callback) ? callback.params[memberName(parent) === 'reduce' ? 1 : 0] : undefined;
         const paramVariable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
         if (paramVariable) pending.push(paramVariable);
+      } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression) && isCollecting(parent)) {
+        // `done.push(message)`: the array holds messages now; what happens to it is followed instead.
+        const array = resolver.variableOf(unwrap((parent.callee as TSESTree.MemberExpression).object));
+        if (array) pending.push(array);
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
@@ -405,6 +409,12 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
     }
   }
   return false;
+}
+
+/** `list.push(message)`, `list.unshift(message)` on a local array. */
+function isCollecting(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  return callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && (memberName(callee) === 'push' || memberName(callee) === 'unshift');
 }
 
 /** `logger.info({ message })`, `console.log([msg])`: a structure built only to be logged or serialised. */
