@@ -8,6 +8,7 @@ import { calleeName, isFunction, memberName, returnedExpressions, staticName, un
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { keepReason } from './contract.js';
+import { injectionCall } from './otel.js';
 import { evalPath } from './paths.js';
 import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
 import { removePayloadKey, replacePayloadRead } from './repairs.js';
@@ -44,6 +45,7 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
           seen.add(node);
           const repair = !via ? removePayloadKey(resolver, node)
             : via.startsWith(' (a field of') ? { reason: `it is a class field${via}: drop it from the class, or leave it out of the serialised body` }
+            : via === CARRIER_NOTE || via === SPAN_NOTE ? { reason: 'the context belongs in the message headers: inject it there instead' }
             : { reason: `the key is written in another file${via}` };
           const contractRisk = repair.fix ? () => keepReason(resolver, key, node) : undefined;
           findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason, contractRisk });
@@ -106,11 +108,17 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
     case 'ObjectExpression':
       for (const prop of value.properties) {
         if (prop.type === 'SpreadElement') {
-          scanBody(resolver, prop.argument, isTraceKey, depth + 1, report, frames);
+          // { ...carrier, order }: the injected keys (traceparent, tracestate) land in the body.
+          const note = holdsContext(resolver, prop.argument);
+          const spread = unwrap(prop.argument);
+          if (note) report(`...${spread.type === 'Identifier' ? spread.name : 'carrier'}`, prop, note);
+          else scanBody(resolver, prop.argument, isTraceKey, depth + 1, report, frames);
           continue;
         }
         const key = staticName(prop.key, prop.computed);
+        const note = key && !isTraceKey(key) ? holdsContext(resolver, prop.value) : undefined;
         if (key && isTraceKey(key) && !isDomainValue(key, prop.value)) report(key, prop.key);
+        else if (key && note) report(key, prop.key, note);
         else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report, frames);
       }
       return;
@@ -138,6 +146,28 @@ function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: 
   }
   return true;
 }
+
+/** How a report names a body key whose value is trace context rather than a trace-key name. */
+const CARRIER_NOTE = ' (it holds the injected trace context)';
+const SPAN_NOTE = ' (it holds the span context)';
+
+/**
+ * Whether a value is trace context itself, and which: a carrier that `propagation.inject` filled or an inject
+ * helper returned, or a span context (`span.spanContext()`).
+ */
+function holdsContext(resolver: Resolver, expression: Node): string | undefined {
+  const { node: value, variables } = resolver.follow(expression);
+  if (value.type === 'CallExpression' && calleeName(value) === 'spanContext') return SPAN_NOTE;
+  if (value.type === 'CallExpression' && injectionCall(resolver, value, NO_NAMES)?.type === 'helper') return CARRIER_NOTE;
+  const variable = variables[variables.length - 1] ?? (value.type === 'Identifier' ? resolver.variableOf(value) : null);
+  const injected = variable?.references.some((ref) => {
+    const parent = (ref.identifier as Node).parent;
+    return parent?.type === 'CallExpression' && parent.arguments[1] === ref.identifier && injectionCall(resolver, parent, NO_NAMES)?.type === 'otel';
+  });
+  return injected ? CARRIER_NOTE : undefined;
+}
+
+const NO_NAMES = { injectors: [], extractors: [] };
 
 /**
  * `new EventEnvelope(order)`: an instance of a project class is serialised with its fields, so a trace key among
