@@ -6,16 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
+const scripts = fs.readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((name) => /\.(c|m)?js$/.test(name)).map((name) => path.join(dist, name));
 
-function* scripts(dir) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* scripts(file);
-    else if (/\.(c|m)?js$/.test(entry.name)) yield file;
-  }
-}
-
-for (const file of scripts(dist)) {
+for (const file of scripts) {
   const text = fs.readFileSync(file, 'utf8');
   if (!/[^\x00-\x7f]/.test(text)) continue;
   const ascii = text.replace(/[^\x00-\x7f]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));

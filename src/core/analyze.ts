@@ -9,7 +9,7 @@ import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, heade
 import { anchorCall } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
-import type { HelperTarget, PropagationNames } from './otel.js';
+import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
@@ -47,8 +47,6 @@ export interface HeaderlessSite {
   start?: Node;
   destination?: string;
 }
-
-const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
 
 /** Cheap pre-filter: a file that never names a broker package cannot hold a site recognised without types. */
 export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog): boolean {
@@ -216,11 +214,7 @@ function textHash(text: string): string {
   return (hash >>> 0).toString(36);
 }
 
-/**
- * One report per publish call and problem: the messages of one `send()` that all lack headers are one report
- * (its fix adds them to every message), and two calls sending one shared message object report it once.
- */
-/** One report per reported node: a body object shared by several publish calls carries its trace key once. */
+/** One report per reported node and problem: a body object shared by several publish calls is reported once. */
 function onePerNode(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
@@ -231,14 +225,14 @@ function onePerNode(findings: Finding[]): Finding[] {
   });
 }
 
+/**
+ * One report per publish call and problem: the messages of one `send()` that all lack headers are one report
+ * (its fix adds them to every message), and two calls sending one shared message object report it once.
+ */
 function onePerCall(findings: Finding[]): Finding[] {
   const out: Finding[] = [];
-  const byNode = new Set<string>();
   const byCall = new Map<string, Finding>();
-  for (const finding of findings) {
-    const nodeKey = `${finding.node.range[0]}:${finding.node.range[1]}:${finding.messageId}`;
-    if (byNode.has(nodeKey)) continue;
-    byNode.add(nodeKey);
+  for (const finding of onePerNode(findings)) {
     const callKey = finding.site ? `${finding.site.range[0]}:${finding.messageId}` : undefined;
     const first = callKey ? byCall.get(callKey) : undefined;
     if (!first) {

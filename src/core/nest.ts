@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { extractionCall } from './otel.js';
 import { exists } from './project.js';
 import { fileFacts } from './reach.js';
@@ -103,9 +103,7 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
   if (value.type === 'CallExpression' && depth < 3) {
     // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns.
     const ref = resolver.calleeFunction(value);
-    const returned = ref ? returnedExpressions(ref.fn, ref.resolver.keys) : [];
-    const transports = new Set(returned.map((r) => serverTransport(ref!.resolver, r, depth + 1)));
-    return transports.size === 1 ? [...transports][0]! : 'unknown';
+    return ref ? returnedTransport(ref.resolver, ref.fn, depth + 1) : 'unknown';
   }
   if (value.type !== 'ObjectExpression') return 'unknown';
   if (value.properties.some((p) => p.type === 'SpreadElement')) return 'unknown';
@@ -145,8 +143,12 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
  */
 function factoryTransport(resolver: Resolver, factory: Node): string {
   const fn = resolver.follow(factory).node;
-  if (!isFunction(fn)) return 'unknown';
-  const transports = new Set(returnedExpressions(fn, resolver.keys).map((r) => serverTransport(resolver, r)));
+  return isFunction(fn) ? returnedTransport(resolver, fn, 0) : 'unknown';
+}
+
+/** The transport of the options a function returns, when every return agrees; `unknown` otherwise. */
+function returnedTransport(resolver: Resolver, fn: FunctionNode, depth: number): string {
+  const transports = new Set(returnedExpressions(fn, resolver.keys).map((r) => serverTransport(resolver, r, depth)));
   return transports.size === 1 ? [...transports][0]! : 'unknown';
 }
 

@@ -53,6 +53,9 @@ export interface PropagationNames {
   exempt?: { replies?: boolean; probes?: boolean; timers?: boolean };
 }
 
+/** No project injectors or extractors: the OpenTelemetry API and our helpers only. */
+export const EMPTY_NAMES: PropagationNames = { injectors: [], extractors: [] };
+
 /** Where the helpers come from: a module and its export name for each of our helper names. */
 export interface HelperTarget {
   module: string;

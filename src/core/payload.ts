@@ -8,15 +8,18 @@ import { calleeName, isFunction, memberName, returnedExpressions, staticName, un
 import type { ConsumeSite } from './consume.js';
 import type { Finding } from './findings.js';
 import { keepReason } from './contract.js';
-import { injectionCall } from './otel.js';
+import { EMPTY_NAMES, injectionCall } from './otel.js';
 import { evalPath } from './paths.js';
 import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
 import { removePayloadKey, replacePayloadRead } from './repairs.js';
 import type { Resolver } from './resolve.js';
 
 type KeyMatcher = (name: string) => boolean;
-/** `via`: where the key was really written, when that is another file. */
-type Reporter = (key: string, node: Node, via?: string) => void;
+/**
+ * `via`: what the message adds after the key (where it was really written, when that is another file; the class it is
+ * a field of; what the value holds). `reason`: why there is no automatic fix, when `via` alone does not say.
+ */
+type Reporter = (key: string, node: Node, via?: string, reason?: string) => void;
 /** A builder being scanned: its parameters stand for the arguments of this call, reported as at the call's side. */
 interface Frame {
   fn: Node;
@@ -40,13 +43,10 @@ export function checkPayloadOfPublish(resolver: Resolver, site: PublishSite, isT
       const results = bodyPath === '' ? [{ type: 'node' as const, node: start }] : evalPath(resolver, start, bodyPath, site.broker.id, site.call);
       for (const result of results) {
         if (result.type !== 'node') continue;
-        scanBody(resolver, result.node, isTraceKey, 0, (key, node, via) => {
+        scanBody(resolver, result.node, isTraceKey, 0, (key, node, via, reason) => {
           if (seen.has(node)) return;
           seen.add(node);
-          const repair = !via ? removePayloadKey(resolver, node)
-            : via.startsWith(' (a field of') ? { reason: `it is a class field${via}: drop it from the class, or leave it out of the serialised body` }
-            : via === CARRIER_NOTE || via === SPAN_NOTE ? { reason: 'the context belongs in the message headers: inject it there instead' }
-            : { reason: `the key is written in another file${via}` };
+          const repair = reason ? { reason } : via ? { reason: `the key is written in another file${via}` } : removePayloadKey(resolver, node);
           const contractRisk = repair.fix ? () => keepReason(resolver, key, node) : undefined;
           findings.push({ rule: 'no-payload-trace-ids', messageId: 'traceIdInPayload', node, broker: site.broker, data: { ...data, key, via: via ?? '' }, site: site.call, fix: repair.fix, reason: repair.reason, contractRisk });
         });
@@ -88,7 +88,7 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
       const callee = unwrap(value.callee);
       if (name && WRAPPERS.has(name) && value.arguments[0]) {
         scanBody(resolver, value.arguments[0], isTraceKey, depth + 1, report, frames);
-      } else if (name === 'assign' && callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && (unwrap(callee.object) as TSESTree.Identifier).name === 'Object') {
+      } else if (name === 'assign' && callee.type === 'MemberExpression' && staticName(unwrap(callee.object)) === 'Object') {
         // Object.assign({}, order, { traceId }): every source lands in the body.
         for (const arg of value.arguments) scanBody(resolver, arg.type === 'SpreadElement' ? arg.argument : arg, isTraceKey, depth + 1, report, frames);
       } else if (value.type === 'NewExpression') {
@@ -111,14 +111,14 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
           // { ...carrier, order }: the injected keys (traceparent, tracestate) land in the body.
           const note = holdsContext(resolver, prop.argument);
           const spread = unwrap(prop.argument);
-          if (note) report(`...${spread.type === 'Identifier' ? spread.name : 'carrier'}`, prop, note);
+          if (note) report(`...${spread.type === 'Identifier' ? spread.name : 'carrier'}`, prop, note, CONTEXT_REASON);
           else scanBody(resolver, prop.argument, isTraceKey, depth + 1, report, frames);
           continue;
         }
         const key = staticName(prop.key, prop.computed);
         const note = key && !isTraceKey(key) ? holdsContext(resolver, prop.value) : undefined;
         if (key && isTraceKey(key) && !isDomainValue(key, prop.value)) report(key, prop.key);
-        else if (key && note) report(key, prop.key, note);
+        else if (key && note) report(key, prop.key, note, CONTEXT_REASON);
         else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report, frames);
       }
       return;
@@ -141,15 +141,16 @@ function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: 
   if (!ref) return false;
   const elsewhere = ref.resolver !== resolver;
   for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
-    const inner: Reporter = (key, node, via) => (elsewhere ? report(key, call, ` (set by ${ref.name}() in ${shortPath(ref.resolver)})`) : report(key, node, via));
+    const inner: Reporter = (key, node, via, reason) => (elsewhere ? report(key, call, ` (set by ${ref.name}() in ${shortPath(ref.resolver)})`) : report(key, node, via, reason));
     scanBody(ref.resolver, returned, isTraceKey, depth + 2, inner, [...frames, { fn: ref.fn, call, resolver, report, frames }]);
   }
   return true;
 }
 
-/** How a report names a body key whose value is trace context rather than a trace-key name. */
+/** How a report names a body key whose value is trace context rather than a trace-key name, and why it has no fix. */
 const CARRIER_NOTE = ' (it holds the injected trace context)';
 const SPAN_NOTE = ' (it holds the span context)';
+const CONTEXT_REASON = 'the context belongs in the message headers: inject it there instead';
 
 /**
  * Whether a value is trace context itself, and which: a carrier that `propagation.inject` filled or an inject
@@ -158,16 +159,14 @@ const SPAN_NOTE = ' (it holds the span context)';
 function holdsContext(resolver: Resolver, expression: Node): string | undefined {
   const { node: value, variables } = resolver.follow(expression);
   if (value.type === 'CallExpression' && calleeName(value) === 'spanContext') return SPAN_NOTE;
-  if (value.type === 'CallExpression' && injectionCall(resolver, value, NO_NAMES)?.type === 'helper') return CARRIER_NOTE;
+  if (value.type === 'CallExpression' && injectionCall(resolver, value, EMPTY_NAMES)?.type === 'helper') return CARRIER_NOTE;
   const variable = variables[variables.length - 1] ?? (value.type === 'Identifier' ? resolver.variableOf(value) : null);
   const injected = variable?.references.some((ref) => {
     const parent = (ref.identifier as Node).parent;
-    return parent?.type === 'CallExpression' && parent.arguments[1] === ref.identifier && injectionCall(resolver, parent, NO_NAMES)?.type === 'otel';
+    return parent?.type === 'CallExpression' && parent.arguments[1] === ref.identifier && injectionCall(resolver, parent, EMPTY_NAMES)?.type === 'otel';
   });
   return injected ? CARRIER_NOTE : undefined;
 }
-
-const NO_NAMES = { injectors: [], extractors: [] };
 
 /**
  * `new EventEnvelope(order)`: an instance of a project class is serialised with its fields, so a trace key among
@@ -181,8 +180,8 @@ function instanceKeys(resolver: Resolver, expression: TSESTree.NewExpression, is
   const elsewhere = entity.resolver !== resolver;
   const found = (key: string, node: Node): void => {
     if (!isTraceKey(key)) return;
-    if (elsewhere) report(key, expression, ` (a field of ${classNode.id?.name ?? 'a class'} in ${shortPath(entity.resolver)})`);
-    else report(key, node, ` (a field of ${classNode.id?.name ?? 'a class'})`);
+    const via = ` (a field of ${classNode.id?.name ?? 'a class'}${elsewhere ? ` in ${shortPath(entity.resolver)}` : ''})`;
+    report(key, elsewhere ? expression : node, via, `it is a class field${via}: drop it from the class, or leave it out of the serialised body`);
   };
   for (const element of classNode.body.body) {
     if (element.type === 'PropertyDefinition' && !element.static) {

@@ -278,12 +278,11 @@ export class Project {
       entry.parsed = text === undefined ? null : (parseModule(file, text) ?? null);
       if (entry.parsed) {
         entry.parses = (entry.parses ?? 0) + 1;
-        const order = entry.parses >= HOT_AFTER ? this.hotOrder : this.parsedOrder;
-        this.evictParsed(order, order === this.hotOrder ? MAX_HOT : MAX_PARSED);
+        this.evictParsed(this.orderOf(entry));
       }
     }
     if (entry.parsed) {
-      const order = (entry.parses ?? 0) >= HOT_AFTER ? this.hotOrder : this.parsedOrder;
+      const order = this.orderOf(entry);
       order.delete(file);
       order.add(file);
     }
@@ -293,7 +292,13 @@ export class Project {
   private readonly parsedOrder = new Set<string>();
   private readonly hotOrder = new Set<string>();
 
-  private evictParsed(order: Set<string>, max: number): void {
+  /** The set a parsed module is kept in: the hot ones, or the most recently used. */
+  private orderOf(entry: CachedText): Set<string> {
+    return (entry.parses ?? 0) >= HOT_AFTER ? this.hotOrder : this.parsedOrder;
+  }
+
+  private evictParsed(order: Set<string>): void {
+    const max = order === this.hotOrder ? MAX_HOT : MAX_PARSED;
     while (order.size >= max) {
       const oldest = order.values().next().value as string;
       order.delete(oldest);

@@ -40,7 +40,8 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   if (kind === 'nestjs:clientProxy' && callee.type === 'MemberExpression') {
     // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.
     const transport = injectedClientTransport(resolver, callee.object);
-    if (transport && NEST_CLIENT_KINDS[transport]) kind = NEST_CLIENT_KINDS[transport]!;
+    const finer = transport && !HEADERLESS_TRANSPORTS.has(transport) ? nestClientKinds(resolver)?.get(transport) : undefined;
+    if (finer) kind = finer;
   }
   for (const { broker, spec, on } of entries) {
     if (on !== kind) continue;
@@ -74,9 +75,10 @@ function commandClient(resolver: Resolver, call: TSESTree.CallExpression | TSEST
   return commandKind && /:\w+Command$/.test(commandKind) ? `${brokerOf(commandKind)}:client` : null;
 }
 
-const NEST_CLIENT_KINDS: Readonly<Record<string, string>> = { KAFKA: 'nestjs:clientKafka', RMQ: 'nestjs:clientRmq', NATS: 'nestjs:clientNats' };
-/** Clients built for a transport without headers (`ClientProxyFactory.create({ transport: Transport.TCP })`). */
-const HEADERLESS_CLIENT_KINDS: Readonly<Record<string, string>> = { 'nestjs:clientTcp': 'TCP', 'nestjs:clientRedis': 'REDIS' };
+/** The client kind of each NestJS transport, from the broker data (`ClientProxyFactory.create({ transport })`). */
+function nestClientKinds(resolver: Resolver): ReadonlyMap<string, string> | undefined {
+  return resolver.catalog.edgesByOption.get('nestjs:ClientProxyFactory.create()')?.kinds;
+}
 
 /**
  * An `emit`/`send` on a NestJS client registered with a transport that carries no headers (TCP, Redis): not
@@ -87,7 +89,8 @@ export function headerlessPublish(resolver: Resolver, call: TSESTree.CallExpress
   const callee = unwrap(call.callee);
   if ((name !== 'emit' && name !== 'send') || callee.type !== 'MemberExpression') return undefined;
   const kind = receiverKind(resolver, call, name);
-  const transport = HEADERLESS_CLIENT_KINDS[kind ?? ''] ?? (kind === 'nestjs:clientProxy' ? injectedClientTransport(resolver, callee.object) : undefined);
+  const transport = kind === 'nestjs:clientProxy' ? injectedClientTransport(resolver, callee.object)
+    : [...(nestClientKinds(resolver) ?? [])].find(([, built]) => built === kind)?.[0];
   if (!transport || !HEADERLESS_TRANSPORTS.has(transport)) return undefined;
   const entry = resolver.catalog.publishByMethod.get(name)?.find((e) => e.on === 'nestjs:clientProxy');
   return entry ? { broker: entry.broker, spec: entry.spec, transport } : undefined;

@@ -164,11 +164,7 @@ export class Resolver {
     const found = this.calleeFunction(call);
     if (found) return found;
     const callee = unwrap(call.callee);
-    const info = callee.type === 'Identifier' ? this.imports.get(callee.name) : undefined;
-    if (!info || !this.project || !this.file || info.imported === '*' || info.imported.includes('.') || this.catalog.byPackage.has(info.source)) return undefined;
-    const target = this.project.resolve(this.file, info.source);
-    const other = target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
-    const entity = entityOf(other?.exportKind(info.imported));
+    const entity = this.importedEntity(callee);
     if (entity?.type !== 'function' || !isFunction(entity.node)) return undefined;
     return { resolver: entity.resolver, fn: entity.node, name: (callee as TSESTree.Identifier).name };
   }
@@ -180,13 +176,17 @@ export class Resolver {
   classOf(node: Node): Entity | undefined {
     const direct = entityOf(this.kindOf(node));
     if (direct?.type === 'class') return direct;
-    const id = unwrap(node);
+    const entity = this.importedEntity(unwrap(node));
+    return entity?.type === 'class' ? entity : undefined;
+  }
+
+  /** What an imported name denotes in the project module it comes from, parsed whatever that module names. */
+  private importedEntity(id: Node): Entity | undefined {
     const info = id.type === 'Identifier' ? this.imports.get(id.name) : undefined;
     if (!info || !this.project || !this.file || info.imported === '*') return undefined;
     const target = this.project.resolve(this.file, info.source);
     const other = target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
-    const entity = entityOf(other?.exportKind(info.imported));
-    return entity?.type === 'class' ? entity : undefined;
+    return entityOf(other?.exportKind(info.imported));
   }
 
   /** The kind naming a project entity (the same entity always gets the same kind). */
