@@ -6,6 +6,8 @@ import type { BrokerSpec } from './types.js';
  * NATS headers through `NatsRecordBuilder.setHeaders(MsgHdrs)`. A plain `ClientProxy` has an unknown transport,
  * so only record-builder messages are checked on it. Handlers are `@EventPattern`/`@MessagePattern` methods.
  */
+const CLIENT_BY_TRANSPORT = { KAFKA: 'clientKafka', RMQ: 'clientRmq', NATS: 'clientNats', TCP: 'clientTcp', REDIS: 'clientRedis' };
+
 const nestjs: BrokerSpec = {
   id: 'nestjs',
   name: 'NestJS microservices',
@@ -26,7 +28,9 @@ const nestjs: BrokerSpec = {
   // A client built for a named transport is that transport's client (ClientsModule's `useFactory` and custom
   // providers build them this way). TCP and Redis clients have no publish entry: their payload is the only carrier.
   edgesByOption: {
-    'ClientProxyFactory.create()': { arg: 0, option: 'transport', kinds: { KAFKA: 'clientKafka', RMQ: 'clientRmq', NATS: 'clientNats', TCP: 'clientTcp', REDIS: 'clientRedis' } },
+    'ClientProxyFactory.create()': { arg: 0, option: 'transport', kinds: CLIENT_BY_TRANSPORT },
+    // `@Client({ transport: Transport.NATS }) client: ClientProxy`: the decorator builds the same client.
+    'module.Client()': { arg: 0, option: 'transport', kinds: CLIENT_BY_TRANSPORT },
   },
   types: {
     ClientProxy: 'clientProxy', ClientKafka: 'clientKafka', ClientRMQ: 'clientRmq', ClientNats: 'clientNats',

@@ -92,6 +92,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
         }
         case 'NewExpression':
           addConsumeCall(resolver, node, sites);
+          if (node.arguments.length > 0) sites.consume.push(...consumeWrapperSites(resolver, node));
           break;
         case 'ForOfStatement':
           if (node.await) {
@@ -315,8 +316,10 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       const isTraceKey = traceKeyMatcher(options);
       for (const site of sites.publish) findings.push(...checkPayloadOfPublish(resolver, site, isTraceKey));
       for (const site of sites.consume) findings.push(...checkPayloadReads(resolver, site, isTraceKey));
-      return onePerNode(findings);
+      break;
     }
   }
-  return findings;
+  // One report per node and problem: a handler registered through two wrappers
+  // (`durable ? subscribeDurable(t, cb) : subscribe(t, cb)`) is one handler.
+  return onePerNode(findings);
 }

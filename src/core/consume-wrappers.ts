@@ -23,8 +23,9 @@ interface HandOff {
 }
 
 /** The consumer sites a call to a project consume wrapper stands for, with the caller's own handler as the body. */
-export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpression): ConsumeSite[] {
-  const ref = resolver.calleeFunction(call);
+export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression): ConsumeSite[] {
+  // `new SubscriptionHandler({ subscription, messageFn })`: a constructor that registers the consumer is one too.
+  const ref = call.type === 'NewExpression' ? resolver.constructorOf(call) : resolver.calleeFunction(call);
   if (!ref) return [];
   const out: ConsumeSite[] = [];
   for (const handOff of handOffs(ref)) {
@@ -55,6 +56,7 @@ function handOffs(ref: FunctionRef): HandOff[] {
   return resolver.memo('hand-offs', fn, () => {
     walk(fn.body, resolver.keys, (node) => {
       if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+      if (node.type === 'CallExpression') passedOn(resolver, fn, node, found);
       for (const { broker, spec } of matchConsumeCall(resolver, node)) {
         if (spec.style !== 'callback') continue;
         const site = callSite(resolver, node, broker, spec);
@@ -66,6 +68,22 @@ function handOffs(ref: FunctionRef): HandOff[] {
     });
     return found;
   }, found);
+}
+
+/**
+ * `subscribe(topic, handler) { return this.consume(topic, handler); }`: a wrapper that hands its own handler
+ * parameter (or a property of one) on to another consume wrapper is a wrapper too, with that one's consumer inside.
+ * Only calls passing one of the function's parameters are looked up, so ordinary calls cost nothing.
+ */
+function passedOn(resolver: Resolver, wrapper: FunctionNode, call: TSESTree.CallExpression, found: HandOff[]): void {
+  const targets = call.arguments.map((arg) => (arg.type === 'SpreadElement' ? undefined : handlerOf(resolver, wrapper, unwrap(arg))));
+  if (!targets.some(Boolean)) return;
+  const ref = resolver.calleeFunction(call);
+  if (!ref || ref.fn === wrapper) return;
+  for (const handOff of handOffs(ref)) {
+    const target = handOff.handlerKey === undefined ? targets[handOff.handlerParam] : undefined;
+    if (target) found.push({ inner: handOff.inner, ...target, messageArg: handOff.messageArg });
+  }
 }
 
 /**

@@ -219,6 +219,18 @@ export class Resolver {
 
   private readonly callees = new Map<Node, FunctionRef | undefined>();
 
+  /** The constructor `new Handler(opts)` runs, when the class is the project's (in this file or another). */
+  constructorOf(expression: TSESTree.NewExpression): FunctionRef | undefined {
+    if (this.callees.has(expression)) return this.callees.get(expression);
+    const callee = unwrap(expression.callee);
+    const entity = callee.type === 'Identifier' && /^[A-Z]/.test(callee.name) ? entityOf(this.kindOf(callee)) : undefined;
+    const body = entity?.type === 'class' ? (entity.node as TSESTree.ClassDeclaration).body.body : [];
+    const ctor = body.find((m): m is TSESTree.MethodDefinition => m.type === 'MethodDefinition' && m.kind === 'constructor');
+    const ref = ctor && isFunction(ctor.value) ? { resolver: entity!.resolver, fn: ctor.value, name: (callee as TSESTree.Identifier).name } : undefined;
+    this.callees.set(expression, ref);
+    return ref;
+  }
+
   private computeCalleeFunction(call: TSESTree.CallExpression): FunctionRef | undefined {
     const callee = unwrap(call.callee);
     const local = this.functionOf(callee);
@@ -547,7 +559,8 @@ export class Resolver {
         const kind = this.kindOf(expression);
         if (kind) return kind;
       }
-      return null;
+      // `getClient(): ServiceBusClient | null { return this.client; }` with the field set elsewhere: the declared type.
+      return fn.returnType ? this.kindOfType(fn.returnType) : null;
     }, null);
   }
 
@@ -566,16 +579,21 @@ export class Resolver {
       }
     }
     const candidates = this.membersOf(classNode.body).get(name) ?? [];
+    const kindOfCandidate = (candidate: Node): Kind | null =>
+      candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate)
+      // `@Client({ transport: Transport.NATS })` (a library decorator that builds the client), or `@Inject(TOKEN)`.
+      : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? (this.kindOf(candidate) ?? this.injectedKind(candidate))
+      : this.kindOf(candidate);
     for (const candidate of candidates) {
-      const kind =
-        candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate)
-        : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? this.injectedKind(candidate)
-        : this.kindOf(candidate);
+      const kind = kindOfCandidate(candidate);
       if (kind && this.catalog.refinable.has(kind)) {
-        // `@Inject('AUDIT') client: ClientProxy`, provided by `ClientProxyFactory.create({ transport: Transport.NATS })`.
-        const injected = candidates.find((c) => c.type === 'CallExpression' && c.parent?.type === 'Decorator');
-        const finer = injected && this.injectedKind(injected as TSESTree.CallExpression);
-        if (finer && finer !== kind && brokerOf(finer) === brokerOf(kind)) return finer;
+        // `client: ClientProxy` provided by `@Inject('AUDIT')`, built by `@Client({ transport })` or initialised with
+        // `ClientProxyFactory.create({ transport: Transport.NATS })`: the finer kind of the same broker wins.
+        for (const other of candidates) {
+          if (other === candidate || other.type === 'TSTypeAnnotation') continue;
+          const finer = kindOfCandidate(other);
+          if (finer && finer !== kind && brokerOf(finer) === brokerOf(kind)) return finer;
+        }
       }
       if (kind) return kind;
     }
@@ -758,6 +776,9 @@ export class Resolver {
         // sides have the same one.
         const [a, b] = node.type === 'ConditionalExpression' ? [node.consequent, node.alternate] : [node.left, node.right];
         if (node.type === 'LogicalExpression' && node.operator === '&&') return null;
+        // `this.client || null`, `ready ? client : undefined`: an empty side takes the other's kind.
+        if (isEmptyValue(b)) return this.kindOf(a);
+        if (isEmptyValue(a)) return this.kindOf(b);
         const kind = this.kindOf(a);
         return kind !== null && this.kindOf(b) === kind ? kind : null;
       }
@@ -969,6 +990,14 @@ export class Resolver {
         const name = staticName(element.key, element.computed);
         add(name, element.typeAnnotation);
         add(name, element.value);
+        // `@Inject(TOKEN)`, or a broker library's own decorator that builds the client (`@Client({ transport })`).
+        for (const decorator of element.decorators ?? []) {
+          const expression = decorator.expression;
+          if (expression.type !== 'CallExpression') continue;
+          const callee = calleeName(expression) ?? '';
+          const source = expression.callee.type === 'Identifier' ? this.imports.get(callee)?.source : undefined;
+          if (INJECT_DECORATORS.has(callee) || (source && this.catalog.byPackage.has(source))) add(name, expression);
+        }
       } else if (element.type === 'MethodDefinition' && element.kind === 'constructor') {
         for (const param of element.value.params) {
           if (param.type === 'TSParameterProperty' && param.parameter.type === 'Identifier') {
@@ -1108,4 +1137,10 @@ export function functionName(fn: FunctionNode): string | undefined {
   if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') return staticName(parent.key, parent.computed);
   if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
   return undefined;
+}
+
+/** `null`, `undefined` or `void 0`: a value that is no client. */
+function isEmptyValue(raw: Node): boolean {
+  const node = unwrap(raw);
+  return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined') || (node.type === 'UnaryExpression' && node.operator === 'void');
 }
