@@ -120,11 +120,42 @@ export function propertyOf(resolver: Resolver, node: Node, name: string, site?: 
     }
     return value.properties.some((p) => p.type === 'RestElement') ? { type: 'unknown' } : { type: 'absent', at: value };
   }
+  if (value.type === 'Identifier' && variables.length > 0) return branchProperty(resolver, variables[variables.length - 1]!, name, site);
   if (value.type !== 'ObjectExpression') return { type: 'unknown' };
   const assigned = assignedProperty(variables, name, site);
   if (assigned === 'escapes') return { type: 'unknown' };
   if (assigned) return { type: 'node', node: assigned };
   return literalProperty(resolver, value, name, 0);
+}
+
+/**
+ * `let options; if (ttl) options = { expiration: ttl }; ch.publish(x, k, body, options)`: a local variable given
+ * its value in several places has the property only if one of those values has it. Absent when every value is an
+ * object literal without it (or nothing at all); unknown when any value is not a literal or the object escapes.
+ */
+function branchProperty(resolver: Resolver, variable: ScopeVariable, name: string, site: Node | undefined): PathResult {
+  const def = variable.defs.length === 1 ? variable.defs[0]! : undefined;
+  if (def?.type !== 'Variable' || def.node.type !== 'VariableDeclarator' || def.node.id.type !== 'Identifier' || (def.parent as TSESTree.VariableDeclaration | null)?.kind === 'const') return { type: 'unknown' };
+  const values: Array<Node | undefined> = [def.node.init ?? undefined];
+  for (const ref of variable.references) {
+    if (!ref.isWrite() || ref.init) continue;
+    const parent = (ref.identifier as Node).parent;
+    if (parent?.type !== 'AssignmentExpression' || parent.operator !== '=' || parent.left !== ref.identifier) return { type: 'unknown' };
+    values.push(parent.right);
+  }
+  const assigned = assignedProperty([variable], name, site);
+  if (assigned === 'escapes') return { type: 'unknown' };
+  if (assigned) return { type: 'node', node: assigned };
+  let at: Node | undefined;
+  for (const written of values) {
+    const value = written && resolver.follow(written).node;
+    if (!value || (value.type === 'Identifier' && value.name === 'undefined') || (value.type === 'Literal' && value.value === null)) continue;
+    if (value.type !== 'ObjectExpression') return { type: 'unknown' };
+    const found = literalProperty(resolver, value, name, 0);
+    if (found.type !== 'absent') return found;
+    at ??= value;
+  }
+  return { type: 'absent', at: at ?? def.node };
 }
 
 function literalProperty(resolver: Resolver, object: TSESTree.ObjectExpression, name: string, depth: number): PathResult {
@@ -134,13 +165,36 @@ function literalProperty(resolver: Resolver, object: TSESTree.ObjectExpression, 
       if (staticName(prop.key, prop.computed) === name) return { type: 'node', node: prop.value };
       if (prop.computed && staticName(prop.key, true) === undefined) return { type: 'unknown' };
     } else {
-      const { node: spread } = resolver.follow(prop.argument);
-      if (spread.type !== 'ObjectExpression' || depth > 4) return { type: 'unknown' };
-      const inner = literalProperty(resolver, spread, name, depth + 1);
+      if (depth > 4) return { type: 'unknown' };
+      const inner = spreadProperty(resolver, prop.argument, name, depth + 1);
       if (inner.type !== 'absent') return inner;
     }
   }
   return { type: 'absent', at: object };
+}
+
+/**
+ * `...spread` in an object literal: an object literal, or a choice between object literals and nothing
+ * (`...(attrs ? { MessageAttributes: attrs } : {})`, `...(fifo && { MessageGroupId })`). A branch that has the
+ * property gives it; absent when no branch has it.
+ */
+function spreadProperty(resolver: Resolver, argument: Node, name: string, depth: number): PathResult {
+  const { node: spread } = resolver.follow(argument);
+  if (spread.type === 'ObjectExpression') return literalProperty(resolver, spread, name, depth);
+  if (spread.type === 'ConditionalExpression' || spread.type === 'LogicalExpression') {
+    const branches = spread.type === 'ConditionalExpression' ? [spread.consequent, spread.alternate]
+      : spread.operator === '&&' ? [spread.right] : [spread.left, spread.right];
+    let result: PathResult = { type: 'absent', at: spread };
+    for (const branch of branches) {
+      const value = unwrap(branch);
+      if (value.type === 'Literal' || (value.type === 'Identifier' && value.name === 'undefined')) continue;
+      const found = spreadProperty(resolver, value, name, depth + 1);
+      if (found.type === 'unknown' || found.type === 'mismatch') return found;
+      if (found.type === 'node') result = found;
+    }
+    return result;
+  }
+  return { type: 'unknown' };
 }
 
 /**
@@ -188,6 +242,10 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
     if (init && unwrap(init).type === 'ArrayExpression') {
       return [...literalElements(resolver, unwrap(init) as TSESTree.ArrayExpression, site), ...pushedElements(resolver, [variable], site)];
     }
+  }
+  if (value.type === 'ConditionalExpression') {
+    // `Array.isArray(m) ? m.map(toMessage) : [toMessage(m)]`: the messages of either branch.
+    return [...elementsOf(resolver, value.consequent, site), ...elementsOf(resolver, value.alternate, site)];
   }
   if (value.type === 'ArrayExpression') {
     if (value.elements.length === 0 && variables.length > 0) return pushedElements(resolver, variables, site);

@@ -238,6 +238,8 @@ export interface Exemptions {
 const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
 const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange']);
 const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
+/** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
+const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
 
 function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): string | undefined {
   const { call } = site;
@@ -316,6 +318,8 @@ function inTimer(resolver: Resolver, call: TSESTree.CallExpression): boolean {
       : parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition' ? staticName(parent.key, parent.computed)
       : undefined;
     if (name && (called.has(name) || /^flush/i.test(name))) return true;
+    // `@Cron(CronExpression.EVERY_SECOND) relay() {...}`, `@Interval(5000)`: a method a scheduler runs.
+    if (parent?.type === 'MethodDefinition' && parent.decorators?.some((d) => SCHEDULE_DECORATORS.has(d.expression.type === 'CallExpression' ? (calleeName(d.expression) ?? '') : ''))) return true;
   }
   return false;
 }
