@@ -79,4 +79,15 @@ describe('runtime instrumentation found in the repository', () => {
     ]);
     expect(off!.messages.map((m) => m.message)).toEqual([expect.stringContaining('No kafkajs instrumentation is loaded before the client library here')]);
   });
+
+  it('says a Next.js app bundles the client its instrumentation hook would patch, and trusts it for an external one', async () => {
+    Project.reset();
+    const dir = path.join(projectsDir, 'instrumented');
+    const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const [bundled, external] = await eslint.lintFiles(['next-bundled', 'next-external'].map((name) => path.join(dir, `packages/${name}/src/app/api/orders/route.ts`)));
+    expect(bundled!.messages.map((m) => m.message)).toEqual([
+      expect.stringContaining("The aws-sdk instrumentation in packages/next-bundled/src/instrumentation.node.ts cannot patch a client that Next.js bundles into the server build: list '@aws-sdk/client-sqs' in serverExternalPackages"),
+    ]);
+    expect(external!.messages).toEqual([]);
+  });
 });

@@ -265,6 +265,12 @@ export function coverageFor(input: SourceInput, declared: Partial<Record<Instrum
     note(finding: Finding): string {
       const name = finding.coveredBy?.[0];
       if (!name || !runtime) return '';
+      const bundled = runtime.bundled?.get(name);
+      const packages = bundled?.packages.filter((pkg) => finding.broker.packages.includes(pkg)) ?? [];
+      if (bundled && packages.length > 0) {
+        const list = packages.map((pkg) => `'${pkg}'`).join(', ');
+        return ` The ${name} instrumentation in ${bundled.where} cannot patch a client that Next.js bundles into the server build: list ${list} in serverExternalPackages (next.config), or propagate by hand.`;
+      }
       const late = runtime.late.get(name);
       return late
         ? ` The ${name} instrumentation in ${late} is not loaded before the client library (it is set up later, or never started), so it patches nothing: load it first (node --require).`

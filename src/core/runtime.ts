@@ -23,6 +23,11 @@ export interface RuntimeCoverage {
   loaded: Map<Instrumentation, string>;
   /** Registered, but not provably before the client library is imported: where. */
   late: Map<Instrumentation, string>;
+  /**
+   * Registered early by a bundling framework's hook (Next.js `instrumentation.ts`), for clients the bundler
+   * compiles into the server build, where require hooks never see them: where, and the client packages.
+   */
+  bundled?: Map<Instrumentation, { where: string; packages: string[] }>;
 }
 
 /** Instrumentation classes (and factories) of OpenTelemetry by package. */
@@ -96,7 +101,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   for (const dir of appDirs) {
     const first = loadedFirst(project, dir);
     if (!first.isApp) continue;
-    const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map() };
+    const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
     // Everything the first-loaded files import runs before the rest of the entry point.
     const early = importClosure(project, first.files);
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
@@ -105,7 +110,9 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
       if (!inApp) continue;
       for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
       for (const name of setup.patches) {
-        if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
+        const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
+        if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
+        else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
         else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
       }
     }
@@ -126,6 +133,35 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   }
   for (const name of libraries.loaded.keys()) libraries.late.delete(name);
   return runtime;
+}
+
+/**
+ * The client packages an instrumentation patches that a bundler compiles into the server build (not listed as
+ * external): require hooks never see them there.
+ */
+function bundledPackages(resolver: Resolver, name: Instrumentation, external: { packages: ReadonlySet<string>; dependencies: ReadonlySet<string> }): string[] {
+  const packages = new Set<string>();
+  for (const broker of new Set(resolver.catalog.byPackage.values())) {
+    const patched = [...broker.publish.map((p) => p.autoInjectedBy), ...broker.consume.flatMap((c) => [c.autoExtractedBy, ...Object.values(c.autoExtractedByContext ?? {})])];
+    if (patched.includes(name)) for (const pkg of broker.packages) packages.add(pkg);
+  }
+  return [...packages].filter((pkg) => external.dependencies.has(pkg) && !external.packages.has(pkg));
+}
+
+/** Next.js's `instrumentation` hook: run by the server before any route module is loaded. */
+const NEXT_HOOKS = ['instrumentation.ts', 'instrumentation.js', 'instrumentation.mjs', 'src/instrumentation.ts', 'src/instrumentation.js', 'src/instrumentation.mjs'];
+
+/** The packages a Next.js app leaves out of its server build (`serverExternalPackages` in next.config). */
+function nextExternals(dir: string): Set<string> {
+  const external = new Set<string>();
+  for (const name of ['next.config.js', 'next.config.mjs', 'next.config.ts', 'next.config.cjs']) {
+    const text = readText(path.join(dir, name));
+    if (!text) continue;
+    for (const list of text.matchAll(/(?:serverExternalPackages|serverComponentsExternalPackages)\s*:\s*\[([^\]]*)\]/g)) {
+      for (const item of list[1]!.matchAll(/["'`]([^"'`]+)["'`]/g)) external.add(item[1]!);
+    }
+  }
+  return external;
 }
 
 /** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
@@ -227,10 +263,16 @@ function optionIsFalse(resolver: Resolver, options: Node | undefined, key: strin
  * The files (and agents) that run before anything else when the package starts: preloads named in its scripts
  * or Dockerfile (`-r`, `--require`, `--import`, `NODE_OPTIONS`), and the first import of its entry points.
  */
-function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string>; isApp: boolean } {
+function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string>; isApp: boolean; external?: { packages: Set<string>; dependencies: Set<string> } } {
   const files = new Set<string>();
   const agents = new Map<string, string>();
-  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string> } | undefined;
+  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
+  if (manifest?.dependencies?.next) {
+    // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
+    // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
+    const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
+    if (hooks.length > 0) return { files: new Set(hooks), agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) } };
+  }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
   const commands = Object.entries(scripts)
