@@ -32,6 +32,8 @@ const nestjs: BrokerSpec = {
     // `@Client({ transport: Transport.NATS }) client: ClientProxy`: the decorator builds the same client.
     'module.Client()': { arg: 0, option: 'transport', kinds: CLIENT_BY_TRANSPORT },
   },
+  // `loadPackage('kafkajs')` and the like in the transports' constructors (@nestjs/microservices).
+  loadsLazily: ['kafkajs', 'amqplib', 'amqp-connection-manager', 'nats'],
   types: {
     ClientProxy: 'clientProxy', ClientKafka: 'clientKafka', ClientRMQ: 'clientRmq', ClientNats: 'clientNats',
     KafkaContext: 'kafkaContext', RmqContext: 'rmqContext', NatsContext: 'natsContext',

@@ -160,6 +160,12 @@ export interface BrokerSpec {
    * kind for each option value (`Transport.NATS` and `'NATS'` both read as `NATS`). Any other value keeps the edge's kind.
    */
   edgesByOption?: Record<string, { arg: number; option: string; kinds: Record<string, string> }>;
+  /**
+   * Client libraries this framework loads only when the bootstrap instantiates a transport (NestJS requires kafkajs
+   * in ClientKafka's constructor, during `NestFactory.create*`): an instrumentation the entry file imports patches
+   * them even when it is not the entry's first import, unless the app itself imports the library as a value.
+   */
+  loadsLazily?: readonly string[];
   /** Type names exported by the packages (for annotations and type information) and the kind they denote. */
   types: Record<string, string>;
   publish: PublishSpec[];

@@ -15,6 +15,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
+import { stripJsonComments } from './module-resolution.js';
 import { fileFacts, importSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
@@ -104,6 +105,8 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
     // Everything the first-loaded files import runs before the rest of the entry point.
     const early = importClosure(project, first.files);
+    // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries.
+    const beforeNest = first.nestImports.size > 0 ? importClosure(project, first.nestImports) : undefined;
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const setup of setups.values()) {
       const inApp = setup.file.startsWith(prefix) || early.has(setup.file);
@@ -113,6 +116,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
         const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
         if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
         else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
+        else if (beforeNest?.has(setup.file) && loadedLazily(project, prefix, from, name)) coverage.loaded.set(name, show(setup.file));
         else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
       }
     }
@@ -140,12 +144,33 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
  * external): require hooks never see them there.
  */
 function bundledPackages(resolver: Resolver, name: Instrumentation, external: { packages: ReadonlySet<string>; dependencies: ReadonlySet<string> }): string[] {
+  return patchedPackages(resolver, name).filter((pkg) => external.dependencies.has(pkg) && !external.packages.has(pkg));
+}
+
+/** The client packages an instrumentation patches (those of the brokers whose publishes or consumers it covers). */
+function patchedPackages(resolver: Resolver, name: Instrumentation): string[] {
   const packages = new Set<string>();
   for (const broker of new Set(resolver.catalog.byPackage.values())) {
     const patched = [...broker.publish.map((p) => p.autoInjectedBy), ...broker.consume.flatMap((c) => [c.autoExtractedBy, ...Object.values(c.autoExtractedByContext ?? {})])];
     if (patched.includes(name)) for (const pkg of broker.packages) packages.add(pkg);
   }
-  return [...packages].filter((pkg) => external.dependencies.has(pkg) && !external.packages.has(pkg));
+  return [...packages];
+}
+
+/**
+ * Whether a framework loads every client library an instrumentation patches lazily (see BrokerSpec.loadsLazily),
+ * and no file of the app (under `prefix`) imports one of them as a value, which would load it first.
+ */
+function loadedLazily(project: Project, prefix: string, resolver: Resolver, name: Instrumentation): boolean {
+  const lazy = new Set([...new Set(resolver.catalog.byPackage.values())].flatMap((broker) => broker.loadsLazily ?? []));
+  const packages = patchedPackages(resolver, name).filter((pkg) => !pkg.startsWith('@nestjs/'));
+  if (packages.length === 0 || !packages.every((pkg) => lazy.has(pkg))) return false;
+  const eager = new RegExp(`(?:^|[\\n;])\\s*import\\s+(?!type\\b)[^;]*?from\\s*['"](?:${packages.map(escapeRegExp).join('|')})['"]|require\\(\\s*['"](?:${packages.map(escapeRegExp).join('|')})['"]\\s*\\)`);
+  return !project.files().some((file) => file.startsWith(prefix) && eager.test(project.text(file) ?? ''));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Next.js's `instrumentation` hook: run by the server before any route module is loaded. */
@@ -263,7 +288,19 @@ function optionIsFalse(resolver: Resolver, options: Node | undefined, key: strin
  * The files (and agents) that run before anything else when the package starts: preloads named in its scripts
  * or Dockerfile (`-r`, `--require`, `--import`, `NODE_OPTIONS`), and the first import of its entry points.
  */
-function loadedFirst(project: Project, dir: string): { files: Set<string>; agents: Map<string, string>; isApp: boolean; external?: { packages: Set<string>; dependencies: Set<string> } } {
+interface FirstLoaded {
+  /** Files loaded before anything else (preloads, the entry points' first imports). */
+  files: Set<string>;
+  agents: Map<string, string>;
+  isApp: boolean;
+  /** For a bundling framework (Next.js): the packages left out of the bundle, and the app's dependencies. */
+  external?: { packages: Set<string>; dependencies: Set<string> };
+  /** What a NestJS entry point (one calling `NestFactory`) imports: evaluated before the framework's lazy loads. */
+  nestImports: Set<string>;
+}
+
+function loadedFirst(project: Project, dir: string): FirstLoaded {
+  const nestImports = new Set<string>();
   const files = new Set<string>();
   const agents = new Map<string, string>();
   const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
@@ -271,7 +308,7 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) } };
+    if (hooks.length > 0) return { files: new Set(hooks), agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestImports };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -303,16 +340,13 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
     }
     const script = entryScript(command);
     if (script) {
-      const relative = script.replace(/^\.\//, '');
-      // `node dist/server.js` runs the build of `src/server.ts`.
-      const source = relative.replace(/^(?:dist|build|out|lib)\/(?:src\/)?/, 'src/').replace(/\.[cm]?js$/, '');
-      const target = project.resolve(anchor, `./${relative}`) ?? (source !== relative ? project.resolve(anchor, `./${source}`) : undefined);
+      const target = builtEntry(project, dir, script);
       if (target) entries.add(target);
     }
   }
   const isApp = entries.size > 0 || files.size > 0 || agents.size > 0 || dockerfile;
   if (manifest?.main && isApp) {
-    const target = project.resolve(anchor, `./${manifest.main.replace(/^\.\//, '')}`);
+    const target = builtEntry(project, dir, manifest.main);
     if (target) entries.add(target);
   }
   // Nest's convention (also in CLI monorepos: apps/<name>/src/main.ts) names the entry point.
@@ -327,6 +361,13 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
     }
   }
   for (const entry of entries) {
+    const text = project.text(entry);
+    if (text?.includes('NestFactory')) {
+      for (const specifier of importSpecifiers(text)) {
+        const target = project.resolve(entry, specifier);
+        if (target) nestImports.add(target);
+      }
+    }
     const first = firstLoaded(project, entry);
     if (!first) continue;
     const agent = agentOf(first);
@@ -337,7 +378,42 @@ function loadedFirst(project: Project, dir: string): { files: Set<string>; agent
       if (target) files.add(target);
     }
   }
-  return { files, agents, isApp: isApp || entries.size > 0 };
+  return { files, agents, isApp: isApp || entries.size > 0, nestImports };
+}
+
+/**
+ * The source file a start script or `main` names: the file itself, or for a build output (`dist/app.js`) the
+ * source it is compiled from, by the package's tsconfig (`outDir` → `rootDir`), else `src/` or `lib/`.
+ */
+function builtEntry(project: Project, dir: string, script: string): string | undefined {
+  const anchor = path.join(dir, 'package.json');
+  const relative = path.posix.normalize(script.replace(/\\/g, '/')).replace(/^\.\//, '');
+  const direct = project.resolve(anchor, `./${relative}`);
+  if (direct) return direct;
+  const options = (readJsonc(path.join(dir, 'tsconfig.json')) as { compilerOptions?: { outDir?: string; rootDir?: string } } | undefined)?.compilerOptions;
+  const clean = (p: string | undefined): string | undefined => p && path.posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '').replace(/\/$/, '');
+  const outDir = clean(options?.outDir);
+  const rootDir = clean(options?.rootDir);
+  const sources: string[] = [];
+  if (outDir && relative.startsWith(`${outDir}/`)) sources.push(`${rootDir && rootDir !== '.' ? `${rootDir}/` : ''}${relative.slice(outDir.length + 1)}`);
+  const rest = /^(?:dist|build|out|lib)\/(?:(?:src|lib)\/)?(.*)$/.exec(relative)?.[1];
+  if (rest) sources.push(`src/${rest}`, `lib/${rest}`, rest);
+  for (const source of sources) {
+    const target = project.resolve(anchor, `./${source.replace(/\.[cm]?js$/, '')}`);
+    if (target) return target;
+  }
+  return undefined;
+}
+
+/** A JSON file that may hold comments and trailing commas (tsconfig.json). */
+function readJsonc(file: string): unknown {
+  const text = readText(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(stripJsonComments(text).replace(/,(\s*[}\]])/g, '$1'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of node-like runners that take a value. */
