@@ -7,7 +7,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { bindingsOf, callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
 interface HandOff {
@@ -20,6 +20,8 @@ interface HandOff {
   handlerParam: number;
   handlerKey?: string;
   messageArg: number;
+  /** When the handler receives the callback's whole payload (`eachMessage: (p) => handler(p)`): the message's path in it. */
+  messagePath?: readonly string[];
 }
 
 /** The consumer sites a call to a project consume wrapper stands for, with the caller's own handler as the body. */
@@ -40,11 +42,11 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
     }
     const fn = arg ? resolver.functionOf(arg) : undefined;
     if (!fn || !isFunction(fn)) continue;
-    const param = fn.params[handOff.messageArg];
-    const variable = param?.type === 'Identifier' ? resolver.declaredVariable(param) : null;
-    if (!variable) continue;
+    // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
+    const bindings = bindingsOf(resolver, fn, [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.'));
+    if (bindings.length === 0) continue;
     const { inner } = handOff;
-    out.push({ ...inner, anchor: call, location: fn, body: fn, bindings: [{ variable, path: [] }], payloads: [], via: { inner, resolver: ref.resolver } });
+    out.push({ ...inner, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
   }
   return out;
 }
@@ -82,7 +84,7 @@ function passedOn(resolver: Resolver, wrapper: FunctionNode, call: TSESTree.Call
   if (!ref || ref.fn === wrapper) return;
   for (const handOff of handOffs(ref)) {
     const target = handOff.handlerKey === undefined ? targets[handOff.handlerParam] : undefined;
-    if (target) found.push({ inner: handOff.inner, ...target, messageArg: handOff.messageArg });
+    if (target) found.push({ inner: handOff.inner, ...target, messageArg: handOff.messageArg, messagePath: handOff.messagePath });
   }
 }
 
@@ -100,11 +102,13 @@ function handedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeS
       if (parent?.type !== 'MemberExpression' || parent.object !== passed || memberName(parent) !== name) break;
       passed = parent;
     }
-    if (!samePath(ref.identifier as Node, passed, binding.path)) continue;
+    // `eachMessage: (payload) => handler(payload)`: the whole payload, with the message at the binding's path in it.
+    const whole = passed === ref.identifier && binding.path.length > 0 && passed.parent?.type === 'CallExpression';
+    if (!whole && !samePath(ref.identifier as Node, passed, binding.path)) continue;
     const call = passed.parent;
     if (call?.type !== 'CallExpression' || !call.arguments.includes(passed as TSESTree.Expression)) continue;
     const target = handlerOf(resolver, wrapper, unwrap(call.callee));
-    if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression) };
+    if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression), messagePath: whole ? binding.path : undefined };
   }
   return undefined;
 }

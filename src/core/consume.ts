@@ -217,7 +217,7 @@ function handlerParams(resolver: Resolver, method: TSESTree.MethodDefinition, br
  * Resolves a handler's message path (`param0.message`) to variables: a destructured `({ message })` gives the
  * `message` variable; `(payload)` gives `payload` with the path `['message']`.
  */
-function bindingsOf(resolver: Resolver, fn: FunctionNode, path: string): MessageBinding[] {
+export function bindingsOf(resolver: Resolver, fn: FunctionNode, path: string): MessageBinding[] {
   const steps = parsePath(path);
   const first = steps[0];
   if (first?.type !== 'param') return [];
@@ -261,7 +261,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   });
 
   if (extractions.length === 0) {
-    if (delegates(resolver, site, 0)) return findings;
+    if (delegates(resolver, site, 0) || linkedByHand(resolver, site)) return findings;
     if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
     else report('missingExtraction', site.location, site.coveredBy, wrapHandler(resolver, site));
     return findings;
@@ -283,6 +283,32 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
+}
+
+/**
+ * A handler that reads its message's carrier and builds the producer's span context itself: a span started with
+ * `links` (`{ context: { traceId, spanId, ... } }` parsed from `traceparent` or B3 headers), or a parent made with
+ * `trace.setSpanContext`. It continues the trace without the propagator, which is not a missing extraction.
+ */
+function linkedByHand(resolver: Resolver, site: ConsumeSite): boolean {
+  const key = site.spec.carrier.split('.').pop();
+  let readsCarrier = false;
+  let links = false;
+  walk(site.body, resolver.keys, (node) => {
+    if (node.type === 'MemberExpression' && memberName(node) === key && derivesFromMessage(resolver, node, site)) readsCarrier = true;
+    else if (node.type === 'CallExpression') {
+      const name = calleeName(node);
+      if (name === 'setSpanContext' || name === 'wrapSpanContext') links = true;
+      else if (name === 'startSpan' || name === 'startActiveSpan') {
+        links ||= node.arguments.some((arg) => {
+          const options = arg.type === 'SpreadElement' ? undefined : resolver.follow(arg).node;
+          return options?.type === 'ObjectExpression' && options.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'links');
+        });
+      }
+    }
+    return undefined;
+  });
+  return readsCarrier && links;
 }
 
 /** Whether an expression reads from the message: `message.headers`, `msg.properties.headers ?? {}`, `ctx.getHeaders()`. */
