@@ -286,29 +286,49 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
 }
 
 /**
- * A handler that reads its message's carrier and builds the producer's span context itself: a span started with
- * `links` (`{ context: { traceId, spanId, ... } }` parsed from `traceparent` or B3 headers), or a parent made with
- * `trace.setSpanContext`. It continues the trace without the propagator, which is not a missing extraction.
+ * A handler that builds the producer's span context itself from what its message carries: it reads its carrier
+ * and starts a span with `links` (`{ context: { traceId, spanId, ... } }` parsed from `traceparent` or B3 headers),
+ * or it makes a parent with `trace.setSpanContext` from the message, inline or through a helper it hands the
+ * value to (`newSpan(name, payload.spanContext)`). The trace continues without the propagator: no missing
+ * extraction (a context carried in the body is the business of no-payload-trace-ids).
  */
 function linkedByHand(resolver: Resolver, site: ConsumeSite): boolean {
   const key = site.spec.carrier.split('.').pop();
   let readsCarrier = false;
   let links = false;
+  let parentFromMessage = false;
+  const fromMessage = (node: Node): boolean => {
+    let root = unwrap(node);
+    while (root.type === 'MemberExpression' || root.type === 'ChainExpression') root = unwrap(root.type === 'MemberExpression' ? root.object : root.expression);
+    if (root.type !== 'Identifier') return false;
+    const variable = resolver.variableOf(root);
+    return !!variable && (site.bindings.some((b) => b.variable === variable) || site.payloads.includes(variable) || loopVariableOver(resolver, variable, site));
+  };
   walk(site.body, resolver.keys, (node) => {
     if (node.type === 'MemberExpression' && memberName(node) === key && derivesFromMessage(resolver, node, site)) readsCarrier = true;
     else if (node.type === 'CallExpression') {
       const name = calleeName(node);
-      if (name === 'setSpanContext' || name === 'wrapSpanContext') links = true;
-      else if (name === 'startSpan' || name === 'startActiveSpan') {
-        links ||= node.arguments.some((arg) => {
-          const options = arg.type === 'SpreadElement' ? undefined : resolver.follow(arg).node;
-          return options?.type === 'ObjectExpression' && options.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'links');
-        });
+      const args = node.arguments.filter((a): a is TSESTree.Expression => a.type !== 'SpreadElement');
+      if (SPAN_CONTEXT_SETTERS.has(name ?? '')) {
+        links = true;
+        parentFromMessage ||= args.some(fromMessage);
+      }
+      else if (name === 'startSpan' || name === 'startActiveSpan') links ||= args.some((arg) => hasLinks(resolver, arg));
+      else if (!parentFromMessage && args.some(fromMessage)) {
+        const ref = resolver.calleeFunction(node);
+        parentFromMessage = !!ref && someCall(ref.fn, ref.resolver.keys, (call) => SPAN_CONTEXT_SETTERS.has(calleeName(call) ?? ''));
       }
     }
     return undefined;
   });
-  return readsCarrier && links;
+  return parentFromMessage || (readsCarrier && links);
+}
+
+const SPAN_CONTEXT_SETTERS = new Set(['setSpanContext', 'wrapSpanContext']);
+
+function hasLinks(resolver: Resolver, arg: Node): boolean {
+  const options = resolver.follow(arg).node;
+  return options.type === 'ObjectExpression' && options.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'links');
 }
 
 /** Whether an expression reads from the message: `message.headers`, `msg.properties.headers ?? {}`, `ctx.getHeaders()`. */

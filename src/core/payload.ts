@@ -156,9 +156,23 @@ const CONTEXT_REASON = 'the context belongs in the message headers: inject it th
  * Whether a value is trace context itself, and which: a carrier that `propagation.inject` filled or an inject
  * helper returned, or a span context (`span.spanContext()`).
  */
-function holdsContext(resolver: Resolver, expression: Node): string | undefined {
+function holdsContext(resolver: Resolver, expression: Node, depth = 0): string | undefined {
   const { node: value, variables } = resolver.follow(expression);
   if (value.type === 'CallExpression' && calleeName(value) === 'spanContext') return SPAN_NOTE;
+  if (value.type === 'MemberExpression' && depth < 2) {
+    // `traceData.spanContext`, where `const traceData = newTracer(name)` returns `{ span, spanContext }`.
+    const key = memberName(value);
+    const source = resolver.follow(value.object).node;
+    const ref = key && source.type === 'CallExpression' ? resolver.calleeFunction(source) : undefined;
+    for (const returned of ref ? returnedExpressions(ref.fn, ref.resolver.keys) : []) {
+      const object = ref!.resolver.follow(returned).node;
+      const prop = object.type === 'ObjectExpression'
+        ? object.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === key)
+        : undefined;
+      const held = prop && holdsContext(ref!.resolver, prop.value as Node, depth + 1);
+      if (held) return held;
+    }
+  }
   if (value.type === 'CallExpression' && injectionCall(resolver, value, EMPTY_NAMES)?.type === 'helper') return CARRIER_NOTE;
   const variable = variables[variables.length - 1] ?? (value.type === 'Identifier' ? resolver.variableOf(value) : null);
   const injected = variable?.references.some((ref) => {

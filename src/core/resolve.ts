@@ -657,7 +657,11 @@ export class Resolver {
         let kind: Kind | null = null;
         if (name === 'useClass') kind = this.instanceKindOfClass(prop.value);
         else if (name === 'useValue' || name === 'useExisting') kind = this.kindOf(prop.value);
-        else if (name === 'useFactory') kind = isFunction(prop.value) ? this.returnKind(prop.value) : null;
+        else if (name === 'useFactory') {
+          // `useFactory: () => ...`, or a factory function named there (`useFactory: createClient`).
+          const factory = this.functionOf(prop.value);
+          kind = factory && isFunction(factory) ? this.returnKind(factory) : null;
+        }
         if (kind) kinds.push(kind);
       }
     };

@@ -154,7 +154,9 @@ describe('audit: the exact graph', () => {
         // Clients from `ClientsModule.registerAsync` and custom providers (`ClientProxyFactory.create`) in notifications.module.ts.
         'notifications → kafka:notifications.sent [broken]',
         'notifications → nats:audit.notified [broken]',
+        'notifications → rabbitmq:mail.sent [broken]',
         'notifications → tcp:price [no-headers]',
+        'notifications → tcp:stock.reserved [no-headers]',
         'orders → kafka:orders.audit [injected]',
         'orders → kafka:orders.created [broken]',
         'orders → kafka:orders.placed [broken]',
