@@ -18,7 +18,7 @@ import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as m
 import { Resolver, type SourceInput } from './resolve.js';
 import { runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
-import { callerSites, matchWrapperCall, passThroughOf } from './wrappers.js';
+import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
 import { consumeWrapperSites } from './consume-wrappers.js';
 import { checkCorrelation } from './correlation.js';
@@ -326,6 +326,6 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     }
   }
   // One report per node and problem: a handler registered through two wrappers
-  // (`durable ? subscribeDurable(t, cb) : subscribe(t, cb)`) is one handler.
-  return onePerNode(findings);
+  // (`durable ? subscribeDurable(t, cb) : subscribe(t, cb)`) is one handler. None in code only tests call.
+  return onePerNode(findings).filter((finding) => !finding.site || !onlyTestsCall(resolver, finding.site));
 }

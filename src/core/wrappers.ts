@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, memberName, positionOf, someCall, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
@@ -259,6 +259,55 @@ function callerFiles(project: NonNullable<Resolver['project']>, file: string, na
     out.push(candidate);
   }
   return out;
+}
+
+/**
+ * Whether the code around a site runs only under tests: its nearest named function (`receiveLast`, a helper a
+ * test peeks at a queue with) is called in the project's test files and nowhere else, not even in its own file.
+ * Test code is left out by the configs, and so is the source code only tests run.
+ */
+export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
+  const { project, file } = resolver;
+  if (!project || !file) return false;
+  let fn = enclosingFunction(site);
+  while (fn && !functionName(fn)) fn = enclosingFunction(fn);
+  if (!fn) return false;
+  const owner = fn;
+  return resolver.memo('tests-only', owner, () => {
+    const name = functionName(owner)!;
+    const calls = testCalls(project);
+    if (!calls.tested.has(name)) return false;
+    if ((calls.elsewhere.get(name) ?? []).some((other) => other !== file)) return false;
+    return !someCall(resolver.input.ast, resolver.keys, (call) => calleeName(call) === name);
+  });
+}
+
+/**
+ * Names called in the project's test files, and for each of them the other files calling it; built once per
+ * listing (only names the tests call are kept).
+ */
+function testCalls(project: NonNullable<Resolver['project']>): { tested: Set<string>; elsewhere: Map<string, string[]> } {
+  return project.projectSlot('test-calls', () => {
+    const tested = new Set<string>();
+    const elsewhere = new Map<string, string[]>();
+    const files = project.files();
+    const isTest = files.map((file) => isTestFile(path.relative(project.root, file).split(path.sep).join('/')));
+    const called = (file: string): Set<string> => new Set(Array.from((project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!));
+    files.forEach((file, i) => {
+      if (isTest[i]) for (const name of called(file)) tested.add(ownString(name));
+    });
+    if (tested.size === 0) return { tested, elsewhere };
+    files.forEach((file, i) => {
+      if (isTest[i]) return;
+      for (const name of called(file)) {
+        if (!tested.has(name)) continue;
+        const list = elsewhere.get(name);
+        if (list) list.push(file);
+        else elsewhere.set(ownString(name), [file]);
+      }
+    });
+    return { tested, elsewhere };
+  });
 }
 
 /** Name called → files calling it, over the project's files that reach a broker (tests left out); built once per listing. */
