@@ -11,6 +11,7 @@ import path from 'node:path';
 import ignore from 'ignore';
 import { RECOMMENDED_RULES, ruleMessage } from '../../rules/index.js';
 import { catalog } from '../brokers/index.js';
+import { onlyTestsCall } from '../core/wrappers.js';
 import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type AnalyzeOptions, type HeaderlessSite } from '../core/analyze.js';
 import { positionOf, type Node } from '../core/ast.js';
 import type { ConsumeSite } from '../core/consume.js';
@@ -250,7 +251,9 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       callerKeys.set(caller, `${rel(file)}:${anchor.range[0]}`);
       owner.callers.push(caller);
     };
+    // Code only tests run is left out, as the rules leave it out.
     for (const site of found.publish) {
+      if (onlyTestsCall(resolver, site.call)) continue;
       let via: Parameters<typeof record>[1];
       if (site.via) {
         let { resolver: r, inner } = site.via;
@@ -263,6 +266,7 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       record(publishView(resolver, site, names), via);
     }
     for (const site of found.consume) {
+      if (onlyTestsCall(resolver, site.anchor)) continue;
       const wrapped = site.via;
       const via = wrapped && { anchor: wrapped.inner.anchor, view: () => consumeView(wrapped.resolver, wrapped.inner, names), resolver: wrapped.resolver };
       record(consumeView(resolver, site, names), via);

@@ -268,7 +268,8 @@ function callerFiles(project: NonNullable<Resolver['project']>, file: string, na
  */
 export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   const { project, file } = resolver;
-  if (!project || !file) return false;
+  // Test files linted on purpose are judged as they are.
+  if (!project || !file || isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
   let fn = enclosingFunction(site);
   while (fn && !functionName(fn)) fn = enclosingFunction(fn);
   if (!fn) return false;
