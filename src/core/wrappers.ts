@@ -270,44 +270,80 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   const { project, file } = resolver;
   // Test files linted on purpose are judged as they are.
   if (!project || !file || isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
+  // The nearest function called by its name: callbacks handed to a library (`run({ eachMessage })`) are skipped,
+  // since tests often call those by hand while only the library calls them in production.
   let fn = enclosingFunction(site);
-  while (fn && !functionName(fn)) fn = enclosingFunction(fn);
+  while (fn && (!functionName(fn) || isCallback(fn))) fn = enclosingFunction(fn);
   if (!fn) return false;
   const owner = fn;
   return resolver.memo('tests-only', owner, () => {
-    const name = functionName(owner)!;
-    const calls = testCalls(project);
-    if (!calls.tested.has(name)) return false;
-    if ((calls.elsewhere.get(name) ?? []).some((other) => other !== file)) return false;
-    return !someCall(resolver.input.ast, resolver.keys, (call) => calleeName(call) === name);
+    if (nameOnlyInTests(resolver, functionName(owner)!)) return true;
+    // A method whose class only tests create (`new SqsRepository(client).send(...)` in a test): its own name may be
+    // as common as `send`, the class's is not.
+    const method = owner.parent;
+    const classNode = method?.type === 'MethodDefinition' ? method.parent?.parent : undefined;
+    return (classNode?.type === 'ClassDeclaration' || classNode?.type === 'ClassExpression') && !!classNode.id && nameOnlyInTests(resolver, classNode.id.name);
   });
 }
 
 /**
- * Names called in the project's test files, and for each of them the other files calling it; built once per
- * listing (only names the tests call are kept).
+ * Whether a name declared in this module is used in the project's test files and nowhere else: not in its own
+ * module (beyond declaring it), not in another source file except as a key, a type member or a re-export.
  */
-function testCalls(project: NonNullable<Resolver['project']>): { tested: Set<string>; elsewhere: Map<string, string[]> } {
+function nameOnlyInTests(resolver: Resolver, name: string): boolean {
+  const project = resolver.project!;
+  const file = resolver.file!;
+  if (!testCalls(project).has(name)) return false;
+  // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
+  if (usedIn(resolver, name)) return false;
+  // Callers among the files that reach a broker (indexed for wrappers anyway), then, rarely needed, any other mention.
+  if ((callIndex(project, resolver).get(name) ?? []).some((other) => other !== file)) return false;
+  return !project.projectSlot(`used-outside-tests:${file}:${name}`, () => {
+    const word = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$&')}(?![\\w$])(?!\\s*\\??\\s*:)`);
+    return project.files().some((other) => {
+      if (other === file || isTestFile(path.relative(project.root, other).split(path.sep).join('/'))) return false;
+      const text = project.text(other);
+      // `export { SqsRepository } from './sqs-repository'` in a barrel passes the name on; it uses nothing.
+      return !!text && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
+    });
+  });
+}
+
+/** Whether a module uses a name as a value: anywhere but a key, a declared name or a type member. */
+function usedIn(resolver: Resolver, name: string): boolean {
+  let used = false;
+  walk(resolver.input.ast, resolver.keys, (node) => {
+    if (used) return false;
+    if (node.type !== 'Identifier' || node.name !== name) return undefined;
+    const parent = node.parent;
+    const declares =
+      ((parent?.type === 'Property' || parent?.type === 'MethodDefinition' || parent?.type === 'PropertyDefinition' || parent?.type === 'TSPropertySignature' || parent?.type === 'TSMethodSignature') && parent.key === node && !(parent.type === 'Property' && parent.shorthand)) ||
+      ((parent?.type === 'FunctionDeclaration' || parent?.type === 'FunctionExpression' || parent?.type === 'VariableDeclarator' || parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.id === node) ||
+      (parent?.type === 'MemberExpression' && parent.property === node && parent.parent?.type === 'AssignmentExpression' && parent.parent.left === parent) ||
+      parent?.type === 'ExportSpecifier';
+    if (!declares) used = true;
+    return undefined;
+  });
+  return used;
+}
+
+/** A function passed to a call, directly or as a property of an object literal passed to one. */
+function isCallback(fn: FunctionNode): boolean {
+  let node: Node = fn;
+  if (node.parent?.type === 'Property' && node.parent.parent?.type === 'ObjectExpression') node = node.parent.parent;
+  const parent = node.parent;
+  return (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.arguments.includes(node as TSESTree.Expression);
+}
+
+/** Names called in the project's test files; built once per listing. */
+function testCalls(project: NonNullable<Resolver['project']>): Set<string> {
   return project.projectSlot('test-calls', () => {
-    const tested = new Set<string>();
-    const elsewhere = new Map<string, string[]>();
-    const files = project.files();
-    const isTest = files.map((file) => isTestFile(path.relative(project.root, file).split(path.sep).join('/')));
-    const called = (file: string): Set<string> => new Set(Array.from((project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!));
-    files.forEach((file, i) => {
-      if (isTest[i]) for (const name of called(file)) tested.add(ownString(name));
-    });
-    if (tested.size === 0) return { tested, elsewhere };
-    files.forEach((file, i) => {
-      if (isTest[i]) return;
-      for (const name of called(file)) {
-        if (!tested.has(name)) continue;
-        const list = elsewhere.get(name);
-        if (list) list.push(file);
-        else elsewhere.set(ownString(name), [file]);
-      }
-    });
-    return { tested, elsewhere };
+    const names = new Set<string>();
+    for (const file of project.files()) {
+      if (!isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) continue;
+      for (const match of (project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) names.add(ownString(match[1]!));
+    }
+    return names;
   });
 }
 
