@@ -86,7 +86,7 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
       return value.type === 'ObjectExpression' ? [{ type: 'node', node: value }] : elementsOf(resolver, node, site);
     }
     case 'new': {
-      const { node: value } = resolver.follow(node);
+      const value = builtValue(resolver, resolver.follow(node).node);
       if (value.type !== 'NewExpression') {
         return value.type === 'Identifier' || value.type === 'MemberExpression' || value.type === 'CallExpression'
           ? [{ type: 'unknown' }]
@@ -256,7 +256,8 @@ export function elementsOf(resolver: Resolver, node: Node, site?: Node): PathRes
     if (callee.type === 'MemberExpression' && (memberName(callee) === 'map' || memberName(callee) === 'flatMap')) {
       const fn = value.arguments[0] && resolver.functionOf(value.arguments[0]);
       if (fn && isFunction(fn)) {
-        return returnedExpressions(fn, resolver.keys).map((n) => ({ type: 'node', node: n }) as PathResult);
+        // `events.map((e, i) => buildEntry(e, i))`: what the builder of this file returns.
+        return returnedExpressions(fn, resolver.keys).map((n) => ({ type: 'node', node: builtValue(resolver, n) }) as PathResult);
       }
     }
   }
@@ -287,4 +288,17 @@ function pushedElements(resolver: Resolver, variables: ScopeVariable[], site: No
     }
   }
   return out;
+}
+
+/**
+ * `buildCommand(event)`, `buildEntry(e, i)`: what a function of this file returns, when it returns one expression
+ * (a command or a message literal built there, and fixed there). Other values are returned as they are.
+ */
+export function builtValue(resolver: Resolver, node: Node): Node {
+  const value = resolver.follow(node).node;
+  if (value.type !== 'CallExpression') return value;
+  const fn = resolver.functionOf(value.callee);
+  if (!fn || !isFunction(fn)) return value;
+  const returned = returnedExpressions(fn, resolver.keys);
+  return returned.length === 1 ? resolver.follow(returned[0]!).node : value;
 }

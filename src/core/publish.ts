@@ -10,7 +10,7 @@ import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
-import { evalPath, isHarmlessCall, type PathResult } from './paths.js';
+import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
@@ -70,7 +70,7 @@ export function receiverKind(resolver: Resolver, call: TSESTree.CallExpression |
 
 /** For a call whose first argument is an AWS SDK v3 command (`new SendMessageCommand(...)`), the command's client kind. */
 function commandClient(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression): string | null {
-  const command = call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
+  const command = call.arguments[0] ? builtValue(resolver, call.arguments[0]) : undefined;
   const commandKind = command?.type === 'NewExpression' ? resolver.kindOf(command.callee) : null;
   return commandKind && /:\w+Command$/.test(commandKind) ? `${brokerOf(commandKind)}:client` : null;
 }
