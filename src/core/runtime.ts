@@ -135,6 +135,19 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     for (const name of setup.options) libraries.loaded.set(name, show(setup.file));
     for (const name of setup.patches) if (!libraries.loaded.has(name) && !libraries.late.has(name)) libraries.late.set(name, show(setup.file));
   }
+  // Lambda functions wrapped by an agent layer their SAM or Serverless template names: the code under it.
+  for (const [dir, layer] of lambdaLayers(project, appDirs)) {
+    // A package with a function template is an app of its own (its functions are started by the Lambda runtime).
+    if (dir !== project.root && !runtime.apps.has(dir)) runtime.apps.set(dir, { loaded: new Map(), late: new Map() });
+    const covered = [...runtime.apps].filter(([app]) => app === dir || app.startsWith(dir + path.sep)).map(([, coverage]) => coverage);
+    if (dir === project.root) covered.push(libraries);
+    for (const coverage of covered) {
+      for (const name of layer.covers) {
+        coverage.loaded.set(name, layer.where);
+        coverage.late.delete(name);
+      }
+    }
+  }
   for (const name of libraries.loaded.keys()) libraries.late.delete(name);
   return runtime;
 }
@@ -187,6 +200,35 @@ function nextExternals(dir: string): Set<string> {
     }
   }
   return external;
+}
+
+/**
+ * Lambda wrappers that start an agent before the handler's code loads (`AWS_LAMBDA_EXEC_WRAPPER`): the AWS
+ * Distro for OpenTelemetry layer (its aws-sdk instrumentation) and Datadog's; New Relic's wrapper handler.
+ */
+const LAMBDA_WRAPPERS: ReadonlyArray<{ pattern: RegExp; covers: readonly Instrumentation[] }> = [
+  { pattern: /AWS_LAMBDA_EXEC_WRAPPER['"]?\s*[:=]\s*['"]?\/opt\/otel-(?:handler|instrument|proxy-handler)\b/, covers: ['aws-sdk'] },
+  { pattern: /AWS_LAMBDA_EXEC_WRAPPER['"]?\s*[:=]\s*['"]?\/opt\/datadog_wrapper\b/, covers: AGENTS['dd-trace']! },
+  { pattern: /newrelic-lambda-wrapper\.handler\b/, covers: AGENTS.newrelic! },
+];
+const LAMBDA_TEMPLATES = ['template.yaml', 'template.yml', 'serverless.yml', 'serverless.yaml'];
+
+/** The folders (the project's root, its packages) whose SAM or Serverless template wraps the functions in an agent. */
+function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, { covers: Set<Instrumentation>; where: string }> {
+  const out = new Map<string, { covers: Set<Instrumentation>; where: string }>();
+  for (const dir of new Set([project.root, ...dirs])) {
+    for (const name of LAMBDA_TEMPLATES) {
+      const text = readText(path.join(dir, name));
+      if (!text) continue;
+      for (const wrapper of LAMBDA_WRAPPERS) {
+        if (!wrapper.pattern.test(text)) continue;
+        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: path.relative(project.root, path.join(dir, name)).split(path.sep).join('/') };
+        for (const instrumentation of wrapper.covers) entry.covers.add(instrumentation);
+        out.set(dir, entry);
+      }
+    }
+  }
+  return out;
 }
 
 /** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
