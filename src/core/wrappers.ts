@@ -277,12 +277,14 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   if (!fn) return false;
   const owner = fn;
   return resolver.memo('tests-only', owner, () => {
-    if (nameOnlyInTests(resolver, functionName(owner)!)) return true;
-    // A method whose class only tests create (`new SqsRepository(client).send(...)` in a test): its own name may be
-    // as common as `send`, the class's is not.
+    // A method is judged by its class (`new SqsRepository(client).send(...)` only in a test): a method's name may be
+    // as common as `send`, and frameworks call decorated handlers and lifecycle hooks that tests call by hand.
     const method = owner.parent;
-    const classNode = method?.type === 'MethodDefinition' ? method.parent?.parent : undefined;
-    return (classNode?.type === 'ClassDeclaration' || classNode?.type === 'ClassExpression') && !!classNode.id && nameOnlyInTests(resolver, classNode.id.name);
+    if (method?.type === 'MethodDefinition') {
+      const classNode = method.parent?.parent;
+      return (classNode?.type === 'ClassDeclaration' || classNode?.type === 'ClassExpression') && !!classNode.id && nameOnlyInTests(resolver, classNode.id.name);
+    }
+    return nameOnlyInTests(resolver, functionName(owner)!);
   });
 }
 
@@ -293,7 +295,12 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
 function nameOnlyInTests(resolver: Resolver, name: string): boolean {
   const project = resolver.project!;
   const file = resolver.file!;
-  if (!testCalls(project).has(name)) return false;
+  // Tests that name the module (its file or folder name, in their path or text), not another function of that name.
+  const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  const pkg = (readJson(path.join(packageDir(file, project.root), 'package.json')) as { name?: string } | undefined)?.name;
+  const hints = [base === 'index' ? path.basename(path.dirname(file)) : base, pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
+  const testFiles = testCalls(project).get(name) ?? [];
+  if (!testFiles.some((test) => hints.some((hint) => test.includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
   // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
   if (usedIn(resolver, name)) return false;
   // Callers among the files that reach a broker (indexed for wrappers anyway), then, rarely needed, any other mention.
@@ -335,13 +342,17 @@ function isCallback(fn: FunctionNode): boolean {
   return (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.arguments.includes(node as TSESTree.Expression);
 }
 
-/** Names called in the project's test files; built once per listing. */
-function testCalls(project: NonNullable<Resolver['project']>): Set<string> {
+/** Name called in the project's test files → those files; built once per listing. */
+function testCalls(project: NonNullable<Resolver['project']>): Map<string, string[]> {
   return project.projectSlot('test-calls', () => {
-    const names = new Set<string>();
+    const names = new Map<string, string[]>();
     for (const file of project.files()) {
       if (!isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) continue;
-      for (const match of (project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) names.add(ownString(match[1]!));
+      for (const name of new Set(Array.from((project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!))) {
+        const list = names.get(name);
+        if (list) list.push(file);
+        else names.set(ownString(name), [file]);
+      }
     }
     return names;
   });

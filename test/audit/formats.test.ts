@@ -153,16 +153,16 @@ describe('audit in CI', () => {
       'packages/orders/package.json': '{"name":"@shop/orders"}',
       'packages/orders/src/orders.ts': PUBLISHER,
       'billing/src/billing.ts': PUBLISHER.replace('orders.placed', 'invoices'),
-      'scripts/replay.ts': PUBLISHER.replace('orders.placed', 'replays'),
+      'ops/replay.ts': PUBLISHER.replace('orders.placed', 'replays'),
     });
     const byFolder = JSON.parse((await audit(dir, ['.', '--format', 'json'])).out);
     expect(byFolder.sites.map((s: { file: string; service: string }) => `${s.file} ${s.service}`)).toEqual([
-      'billing/src/billing.ts billing', 'packages/orders/src/orders.ts @shop/orders', 'scripts/replay.ts repo',
+      'billing/src/billing.ts billing', 'ops/replay.ts ops', 'packages/orders/src/orders.ts @shop/orders',
     ]);
-    await writeFile(path.join(dir, 'trace-propagation.config.json'), JSON.stringify({ services: { tools: ['scripts/'] } }));
+    await writeFile(path.join(dir, 'trace-propagation.config.json'), JSON.stringify({ services: { tools: ['ops/'] } }));
     const mapped = JSON.parse((await audit(dir, ['.', '--format', 'json'])).out);
-    expect(mapped.sites.find((s: { file: string }) => s.file === 'scripts/replay.ts').service).toBe('tools');
-    await writeFile(path.join(dir, 'trace-propagation.config.json'), JSON.stringify({ services: { tools: 'scripts/' } }));
+    expect(mapped.sites.find((s: { file: string }) => s.file === 'ops/replay.ts').service).toBe('tools');
+    await writeFile(path.join(dir, 'trace-propagation.config.json'), JSON.stringify({ services: { tools: 'ops/' } }));
     const invalid = await audit(dir, ['.']);
     expect(invalid.code).toBe(2);
     expect(invalid.err).toContain('"services.tools" must be a non-empty array of path patterns');
