@@ -297,12 +297,18 @@ function linkedByHand(resolver: Resolver, site: ConsumeSite): boolean {
   let readsCarrier = false;
   let links = false;
   let parentFromMessage = false;
+  // The message, its payload, or any parameter of the handler (Nest hands an undecorated first parameter the
+  // payload), also through a local (`const spanContext = payload?.spanContext`).
+  const handler = isFunction(site.body) ? site.body : undefined;
   const fromMessage = (node: Node): boolean => {
-    let root = unwrap(node);
+    let root = resolver.follow(node).node;
     while (root.type === 'MemberExpression' || root.type === 'ChainExpression') root = unwrap(root.type === 'MemberExpression' ? root.object : root.expression);
     if (root.type !== 'Identifier') return false;
     const variable = resolver.variableOf(root);
-    return !!variable && (site.bindings.some((b) => b.variable === variable) || site.payloads.includes(variable) || loopVariableOver(resolver, variable, site));
+    if (!variable) return false;
+    const def = variable.defs[0];
+    return site.bindings.some((b) => b.variable === variable) || site.payloads.includes(variable) || loopVariableOver(resolver, variable, site) ||
+      (def?.type === 'Parameter' && !!handler && def.node === handler);
   };
   walk(site.body, resolver.keys, (node) => {
     if (node.type === 'MemberExpression' && memberName(node) === key && derivesFromMessage(resolver, node, site)) readsCarrier = true;
