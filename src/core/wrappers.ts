@@ -268,8 +268,7 @@ function callerFiles(project: NonNullable<Resolver['project']>, file: string, na
  */
 export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   const { project, file } = resolver;
-  // Test files linted on purpose are judged as they are.
-  if (!project || !file || isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
+  if (!project || !file) return false;
   // The nearest function called by its name: callbacks handed to a library (`run({ eachMessage })`) are skipped,
   // since tests often call those by hand while only the library calls them in production.
   let fn = enclosingFunction(site);
@@ -277,6 +276,8 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   if (!fn) return false;
   const owner = fn;
   return resolver.memo('tests-only', owner, () => {
+    // Test files linted on purpose are judged as they are.
+    if (isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
     // A method is judged by its class (`new SqsRepository(client).send(...)` only in a test): a method's name may be
     // as common as `send`, and frameworks call decorated handlers and lifecycle hooks that tests call by hand.
     const method = owner.parent;
@@ -296,10 +297,11 @@ function nameOnlyInTests(resolver: Resolver, name: string): boolean {
   const project = resolver.project!;
   const file = resolver.file!;
   // Tests that name the module (its file or folder name, in their path or text), not another function of that name.
+  const testFiles = testCalls(project).get(name);
+  if (!testFiles) return false;
   const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
   const pkg = (readJson(path.join(packageDir(file, project.root), 'package.json')) as { name?: string } | undefined)?.name;
   const hints = [base === 'index' ? path.basename(path.dirname(file)) : base, pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
-  const testFiles = testCalls(project).get(name) ?? [];
   if (!testFiles.some((test) => hints.some((hint) => test.includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
   // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
   if (usedIn(resolver, name)) return false;
