@@ -12,7 +12,7 @@ import { calleeName, enclosingFunction, memberName, positionOf, someCall, unwrap
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
-import { reaches } from './reach.js';
+import { importSpecifiers, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 
@@ -278,14 +278,33 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   return resolver.memo('tests-only', owner, () => {
     // Test files linted on purpose are judged as they are.
     if (isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
-    // A method is judged by its class (`new SqsRepository(client).send(...)` only in a test): a method's name may be
+    const testOnly = (): boolean => {
+      // A method is judged by its class (`new SqsRepository(client).send(...)` only in a test): a method's name may be
     // as common as `send`, and frameworks call decorated handlers and lifecycle hooks that tests call by hand.
-    const method = owner.parent;
-    if (method?.type === 'MethodDefinition') {
-      const classNode = method.parent?.parent;
-      return (classNode?.type === 'ClassDeclaration' || classNode?.type === 'ClassExpression') && !!classNode.id && nameOnlyInTests(resolver, classNode.id.name);
-    }
-    return nameOnlyInTests(resolver, functionName(owner)!);
+      const method = owner.parent;
+      if (method?.type === 'MethodDefinition') {
+        const classNode = method.parent?.parent;
+        return (classNode?.type === 'ClassDeclaration' || classNode?.type === 'ClassExpression') && !!classNode.id && nameOnlyInTests(resolver, classNode.id.name);
+      }
+      return nameOnlyInTests(resolver, functionName(owner)!);
+    };
+    // A module no source file imports may be an entry point a runtime calls (a Lambda handler named in a template,
+    // a route file, a script): tests calling its functions say nothing about production. Only an unused part of a
+    // module the app imports is test-only.
+    return testOnly() && importedBySource(project, file);
+  });
+}
+
+/** Whether a source file of the project (not a test) imports the module, directly or through a re-export. */
+function importedBySource(project: NonNullable<Resolver['project']>, file: string): boolean {
+  return project.projectSlot(`imported-by-source:${file}`, () => {
+    const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+    const hint = base === 'index' ? path.basename(path.dirname(file)) : base;
+    return project.files().some((other) => {
+      if (other === file || isTestFile(path.relative(project.root, other).split(path.sep).join('/'))) return false;
+      const text = project.text(other);
+      return !!text && text.includes(hint) && importSpecifiers(text).some((specifier) => project.resolve(other, specifier) === file);
+    });
   });
 }
 
