@@ -122,6 +122,12 @@ export function enclosingFunction(node: Node): FunctionNode | undefined {
   return undefined;
 }
 
+/** `null` or `undefined`: a value that holds nothing. */
+export function isNullish(raw: Node): boolean {
+  const node = unwrap(raw);
+  return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined');
+}
+
 /** Whether `inner` lies inside `outer` (or is it). */
 export function contains(outer: Node, inner: Node): boolean {
   return inner.range[0] >= outer.range[0] && inner.range[1] <= outer.range[1];

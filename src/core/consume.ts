@@ -301,10 +301,7 @@ function linkedByHand(resolver: Resolver, site: ConsumeSite): boolean {
   // payload), also through a local (`const spanContext = payload?.spanContext`).
   const handler = isFunction(site.body) ? site.body : undefined;
   const fromMessage = (node: Node): boolean => {
-    let root = resolver.follow(node).node;
-    while (root.type === 'MemberExpression' || root.type === 'ChainExpression') root = unwrap(root.type === 'MemberExpression' ? root.object : root.expression);
-    if (root.type !== 'Identifier') return false;
-    const variable = resolver.variableOf(root);
+    const variable = rootVariable(resolver, node, false);
     if (!variable) return false;
     const def = variable.defs[0];
     return site.bindings.some((b) => b.variable === variable) || site.payloads.includes(variable) || loopVariableOver(resolver, variable, site) ||
@@ -341,16 +338,22 @@ function hasLinks(resolver: Resolver, arg: Node): boolean {
 function derivesFromMessage(resolver: Resolver, expression: Node, site: ConsumeSite): boolean {
   let node = unwrap(expression);
   if (node.type === 'LogicalExpression') node = unwrap(node.left);
-  const { node: value } = resolver.follow(node);
-  let root = value;
+  const variable = rootVariable(resolver, node, true);
+  return !!variable && site.bindings.some((b) => b.variable === variable) || loopVariableOver(resolver, variable, site);
+}
+
+/**
+ * The variable an expression reads from (`message` in `message.headers.traceparent`), through the local it may be
+ * held in; with `throughCalls`, also through methods called on it (`ctx.getHeaders()`).
+ */
+function rootVariable(resolver: Resolver, expression: Node, throughCalls: boolean): ScopeVariable | null {
+  let root = resolver.follow(expression).node;
   for (;;) {
     if (root.type === 'MemberExpression') root = unwrap(root.object);
-    else if (root.type === 'CallExpression' && root.callee.type === 'MemberExpression') root = unwrap(root.callee.object);
+    else if (throughCalls && root.type === 'CallExpression' && root.callee.type === 'MemberExpression') root = unwrap(root.callee.object);
     else break;
   }
-  if (root.type !== 'Identifier') return false;
-  const variable = resolver.variableOf(root);
-  return !!variable && site.bindings.some((b) => b.variable === variable) || loopVariableOver(resolver, variable, site);
+  return root.type === 'Identifier' ? resolver.variableOf(root) : null;
 }
 
 /** `for (const m of batch.messages)` / `messages.forEach((m) => ...)`: `m` is a message too. */

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { calleeName, isFunction, memberName, walk, type Node } from './ast.js';
 import type { Resolver } from './resolve.js';
+import { escapeRegExp } from './reach.js';
 import { isTestFile } from './test-files.js';
 
 /** Calls whose result is the active span or its context. */
@@ -58,7 +59,7 @@ function isPropertyName(node: Node): boolean {
 
 /** Places (`file:line`) where some code reads `key` from an object with a fallback of its own. */
 export function fallbackReads(resolver: Resolver, key: string): string[] {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(key);
   const pattern = new RegExp(`\\.\\s*${escaped}\\s*(?:\\?\\?|\\|\\|)|\\[\\s*['"\`]${escaped}['"\`]\\s*\\]\\s*(?:\\?\\?|\\|\\|)|[{,]\\s*${escaped}\\s*=(?![=>])`, 'g');
   return readsMatching(resolver, key, pattern, 'fallback-reads');
 }
@@ -68,7 +69,7 @@ export function fallbackReads(resolver: Resolver, key: string): string[] {
  * (not assignments, not object literals that write it).
  */
 export function bodyReads(resolver: Resolver, key: string): string[] {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(key);
   const pattern = new RegExp(`\\.\\s*${escaped}\\b(?!\\s*=(?!=))|\\[\\s*['"\`]${escaped}['"\`]\\s*\\](?!\\s*=(?!=))|\\{[^{}=;]*\\b${escaped}\\b[^{}=;]*\\}\\s*=(?![=>])`, 'g');
   return readsMatching(resolver, key, pattern, 'body-reads');
 }
@@ -94,7 +95,7 @@ function readsMatching(resolver: Resolver, key: string, pattern: RegExp, slot: s
   if (!project) return scan(resolver.input.text, path.basename(resolver.file ?? 'this file'));
   return project.projectSlot(`${slot}:${key}`, () =>
     project.files().flatMap((file) => {
-      const relative = path.relative(project.root, file).split(path.sep).join('/');
+      const relative = project.relative(file);
       // Tests and test data assert on payloads; they are not consumers.
       if (isTestFile(relative) || /(?:^|\/)fixtures\//.test(relative)) return [];
       const text = project.text(file);

@@ -93,7 +93,7 @@ const isDirectory = (dir: string): boolean => kindOf(dir) === Kind.Directory;
 const jsons = new Map<string, Timed<unknown>>();
 
 /** A JSON file (comments and trailing commas allowed, as in `tsconfig.json`), or undefined. */
-function readJsonc(file: string): unknown {
+export function readJsonc(file: string): unknown {
   return cached(jsons, file, () => {
     if (!isFile(file)) return undefined;
     let text: string;

@@ -5,7 +5,7 @@
  * Rules only report on definite facts, never on unknowns.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { isFunction, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
+import { isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 
 export type Step =
@@ -86,7 +86,7 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
       return value.type === 'ObjectExpression' ? [{ type: 'node', node: value }] : elementsOf(resolver, node, site);
     }
     case 'new': {
-      const value = builtValue(resolver, resolver.follow(node).node);
+      const value = builtValue(resolver, node);
       if (value.type !== 'NewExpression') {
         return value.type === 'Identifier' || value.type === 'MemberExpression' || value.type === 'CallExpression'
           ? [{ type: 'unknown' }]
@@ -149,7 +149,7 @@ function branchProperty(resolver: Resolver, variable: ScopeVariable, name: strin
   let at: Node | undefined;
   for (const written of values) {
     const value = written && resolver.follow(written).node;
-    if (!value || (value.type === 'Identifier' && value.name === 'undefined') || (value.type === 'Literal' && value.value === null)) continue;
+    if (!value || isNullish(value)) continue;
     if (value.type !== 'ObjectExpression') return { type: 'unknown' };
     const found = literalProperty(resolver, value, name, 0);
     if (found.type !== 'absent') return found;

@@ -111,6 +111,11 @@ export class Project {
 
   private constructor(readonly root: string) {}
 
+  /** A file's path from the project's root, with `/` separators (as the test-file globs and reports use). */
+  relative(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join('/');
+  }
+
   /**
    * The project a file belongs to: the nearest folder above it that is a workspace root (a `package.json` with
    * `workspaces`, a `pnpm-workspace.yaml` or `lerna.json`) or a git work tree, else the nearest `package.json`.

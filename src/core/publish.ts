@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, memberName, staticName, someCall, unwrap, walk, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, someCall, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
@@ -163,7 +163,7 @@ export function carrierOf(resolver: Resolver, site: PublishSite, message: Node):
   const result = evalPath(resolver, spec.messages ? message : call, spec.carrier, broker.id, call)[0] ?? { type: 'unknown' };
   if (result.type === 'node') {
     const carrier = unwrap(result.node);
-    if (isFunction(carrier) || (carrier.type === 'Literal' && carrier.value === null) || (carrier.type === 'Identifier' && carrier.name === 'undefined')) {
+    if (isFunction(carrier) || isNullish(carrier)) {
       return { type: 'absent', at: carrier };
     }
   }
@@ -422,8 +422,7 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
 /** `undefined`, `null`, `{}` or `[]`: a branch that carries nothing. */
 function isNothing(node: Node): boolean {
   const value = unwrap(node);
-  return (value.type === 'Identifier' && value.name === 'undefined') || (value.type === 'Literal' && value.value === null) ||
-    (value.type === 'ObjectExpression' && value.properties.length === 0) || (value.type === 'ArrayExpression' && value.elements.length === 0);
+  return isNullish(value) || (value.type === 'ObjectExpression' && value.properties.length === 0) || (value.type === 'ArrayExpression' && value.elements.length === 0);
 }
 
 function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, shape: CarrierShape, names: PropagationNames, depth: number, site: Node | undefined): Verdict {

@@ -16,9 +16,10 @@ const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)
 const MAX_DEPTH = 2;
 const PROPAGATION_WORDS = ['@opentelemetry/api', 'eslint-plugin-trace-propagation', 'traceparent'];
 
-const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A text matched literally inside a regular expression. */
+export const escapeRegExp = (word: string): string => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** One pass over a text for any of several words (a text is scanned once per group, not once per word). */
-const anyOf = (words: readonly string[]): RegExp => new RegExp(words.map(escape).join('|'));
+const anyOf = (words: readonly string[]): RegExp => new RegExp(words.map(escapeRegExp).join('|'));
 const packagePatterns = new WeakMap<Catalog, RegExp>();
 
 /** Cheap text pre-filter: a text that never names a broker package cannot hold a site recognised without types. */

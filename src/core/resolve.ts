@@ -7,7 +7,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
-import { calleeName, isFunction, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
+import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
 import { reaches } from './reach.js';
 
@@ -1146,5 +1146,5 @@ export function functionName(fn: FunctionNode): string | undefined {
 /** `null`, `undefined` or `void 0`: a value that is no client. */
 function isEmptyValue(raw: Node): boolean {
   const node = unwrap(raw);
-  return (node.type === 'Literal' && node.value === null) || (node.type === 'Identifier' && node.name === 'undefined') || (node.type === 'UnaryExpression' && node.operator === 'void');
+  return isNullish(node) || (node.type === 'UnaryExpression' && node.operator === 'void');
 }

@@ -15,8 +15,8 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
-import { stripJsonComments } from './module-resolution.js';
-import { fileFacts, importSpecifiers } from './reach.js';
+import { readJsonc } from './module-resolution.js';
+import { escapeRegExp, fileFacts, importSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -95,7 +95,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     const setup = setupOf(resolver, file);
     if (setup.patches.size > 0 || setup.options.size > 0) setups.set(file, setup);
   }
-  const show = (file: string): string => path.relative(project.root, file).split(path.sep).join('/');
+  const show = (file: string): string => project.relative(file);
   const runtime: ProjectRuntime = { apps: new Map(), libraries: { loaded: new Map(), late: new Map() } };
   const appDirs = new Set<string>();
   for (const file of project.files()) appDirs.add(packageDir(file, project.root));
@@ -182,10 +182,6 @@ function loadedLazily(project: Project, prefix: string, resolver: Resolver, name
   return !project.files().some((file) => file.startsWith(prefix) && eager.test(project.text(file) ?? ''));
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Next.js's `instrumentation` hook: run by the server before any route module is loaded. */
 const NEXT_HOOKS = ['instrumentation.ts', 'instrumentation.js', 'instrumentation.mjs', 'src/instrumentation.ts', 'src/instrumentation.js', 'src/instrumentation.mjs'];
 
@@ -222,7 +218,7 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
       if (!text) continue;
       for (const wrapper of LAMBDA_WRAPPERS) {
         if (!wrapper.pattern.test(text)) continue;
-        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: path.relative(project.root, path.join(dir, name)).split(path.sep).join('/') };
+        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: project.relative(path.join(dir, name)) };
         for (const instrumentation of wrapper.covers) entry.covers.add(instrumentation);
         out.set(dir, entry);
       }
@@ -413,8 +409,8 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
     const first = firstLoaded(project, entry);
     if (!first) continue;
     const agent = agentOf(first);
-    if (agent) agents.set(agent, `${path.relative(project.root, entry).split(path.sep).join('/')} (first import)`);
-    else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${path.relative(project.root, entry).split(path.sep).join('/')} (first import)`);
+    if (agent) agents.set(agent, `${project.relative(entry)} (first import)`);
+    else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${project.relative(entry)} (first import)`);
     else {
       const target = project.resolve(entry, first);
       if (target) files.add(target);
@@ -445,17 +441,6 @@ function builtEntry(project: Project, dir: string, script: string): string | und
     if (target) return target;
   }
   return undefined;
-}
-
-/** A JSON file that may hold comments and trailing commas (tsconfig.json). */
-function readJsonc(file: string): unknown {
-  const text = readText(file);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(stripJsonComments(text).replace(/,(\s*[}\]])/g, '$1'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Options of node-like runners that take a value. */

@@ -12,7 +12,7 @@ import { calleeName, enclosingFunction, memberName, positionOf, someCall, unwrap
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
-import { importSpecifiers, reaches } from './reach.js';
+import { escapeRegExp, importSpecifiers, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 
@@ -277,10 +277,10 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   const owner = fn;
   return resolver.memo('tests-only', owner, () => {
     // Test files linted on purpose are judged as they are.
-    if (isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) return false;
+    if (isTestFile(project.relative(file))) return false;
     const testOnly = (): boolean => {
       // A method is judged by its class (`new SqsRepository(client).send(...)` only in a test): a method's name may be
-    // as common as `send`, and frameworks call decorated handlers and lifecycle hooks that tests call by hand.
+      // as common as `send`, and frameworks call decorated handlers and lifecycle hooks that tests call by hand.
       const method = owner.parent;
       if (method?.type === 'MethodDefinition') {
         const classNode = method.parent?.parent;
@@ -295,13 +295,18 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   });
 }
 
+/** The name a module goes by in imports and test names: its file's, or its folder's for an index file. */
+function moduleName(file: string): string {
+  const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  return base === 'index' ? path.basename(path.dirname(file)) : base;
+}
+
 /** Whether a source file of the project (not a test) imports the module, directly or through a re-export. */
 function importedBySource(project: NonNullable<Resolver['project']>, file: string): boolean {
   return project.projectSlot(`imported-by-source:${file}`, () => {
-    const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
-    const hint = base === 'index' ? path.basename(path.dirname(file)) : base;
+    const hint = moduleName(file);
     return project.files().some((other) => {
-      if (other === file || isTestFile(path.relative(project.root, other).split(path.sep).join('/'))) return false;
+      if (other === file || isTestFile(project.relative(other))) return false;
       const text = project.text(other);
       return !!text && text.includes(hint) && importSpecifiers(text).some((specifier) => project.resolve(other, specifier) === file);
     });
@@ -318,18 +323,17 @@ function nameOnlyInTests(resolver: Resolver, name: string): boolean {
   // Tests that name the module (its file or folder name, in their path or text), not another function of that name.
   const testFiles = testCalls(project).get(name);
   if (!testFiles) return false;
-  const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
   const pkg = (readJson(path.join(packageDir(file, project.root), 'package.json')) as { name?: string } | undefined)?.name;
-  const hints = [base === 'index' ? path.basename(path.dirname(file)) : base, pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
+  const hints = [moduleName(file), pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
   if (!testFiles.some((test) => hints.some((hint) => test.includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
   // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
   if (usedIn(resolver, name)) return false;
   // Callers among the files that reach a broker (indexed for wrappers anyway), then, rarely needed, any other mention.
   if ((callIndex(project, resolver).get(name) ?? []).some((other) => other !== file)) return false;
   return !project.projectSlot(`used-outside-tests:${file}:${name}`, () => {
-    const word = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$&')}(?![\\w$])(?!\\s*\\??\\s*:)`);
+    const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])(?!\\s*\\??\\s*:)`);
     return project.files().some((other) => {
-      if (other === file || isTestFile(path.relative(project.root, other).split(path.sep).join('/'))) return false;
+      if (other === file || isTestFile(project.relative(other))) return false;
       const text = project.text(other);
       // `export { SqsRepository } from './sqs-repository'` in a barrel passes the name on; it uses nothing.
       return !!text && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
@@ -368,7 +372,7 @@ function testCalls(project: NonNullable<Resolver['project']>): Map<string, strin
   return project.projectSlot('test-calls', () => {
     const names = new Map<string, string[]>();
     for (const file of project.files()) {
-      if (!isTestFile(path.relative(project.root, file).split(path.sep).join('/'))) continue;
+      if (!isTestFile(project.relative(file))) continue;
       for (const name of new Set(Array.from((project.text(file) ?? '').matchAll(/([A-Za-z_$][\w$]*)\s*\(/g), (m) => m[1]!))) {
         const list = names.get(name);
         if (list) list.push(file);
@@ -385,7 +389,7 @@ function callIndex(project: NonNullable<Resolver['project']>, resolver: Resolver
     const index = new Map<string, string[]>();
     for (const candidate of project.files()) {
       // Tests call wrappers with mocks: they are not the callers whose carriers decide a wrapper's verdict.
-      if (isTestFile(path.relative(project.root, candidate).split(path.sep).join('/'))) continue;
+      if (isTestFile(project.relative(candidate))) continue;
       if (!reaches(project, candidate, resolver.catalog, 'broker')) continue;
       const text = project.text(candidate);
       if (!text) continue;
@@ -408,7 +412,7 @@ export function callerSites(resolver: Resolver, fn: FunctionNode, name: string, 
   const project = resolver.project;
   const file = resolver.file;
   const out: Array<{ resolver: Resolver; site: PublishSite }> = [];
-  const word = new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
+  const word = new RegExp(`\\b${escapeRegExp(name)}\\s*\\(`);
   // The linted file itself (as the editor has it), then the project's other files that name the function and
   // can import it (same package, or naming its module, folder or package), at most MAX_CALLER_FILES of them.
   const others = project && file ? callerFiles(project, file, name, resolver) : [];
