@@ -41,11 +41,16 @@ export type Reach = 'broker' | 'propagation';
 
 /** Words whose presence the project-wide scans ask about (NestJS bootstraps, runtime instrumentation setups). */
 export const NEST_BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
-export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', 'opentelemetry-instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWSv3Client'];
+export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', 'opentelemetry-instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWS'];
 
 const PROPAGATION = anyOf(PROPAGATION_WORDS);
 const NEST_BOOTSTRAP = anyOf(NEST_BOOTSTRAP_WORDS);
 const RUNTIME_SETUP = anyOf(RUNTIME_SETUP_WORDS);
+
+/** Whether a text may set up runtime instrumentation (names an instrumentation, an agent or a client tracing option). */
+export function mayHoldRuntimeSetup(text: string): boolean {
+  return RUNTIME_SETUP.test(text);
+}
 
 /** What a file's text says, read once per modification time and kept instead of the text (booleans only). */
 export interface FileFacts {

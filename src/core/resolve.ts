@@ -98,6 +98,7 @@ export class Resolver {
   private referenceMap: Map<Node, ScopeReference> | undefined;
   private readonly kinds = new Map<Node, Kind | null>();
   private readonly classMembers = new Map<Node, Map<string, Node[]>>();
+  private readonly thisCalls = new Map<Node, Map<string, TSESTree.CallExpression[]>>();
   /** Local names bound by `import` or top-level `require`, for type annotations and the OTel API. */
   readonly imports = new Map<string, ImportInfo>();
   /** The project this file belongs to (absent for virtual files and with the project view turned off). */
@@ -937,11 +938,8 @@ export class Resolver {
     if (parent?.type === 'MethodDefinition' && parent.kind === 'method' && !parent.static && parent.parent.type === 'ClassBody') {
       const name = staticName(parent.key, parent.computed);
       if (!name) return calls;
-      walk(parent.parent, this.keys, (n) => {
-        if (n.type === 'ClassBody' && n !== parent.parent) return false;
-        if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && n.callee.object.type === 'ThisExpression' && memberName(n.callee) === name) calls.push(n);
-        return undefined;
-      });
+      this.membersOf(parent.parent);
+      return this.thisCalls.get(parent.parent)?.get(name) ?? calls;
     }
     return calls;
   }
@@ -1014,14 +1012,20 @@ export class Resolver {
         }
       }
     }
+    // The same walk lists the class's own `this.<method>(...)` calls, by method name.
+    const calls = new Map<string, TSESTree.CallExpression[]>();
     walk(body, this.keys, (n) => {
       if (n.type === 'ClassBody' && n !== body) return false;
       if (n.type === 'AssignmentExpression' && n.operator === '=' && n.left.type === 'MemberExpression' && n.left.object.type === 'ThisExpression') {
         add(memberName(n.left), n.right);
+      } else if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && n.callee.object.type === 'ThisExpression') {
+        const called = memberName(n.callee);
+        if (called) calls.set(called, [...(calls.get(called) ?? []), n]);
       }
       return undefined;
     });
     this.classMembers.set(body, members);
+    this.thisCalls.set(body, calls);
     return members;
   }
 

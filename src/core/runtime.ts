@@ -16,7 +16,7 @@ import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
-import { escapeRegExp, fileFacts, importSpecifiers } from './reach.js';
+import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup } from './reach.js';
 import { Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -70,7 +70,7 @@ interface Setup {
 export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined {
   const { project, file } = resolver;
   // Client options written in this file count as the editor has it (the project scan reads files from disk).
-  const own = setupOf(resolver, file ?? '').options;
+  const own = mayHoldRuntimeSetup(resolver.input.text) ? setupOf(resolver, file ?? '').options : new Set<Instrumentation>();
   if (!project || !file) return own.size > 0 ? { loaded: new Map([...own].map((name) => [name, 'this file'])), late: new Map() } : undefined;
   const runtime = project.projectSlot('runtime', () => scan(project, resolver));
   // A package that starts a process has its own answer; a library package runs inside the apps that import it.
