@@ -468,6 +468,12 @@ function agentCoverage(agent: string): readonly Instrumentation[] {
   return agent === AUTO_PACKAGE ? Object.values(AUTO_INCLUDES) : (AGENTS[agent] ?? []);
 }
 
+/** A value computed without running anything: a literal, a template without expressions. */
+function isConstant(node: Node): boolean {
+  const value = unwrap(node);
+  return value.type === 'Literal' || (value.type === 'TemplateLiteral' && value.expressions.length === 0);
+}
+
 /** The specifier of the first module an entry file loads (`import './tracing'` / `require('./tracing')`). */
 function firstLoaded(project: Project, entry: string): string | undefined {
   const parsed = project.parse(entry);
@@ -477,15 +483,24 @@ function firstLoaded(project: Project, entry: string): string | undefined {
       if (statement.importKind === 'type') continue;
       return statement.source.value;
     }
+    // Declarations that run no code of another module: `const name = 'order'`.
+    if (statement.type === 'VariableDeclaration' && statement.declarations.every((d) => !d.init || isConstant(d.init))) continue;
     const expression: Node | undefined =
       statement.type === 'ExpressionStatement' ? statement.expression
       : statement.type === 'VariableDeclaration' ? (statement.declarations[0]?.init ?? undefined)
       : undefined;
-    if (!expression) continue;
+    if (!expression) {
+      // Functions and types run nothing where they are declared.
+      if (statement.type === 'FunctionDeclaration' || statement.type === 'TSInterfaceDeclaration' || statement.type === 'TSTypeAliasDeclaration') continue;
+      return undefined;
+    }
     let call = unwrap(expression);
-    // require('dd-trace').init() / require('elastic-apm-node').start({...})
-    while (call.type === 'CallExpression' && !requireSpecifier(call) && unwrap(call.callee).type === 'MemberExpression') {
-      call = unwrap((unwrap(call.callee) as TSESTree.MemberExpression).object);
+    // require('dd-trace').init() / require('elastic-apm-node').start({...}) / require('./instrumentation')('order')
+    while (call.type === 'CallExpression' && !requireSpecifier(call)) {
+      const callee = unwrap(call.callee);
+      if (callee.type === 'MemberExpression') call = unwrap(callee.object);
+      else if (callee.type === 'CallExpression') call = callee;
+      else break;
     }
     if (call.type === 'MemberExpression') call = unwrap(call.object);
     const specifier = requireSpecifier(call);
