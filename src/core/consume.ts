@@ -14,6 +14,7 @@ import type { ConsumeMessageId, Finding } from './findings.js';
 import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
 import { receiverKind } from './publish.js';
+import { isTraceHeaderName } from './trace-keys.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, HEADERLESS_TRANSPORTS } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
@@ -452,7 +453,7 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const paramVariable = param?.type === 'Identifier' ? owner.declaredVariable(param) : null;
         if (!paramVariable) return true;
         const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
-        if (hasExtraction(owner, fn) || delegates(owner, inner, depth + 1)) return true;
+        if (hasExtraction(owner, fn) || readsTraceKey(owner, fn, paramVariable) || delegates(owner, inner, depth + 1)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
         // Packed into another structure: a log line reads it; anything else takes it out of our sight.
         if (!packedIntoRead(top)) return true;
@@ -481,6 +482,37 @@ function packedIntoRead(node: Node): boolean {
   const call = top.parent;
   return call?.type === 'CallExpression' && call.arguments.includes(top as TSESTree.Expression) && (isHarmlessCall(call) || NON_DELEGATING.has(calleeName(call) ?? ''));
 }
+
+/**
+ * Whether a function reads a trace-context key (`headers['X-Trace-Id']`, `headers.traceparent`,
+ * `headers.get('traceparent')`) from its parameter: a project's own extraction (`extractTraceContext(headers)`),
+ * with its own carrier format. A read that only feeds a log line does not count.
+ */
+function readsTraceKey(resolver: Resolver, fn: Node, param: ScopeVariable): boolean {
+  let found = false;
+  walk(fn, resolver.keys, (node) => {
+    if (found) return false;
+    let name: string | undefined;
+    let object: Node | undefined;
+    if (node.type === 'MemberExpression') {
+      name = memberName(node);
+      object = node.object;
+    } else if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && HEADER_GETTERS.has(memberName(node.callee) ?? '')) {
+      name = staticName(node.arguments[0]);
+      object = node.callee.object;
+    }
+    if (!name || !object || !isTraceHeaderName(name) || rootVariable(resolver, object, true) !== param) return undefined;
+    for (let child: Node = node, up = node.parent; up && child !== fn; child = up, up = up.parent) {
+      if (up.type === 'CallExpression' && up.callee !== child && (isHarmlessCall(up) || LOGGING.has(calleeName(up) ?? ''))) return undefined;
+    }
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+const HEADER_GETTERS = new Set(['get', 'getHeader', 'lastHeader', 'values']);
+const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
 
 function hasExtraction(resolver: Resolver, fn: Node): boolean {
   return someCall(fn, resolver.keys, (call) => extractionCall(resolver, call, { injectors: [], extractors: [] }) !== undefined);
