@@ -411,13 +411,16 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
   if (depth > 2) return true;
   const pending = [...site.bindings.map((b) => b.variable)];
   const seen = new Set<ScopeVariable>();
+  // Arrays the messages are collected in, and what is taken out of them: followed wherever they are used (a worker
+  // beside the loop that drains the queue), not only inside the handler.
+  const collected = new Set<ScopeVariable>();
   while (pending.length > 0) {
     const variable = pending.pop()!;
     if (seen.has(variable)) continue;
     seen.add(variable);
     for (const ref of variable.references) {
       const id = ref.identifier as Node;
-      if (ref.init || !contains(site.body, id)) continue;
+      if (ref.init || (!collected.has(variable) && !contains(site.body, id))) continue;
       let top: Node = id;
       while (top.parent?.type === 'MemberExpression' && top.parent.object === top) {
         if (NON_CARRIER_FIELDS.has(memberName(top.parent) ?? '')) {
@@ -441,7 +444,18 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression) && isCollecting(parent)) {
         // `done.push(message)`: the array holds messages now; what happens to it is followed instead.
         const array = resolver.variableOf(unwrap((parent.callee as TSESTree.MemberExpression).object));
-        if (array) pending.push(array);
+        if (array) {
+          collected.add(array);
+          pending.push(array);
+        }
+      } else if (collected.has(variable) && top.type === 'MemberExpression' && top.object === id && TAKERS.has(memberName(top) ?? '') && parent?.type === 'CallExpression' && parent.callee === top) {
+        // `const msg = queue.shift()`: what comes out of the array is a message again.
+        const holder = parent.parent;
+        const taken = holder?.type === 'VariableDeclarator' && holder.id.type === 'Identifier' ? resolver.declaredVariable(holder.id) : null;
+        if (taken) {
+          collected.add(taken);
+          pending.push(taken);
+        }
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
@@ -466,6 +480,9 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
   }
   return false;
 }
+
+/** Array methods that take an element out. */
+const TAKERS = new Set(['shift', 'pop']);
 
 /** `list.push(message)`, `list.unshift(message)` on a local array. */
 function isCollecting(call: TSESTree.CallExpression): boolean {
