@@ -16,7 +16,7 @@ import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type
 import { Project } from './project.js';
 import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
-import { runtimeCoverage } from './runtime.js';
+import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
@@ -208,6 +208,13 @@ function checkPassThrough(resolver: Resolver, site: PublishSite, names: Propagat
   }];
 }
 
+/** An SQS or SNS send on a client X-Ray captured (or through a wrapper that sends on one): the trace travels. */
+function sendsThroughXRay(resolver: Resolver, site: PublishSite): boolean {
+  const [inner, owner] = site.via ? [site.via.inner, site.via.resolver] : [site, resolver];
+  const callee = inner.call.callee;
+  return inner.spec.autoInjectedBy === 'aws-sdk' && callee.type === 'MemberExpression' && capturedByXRay(owner, callee.object);
+}
+
 /** A short hash of a text (FNV-1a), so that a cached verdict follows the editor's buffer, not only the file. */
 function textHash(text: string): string {
   let hash = 0x811c9dc5;
@@ -296,6 +303,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     case 'require-header-injection': {
       const all: Finding[] = [];
       for (const site of sites.publish) {
+        if (sendsThroughXRay(resolver, site)) continue;
         const own = checkPublishSite(resolver, site, names);
         all.push(...own);
         if (own.length === 0 && !site.via) all.push(...checkPassThrough(resolver, site, names));

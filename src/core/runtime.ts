@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Instrumentation } from '../brokers/index.js';
-import { calleeName, requireSpecifier, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
 import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup } from './reach.js';
@@ -283,7 +283,9 @@ function setupOf(resolver: Resolver, file: string): Setup {
         }
       } else if (name === 'createAzureSdkInstrumentation') {
         setup.patches.add('azure-sdk');
-      } else if (name === 'captureAWSv3Client' || name === 'captureAWSClient') {
+      } else if (name === 'captureAWS') {
+        // X-Ray for the whole v2 SDK (`AWSXRay.captureAWS(require('aws-sdk'))`); one client's capture is judged
+        // at its sends instead (`capturedByXRay`).
         setup.options.add('aws-sdk');
       } else if (required && agentOf(required)) {
         for (const instrumentation of AGENTS[agentOf(required)!]!) setup.patches.add(instrumentation);
@@ -507,6 +509,53 @@ function firstLoaded(project: Project, entry: string): string | undefined {
     if (specifier) return specifier;
     if (statement.type === 'ExpressionStatement' && expression.type === 'Literal') continue; // 'use strict'
     return undefined;
+  }
+  return undefined;
+}
+
+/** X-Ray calls that return the one client they are given, instrumented (it sends `X-Amzn-Trace-Id`). */
+const XRAY_CAPTURES = new Set(['captureAWSv3Client', 'captureAWSClient']);
+
+/**
+ * Whether a client expression is one X-Ray captured: it comes from `captureAWSv3Client(client)`, directly, through
+ * locals, `this` fields, the project's factory functions (`getTracedClient(new SQS())`) or an exported constant.
+ * SQS stores the request's trace header as the message's `AWSTraceHeader`: its sends carry the trace.
+ */
+export function capturedByXRay(resolver: Resolver, expression: Node, depth = 0): boolean {
+  if (depth > 4) return false;
+  let value = resolver.follow(expression).node;
+  if (value.type === 'AwaitExpression') value = unwrap(value.argument);
+  if (value.type === 'MemberExpression' && unwrap(value.object).type === 'ThisExpression') {
+    const field = resolver.fieldValue(value);
+    return !!field && capturedByXRay(resolver, field, depth + 1);
+  }
+  if (value.type === 'Identifier') {
+    const imported = resolver.imports.get(value.name);
+    const module = imported ? resolver.moduleFor(imported.source) : undefined;
+    const init = module && imported ? exportedInit(module, imported.imported) : undefined;
+    return !!init && capturedByXRay(module!, init, depth + 1);
+  }
+  if (value.type !== 'CallExpression') return false;
+  if (XRAY_CAPTURES.has(calleeName(value) ?? '')) return true;
+  // The factory may live in a module that names no client (a tracing library of the monorepo).
+  const ref = resolver.handedToFunction(value);
+  return !!ref && isFunction(ref.fn) && returnedExpressions(ref.fn, ref.resolver.keys).some((e) => capturedByXRay(ref.resolver, e, depth + 1));
+}
+
+/** The initialiser of a module's exported constant (`export const sqs = ...`, `export default sqs`). */
+function exportedInit(module: Resolver, name: string): Node | undefined {
+  let local = name;
+  for (const statement of module.input.ast.body) {
+    if (name === 'default' && statement.type === 'ExportDefaultDeclaration') {
+      const declaration = statement.declaration;
+      if (declaration.type !== 'Identifier') return declaration;
+      local = declaration.name;
+    }
+  }
+  for (const statement of module.input.ast.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
+    if (declaration?.type !== 'VariableDeclaration') continue;
+    for (const declarator of declaration.declarations) if (declarator.id.type === 'Identifier' && declarator.id.name === local && declarator.init) return declarator.init;
   }
   return undefined;
 }
