@@ -12,6 +12,7 @@ import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
+import { inTimer, onlyTimersCall } from './timers.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
 
@@ -171,6 +172,13 @@ export function carrierOf(resolver: Resolver, site: PublishSite, message: Node):
 }
 
 export function checkPublishSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
+  const findings = checkSite(resolver, site, names);
+  // Asked last, since it reads the module's importers: a function only timers of other modules run.
+  if (findings.length > 0 && names.exempt?.timers !== false && onlyTimersCall(resolver, site.call)) return [];
+  return findings;
+}
+
+function checkSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const findings: Finding[] = [];
   const { spec, broker, call, via } = site;
   const data = { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: via ? ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver, 'call')})` : '' };
@@ -237,9 +245,6 @@ export interface Exemptions {
 
 const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
 const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange']);
-const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
-/** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
-const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
 
 function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): string | undefined {
   const { call } = site;
@@ -287,42 +292,6 @@ function destinationText(resolver: Resolver, node: Node): string {
   return '';
 }
 
-/** Inside a timer callback, or a function that one calls (`setInterval(() => flush(buffer))`), or a `flush*` function. */
-function inTimer(resolver: Resolver, call: TSESTree.CallExpression): boolean {
-  const called = resolver.memo('timer-callees', resolver.input.ast, () => {
-    const names = new Set<string>();
-    walk(resolver.input.ast, resolver.keys, (node) => {
-      if (node.type !== 'CallExpression' || !TIMERS.has(calleeName(node) ?? '')) return undefined;
-      for (const arg of node.arguments) {
-        const fn = isFunction(arg) ? arg : undefined;
-        if (arg.type === 'Identifier') names.add(arg.name);
-        if (!fn) continue;
-        walk(fn, resolver.keys, (inner) => {
-          if (inner.type === 'CallExpression') {
-            const name = calleeName(inner);
-            if (name) names.add(name);
-          }
-          return undefined;
-        });
-      }
-      return undefined;
-    });
-    return names;
-  });
-  for (let p: Node | undefined = call.parent; p; p = p.parent) {
-    if (!isFunction(p)) continue;
-    const parent = p.parent;
-    if (parent?.type === 'CallExpression' && TIMERS.has(calleeName(parent) ?? '') && parent.arguments.includes(p as TSESTree.Expression)) return true;
-    const name = p.type !== 'ArrowFunctionExpression' && p.id ? p.id.name
-      : parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name
-      : parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition' ? staticName(parent.key, parent.computed)
-      : undefined;
-    if (name && (called.has(name) || /^flush/i.test(name))) return true;
-    // `@Cron(CronExpression.EVERY_SECOND) relay() {...}`, `@Interval(5000)`: a method a scheduler runs.
-    if (parent?.type === 'MethodDefinition' && parent.decorators?.some((d) => SCHEDULE_DECORATORS.has(d.expression.type === 'CallExpression' ? (calleeName(d.expression) ?? '') : ''))) return true;
-  }
-  return false;
-}
 
 /** Whether a wrapper that builds its messages itself sends them without trace context. */
 function wrapperDropsContext(via: WrapperInfo, names: PropagationNames): boolean {

@@ -301,11 +301,16 @@ function moduleName(file: string): string {
   return base === 'index' ? path.basename(path.dirname(file)) : base;
 }
 
-/** Whether a source file of the project (not a test) imports the module, directly or through a re-export. */
+/** Whether a source file of the project (not a test) imports the module. */
 function importedBySource(project: NonNullable<Resolver['project']>, file: string): boolean {
-  return project.projectSlot(`imported-by-source:${file}`, () => {
+  return importersOf(project, file).length > 0;
+}
+
+/** The project's source files (not tests) that import a module. */
+export function importersOf(project: NonNullable<Resolver['project']>, file: string): string[] {
+  return project.projectSlot(`importers:${file}`, () => {
     const hint = moduleName(file);
-    return project.files().some((other) => {
+    return project.files().filter((other) => {
       if (other === file || isTestFile(project.relative(other))) return false;
       const text = project.text(other);
       return !!text && text.includes(hint) && importSpecifiers(text).some((specifier) => project.resolve(other, specifier) === file);

@@ -119,6 +119,10 @@ describe('audit: the exact graph', () => {
       // never extracts (broken), one hands it to code declared only (unverified).
       'kafka:?(not stated) → @shop/billing [broken,extracted,unverified]',
       'kafka:orders.created → @shop/billing [broken]',
+      // The outbox relay only a timer of another module runs is a timer job, not judged; the function a request
+      // handler also runs is.
+      '@shop/billing → kafka:invoices.announced [broken]',
+      '@shop/billing → kafka:invoices.outbox [unverified]',
       '@shop/billing → kafka:invoices.recorded [broken]',
       '@shop/billing → kafka:invoices.recorded-again [broken]',
       '@shop/billing → kafka:invoices.replayed [broken]',

@@ -1,0 +1,126 @@
+/**
+ * @fileoverview Periodic jobs. Code that a timer or a scheduler runs (an outbox relay, a flush of aggregated rows)
+ * has no trace of its own to continue: publishing from it is exempt by default (`ignore.timers`).
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { calleeName, enclosingFunction, isFunction, staticName, unwrap, walk, type Node } from './ast.js';
+import { functionName, Resolver } from './resolve.js';
+import { escapeRegExp } from './reach.js';
+import { importersOf } from './wrappers.js';
+
+const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
+/** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
+const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
+
+/** The name a function is called by: its own, its variable's, or its method's or property's key. */
+function nameOf(fn: Node): string | undefined {
+  if (!isFunction(fn)) return undefined;
+  const parent = fn.parent;
+  return fn.type !== 'ArrowFunctionExpression' && fn.id ? fn.id.name
+    : parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name
+    : parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition' ? staticName(parent.key, parent.computed)
+    : undefined;
+}
+
+/** The names of the functions a callback calls. */
+function calledIn(resolver: Resolver, fn: Node, into: Set<string>): void {
+  walk(fn, resolver.keys, (inner) => {
+    if (inner.type === 'CallExpression') {
+      const name = calleeName(inner);
+      if (name) into.add(name);
+    }
+    return undefined;
+  });
+}
+
+/**
+ * The names of a file's functions that timers run: handed to a timer or called from its callback, a function that
+ * reschedules itself with `setTimeout` (`finally { setTimeout(relay, 5000) }`), and what those call in turn.
+ */
+function timerCallees(resolver: Resolver): Set<string> {
+  return resolver.memo('timer-callees', resolver.input.ast, () => {
+    const names = new Set<string>();
+    const functions = new Map<string, Node[]>();
+    walk(resolver.input.ast, resolver.keys, (node) => {
+      if (isFunction(node)) {
+        const name = nameOf(node);
+        if (name) functions.set(name, [...(functions.get(name) ?? []), node]);
+        return undefined;
+      }
+      if (node.type !== 'CallExpression') return undefined;
+      const timer = calleeName(node);
+      if (TIMERS.has(timer ?? '')) {
+        for (const arg of node.arguments) {
+          if (arg.type === 'Identifier') names.add(arg.name);
+          else if (isFunction(arg)) calledIn(resolver, arg, names);
+        }
+      } else if (timer === 'setTimeout') {
+        let own = enclosingFunction(node);
+        while (own && !nameOf(own)) own = enclosingFunction(own);
+        const name = own ? nameOf(own) : undefined;
+        const callback = node.arguments[0];
+        if (!name || !callback) return undefined;
+        const again = new Set<string>();
+        if (callback.type === 'Identifier') again.add(callback.name);
+        else if (isFunction(callback)) calledIn(resolver, callback, again);
+        if (again.has(name)) names.add(name);
+      }
+      return undefined;
+    });
+    // One step further: `setInterval(relay)`, where `relay()` calls `publishPending()`.
+    for (const name of [...names]) for (const fn of functions.get(name) ?? []) calledIn(resolver, fn, names);
+    return names;
+  });
+}
+
+/** Inside a timer callback, or a function that timers run (`setInterval(() => flush(buffer))`), or a `flush*` function. */
+export function inTimer(resolver: Resolver, call: Node): boolean {
+  const called = timerCallees(resolver);
+  for (let p: Node | undefined = call.parent; p; p = p.parent) {
+    if (!isFunction(p)) continue;
+    const parent = p.parent;
+    if (parent?.type === 'CallExpression' && TIMERS.has(calleeName(parent) ?? '') && parent.arguments.includes(p as TSESTree.Expression)) return true;
+    const name = nameOf(p);
+    if (name && (called.has(name) || /^flush/i.test(name))) return true;
+    // `@Cron(CronExpression.EVERY_SECOND) relay() {...}`, `@Interval(5000)`: a method a scheduler runs.
+    if (parent?.type === 'MethodDefinition' && parent.decorators?.some((d) => SCHEDULE_DECORATORS.has(d.expression.type === 'CallExpression' ? (calleeName(d.expression) ?? '') : ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the function around a call is run only by timers of other modules (`setInterval(() => relay())` in
+ * `outbox/index.js`, `relay()` in `outbox/relay.js`): it has callers, and every one of them is in a timer.
+ */
+export function onlyTimersCall(resolver: Resolver, call: Node): boolean {
+  const { project, file } = resolver;
+  if (!project || !file) return false;
+  let fn = enclosingFunction(call);
+  while (fn && !functionName(fn)) fn = enclosingFunction(fn);
+  if (!fn || fn.parent?.type === 'MethodDefinition') return false;
+  const owner = fn;
+  const name = functionName(owner)!;
+  return resolver.memo('timers-only', owner, () => {
+    const call = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
+    const others = importersOf(project, file).filter((other) => call.test(project.text(other) ?? ''));
+    if (others.length === 0) return false;
+    let callers = 0;
+    for (const candidate of [undefined, ...others]) {
+      const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
+      if (!other) continue;
+      let outside = false;
+      walk(other.input.ast, other.keys, (node) => {
+        if (outside) return false;
+        if (node.type !== 'CallExpression' || calleeName(node) !== name || unwrap(node.callee).type !== 'Identifier') return undefined;
+        const ref = other.calleeFunction(node);
+        if (!ref || (ref.fn !== owner && (ref.resolver.file !== file || ref.fn.range[0] !== owner.range[0]))) return undefined;
+        callers++;
+        if (!inTimer(other, node)) outside = true;
+        return undefined;
+      });
+      if (outside) return false;
+    }
+    return callers > 0;
+  });
+}
+
