@@ -80,6 +80,16 @@ describe('runtime instrumentation found in the repository', () => {
     expect(off!.messages.map((m) => m.message)).toEqual([expect.stringContaining('No kafkajs instrumentation is loaded before the client library here')]);
   });
 
+  it('says why a loaded instrumentation does not cover a publish (amqp-connection-manager writes from a worker)', async () => {
+    Project.reset();
+    const dir = path.join(projectsDir, 'instrumented');
+    const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const [notifier] = await eslint.lintFiles([path.join(dir, 'packages/entry-first/src/notifier.ts')]);
+    expect(notifier!.messages.map((m) => m.message)).toEqual([
+      expect.stringContaining('The amqplib instrumentation in packages/entry-first/src/tracing.ts does not cover it: amqp-connection-manager queues the message and writes it from a worker'),
+    ]);
+  });
+
   it('says a Next.js app bundles the client its instrumentation hook would patch, and trusts it for an external one', async () => {
     Project.reset();
     const dir = path.join(projectsDir, 'instrumented');

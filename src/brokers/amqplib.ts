@@ -2,7 +2,7 @@ import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
 
 /** `publish(exchange, routingKey, content, options)` and `sendToQueue(queue, content, options)`. */
 export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
-  const auto = autoInjected ? { autoInjectedBy: 'amqplib' as const } : {};
+  const auto = autoInjected ? { autoInjectedBy: 'amqplib' as const } : { deferredFrom: QUEUED_PUBLISH };
   return [
     {
       on, method: 'publish', label: 'channel.publish()', destination: 'arg0 || arg1', carrier: 'arg3.headers', carrierName: 'options.headers',
@@ -14,6 +14,12 @@ export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
     },
   ];
 }
+
+/** Why the amqplib instrumentation does not cover amqp-connection-manager's publishes (brokers.md §5.2). */
+export const QUEUED_PUBLISH = {
+  name: 'amqplib',
+  why: 'amqp-connection-manager queues the message and writes it from a worker (after a reconnect or under back-pressure, later), where the injected context may be another trace\'s or none; inject at the call',
+} as const;
 
 /** `consume(queue, onMessage)`: headers at `msg.properties.headers`, string values for string headers. */
 export function amqpConsume(on: string): ConsumeSpec {
