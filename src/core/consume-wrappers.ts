@@ -6,8 +6,10 @@
  * the context (or hands on only the parsed body, which is then reported inside the wrapper) makes no such site.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
+import type { BrokerSpec, ConsumeSpec } from '../brokers/index.js';
 import { isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { bindingsOf, callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { evalPath } from './paths.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
 interface HandOff {
@@ -62,7 +64,13 @@ function handOffs(ref: FunctionRef): HandOff[] {
       for (const { broker, spec } of matchConsumeCall(resolver, node)) {
         if (spec.style !== 'callback') continue;
         const site = callSite(resolver, node, broker, spec);
-        if (!site || site.bindings.length === 0) continue;
+        if (!site) {
+          // `channel.consume(queue, callback)`: the wrapper's handler parameter is the consumer's callback itself.
+          const direct = directHandOff(resolver, fn, node, broker, spec);
+          if (direct) found.push(direct);
+          continue;
+        }
+        if (site.bindings.length === 0) continue;
         const handOff = handedToParam(resolver, fn, site);
         if (handOff) found.push({ inner: site, ...handOff });
       }
@@ -70,6 +78,22 @@ function handOffs(ref: FunctionRef): HandOff[] {
     });
     return found;
   }, found);
+}
+
+/**
+ * A consumer registered with the wrapper's handler parameter itself as its callback: the caller's handler receives
+ * what the callback would (`param0`, or the message inside the payload: `param0.message`).
+ */
+function directHandOff(resolver: Resolver, wrapper: FunctionNode, call: TSESTree.CallExpression | TSESTree.NewExpression, broker: BrokerSpec, spec: ConsumeSpec): HandOff | undefined {
+  const handler = evalPath(resolver, call, spec.handler!, broker.id, call)[0];
+  const target = handler?.type === 'node' ? handlerOf(resolver, wrapper, unwrap(handler.node)) : undefined;
+  const message = /^param(\d+)(?:\.(.+))?$/.exec(spec.message ?? '');
+  if (!target || !message) return undefined;
+  const inner: ConsumeSite = {
+    broker, spec, anchor: call, location: call, body: call, bindings: [], payloads: [], incoming: spec.incoming,
+    coveredBy: spec.autoExtractedBy ? [spec.autoExtractedBy] : undefined,
+  };
+  return { inner, ...target, messageArg: Number(message[1]), messagePath: message[2]?.split('.') };
 }
 
 /**
