@@ -191,6 +191,12 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
   if (value.type !== 'Identifier') return undefined;
   const variable = resolver.variableOf(value);
   const def = variable?.defs[0];
+  // `for (const record of records) send(record)`, `records.map((record) => send(record))`: an element of a parameter.
+  const list = def ? iteratedList(def.name as Node) : undefined;
+  if (list) {
+    const origin = paramOrigin(resolver, fn, list);
+    return origin ? [origin, '[*]', ...props].join('.') : undefined;
+  }
   if (!def || def.type !== 'Parameter' || def.node !== fn) return undefined;
   for (let index = 0; index < fn.params.length; index++) {
     const path = bindingPath(fn.params[index]!, def.name);
@@ -198,6 +204,22 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
   }
   return undefined;
 }
+
+/** The list a loop variable (`for (const x of list)`) or an iterator callback's element (`list.map((x) => ...)`) comes from. */
+function iteratedList(name: Node): Node | undefined {
+  const declarator = name.parent;
+  const loop = declarator?.type === 'VariableDeclarator' && declarator.id === name ? declarator.parent?.parent : undefined;
+  if (loop?.type === 'ForOfStatement' && loop.left === declarator!.parent) return loop.right;
+  const callback = name.parent;
+  if ((callback?.type === 'ArrowFunctionExpression' || callback?.type === 'FunctionExpression') && callback.params[0] === name) {
+    const call = callback.parent;
+    const callee = call?.type === 'CallExpression' && call.arguments[0] === callback ? unwrap(call.callee) : undefined;
+    if (callee?.type === 'MemberExpression' && ELEMENT_ITERATORS.has(memberName(callee) ?? '')) return callee.object;
+  }
+  return undefined;
+}
+
+const ELEMENT_ITERATORS = new Set(['map', 'forEach', 'flatMap']);
 
 /** The property path from a parameter pattern to one of its bound names (`{ message }` → `['message']`). */
 export function bindingPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
