@@ -20,7 +20,7 @@ import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
-import { consumeWrapperSites } from './consume-wrappers.js';
+import { consumeWrapperSites, handsOffToCaller } from './consume-wrappers.js';
 import { checkCorrelation } from './correlation.js';
 import { checkSpans } from './spans.js';
 import { DEFAULT_CONVENTIONS, type Conventions } from './conventions.js';
@@ -319,6 +319,8 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       findings.push(...sites.requests);
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
+        // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.
+        if (!site.via && handsOffToCaller(resolver, site)) continue;
         findings.push(...checkConsumeSite(resolver, site, names));
       }
       break;

@@ -7,8 +7,8 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { BrokerSpec, ConsumeSpec } from '../brokers/index.js';
-import { isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { bindingsOf, callSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { enclosingFunction, isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { bindingsOf, callSite, hasExtraction, matchConsumeCall, type ConsumeSite } from './consume.js';
 import { evalPath } from './paths.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
@@ -24,6 +24,8 @@ interface HandOff {
   messageArg: number;
   /** When the handler receives the callback's whole payload (`eachMessage: (p) => handler(p)`): the message's path in it. */
   messagePath?: readonly string[];
+  /** A batch consumer whose loop hands the handler one message at a time: the handler is judged as a per-message one. */
+  perMessage?: boolean;
 }
 
 /** The consumer sites a call to a project consume wrapper stands for, with the caller's own handler as the body. */
@@ -48,9 +50,21 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
     const bindings = bindingsOf(resolver, fn, [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.'));
     if (bindings.length === 0) continue;
     const { inner } = handOff;
-    out.push({ ...inner, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
+    const spec = handOff.perMessage ? { ...inner.spec, batch: false } : inner.spec;
+    out.push({ ...inner, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
   }
   return out;
+}
+
+/**
+ * Whether a consumer written inside a consume wrapper hands each message to the wrapper's handler parameter: the
+ * callers' handlers are then the ones judged (as calls to the wrapper), not the wrapper.
+ */
+export function handsOffToCaller(resolver: Resolver, site: ConsumeSite): boolean {
+  for (let fn = enclosingFunction(site.anchor), depth = 0; fn && depth < 3; fn = enclosingFunction(fn), depth++) {
+    if (handOffs({ resolver, fn, name: '' }).some((h) => h.inner.anchor === site.anchor)) return true;
+  }
+  return false;
 }
 
 function handOffs(ref: FunctionRef): HandOff[] {
@@ -70,7 +84,8 @@ function handOffs(ref: FunctionRef): HandOff[] {
           if (direct) found.push(direct);
           continue;
         }
-        if (site.bindings.length === 0) continue;
+        // A wrapper that extracts (and runs the handler in the context) leaves its callers' handlers nothing to do.
+        if (site.bindings.length === 0 || hasExtraction(resolver, site.body)) continue;
         const handOff = handedToParam(resolver, fn, site);
         if (handOff) found.push({ inner: site, ...handOff });
       }
@@ -108,7 +123,7 @@ function passedOn(resolver: Resolver, wrapper: FunctionNode, call: TSESTree.Call
   if (!ref || ref.fn === wrapper) return;
   for (const handOff of handOffs(ref)) {
     const target = handOff.handlerKey === undefined ? targets[handOff.handlerParam] : undefined;
-    if (target) found.push({ inner: handOff.inner, ...target, messageArg: handOff.messageArg, messagePath: handOff.messagePath });
+    if (target) found.push({ inner: handOff.inner, ...target, messageArg: handOff.messageArg, messagePath: handOff.messagePath, perMessage: handOff.perMessage });
   }
 }
 
@@ -130,9 +145,29 @@ function handedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeS
     const whole = passed === ref.identifier && binding.path.length > 0 && passed.parent?.type === 'CallExpression';
     if (!whole && !samePath(ref.identifier as Node, passed, binding.path)) continue;
     const call = passed.parent;
+    // `for (const message of batch.messages) await handler(topic, partition, message)`: each message of the batch.
+    if (site.spec.batch && call?.type === 'ForOfStatement' && call.right === passed) {
+      const each = eachHandedToParam(resolver, wrapper, call);
+      if (each) return each;
+      continue;
+    }
     if (call?.type !== 'CallExpression' || !call.arguments.includes(passed as TSESTree.Expression)) continue;
     const target = handlerOf(resolver, wrapper, unwrap(call.callee));
     if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression), messagePath: whole ? binding.path : undefined };
+  }
+  return undefined;
+}
+
+/** The loop over a batch's messages hands each one to the wrapper's handler parameter: a per-message handler. */
+function eachHandedToParam(resolver: Resolver, wrapper: FunctionNode, loop: TSESTree.ForOfStatement): Omit<HandOff, 'inner'> | undefined {
+  const id = loop.left.type === 'VariableDeclaration' ? loop.left.declarations[0]?.id : undefined;
+  const variable = id?.type === 'Identifier' ? resolver.declaredVariable(id) : null;
+  for (const ref of variable?.references ?? []) {
+    const passed = ref.identifier as Node;
+    const call = passed.parent;
+    if (call?.type !== 'CallExpression' || !call.arguments.includes(passed as TSESTree.Expression)) continue;
+    const target = handlerOf(resolver, wrapper, unwrap(call.callee));
+    if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression), perMessage: true };
   }
   return undefined;
 }

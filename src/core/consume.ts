@@ -531,7 +531,7 @@ function readsTraceKey(resolver: Resolver, fn: Node, param: ScopeVariable): bool
 const HEADER_GETTERS = new Set(['get', 'getHeader', 'lastHeader', 'values']);
 const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
 
-function hasExtraction(resolver: Resolver, fn: Node): boolean {
+export function hasExtraction(resolver: Resolver, fn: Node): boolean {
   return someCall(fn, resolver.keys, (call) => extractionCall(resolver, call, { injectors: [], extractors: [] }) !== undefined);
 }
 
