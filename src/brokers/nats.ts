@@ -12,7 +12,7 @@ const nats: BrokerSpec = {
   id: 'nats',
   name: 'NATS',
   system: 'nats',
-  packages: ['nats', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream'],
+  packages: ['nats', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream', '@nats-io/services'],
   // nats.js 1.x (`nats@1`) has no message headers: the payload is its only carrier.
   headersSince: { nats: 2 },
   edges: {
@@ -25,10 +25,19 @@ const nats: BrokerSpec = {
     'consumers.get()': 'jsConsumer',
     'jsConsumer.consume()': 'jsMessages',
     'jsConsumer.fetch()': 'jsMessages',
+    // Services (`nc.services.add()` in v2, `new Svcm(nc).add()` in v3): endpoints answer requests.
+    'connection.services': 'svcm',
+    'module.Svcm': 'SvcmClass',
+    'new SvcmClass': 'svcm',
+    'svcm.add()': 'service',
+    'service.addGroup()': 'serviceGroup',
+    'serviceGroup.addGroup()': 'serviceGroup',
+    'service.addEndpoint()': 'endpointMessages',
+    'serviceGroup.addEndpoint()': 'endpointMessages',
   },
   types: {
     NatsConnection: 'connection', JetStreamClient: 'jetstream', MsgHdrs: 'msghdrs', Subscription: 'subscription',
-    Consumer: 'jsConsumer', ConsumerMessages: 'jsMessages',
+    Consumer: 'jsConsumer', ConsumerMessages: 'jsMessages', Service: 'service', ServiceGroup: 'serviceGroup',
   },
   publish: [
     publish('connection', 'publish', 'nc.publish()'),
@@ -42,6 +51,11 @@ const nats: BrokerSpec = {
     { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'pull', method: 'next', label: 'consumer.next()', carrier: 'headers', incoming: 'nats-msghdrs' },
+    // `addEndpoint(name, (err, msg) => ...)`, `addEndpoint(name, { handler })`, or a loop over what it returns.
+    ...(['service', 'serviceGroup'] as const).flatMap((on) => (['arg1', 'arg1.handler'] as const).map((handler) => (
+      { on, style: 'callback', method: 'addEndpoint', label: 'service endpoint', handler, message: 'param1', destination: 'arg0', carrier: 'headers', incoming: 'nats-msghdrs' } as const
+    ))),
+    { on: 'endpointMessages', style: 'iterate', label: 'service endpoint loop', destination: 'receiver:addEndpoint.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
   ],
 };
 
