@@ -25,6 +25,13 @@ const nestjs: BrokerSpec = {
     'module.MessagePattern': 'handlerDecorator',
     'module.Ctx': 'ctxDecorator',
     'module.Payload': 'payloadDecorator',
+    // `new ClientRMQ(options)`, or a project class that extends one and calls `this.emit()` / `this.send()`.
+    'module.ClientKafka': 'ClientKafkaClass',
+    'new ClientKafkaClass': 'clientKafka',
+    'module.ClientRMQ': 'ClientRMQClass',
+    'new ClientRMQClass': 'clientRmq',
+    'module.ClientNats': 'ClientNatsClass',
+    'new ClientNatsClass': 'clientNats',
   },
   // A client built for a named transport is that transport's client (ClientsModule's `useFactory` and custom
   // providers build them this way). TCP and Redis clients have no publish entry: their payload is the only carrier.
