@@ -59,36 +59,53 @@ function scanApp(from: Resolver, dir: string): NestApp {
   const project = from.project!;
   const app: NestApp = { servers: new Set(), clients: new Map() };
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const resolverOf = (file: string): Resolver | undefined => (file === from.file ? from : Resolver.forModule(project, file, from.catalog));
   for (const file of project.files()) {
     if (!file.startsWith(prefix)) continue;
-    if (!fileFacts(project, file, from.catalog)?.nestBootstrap) continue;
-    const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
-    if (!resolver) continue;
-    walk(resolver.input.ast, resolver.keys, (node) => {
-      if (node.type === 'CallExpression') {
-        const name = calleeName(node);
-        if (name === 'createMicroservice') app.servers.add(serverTransport(resolver, node.arguments[1]));
-        else if (name === 'connectMicroservice') app.servers.add(serverTransport(resolver, node.arguments[0]));
-        else if (name === 'register' || name === 'registerAsync') registerClients(resolver, node, app);
-        else if (name === 'useGlobalInterceptors') {
-          for (const arg of node.arguments) {
-            const target = unwrap(arg).type === 'NewExpression' ? (unwrap(arg) as TSESTree.NewExpression).callee : arg;
-            const extractor = interceptorExtracts(resolver, target);
-            if (extractor) app.globalExtractor = extractor;
-          }
-        }
-      } else if (node.type === 'ObjectExpression') {
-        const provide = property(node, 'provide');
-        const useClass = property(node, 'useClass');
-        if (provide && useClass && unwrap(provide).type === 'Identifier' && (unwrap(provide) as TSESTree.Identifier).name === 'APP_INTERCEPTOR') {
-          const extractor = interceptorExtracts(resolver, useClass);
+    if (fileFacts(project, file, from.catalog)?.nestBootstrap) {
+      const resolver = resolverOf(file);
+      if (resolver) scanBootstrap(resolver, resolver.input.ast, app);
+    } else if (/[\\/]main\.[cm]?[jt]s$/.test(file)) {
+      // `void bootstrapService(SmsModule)`: the entry point calls a bootstrap helper shared from another folder.
+      const resolver = resolverOf(file);
+      if (!resolver) continue;
+      walk(resolver.input.ast, resolver.keys, (node) => {
+        if (node.type !== 'CallExpression' || unwrap(node.callee).type !== 'Identifier' || !resolver.imports.has((unwrap(node.callee) as TSESTree.Identifier).name)) return undefined;
+        const ref = resolver.handedToFunction(node);
+        const helper = ref?.resolver.file;
+        if (ref && helper && !helper.startsWith(prefix) && fileFacts(project, helper, from.catalog)?.nestBootstrap) scanBootstrap(ref.resolver, ref.fn, app);
+        return undefined;
+      });
+    }
+  }
+  return app;
+}
+
+/** The servers, clients and global interceptors a bootstrap (a file, or a shared bootstrap function) sets up. */
+function scanBootstrap(resolver: Resolver, root: Node, app: NestApp): void {
+  walk(root, resolver.keys, (node) => {
+    if (node.type === 'CallExpression') {
+      const name = calleeName(node);
+      if (name === 'createMicroservice') app.servers.add(serverTransport(resolver, node.arguments[1]));
+      else if (name === 'connectMicroservice') app.servers.add(serverTransport(resolver, node.arguments[0]));
+      else if (name === 'register' || name === 'registerAsync') registerClients(resolver, node, app);
+      else if (name === 'useGlobalInterceptors') {
+        for (const arg of node.arguments) {
+          const target = unwrap(arg).type === 'NewExpression' ? (unwrap(arg) as TSESTree.NewExpression).callee : arg;
+          const extractor = interceptorExtracts(resolver, target);
           if (extractor) app.globalExtractor = extractor;
         }
       }
-      return undefined;
-    });
-  }
-  return app;
+    } else if (node.type === 'ObjectExpression') {
+      const provide = property(node, 'provide');
+      const useClass = property(node, 'useClass');
+      if (provide && useClass && unwrap(provide).type === 'Identifier' && (unwrap(provide) as TSESTree.Identifier).name === 'APP_INTERCEPTOR') {
+        const extractor = interceptorExtracts(resolver, useClass);
+        if (extractor) app.globalExtractor = extractor;
+      }
+    }
+    return undefined;
+  });
 }
 
 function property(object: TSESTree.ObjectExpression, name: string): Node | undefined {
