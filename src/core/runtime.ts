@@ -62,6 +62,8 @@ const AGENT_START: Readonly<Record<string, string>> = { 'dd-trace': 'init', 'ela
 interface Setup {
   file: string;
   patches: Set<Instrumentation>;
+  /** Those of `patches` that `getNodeAutoInstrumentations()` brings (subject to `OTEL_NODE_*_INSTRUMENTATIONS`). */
+  auto: Set<Instrumentation>;
   /** Needs no preload (client options). */
   options: Set<Instrumentation>;
 }
@@ -113,6 +115,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
       if (!inApp) continue;
       for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
       for (const name of setup.patches) {
+        if (setup.auto.has(name) && !first.autoAllows(name)) continue;
         const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
         if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
         else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
@@ -120,7 +123,9 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
         else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
       }
     }
-    for (const [agent, where] of first.agents) for (const name of agentCoverage(agent)) coverage.loaded.set(name, where);
+    for (const [agent, where] of first.agents) {
+      for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || first.autoAllows(name)) coverage.loaded.set(name, where);
+    }
     for (const name of coverage.loaded.keys()) coverage.late.delete(name);
     runtime.apps.set(dir, coverage);
   }
@@ -251,7 +256,7 @@ function importClosure(project: Project, roots: Set<string>): Set<string> {
 
 /** What one file sets up: instrumentations it registers or agents it starts, and client options. */
 function setupOf(resolver: Resolver, file: string): Setup {
-  const setup: Setup = { file, patches: new Set(), options: new Set() };
+  const setup: Setup = { file, patches: new Set(), auto: new Set(), options: new Set() };
   const sourceOf = (name: string): string | undefined => resolver.imports.get(name)?.source;
   for (const statement of resolver.input.ast.body) {
     const specifier = statement.type === 'ImportDeclaration' ? statement.source.value : undefined;
@@ -279,7 +284,10 @@ function setupOf(resolver: Resolver, file: string): Setup {
       }
       if (name === 'getNodeAutoInstrumentations' && (source === AUTO_PACKAGE || !source)) {
         for (const [key, instrumentation] of Object.entries(AUTO_INCLUDES)) {
-          if (!optionIsFalse(resolver, node.arguments[0], key)) setup.patches.add(instrumentation);
+          if (!optionIsFalse(resolver, node.arguments[0], key)) {
+            setup.patches.add(instrumentation);
+            setup.auto.add(instrumentation);
+          }
         }
       } else if (name === 'createAzureSdkInstrumentation') {
         setup.patches.add('azure-sdk');
@@ -331,6 +339,8 @@ function optionIsFalse(resolver: Resolver, options: Node | undefined, key: strin
 interface FirstLoaded {
   /** Files loaded before anything else (preloads, the entry points' first imports). */
   files: Set<string>;
+  /** Whether the auto-instrumentations the environment of the start commands leave on include one. */
+  autoAllows: (name: Instrumentation) => boolean;
   agents: Map<string, string>;
   isApp: boolean;
   /** For a bundling framework (Next.js): the packages left out of the bundle, and the app's dependencies. */
@@ -348,7 +358,7 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestImports };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestImports };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -366,6 +376,7 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
     }
   }
   const anchor = path.join(dir, 'package.json');
+  const autoAllows = autoFilter(commands);
   const entries = new Set<string>();
   for (const command of commands) {
     for (const match of command.matchAll(/(?:-r|--require|--import|--loader)[\s=]+["']?([^\s"']+)/g)) {
@@ -418,7 +429,7 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
       if (target) files.add(target);
     }
   }
-  return { files, agents, isApp: isApp || entries.size > 0, nestImports };
+  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestImports };
 }
 
 /**
@@ -468,6 +479,29 @@ function entryScript(command: string): string | undefined {
 /** What an agent, or `@opentelemetry/auto-instrumentations-node/register`, instruments. */
 function agentCoverage(agent: string): readonly Instrumentation[] {
   return agent === AUTO_PACKAGE ? Object.values(AUTO_INCLUDES) : (AGENTS[agent] ?? []);
+}
+
+/**
+ * `OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,kafkajs` / `OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib` in a start script or
+ * the Dockerfile's `ENV`: the auto-instrumentations (`register`, `getNodeAutoInstrumentations()`) left on, by their
+ * package name without `@opentelemetry/instrumentation-`.
+ */
+function autoFilter(commands: readonly string[]): (name: Instrumentation) => boolean {
+  const list = (which: string): Set<string> | undefined => {
+    for (const command of commands) {
+      const match = new RegExp(`OTEL_NODE_${which}_INSTRUMENTATIONS(?:\\s*=\\s*|\\s+)["']?([\\w-]+(?:\\s*,\\s*[\\w-]+)*)`).exec(command);
+      if (match) return new Set(match[1]!.split(',').map((n) => n.trim()).filter(Boolean));
+    }
+    return undefined;
+  };
+  const enabled = list('ENABLED');
+  const disabled = list('DISABLED');
+  const short = (name: Instrumentation): string | undefined => Object.entries(AUTO_INCLUDES).find(([, v]) => v === name)?.[0].replace('@opentelemetry/instrumentation-', '');
+  return (name) => {
+    const key = short(name);
+    if (!key) return true;
+    return (!enabled || enabled.has(key)) && !disabled?.has(key);
+  };
 }
 
 /** A value computed without running anything: a literal, a template without expressions. */
