@@ -97,19 +97,15 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
     case 'chain': {
       const { node: value } = resolver.follow(node);
       for (let link: Node = value; ; ) {
-        // A value written here without the chain has none; a parameter or another function's result may have it.
-        if (link.type !== 'CallExpression') return [BUILT_HERE.has(link.type) ? { type: 'absent', at: value } : { type: 'unknown' }];
+        if (link.type !== 'CallExpression') return [{ type: 'absent', at: value }];
         const callee = unwrap(link.callee);
-        if (callee.type !== 'MemberExpression') return [{ type: 'unknown' }];
+        if (callee.type !== 'MemberExpression') return [{ type: 'absent', at: value }];
         if (memberName(callee) === step.method) return [{ type: 'node', node: link }];
         link = unwrap(callee.object);
       }
     }
   }
 }
-
-/** Values built where they are written: what they hold is all in view. */
-const BUILT_HERE = new Set(['ObjectExpression', 'ArrayExpression', 'Literal', 'TemplateLiteral', 'NewExpression']);
 
 /**
  * The value of `name` on an object: the last matching property of an object literal (spreads included), or
