@@ -195,9 +195,9 @@ function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { h
     return index >= 0 && key !== undefined ? { handlerParam: index, handlerKey: key } : undefined;
   }
   if (callee.type === 'MemberExpression' && !callee.computed) {
-    // `opts.onMessage(msg)`
+    // `opts.onMessage(msg)`; not `channel.nack(msg)` on a client parameter.
     const object = unwrap(callee.object);
-    if (object.type !== 'Identifier') return undefined;
+    if (object.type !== 'Identifier' || resolver.kindOf(object)) return undefined;
     const def = resolver.variableOf(object)?.defs[0];
     if (def?.type !== 'Parameter' || def.node !== wrapper) return undefined;
     const index = paramIndex(def.name as Node);
