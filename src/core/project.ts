@@ -225,6 +225,11 @@ export class Project {
     return undefined;
   }
 
+  /** The folder of one of this repository's workspace packages, by its name. */
+  workspaceDir(name: string): string | undefined {
+    return this.workspacePackages().get(name);
+  }
+
   /** Workspace package name → folder, from the root manifest's `workspaces` or `pnpm-workspace.yaml`. */
   private workspacePackages(): Map<string, string> {
     if (this.workspaces) return this.workspaces;

@@ -185,9 +185,35 @@ export class Resolver {
   private importedEntity(id: Node): Entity | undefined {
     const info = id.type === 'Identifier' ? this.imports.get(id.name) : undefined;
     if (!info || !this.project || !this.file || info.imported === '*') return undefined;
-    const target = this.project.resolve(this.file, info.source);
-    const other = target ? Resolver.forModule(this.project, target, this.catalog) : undefined;
-    return entityOf(other?.exportKind(info.imported));
+    return this.anyModule(info.source)?.exportedEntity(info.imported, 0);
+  }
+
+  /** The resolver of any module of the project an import specifier denotes, whatever it names. */
+  private anyModule(specifier: string): Resolver | undefined {
+    const target = this.project && this.file ? this.project.resolve(this.file, specifier) : undefined;
+    return target ? Resolver.forModule(this.project!, target, this.catalog) : undefined;
+  }
+
+  /**
+   * The project function or class a module exports under `name`, also through re-exports of modules that name no
+   * client (`export * from './tracer'` in a utility package's index): `exportKind` does not parse those.
+   */
+  private exportedEntity(name: string, depth: number): Entity | undefined {
+    const direct = entityOf(this.exportKind(name));
+    if (direct || depth > 3) return direct;
+    for (const statement of this.input.ast.body) {
+      if (statement.type === 'ExportAllDeclaration' && !statement.exported && statement.source && name !== 'default') {
+        if (!this.mayExport(statement.source.value, name)) continue;
+        const found = this.anyModule(statement.source.value)?.exportedEntity(name, depth + 1);
+        if (found) return found;
+      } else if (statement.type === 'ExportNamedDeclaration' && statement.source) {
+        for (const spec of statement.specifiers) {
+          if (spec.type !== 'ExportSpecifier' || staticName(spec.exported) !== name) continue;
+          return this.anyModule(statement.source.value)?.exportedEntity(staticName(spec.local) ?? name, depth + 1);
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The kind naming a project entity (the same entity always gets the same kind). */

@@ -228,8 +228,32 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
         out.set(dir, entry);
       }
     }
+    // A Lambda function traced with X-Ray: the SDK sends each request with the invocation's trace header (which SQS
+    // keeps as `AWSTraceHeader`), the propagation X-Ray and the Lambda instrumentation read.
+    if (dir !== project.root && xrayLambda(project, dir)) {
+      const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${project.relative(path.join(dir, 'package.json'))} (X-Ray in a Lambda function)` };
+      entry.covers.add('aws-sdk');
+      out.set(dir, entry);
+    }
   }
   return out;
+}
+
+const LAMBDA_PACKAGES = /^(@types\/aws-lambda|aws-lambda|@middy\/core|@aws-lambda-powertools\/.+)$/;
+const XRAY_PACKAGES = new Set(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core', 'aws-xray-sdk']);
+
+/** A package of Lambda functions (by its dependencies) that traces with X-Ray, itself or through a workspace package. */
+function xrayLambda(project: Project, dir: string): boolean {
+  const names = (folder: string): string[] => {
+    const manifest = readJson(path.join(folder, 'package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+    return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})];
+  };
+  const own = names(dir);
+  if (!own.some((name) => LAMBDA_PACKAGES.test(name))) return false;
+  return own.some((name) => {
+    const workspace = project.workspaceDir(name);
+    return XRAY_PACKAGES.has(name) || (!!workspace && names(workspace).some((inner) => XRAY_PACKAGES.has(inner)));
+  });
 }
 
 /** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
