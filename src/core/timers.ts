@@ -92,7 +92,7 @@ export function inTimer(resolver: Resolver, call: Node): boolean {
  * Whether the function around a call is run only by timers of other modules (`setInterval(() => relay())` in
  * `outbox/index.js`, `relay()` in `outbox/relay.js`): it has callers, and every one of them is in a timer.
  */
-export function onlyTimersCall(resolver: Resolver, call: Node): boolean {
+export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boolean {
   const { project, file } = resolver;
   if (!project || !file) return false;
   let fn = enclosingFunction(call);
@@ -100,7 +100,8 @@ export function onlyTimersCall(resolver: Resolver, call: Node): boolean {
   if (!fn || fn.parent?.type === 'MethodDefinition') return false;
   const owner = fn;
   const name = functionName(owner)!;
-  return resolver.memo('timers-only', owner, () => {
+  // `false` stands while it is computed: a function that calls itself back is not thereby a timer job.
+  return resolver.memo(`timers-only:${depth}`, owner, () => {
     const call = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
     const others = importersOf(project, file).filter((other) => call.test(project.text(other) ?? ''));
     if (others.length === 0) return false;
@@ -115,12 +116,13 @@ export function onlyTimersCall(resolver: Resolver, call: Node): boolean {
         const ref = other.calleeFunction(node);
         if (!ref || (ref.fn !== owner && (ref.resolver.file !== file || ref.fn.range[0] !== owner.range[0]))) return undefined;
         callers++;
-        if (!inTimer(other, node)) outside = true;
+        // In a timer, or in a function that only timers run in turn (`startOutbox` → `relayPending` → `publishBatch`).
+        if (!inTimer(other, node) && (depth >= 2 || !onlyTimersCall(other, node, depth + 1))) outside = true;
         return undefined;
       });
       if (outside) return false;
     }
     return callers > 0;
-  });
+  }, false);
 }
 
