@@ -4,7 +4,7 @@ import type { ConsumeMessageId } from '../src/core/findings.js';
 import { namesSchema, sharedSchemaProperties, type SharedOptions } from '../src/options.js';
 import { ruleListeners } from '../src/rule-adapter.js';
 
-export type Options = [SharedOptions & { extractors?: string[]; ignore?: { probes?: boolean } }];
+export type Options = [SharedOptions & { extractors?: string[]; ignore?: { probes?: boolean; replies?: boolean } }];
 export type MessageIds = ConsumeMessageId | 'useHelper';
 
 export default createRule<Options, MessageIds>({
@@ -33,9 +33,10 @@ export default createRule<Options, MessageIds>({
           extractors: namesSchema('Names of your own functions that extract the trace context from a carrier and run work inside it.'),
           ignore: {
             type: 'object',
-            description: 'Handlers that continue no trace, left alone by default: health, heartbeat and ping probes.',
+            description: 'Handlers that continue no trace, left alone by default: health, heartbeat and ping probes, and RPC reply consumers.',
             properties: {
               probes: { type: 'boolean', description: 'Leave pattern handlers for health, heartbeat and ping messages alone (by pattern name).' },
+              replies: { type: 'boolean', description: 'Leave consumers of RPC replies alone (amq.rabbitmq.reply-to, a queue or subject named reply).' },
             },
             additionalProperties: false,
           },
@@ -43,7 +44,7 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [], ignore: { probes: true } }],
+    defaultOptions: [{ autoInstrumented: {}, useTypeInformation: false, extractors: [], ignore: { probes: true, replies: true } }],
   },
   create(context, [options]) {
     return ruleListeners(context as unknown as TSESLint.RuleContext<MessageIds, readonly unknown[]>, 'require-context-extraction', options);

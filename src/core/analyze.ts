@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, headerlessHandler, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
-import { anchorCall } from './destinations.js';
+import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
@@ -208,6 +208,16 @@ function checkPassThrough(resolver: Resolver, site: PublishSite, names: Propagat
   }];
 }
 
+/**
+ * A consumer of RPC replies (`amq.rabbitmq.reply-to`, a `reply` queue): a reply resolves a call the consumer's own
+ * process made, within that call's trace; there is no producer's context to continue.
+ */
+function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
+  return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
+}
+
+const REPLY_DESTINATION = /(^|[^a-zA-Z])[Rr]eply([^a-z]|$)|Reply([^a-z]|$)|[Rr]eply[-_]?[Tt]o|REPLY|[Rr]eplies/;
+
 /** An SQS or SNS send on a client X-Ray captured (or through a wrapper that sends on one): the trace travels. */
 function sendsThroughXRay(resolver: Resolver, site: PublishSite): boolean {
   const [inner, owner] = site.via ? [site.via.inner, site.via.resolver] : [site, resolver];
@@ -319,6 +329,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       findings.push(...sites.requests);
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
+        if (options.ignore?.replies !== false && isReplyConsumer(resolver, site)) continue;
         // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.
         if (!site.via && handsOffToCaller(resolver, site)) continue;
         findings.push(...checkConsumeSite(resolver, site, names));
