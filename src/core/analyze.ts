@@ -213,10 +213,13 @@ function checkPassThrough(resolver: Resolver, site: PublishSite, names: Propagat
  * process made, within that call's trace; there is no producer's context to continue.
  */
 function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
+  // Queues and subjects only: a Nest pattern such as `UserCommentReply` names a business event.
+  if (site.anchor.type === 'MethodDefinition') return false;
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
 }
 
-const REPLY_DESTINATION = /(^|[^a-zA-Z])[Rr]eply([^a-z]|$)|Reply([^a-z]|$)|[Rr]eply[-_]?[Tt]o|REPLY|[Rr]eplies/;
+/** `amq.rabbitmq.reply-to`, `REPLY_TO`, `replyQueue`, `rpc.reply-queue`: where RPC replies are received. */
+const REPLY_DESTINATION = /reply[-_.]?(to|queue)/i;
 
 /** An SQS or SNS send on a client X-Ray captured (or through a wrapper that sends on one): the trace travels. */
 function sendsThroughXRay(resolver: Resolver, site: PublishSite): boolean {
