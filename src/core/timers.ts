@@ -22,6 +22,12 @@ function nameOf(fn: Node): string | undefined {
     : undefined;
 }
 
+/** A method a scheduler runs: `@Cron(...)`, `@Interval(...)`. */
+function scheduled(fn: Node): boolean {
+  const method = fn.parent;
+  return method?.type === 'MethodDefinition' && !!method.decorators?.some((d) => SCHEDULE_DECORATORS.has(d.expression.type === 'CallExpression' ? (calleeName(d.expression) ?? '') : ''));
+}
+
 /** The names of the functions a callback calls. */
 function calledIn(resolver: Resolver, fn: Node, into: Set<string>): void {
   walk(fn, resolver.keys, (inner) => {
@@ -45,6 +51,8 @@ function timerCallees(resolver: Resolver): Set<string> {
       if (isFunction(node)) {
         const name = nameOf(node);
         if (name) functions.set(name, [...(functions.get(name) ?? []), node]);
+        // `@Cron(...) relay() { ... this.relayEvent(row) }`: a method a scheduler runs, and so what it calls.
+        if (name && scheduled(node)) names.add(name);
         return undefined;
       }
       if (node.type !== 'CallExpression') return undefined;
@@ -83,7 +91,7 @@ export function inTimer(resolver: Resolver, call: Node): boolean {
     const name = nameOf(p);
     if (name && (called.has(name) || /^flush/i.test(name))) return true;
     // `@Cron(CronExpression.EVERY_SECOND) relay() {...}`, `@Interval(5000)`: a method a scheduler runs.
-    if (parent?.type === 'MethodDefinition' && parent.decorators?.some((d) => SCHEDULE_DECORATORS.has(d.expression.type === 'CallExpression' ? (calleeName(d.expression) ?? '') : ''))) return true;
+    if (scheduled(p)) return true;
   }
   return false;
 }
