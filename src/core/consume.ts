@@ -73,7 +73,7 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
   if (spec.style === 'callback') {
     const handlerResult = evalPath(resolver, call, spec.handler!, broker.id, call)[0];
     if (handlerResult?.type !== 'node') return undefined;
-    const fn = resolver.functionOf(handlerResult.node);
+    const fn = resolver.functionOf(handlerResult.node) ?? madeCallback(resolver, handlerResult.node);
     if (!fn || !isFunction(fn)) return undefined;
     const bindings = bindingsOf(resolver, fn, spec.message!);
     return { broker, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
@@ -96,6 +96,16 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
   return undefined;
+}
+
+/** `consume(queue, makeCallback(params))`: the function a factory of this file returns, as the handler. */
+function madeCallback(resolver: Resolver, node: Node): Node | undefined {
+  const value = resolver.follow(node).node;
+  if (value.type !== 'CallExpression') return undefined;
+  const ref = resolver.calleeFunction(value);
+  if (!ref || ref.resolver !== resolver || !isFunction(ref.fn)) return undefined;
+  const returned = returnedExpressions(ref.fn, resolver.keys);
+  return returned.length === 1 ? resolver.functionOf(returned[0]!) : undefined;
 }
 
 /** The variables a declaration binds: `x`, `{ Messages = [] }`, `{ a: { b } }`, `[response]`. */
@@ -469,6 +479,14 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
         if (hasExtraction(owner, fn) || readsTraceKey(owner, fn, paramVariable) || delegates(owner, inner, depth + 1)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
+        // `applyRetryPolicy({ channel, message })`: a property of an options argument, followed into the function.
+        const packed = packedArgument(resolver, parent, top);
+        if (packed === 'delegated') return true;
+        if (packed) {
+          const inner: ConsumeSite = { ...site, body: packed.fn, bindings: [{ variable: packed.variable, path: [] }] };
+          if (hasExtraction(packed.owner, packed.fn) || readsTraceKey(packed.owner, packed.fn, packed.variable) || delegates(packed.owner, inner, depth + 1)) return true;
+          continue;
+        }
         // Packed into another structure: a log line reads it; anything else takes it out of our sight.
         if (!packedIntoRead(top)) return true;
       } else if (parent?.type === 'ReturnStatement' && site.spec.style === 'pull') {
@@ -483,6 +501,31 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
 
 /** Array methods that take an element out. */
 const TAKERS = new Set(['shift', 'pop']);
+
+/**
+ * For a message passed as a property of an object argument (`f({ channel, message })`), the function's variable that
+ * receives it (`({ message })`, or the options parameter itself); `'delegated'` when the function is out of sight,
+ * undefined when the structure is not such an argument (or the call only logs it).
+ */
+function packedArgument(resolver: Resolver, property: Node, value: Node): { fn: FunctionNode; owner: Resolver; variable: ScopeVariable } | 'delegated' | undefined {
+  const object = property.parent;
+  const call = object?.parent;
+  if (property.type !== 'Property' || property.value !== value || object?.type !== 'ObjectExpression' || call?.type !== 'CallExpression') return undefined;
+  const index = call.arguments.indexOf(object);
+  if (index < 0 || isHarmlessCall(call) || NON_DELEGATING.has(calleeName(call) ?? '')) return undefined;
+  const key = staticName(property.key, property.computed);
+  const ref = resolver.handedToFunction(call);
+  if (!key || !ref || !isFunction(ref.fn)) return 'delegated';
+  let param: Node | undefined = ref.fn.params[index];
+  if (param?.type === 'AssignmentPattern') param = param.left;
+  let id: Node | undefined = param;
+  if (param?.type === 'ObjectPattern') {
+    const match = param.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === key);
+    id = match?.value.type === 'AssignmentPattern' ? match.value.left : match?.value;
+  }
+  const variable = id?.type === 'Identifier' ? ref.resolver.declaredVariable(id) : null;
+  return variable ? { fn: ref.fn, owner: ref.resolver, variable } : 'delegated';
+}
 
 /** `list.push(message)`, `list.unshift(message)` on a local array. */
 function isCollecting(call: TSESTree.CallExpression): boolean {
