@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, enclosingFunction, memberName, positionOf, someCall, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isNullish, memberName, positionOf, someCall, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
@@ -182,6 +182,8 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
       current = unwrap(value.arguments[0]);
     }
   }
+  // `headers || {}`, `attributes ?? {}`: the parameter, with a default for callers that pass none.
+  if (current.type === 'LogicalExpression' && (current.operator === '||' || current.operator === '??') && isEmptyDefault(unwrap(current.right))) current = unwrap(current.left);
   const props: string[] = [];
   while (current.type === 'MemberExpression' && memberName(current)) {
     props.unshift(memberName(current)!);
@@ -203,6 +205,11 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
     if (path) return [`arg${index}`, ...path, ...props].join('.');
   }
   return undefined;
+}
+
+/** `{}`, `[]`, `undefined`, `null`: a default that carries nothing. */
+function isEmptyDefault(node: Node): boolean {
+  return (node.type === 'ObjectExpression' && node.properties.length === 0) || (node.type === 'ArrayExpression' && node.elements.length === 0) || isNullish(node);
 }
 
 /** The list a loop variable (`for (const x of list)`) or an iterator callback's element (`list.map((x) => ...)`) comes from. */
