@@ -320,10 +320,11 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     case 'require-header-injection': {
       const all: Finding[] = [];
       for (const site of sites.publish) {
-        if (sendsThroughXRay(resolver, site)) continue;
         const own = checkPublishSite(resolver, site, names);
-        all.push(...own);
-        if (own.length === 0 && !site.via) all.push(...checkPassThrough(resolver, site, names));
+        const passed = own.length === 0 && !site.via ? checkPassThrough(resolver, site, names) : [];
+        // Asked only of a site that would be reported: it may follow the client into other modules.
+        if (own.length + passed.length > 0 && sendsThroughXRay(resolver, site)) continue;
+        all.push(...own, ...passed);
       }
       findings.push(...onePerCall(all));
       break;
@@ -332,10 +333,12 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       findings.push(...sites.requests);
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
-        if (options.ignore?.replies !== false && isReplyConsumer(resolver, site)) continue;
+        const own = checkConsumeSite(resolver, site, names);
+        if (own.length === 0) continue;
         // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.
         if (!site.via && handsOffToCaller(resolver, site)) continue;
-        findings.push(...checkConsumeSite(resolver, site, names));
+        if (options.ignore?.replies !== false && isReplyConsumer(resolver, site)) continue;
+        findings.push(...own);
       }
       break;
     case 'require-correlation-id': {

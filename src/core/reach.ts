@@ -52,12 +52,29 @@ export function mayHoldRuntimeSetup(text: string): boolean {
   return RUNTIME_SETUP.test(text);
 }
 
+const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|Interval)\b/;
+/** `setTimeout(relay, ...)`, `setTimeout(() => relay(), ...)`: a callback named by a function, declared in the same text. */
+const TIMEOUT_CALLBACK = /\bsetTimeout\(\s*(?:(?:async\s*)?\(\s*\)\s*=>\s*\{?\s*(?:void\s+|await\s+|return\s+)?)?([A-Za-z_$][\w$]*)/g;
+
+/** Names a timer or a scheduler, or reschedules one of its own functions with `setTimeout` (a polling relay). */
+function namesTimer(text: string): boolean {
+  if (TIMER.test(text)) return true;
+  if (!text.includes('setTimeout')) return false;
+  for (const match of text.matchAll(TIMEOUT_CALLBACK)) {
+    const name = match[1]!;
+    if (new RegExp(`\\b(?:function\\s*\\*?\\s*|const\\s+|let\\s+|var\\s+)${escapeRegExp(name)}\\b`).test(text)) return true;
+  }
+  return false;
+}
+
 /** What a file's text says, read once per modification time and kept instead of the text (booleans only). */
 export interface FileFacts {
   broker: boolean;
   propagation: boolean;
   nestBootstrap: boolean;
   runtimeSetup: boolean;
+  /** Names a timer or a scheduler (`setInterval`, `setTimeout`, `cron`, `@Cron`, `schedule`). */
+  timer: boolean;
 }
 
 export function fileFacts(project: Project, file: string, catalog: Catalog, knownText?: string): FileFacts | undefined {
@@ -69,6 +86,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       propagation: PROPAGATION.test(text),
       nestBootstrap: NEST_BOOTSTRAP.test(text),
       runtimeSetup: RUNTIME_SETUP.test(text),
+      timer: namesTimer(text),
     };
   });
 }

@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, enclosingFunction, isFunction, staticName, unwrap, walk, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
-import { escapeRegExp } from './reach.js';
+import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './wrappers.js';
 
 const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
@@ -112,7 +112,8 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   return resolver.memo(`timers-only:${depth}`, owner, () => {
     const call = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
     const others = importersOf(project, file).filter((other) => call.test(project.text(other) ?? ''));
-    if (others.length === 0) return false;
+    // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
+    if (others.length === 0 || !nearTimer(project, resolver, others, 2 - depth)) return false;
     let callers = 0;
     for (const candidate of [undefined, ...others]) {
       const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
@@ -134,3 +135,8 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   }, false);
 }
 
+/** Whether one of the files, or of the files importing them (`levels` deep), names a timer or a scheduler. */
+function nearTimer(project: NonNullable<Resolver['project']>, resolver: Resolver, files: readonly string[], levels: number): boolean {
+  if (files.some((file) => fileFacts(project, file, resolver.catalog)?.timer)) return true;
+  return levels > 0 && files.some((file) => nearTimer(project, resolver, importersOf(project, file), levels - 1));
+}
