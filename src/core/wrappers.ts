@@ -337,14 +337,24 @@ function importedBySource(project: NonNullable<Resolver['project']>, file: strin
 
 /** The project's source files (not tests) that import a module. */
 export function importersOf(project: NonNullable<Resolver['project']>, file: string): string[] {
-  return project.projectSlot(`importers:${file}`, () => {
-    const hint = moduleName(file);
-    return project.files().filter((other) => {
-      if (other === file || isTestFile(project.relative(other))) return false;
+  // One pass over the project per file listing: every source file's imports, resolved, as a reverse index.
+  const index = project.projectSlot('importers-index', () => {
+    const importers = new Map<string, string[]>();
+    for (const other of project.files()) {
+      if (isTestFile(project.relative(other))) continue;
       const text = project.text(other);
-      return !!text && text.includes(hint) && importSpecifiers(text).some((specifier) => project.resolve(other, specifier) === file);
-    });
+      if (!text) continue;
+      for (const specifier of importSpecifiers(text)) {
+        const target = project.resolve(other, specifier);
+        if (!target || target === other) continue;
+        const list = importers.get(target);
+        if (!list) importers.set(target, [other]);
+        else if (!list.includes(other)) list.push(other);
+      }
+    }
+    return importers;
   });
+  return index.get(file) ?? [];
 }
 
 /**
