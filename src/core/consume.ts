@@ -397,11 +397,13 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
 }
 
 /** Calls that settle or log a message: receiving it does not make them extract its context. */
+/** Logger methods: a message or key handed to one is only read. */
+const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
+
 const NON_DELEGATING = new Set([
   'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
   'deadLetterMessage', 'deferMessage', 'renewMessageLock', 'commitMessage', 'commitMessageSync', 'commitOffsets',
-  'toString', 'decode', 'parse', 'stringify', 'from', 'log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose',
-  'fatal', 'keys', 'values', 'entries', 'inspect',
+  'toString', 'decode', 'parse', 'stringify', 'from', 'keys', 'values', 'entries', 'inspect', ...LOGGING,
 ]);
 /** Parts of a message that are its body or metadata, not its carrier: handing these on loses the headers. */
 const NON_CARRIER_FIELDS = new Set([
@@ -572,7 +574,6 @@ function readsTraceKey(resolver: Resolver, fn: Node, param: ScopeVariable): bool
 }
 
 const HEADER_GETTERS = new Set(['get', 'getHeader', 'lastHeader', 'values']);
-const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
 
 export function hasExtraction(resolver: Resolver, fn: Node): boolean {
   return someCall(fn, resolver.keys, (call) => extractionCall(resolver, call, { injectors: [], extractors: [] }) !== undefined);

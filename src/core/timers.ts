@@ -3,7 +3,7 @@
  * has no trace of its own to continue: publishing from it is exempt by default (`ignore.timers`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, enclosingFunction, isFunction, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, unwrap, walk, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './wrappers.js';
@@ -12,14 +12,9 @@ const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
 /** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
 const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
 
-/** The name a function is called by: its own, its variable's, or its method's or property's key. */
-function nameOf(fn: Node): string | undefined {
-  if (!isFunction(fn)) return undefined;
-  const parent = fn.parent;
-  return fn.type !== 'ArrowFunctionExpression' && fn.id ? fn.id.name
-    : parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name
-    : parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition' ? staticName(parent.key, parent.computed)
-    : undefined;
+/** The name a function is called by (`functionName`), for any node. */
+function callName(node: Node): string | undefined {
+  return isFunction(node) ? functionName(node) : undefined;
 }
 
 /** A method a scheduler runs: `@Cron(...)`, `@Interval(...)`. */
@@ -49,7 +44,7 @@ function timerCallees(resolver: Resolver): Set<string> {
     const functions = new Map<string, Node[]>();
     walk(resolver.input.ast, resolver.keys, (node) => {
       if (isFunction(node)) {
-        const name = nameOf(node);
+        const name = callName(node);
         if (name) functions.set(name, [...(functions.get(name) ?? []), node]);
         // `@Cron(...) relay() { ... this.relayEvent(row) }`: a method a scheduler runs, and so what it calls.
         if (name && scheduled(node)) names.add(name);
@@ -64,8 +59,8 @@ function timerCallees(resolver: Resolver): Set<string> {
         }
       } else if (timer === 'setTimeout') {
         let own = enclosingFunction(node);
-        while (own && !nameOf(own)) own = enclosingFunction(own);
-        const name = own ? nameOf(own) : undefined;
+        while (own && !callName(own)) own = enclosingFunction(own);
+        const name = own ? callName(own) : undefined;
         const callback = node.arguments[0];
         if (!name || !callback) return undefined;
         const again = new Set<string>();
@@ -88,7 +83,7 @@ export function inTimer(resolver: Resolver, call: Node): boolean {
     if (!isFunction(p)) continue;
     const parent = p.parent;
     if (parent?.type === 'CallExpression' && TIMERS.has(calleeName(parent) ?? '') && parent.arguments.includes(p as TSESTree.Expression)) return true;
-    const name = nameOf(p);
+    const name = callName(p);
     if (name && (called.has(name) || /^flush/i.test(name))) return true;
     // `@Cron(CronExpression.EVERY_SECOND) relay() {...}`, `@Interval(5000)`: a method a scheduler runs.
     if (scheduled(p)) return true;
@@ -110,8 +105,8 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   const name = functionName(owner)!;
   // `false` stands while it is computed: a function that calls itself back is not thereby a timer job.
   return resolver.memo(`timers-only:${depth}`, owner, () => {
-    const call = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
-    const others = importersOf(project, file).filter((other) => call.test(project.text(other) ?? ''));
+    const named = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
+    const others = importersOf(project, file).filter((other) => named.test(project.text(other) ?? ''));
     // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
     if (others.length === 0 || !nearTimer(project, resolver, others, 2 - depth)) return false;
     let callers = 0;
