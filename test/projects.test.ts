@@ -6,6 +6,7 @@
  * lines, and nothing else (correct code beside them, lookalikes, code correct for a reason in another file).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint as ESLint10 } from 'eslint';
@@ -99,5 +100,30 @@ describe('runtime instrumentation found in the repository', () => {
       expect.stringContaining("The aws-sdk instrumentation in packages/next-bundled/src/instrumentation.node.ts cannot patch a client that Next.js bundles into the server build: list '@aws-sdk/client-sqs' in serverExternalPackages"),
     ]);
     expect(external!.messages).toEqual([]);
+  });
+});
+
+describe('a checkout folder named after its package', () => {
+  // The caller of a wrapper is not "only run by tests" because the tests' absolute paths contain the folder name
+  // (`git clone` names the folder after the repository, often the package's name).
+  it('still reports the callers of a wrapper that tests of other modules do not call', async () => {
+    Project.reset();
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tp-clone-')), 'jobs-api');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'jobs-api', type: 'module', dependencies: { '@aws-sdk/client-sqs': '3.600.0' } }),
+      'src/lib/send.js': "import { SendMessageCommand } from '@aws-sdk/client-sqs';\nexport async function sendJob(sqs, queueUrl, body) {\n  return sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));\n}\n",
+      'src/routes/create-job.js': "import { sendJob } from '../lib/send.js';\nexport const createJob = {\n  handler: async (request, h) => {\n    await sendJob(request.server.sqs, process.env.QUEUE_URL, { id: request.params.id });\n    return h.response().code(202);\n  },\n};\n",
+      'src/routes/health.js': 'export const health = { handler: () => ({ ok: true }) };\n',
+      'src/routes/health.test.js': "import { health } from './health.js';\ntest('health', () => { health.handler(); });\n",
+      'src/routes/index.js': "import { createJob } from './create-job.js';\nimport { health } from './health.js';\nexport const routes = [createJob, health];\n",
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const [caller] = await eslint.lintFiles([path.join(dir, 'src/routes/create-job.js')]);
+    expect(caller!.messages.map((m) => `${m.line}:${m.message}`)).toEqual([expect.stringMatching(/^4:.*publishes through sendJob\(\) \(src\/lib\/send\.js:2\)/)]);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 });

@@ -369,7 +369,7 @@ function nameOnlyInTests(resolver: Resolver, name: string): boolean {
   if (!testFiles) return false;
   const pkg = (readJson(path.join(packageDir(file, project.root), 'package.json')) as { name?: string } | undefined)?.name;
   const hints = [moduleName(file), pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
-  if (!testFiles.some((test) => hints.some((hint) => test.includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
+  if (!testFiles.some((test) => hints.some((hint) => project.relative(test).includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
   // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
   if (usedIn(resolver, name)) return false;
   // Callers among the files that reach a broker (indexed for wrappers anyway), then, rarely needed, any other mention.
