@@ -4,12 +4,12 @@
  * payloads and starts consumers without context on purpose; examples and demos show a library's use, not a service's.
  */
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'cy', 'bench', 'benchmark'];
-const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
+const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 /**
- * Operator and developer scripts (seeding, replaying, sending a test event), run by hand from a `scripts/` folder at
- * the root of the repository or of a workspace package: no traced request runs there. `src/scripts/` is left in:
- * services keep jobs they deploy there.
+ * Operator and developer scripts (seeding, replaying, migrating, sending a test event), run by hand from a `scripts/`
+ * or `bin/` folder at the root of the repository or of a workspace package: no traced request runs there.
+ * `src/scripts/` is left in: services keep jobs they deploy there.
  */
 const SCRIPT_ROOTS = ['packages', 'apps', 'services', 'libs', 'modules'];
 /** Test runners whose `<name>.config.*` files set up fakes. */
@@ -20,13 +20,13 @@ export const TEST_FILES: readonly string[] = [
   `**/{${DIRECTORIES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
   `**/{${RUNNER_CONFIGS.join(',')}}.config.{${EXTENSIONS.join(',')}}`,
-  'scripts/**',
-  `{${SCRIPT_ROOTS.join(',')}}/*/scripts/**`,
+  '{scripts,bin}/**',
+  `{${SCRIPT_ROOTS.join(',')}}/*/{scripts,bin}/**`,
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?scripts/`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */
