@@ -15,7 +15,7 @@ import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop,
 import { extractionCall, type PropagationNames } from './otel.js';
 import { receiverKind } from './publish.js';
 import { isTraceHeaderName } from './trace-keys.js';
-import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, HEADERLESS_TRANSPORTS } from './nest.js';
+import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, isHeaderlessTransport } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 
@@ -140,9 +140,9 @@ export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinit
   const { broker, spec } = entry;
   const params = handlerParams(resolver, method, broker.id);
   // The transport decides whether there are headers at all: TCP and Redis carry none (the payload is their only
-  // carrier), and a handler whose transport cannot be told is not judged.
+  // carrier; so do RabbitMQ and NATS before Nest 8), and a handler whose transport cannot be told is not judged.
   const transport = handlerTransport(resolver, method, params.contextKind, (m) => (handlerEntry(resolver, m) ? handlerParams(resolver, m, broker.id).contextKind : undefined));
-  if (!transport || !(transport in HEADER_TRANSPORTS)) return undefined;
+  if (!transport || !(transport in HEADER_TRANSPORTS) || isHeaderlessTransport(resolver, transport)) return undefined;
   const contextKind = params.contextKind ?? HEADER_TRANSPORTS[transport]!;
   const byContext = spec.autoExtractedByContext ?? {};
   const coveredBy = byContext[contextKind] ? [byContext[contextKind]!] : undefined;
@@ -163,7 +163,7 @@ export function headerlessHandler(resolver: Resolver, method: TSESTree.MethodDef
   const { broker, spec } = entry;
   const params = handlerParams(resolver, method, broker.id);
   const transport = handlerTransport(resolver, method, params.contextKind, (m) => (handlerEntry(resolver, m) ? handlerParams(resolver, m, broker.id).contextKind : undefined));
-  return transport && HEADERLESS_TRANSPORTS.has(transport) ? { broker, spec, transport } : undefined;
+  return transport && isHeaderlessTransport(resolver, transport) ? { broker, spec, transport } : undefined;
 }
 
 function handlerEntry(resolver: Resolver, method: TSESTree.MethodDefinition): { broker: BrokerSpec; spec: ConsumeSpec } | undefined {
@@ -272,7 +272,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   });
 
   if (extractions.length === 0) {
-    if (delegates(resolver, site, 0) || linkedByHand(resolver, site)) return findings;
+    if (doesNoWork(resolver, site.body) || delegates(resolver, site, 0) || linkedByHand(resolver, site)) return findings;
     if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
     else report('missingExtraction', site.location, site.coveredBy, wrapHandler(resolver, site));
     return findings;
@@ -294,6 +294,20 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
+}
+
+/**
+ * A handler that calls nothing (`@MessagePattern({ cmd: 'getStatus' }) status() { return 'up'; }`): no work runs in
+ * it, so there is no span to parent and nothing to run inside the producer's context.
+ */
+function doesNoWork(resolver: Resolver, body: Node): boolean {
+  let work = false;
+  walk(isFunction(body) ? body.body : body, resolver.keys, (node) => {
+    if (work) return false;
+    if (node.type === 'CallExpression' || node.type === 'NewExpression' || node.type === 'TaggedTemplateExpression' || node.type === 'AwaitExpression' || node.type === 'YieldExpression') work = true;
+    return undefined;
+  });
+  return !work;
 }
 
 /**

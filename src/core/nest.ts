@@ -7,7 +7,8 @@
  * `APP_INTERCEPTOR`, a custom `@Traced()`).
  *
  * TCP and Redis carry no headers: the payload is their only carrier, so their handlers are never asked for
- * header extraction. Where the transport cannot be told, nothing is reported.
+ * header extraction. Nor do RabbitMQ and NATS before Nest 8 (its record builders brought headers), or NATS over
+ * `nats` 1.x. Where the transport cannot be told, nothing is reported.
  */
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
@@ -16,10 +17,24 @@ import { extractionCall } from './otel.js';
 import { exists } from './project.js';
 import { fileFacts } from './reach.js';
 import { enclosingClass, entityOf, Resolver } from './resolve.js';
+import { majorVersionOf } from './versions.js';
 
 /** Transports whose messages carry headers, and the handler context type of each. */
 /** Transports whose messages carry no headers at all: the payload is the only carrier. */
 export const HEADERLESS_TRANSPORTS: ReadonlySet<string> = new Set(['TCP', 'REDIS']);
+
+/**
+ * Whether a transport carries no headers for the versions this file uses: TCP and Redis always; RabbitMQ and NATS
+ * under `@nestjs/microservices` 7 or older, whose clients send `{ pattern, data }` with no headers (checked in
+ * 7.6.18's `ClientRMQ.dispatchEvent`); NATS over `nats` 1.x, which has no headers at all.
+ */
+export function isHeaderlessTransport(resolver: Resolver, transport: string): boolean {
+  if (HEADERLESS_TRANSPORTS.has(transport)) return true;
+  if ((transport !== 'RMQ' && transport !== 'NATS') || !resolver.file) return false;
+  const nest = majorVersionOf(resolver.file, '@nestjs/microservices');
+  if (nest !== undefined && nest < 8) return true;
+  return transport === 'NATS' && majorVersionOf(resolver.file, 'nats') === 1;
+}
 export const HEADER_TRANSPORTS: Readonly<Record<string, string>> = { KAFKA: 'kafkaContext', RMQ: 'rmqContext', NATS: 'natsContext' };
 /** Handler context types → transport. */
 const CONTEXT_TRANSPORT: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@ import type { CarrierShape } from '../brokers/types.js';
 import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, someCall, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
-import { HEADERLESS_TRANSPORTS, injectedClientTransport } from './nest.js';
+import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
@@ -41,12 +41,12 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   if (kind === 'nestjs:clientProxy' && callee.type === 'MemberExpression') {
     // `@Inject('ORDERS') client: ClientProxy` registered with `ClientsModule.register([{ name: 'ORDERS', transport }])`.
     const transport = injectedClientTransport(resolver, callee.object);
-    const finer = transport && !HEADERLESS_TRANSPORTS.has(transport) ? nestClientKinds(resolver)?.get(transport) : undefined;
+    const finer = transport && !isHeaderlessTransport(resolver, transport) ? nestClientKinds(resolver)?.get(transport) : undefined;
     if (finer) kind = finer;
   }
   for (const { broker, spec, on } of entries) {
     if (on !== kind) continue;
-    const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call) : [{ type: 'node', node: call } as const];
+    const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call).flatMap((m) => branchMessages(resolver, m)) : [{ type: 'node', node: call } as const];
     if (messages.some((m) => m.type === 'mismatch')) continue;
     // A plain ClientProxy is judged only through a record builder that names its transport.
     if (spec.builder && !messages.some((m) => m.type === 'node' && builderKind(resolver, m.node) === `${broker.id}:${spec.builder}`)) continue;
@@ -92,9 +92,21 @@ export function headerlessPublish(resolver: Resolver, call: TSESTree.CallExpress
   const kind = receiverKind(resolver, call, name);
   const transport = kind === 'nestjs:clientProxy' ? injectedClientTransport(resolver, callee.object)
     : [...(nestClientKinds(resolver) ?? [])].find(([, built]) => built === kind)?.[0];
-  if (!transport || !HEADERLESS_TRANSPORTS.has(transport)) return undefined;
+  if (!transport || !isHeaderlessTransport(resolver, transport)) return undefined;
   const entry = resolver.catalog.publishByMethod.get(name)?.find((e) => e.on === 'nestjs:clientProxy');
   return entry ? { broker: entry.broker, spec: entry.spec, transport } : undefined;
+}
+
+/**
+ * `publishMessage(binary ? { data } : { json })`: a message chosen between two object literals is either of them,
+ * and each is judged (and fixed) where it is written.
+ */
+function branchMessages(resolver: Resolver, message: PathResult): PathResult[] {
+  if (message.type !== 'node') return [message];
+  const value = resolver.follow(message.node).node;
+  if (value.type !== 'ConditionalExpression') return [message];
+  const branches = [value.consequent, value.alternate].map((b) => resolver.follow(b).node);
+  return branches.every((b) => b.type === 'ObjectExpression') ? branches.map((node) => ({ type: 'node', node }) as const) : [message];
 }
 
 /** The message nodes of a site that a rule can reason about (builder-filtered for NestJS record builders). */
@@ -460,13 +472,14 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
           usage.injection = { type: 'helper', shape: undefined };
           return usage;
         }
-        if (parent !== site && !isHarmlessCall(parent)) usage.escapes = true;
+        if (parent !== site && !isHarmlessCall(parent) && !isBuilderStep(parent, site)) usage.escapes = true;
       } else if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'set') {
         const call = parent.parent;
         const key = call?.type === 'CallExpression' && call.arguments[0] ? staticName(call.arguments[0]) : undefined;
         if (key && isTraceHeaderName(key)) usage.handBuilt = key;
       } else if (parent?.type === 'AssignmentExpression' && parent.left === id) {
-        usage.escapes = true;
+        // The one assignment of a variable declared empty is its value (`let h; if (x) h = headers()`).
+        if (resolver.initOf(variable) !== parent.right) usage.escapes = true;
       } else if (parent?.type === 'MemberExpression' && parent.object === id && parent.parent?.type === 'AssignmentExpression' && parent.parent.left === parent) {
         const key = memberName(parent);
         if (key && isTraceHeaderName(key)) usage.handBuilt = key;
@@ -474,6 +487,17 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
     }
   }
   return usage;
+}
+
+/**
+ * `new NatsRecordBuilder(data).setHeaders(h)` written in the publish call's arguments: a step of the builder that
+ * places the carrier in the message, not code the carrier escapes to.
+ */
+function isBuilderStep(call: TSESTree.CallExpression, site: Node | undefined): boolean {
+  const callee = unwrap(call.callee);
+  if (!site || callee.type !== 'MemberExpression' || call.range[0] < site.range[0] || call.range[1] > site.range[1]) return false;
+  const object = unwrap(callee.object);
+  return object.type === 'NewExpression' || (object.type === 'CallExpression' && unwrap(object.callee).type === 'MemberExpression');
 }
 
 /** A call to a function defined in this file whose body injects (e.g. `buildHeaders()` calling `propagation.inject`). */

@@ -70,6 +70,7 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   }
   if (spec.messages) {
     if (path.length !== 1 || literal.type !== 'ObjectExpression') return { reason: 'the message is not an object literal in this file' };
+    if (isBranchValue(literal)) return { reason: BRANCH_VALUE };
     if (unwrap(message) !== literal && literal.parent?.type === 'VariableDeclarator' && literal.parent.id.typeAnnotation) {
       // `const m: OrderMessage = {...}`: its declared type may not have the carrier; add it where the message is sent.
       return hint(label, fresh.requires, (local) => [replaceValue(message, `{ ...${sourceOf(input, message)}, ${path[0]}: ${fresh.render(local)} }`)]);
@@ -87,6 +88,7 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   if (existing && !isFunction(unwrap(existing))) {
     const options = resolver.follow(existing).node;
     if (property && options.type === 'ObjectExpression') {
+      if (isBranchValue(options)) return { reason: BRANCH_VALUE };
       return hint(label, fresh.requires, (local) => addPropertyEdits(input, options, `${property}: ${fresh.render(local)}`));
     }
     if (!property && unwrap(existing).type === 'Literal' || (unwrap(existing).type === 'Identifier' && (unwrap(existing) as TSESTree.Identifier).name === 'undefined')) {
@@ -103,6 +105,13 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   if (!last) return { reason: 'the call has no arguments to extend' };
   const padding = index > args.length ? ', undefined'.repeat(index - args.length) : '';
   return hint(label, fresh.requires, (local) => [{ range: [last.range[1], last.range[1]], text: `${padding}, ${value(local)}` }]);
+}
+
+const BRANCH_VALUE = 'the variable is given this value on one branch only; give every value the carrier';
+
+/** `let options; if (ttl) options = { expiration: ttl }`: a value the variable holds only on some paths. */
+function isBranchValue(node: Node): boolean {
+  return node.parent?.type === 'AssignmentExpression' && node.parent.right === node;
 }
 
 /** NestJS record builders: add headers to `setOptions`, or a `setOptions`/`setHeaders` call before `build()`. */

@@ -303,9 +303,16 @@ export class Resolver {
     if (def.type === 'FunctionName' && isFunction(def.node)) return def.node;
     if (def.type !== 'Variable') return undefined;
     const declarator = def.node as TSESTree.VariableDeclarator;
-    if (!declarator.init || declarator.id.type !== 'Identifier') return undefined;
+    if (declarator.id.type !== 'Identifier') return undefined;
     const writes = variable.references.filter((r) => r.isWrite() && !r.init);
-    return writes.length === 0 ? declarator.init : undefined;
+    if (declarator.init) return writes.length === 0 ? declarator.init : undefined;
+    // `let h; if (extra) h = headers();`: declared empty and assigned once, the variable holds that value or
+    // nothing, and what is true of the value (never injected, a client) is true of every use that sees one.
+    if (writes.length !== 1) return undefined;
+    const assignment = writes[0]!.identifier.parent;
+    return assignment?.type === 'AssignmentExpression' && assignment.operator === '=' && assignment.left === writes[0]!.identifier
+      ? assignment.right
+      : undefined;
   }
 
   /**
@@ -885,7 +892,7 @@ export class Resolver {
             const annotated = this.kindOfType(declarator.id.typeAnnotation);
             if (annotated) return annotated;
           }
-          const init = this.initOf(variable) ?? this.singleWrite(variable);
+          const init = this.initOf(variable);
           return init ? this.computeKind(init, depth + 1) : null;
         }
         if (!declarator.init) return null;
@@ -968,14 +975,6 @@ export class Resolver {
       return this.thisCalls.get(parent.parent)?.get(name) ?? calls;
     }
     return calls;
-  }
-
-  /** `let producer; ... producer = kafka.producer();` with exactly one assignment. */
-  private singleWrite(variable: ScopeVariable): Node | undefined {
-    const writes = variable.references.filter((r) => r.isWrite());
-    if (writes.length !== 1) return undefined;
-    const parent = writes[0]!.identifier.parent;
-    return parent?.type === 'AssignmentExpression' && parent.operator === '=' ? parent.right : undefined;
   }
 
   /** `this.producer`: a class field's annotation or initialiser, a constructor parameter property, `this.x = ...`, a base class. */
