@@ -12,7 +12,7 @@ import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
 import { injectionCall, type PropagationNames } from './otel.js';
 import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
-import { inTimer, onlyTimersCall } from './timers.js';
+import { handedToTimer, inTimer, onlyTimersCall } from './timers.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
 
@@ -186,7 +186,7 @@ export function carrierOf(resolver: Resolver, site: PublishSite, message: Node):
 export function checkPublishSite(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const findings = checkSite(resolver, site, names);
   // Asked last, since it reads the module's importers: a function only timers of other modules run.
-  if (findings.length > 0 && names.exempt?.timers !== false && onlyTimersCall(resolver, site.call)) return [];
+  if (findings.length > 0 && names.exempt?.timers !== false && (onlyTimersCall(resolver, site.call) || handedToTimer(resolver, site.call))) return [];
   return findings;
 }
 

@@ -3,7 +3,7 @@
  * has no trace of its own to continue: publishing from it is exempt by default (`ignore.timers`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, enclosingFunction, isFunction, unwrap, walk, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, memberName, unwrap, walk, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './wrappers.js';
@@ -134,4 +134,44 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
 function nearTimer(project: NonNullable<Resolver['project']>, resolver: Resolver, files: readonly string[], levels: number): boolean {
   if (files.some((file) => fileFacts(project, file, resolver.catalog)?.timer)) return true;
   return levels > 0 && files.some((file) => nearTimer(project, resolver, importersOf(project, file), levels - 1));
+}
+
+/**
+ * Whether the function around a call is a callback handed to a function of another module that runs it only from
+ * timer jobs: `createBuffer({ interval, async sender(batch) { await producer.send(...) } })`, where the buffer calls
+ * `cfg.sender(batch)` from a flush that reschedules itself. A flush of aggregated items has no trace of its own.
+ */
+export function handedToTimer(resolver: Resolver, call: Node): boolean {
+  const fn = enclosingFunction(call);
+  if (!fn) return false;
+  // The callback itself, or a method / property of an object literal, as an argument of a call.
+  let arg: Node = fn.parent?.type === 'MethodDefinition' ? fn.parent : fn;
+  let key: string | undefined;
+  if (arg.parent?.type === 'Property' && arg.parent.value === arg) {
+    key = arg.parent.key.type === 'Identifier' ? arg.parent.key.name : undefined;
+    arg = arg.parent.parent!;
+    if (!key || arg.type !== 'ObjectExpression') return false;
+  }
+  const outer = arg.parent;
+  if (outer?.type !== 'CallExpression' || !outer.arguments.includes(arg as TSESTree.Expression)) return false;
+  // Parses the callee's module (which may name no broker): asked only of sites that would be reported.
+  const ref = resolver.handedToFunction(outer);
+  if (!ref || ref.resolver === resolver || !isFunction(ref.fn) || !ref.resolver.file || !ref.resolver.project) return false;
+  const other = ref.resolver;
+  if (!fileFacts(other.project!, other.file!, other.catalog)?.timer) return false;
+  const param = ref.fn.params[outer.arguments.indexOf(arg as TSESTree.Expression)];
+  if (param?.type !== 'Identifier') return false;
+  const variable = other.declaredVariable(param);
+  if (!variable) return false;
+  // Every call of the callback (`cfg.sender(batch)` or `sender(batch)`) is in a function a timer runs.
+  let calls = 0;
+  for (const ref of variable.references) {
+    const id = ref.identifier as Node;
+    const callee = key ? (id.parent?.type === 'MemberExpression' && id.parent.object === id && memberName(id.parent) === key ? id.parent : undefined) : id;
+    const invoked = callee?.parent;
+    if (!callee || invoked?.type !== 'CallExpression' || invoked.callee !== callee) continue;
+    if (!inTimer(other, invoked)) return false;
+    calls++;
+  }
+  return calls > 0;
 }
