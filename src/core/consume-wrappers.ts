@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { BrokerSpec, ConsumeSpec } from '../brokers/index.js';
 import { enclosingFunction, isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { bindingsOf, callSite, hasExtraction, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { bindingsOf, callSite, hasExtraction, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import { evalPath } from './paths.js';
 import type { FunctionRef, Resolver } from './resolve.js';
 
@@ -73,6 +73,13 @@ function handOffs(ref: FunctionRef): HandOff[] {
   const found: HandOff[] = [];
   return resolver.memo('hand-offs', fn, () => {
     walk(fn.body, resolver.keys, (node) => {
+      if (node.type === 'ForOfStatement') {
+        // `for await (const m of nc.subscribe(subject)) await handler(m)`: a subscription loop handing each message on.
+        const site = iterateSite(resolver, node);
+        const handOff = site && site.bindings.length > 0 && !hasExtraction(resolver, site.body) ? handedToParam(resolver, fn, site) : undefined;
+        if (handOff) found.push({ inner: site!, ...handOff });
+        return undefined;
+      }
       if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
       if (node.type === 'CallExpression') passedOn(resolver, fn, node, found);
       for (const { broker, spec } of matchConsumeCall(resolver, node)) {

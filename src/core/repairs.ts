@@ -82,14 +82,29 @@ export function addCarrier(resolver: Resolver, site: PublishSite, message: Node)
   if (Number.isNaN(index)) return { reason: 'unsupported carrier position' };
   const args = call.arguments;
   if (args.some((a) => a.type === 'SpreadElement')) return { reason: 'the call spreads its arguments' };
-  const property = path[1];
-  const value = (local: (r: Requirement) => string): string => (property ? `{ ${property}: ${fresh.render(local)} }` : fresh.render(local));
+  // The keys from the argument down to the carrier: `arg2.headers` → [headers]; `arg0.options.headers` (a wrapper's
+  // options object inside its one parameter) → [options, headers].
+  const keys = path.slice(1);
+  const property = keys[0];
+  const nested = (from: number, local: (r: Requirement) => string): string => keys.slice(from).reduceRight((inner, key) => `{ ${key}: ${inner} }`, fresh.render(local));
+  const value = (local: (r: Requirement) => string): string => nested(0, local);
   const existing = args[index];
   if (existing && !isFunction(unwrap(existing))) {
-    const options = resolver.follow(existing).node;
+    let options = resolver.follow(existing).node;
     if (property && options.type === 'ObjectExpression') {
+      // Down the object literals that hold the carrier; the first key missing gets the rest, nested.
+      for (let k = 0; k < keys.length - 1; k++) {
+        if (isBranchValue(options)) return { reason: BRANCH_VALUE };
+        const holder = options as TSESTree.ObjectExpression;
+        if (holder.properties.some((p) => p.type === 'SpreadElement')) return { reason: 'the options object spreads another object' };
+        const found = holder.properties.find((p): p is TSESTree.Property => p.type === 'Property' && staticName(p.key, p.computed) === keys[k]);
+        if (!found) return hint(label, fresh.requires, (local) => addPropertyEdits(input, holder, `${keys[k]}: ${nested(k + 1, local)}`));
+        options = resolver.follow(found.value).node;
+        if (options.type !== 'ObjectExpression') return { reason: `${keys[k]} is not an object literal in this file` };
+      }
       if (isBranchValue(options)) return { reason: BRANCH_VALUE };
-      return hint(label, fresh.requires, (local) => addPropertyEdits(input, options, `${property}: ${fresh.render(local)}`));
+      const holder = options;
+      return hint(label, fresh.requires, (local) => addPropertyEdits(input, holder, `${keys[keys.length - 1]}: ${fresh.render(local)}`));
     }
     if (!property && unwrap(existing).type === 'Literal' || (unwrap(existing).type === 'Identifier' && (unwrap(existing) as TSESTree.Identifier).name === 'undefined')) {
       return hint(label, fresh.requires, (local) => [replaceValue(existing, value(local))]);

@@ -144,7 +144,14 @@ function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: st
     if (i === steps.length) break;
     const next: Node[] = [];
     for (const node of current) {
-      for (const result of applyStep(resolver, node, steps[i]!, site.broker.id, site.call)) if (result.type === 'node') next.push(result.node);
+      const results = applyStep(resolver, node, steps[i]!, site.broker.id, site.call);
+      for (const result of results) if (result.type === 'node') next.push(result.node);
+      // `{ ...defaults, ...options }` without the property itself: it comes from a spread parameter, if any.
+      const step = steps[i]!;
+      if (step.type === 'prop' && !results.some((r) => r.type === 'node')) {
+        const spread = spreadParamOrigin(resolver, fn, node);
+        if (spread) return [spread, ...steps.slice(i).map(stepText)].join('.');
+      }
     }
     current = next;
   }
@@ -199,10 +206,29 @@ function paramOrigin(resolver: Resolver, fn: FunctionNode, node: Node, throughSe
     const origin = paramOrigin(resolver, fn, list);
     return origin ? [origin, '[*]', ...props].join('.') : undefined;
   }
+  // `const { subject, options } = params`: a property of a parameter, destructured in the body.
+  if (def?.type === 'Variable' && def.node.type === 'VariableDeclarator' && def.node.id.type === 'ObjectPattern' && def.node.init && (def.parent as TSESTree.VariableDeclaration | null)?.kind === 'const') {
+    const path = bindingPath(def.node.id, def.name);
+    const origin = path ? paramOrigin(resolver, fn, def.node.init) : undefined;
+    return origin ? [origin, ...path!, ...props].join('.') : undefined;
+  }
   if (!def || def.type !== 'Parameter' || def.node !== fn) return undefined;
   for (let index = 0; index < fn.params.length; index++) {
     const path = bindingPath(fn.params[index]!, def.name);
     if (path) return [`arg${index}`, ...path, ...props].join('.');
+  }
+  return undefined;
+}
+
+/** The last spread of an object literal that is (a property of) a parameter: `{ ...defaults, ...options }` → `arg0.options`. */
+function spreadParamOrigin(resolver: Resolver, fn: FunctionNode, node: Node): string | undefined {
+  const object = resolver.follow(node).node;
+  if (object.type !== 'ObjectExpression') return undefined;
+  for (let i = object.properties.length - 1; i >= 0; i--) {
+    const prop = object.properties[i]!;
+    if (prop.type !== 'SpreadElement') continue;
+    const origin = paramOrigin(resolver, fn, prop.argument);
+    if (origin) return origin;
   }
   return undefined;
 }
