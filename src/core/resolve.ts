@@ -440,7 +440,17 @@ export class Resolver {
         if (declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') {
           return this.entityKind(declaration.type === 'ClassDeclaration' ? 'class' : 'function', declaration);
         }
+        // `export default { enabled, publish }`: an object of the module's own functions, read like a namespace.
+        if (unwrap(declaration).type === 'ObjectExpression') return this.moduleKind();
         return this.kindOf(declaration);
+      } else if (statement.type === 'ExportDefaultDeclaration') {
+        // `bus.publish` on `import bus from './bus'`, where the default export is `{ enabled, publish }`.
+        const value = unwrap(statement.declaration as Node);
+        if (value.type === 'ObjectExpression') {
+          for (const prop of value.properties) {
+            if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return this.kindOf(prop.value);
+          }
+        }
       } else if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
         // exports.producer = ... / module.exports.producer = ...
         const left = statement.expression.left;

@@ -124,9 +124,12 @@ describe('audit: the exact graph', () => {
       '@shop/billing → kafka:invoices.announced [broken]',
       // A callback run at once by another module's retry helper is judged; one its buffer runs from a timer is not.
       '@shop/billing → kafka:invoices.charged [broken]',
+      // `bus.publish()` on a module's default-exported object of functions: its own publish() never injects.
+      '@shop/billing → kafka:invoices.closed [broken]',
       '@shop/billing → kafka:invoices.outbox [unverified]',
       '@shop/billing → kafka:invoices.recorded [broken]',
       '@shop/billing → kafka:invoices.recorded-again [broken]',
+      '@shop/billing → kafka:invoices.reopened [injected]',
       '@shop/billing → kafka:invoices.replayed [broken]',
       '@shop/billing → kafka:invoices.settled [broken]',
       '@shop/billing → kafka:usage.rows [unverified]',
