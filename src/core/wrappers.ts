@@ -146,9 +146,10 @@ function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: st
     for (const node of current) {
       const results = applyStep(resolver, node, steps[i]!, site.broker.id, site.call);
       for (const result of results) if (result.type === 'node') next.push(result.node);
-      // `{ ...defaults, ...options }` without the property itself: it comes from a spread parameter, if any.
+      // `{ ...defaults, ...options }` without the property itself: it comes from a spread parameter, if any. Not for
+      // a Nest Kafka emit, where a spread payload without `key`/`value` is all body and a caller's headers would be too.
       const step = steps[i]!;
-      if (step.type === 'prop' && !results.some((r) => r.type === 'node')) {
+      if (step.type === 'prop' && !site.spec.envelopeKeys && !results.some((r) => r.type === 'node')) {
         const spread = spreadParamOrigin(resolver, fn, node);
         if (spread) return [spread, ...steps.slice(i).map(stepText)].join('.');
       }
