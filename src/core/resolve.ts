@@ -488,9 +488,9 @@ export class Resolver {
    * declarations and lists name, read once per module; a module that re-exports in turn, or exports in a way these
    * patterns do not read (CommonJS, `export =`, destructuring), is asked per name whether its text names it at all.
    */
-  private mayExport(specifier: string, name: string): boolean {
-    if (!this.project || !this.file) return true;
-    const target = this.project.resolve(this.file, specifier);
+  private mayExport(specifier: string, name: string, from: string | undefined = this.file, depth = 0): boolean {
+    if (!this.project || !from) return true;
+    const target = this.project.resolve(from, specifier);
     if (!target) return false;
     const project = this.project;
     const exported = project.slot(target, 'export-names', () => {
@@ -503,6 +503,15 @@ export class Resolver {
     if (answer === undefined) {
       const text = project.text(target);
       answer = text === undefined || new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+      // `export * from './on-command.decorator'` in a folder's index: the name may come from further down.
+      if (!answer && depth < 3) {
+        for (const match of text!.matchAll(/\bexport\s*\*\s*from\s*['"]([^'"\n]+)['"]/g)) {
+          if (this.mayExport(match[1]!, name, target, depth + 1)) {
+            answer = true;
+            break;
+          }
+        }
+      }
       exported.answers.set(ownString(name), answer);
     }
     return answer;

@@ -163,6 +163,8 @@ describe('audit: the exact graph', () => {
       expect(edges(audit)).toEqual([
         'kafka:payments.refunded → orders [extracted]',
         'kafka:payments.settled → orders [broken]',
+        // A handler of libs/messaging's @OnCommand(), whose pattern the decorator factory builds.
+        'rabbitmq:?(not stated) → sms [broken]',
         'rabbitmq:notification.requested → notifications [broken]',
         // sms and ledger are started by shared bootstraps of libs/bootstrap: RabbitMQ and TCP.
         'rabbitmq:sms.send → sms [broken]',
