@@ -472,7 +472,7 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
           usage.injection = { type: 'helper', shape: undefined };
           return usage;
         }
-        if (parent !== site && !isHarmlessCall(parent) && !isBuilderStep(parent, site)) usage.escapes = true;
+        if (parent !== site && !isHarmlessCall(parent) && !isBuilderStep(resolver, parent)) usage.escapes = true;
       } else if (parent?.type === 'MemberExpression' && parent.object === id && memberName(parent) === 'set') {
         const call = parent.parent;
         const key = call?.type === 'CallExpression' && call.arguments[0] ? staticName(call.arguments[0]) : undefined;
@@ -490,14 +490,13 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
 }
 
 /**
- * `new NatsRecordBuilder(data).setHeaders(h)` written in the publish call's arguments: a step of the builder that
- * places the carrier in the message, not code the carrier escapes to.
+ * `new NatsRecordBuilder(data).setHeaders(h)`: a step of a NestJS record builder that places the carrier in the
+ * message (in the publish call's arguments, or in a variable it sends), not code the carrier escapes to.
  */
-function isBuilderStep(call: TSESTree.CallExpression, site: Node | undefined): boolean {
-  const callee = unwrap(call.callee);
-  if (!site || callee.type !== 'MemberExpression' || call.range[0] < site.range[0] || call.range[1] > site.range[1]) return false;
-  const object = unwrap(callee.object);
-  return object.type === 'NewExpression' || (object.type === 'CallExpression' && unwrap(object.callee).type === 'MemberExpression');
+function isBuilderStep(resolver: Resolver, call: TSESTree.CallExpression): boolean {
+  let link: Node = unwrap(call.callee);
+  while (link.type === 'MemberExpression' || link.type === 'CallExpression') link = unwrap(link.type === 'MemberExpression' ? link.object : link.callee);
+  return link.type === 'NewExpression' && /^nestjs:\w+RecordBuilder$/.test(resolver.kindOf(link.callee) ?? '');
 }
 
 /** A call to a function defined in this file whose body injects (e.g. `buildHeaders()` calling `propagation.inject`). */
