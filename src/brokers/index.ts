@@ -5,6 +5,7 @@
 import amqpConnectionManager from './amqp-connection-manager.js';
 import amqplib from './amqplib.js';
 import confluentKafka from './confluent-kafka.js';
+import golevelupRabbitmq from './golevelup-rabbitmq.js';
 import kafkajs from './kafkajs.js';
 import nats from './nats.js';
 import nestjs from './nestjs.js';
@@ -20,7 +21,7 @@ export type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './ty
 
 export const brokers: readonly BrokerSpec[] = [
   kafkajs, confluentKafka, nodeRdkafka, amqplib, amqpConnectionManager, sqs, sqsConsumer, sns, pubsub, serviceBus,
-  nats, nestjs,
+  nats, nestjs, golevelupRabbitmq,
 ];
 
 export const instrumentations: readonly Instrumentation[] = ['kafkajs', 'amqplib', 'aws-sdk', 'pubsub', 'azure-sdk'];
