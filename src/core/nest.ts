@@ -137,11 +137,27 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
     const ref = resolver.calleeFunction(value);
     return ref ? returnedTransport(ref.resolver, ref.fn, depth + 1) : 'unknown';
   }
+  if (value.type === 'MemberExpression' && depth < 3) {
+    // `createMicroservice(AppModule, configService.communicationOptions)`: a getter (or a method's value) of a
+    // project class whose instance the bootstrap holds.
+    const getter = classGetter(resolver, value);
+    return getter ? returnedTransport(getter.resolver, getter.fn, depth + 1) : 'unknown';
+  }
   if (value.type !== 'ObjectExpression') return 'unknown';
   if (value.properties.some((p) => p.type === 'SpreadElement')) return 'unknown';
   if (property(value, 'strategy')) return 'custom';
   const transport = property(value, 'transport');
   return transport ? transportName(resolver, transport) : 'TCP';
+}
+
+/** The getter `instance.name` runs, when the instance is of a project class (`new ConfigService()`, a typed value). */
+function classGetter(resolver: Resolver, member: TSESTree.MemberExpression): { resolver: Resolver; fn: FunctionNode } | undefined {
+  const name = memberName(member);
+  const entity = name ? entityOf(resolver.kindOf(member.object)) : undefined;
+  if (entity?.type !== 'instance') return undefined;
+  const body = (entity.node as TSESTree.ClassDeclaration).body.body;
+  const getter = body.find((m): m is TSESTree.MethodDefinition => m.type === 'MethodDefinition' && m.kind === 'get' && staticName(m.key, m.computed) === name);
+  return getter && isFunction(getter.value) ? { resolver: entity.resolver, fn: getter.value } : undefined;
 }
 
 function transportName(resolver: Resolver, node: Node): string {

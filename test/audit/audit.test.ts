@@ -163,6 +163,8 @@ describe('audit: the exact graph', () => {
       expect(edges(audit)).toEqual([
         'kafka:payments.refunded → orders [extracted]',
         'kafka:payments.settled → orders [broken]',
+        // stock's transport comes from its config service's getter: NATS.
+        'nats:stock.reserve → stock [broken]',
         // A handler of libs/messaging's @OnCommand(), whose pattern the decorator factory builds.
         'rabbitmq:?(not stated) → sms [broken]',
         'rabbitmq:notification.requested → notifications [broken]',
