@@ -417,7 +417,7 @@ const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verb
 const NON_DELEGATING = new Set([
   'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
   'deadLetterMessage', 'deferMessage', 'renewMessageLock', 'commitMessage', 'commitMessageSync', 'commitOffsets',
-  'toString', 'decode', 'parse', 'stringify', 'from', 'keys', 'values', 'entries', 'inspect', ...LOGGING,
+  'toString', 'decode', 'parse', 'stringify', 'from', 'keys', 'values', 'entries', 'inspect', 'String', 'Number', 'Boolean', 'parseInt', 'parseFloat', ...LOGGING,
 ]);
 /** Parts of a message that are its body or metadata, not its carrier: handing these on loses the headers. */
 const NON_CARRIER_FIELDS = new Set([
