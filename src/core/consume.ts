@@ -410,10 +410,10 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
   return true;
 }
 
-/** Calls that settle or log a message: receiving it does not make them extract its context. */
 /** Logger methods: a message or key handed to one is only read. */
 const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
 
+/** Calls that settle, convert or log a message: receiving it does not make them extract its context. */
 const NON_DELEGATING = new Set([
   'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
   'deadLetterMessage', 'deferMessage', 'renewMessageLock', 'commitMessage', 'commitMessageSync', 'commitOffsets',
@@ -440,6 +440,9 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
   // Arrays the messages are collected in, and what is taken out of them: followed wherever they are used (a worker
   // beside the loop that drains the queue), not only inside the handler.
   const collected = new Set<ScopeVariable>();
+  // The function the message reaches, as the variable `variable`: it extracts, reads a trace key, or hands it on.
+  const handledIn = (owner: Resolver, fn: FunctionNode, variable: ScopeVariable): boolean =>
+    hasExtraction(owner, fn) || readsTraceKey(owner, fn, variable) || delegates(owner, { ...site, body: fn, bindings: [{ variable, path: [] }] }, depth + 1);
   while (pending.length > 0) {
     const variable = pending.pop()!;
     if (seen.has(variable)) continue;
@@ -492,15 +495,13 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const param = fn.params[index];
         const paramVariable = param?.type === 'Identifier' ? owner.declaredVariable(param) : null;
         if (!paramVariable) return true;
-        const inner: ConsumeSite = { ...site, body: fn, bindings: [{ variable: paramVariable, path: [] }] };
-        if (hasExtraction(owner, fn) || readsTraceKey(owner, fn, paramVariable) || delegates(owner, inner, depth + 1)) return true;
+        if (handledIn(owner, fn, paramVariable)) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
         // `applyRetryPolicy({ channel, message })`: a property of an options argument, followed into the function.
         const packed = packedArgument(resolver, parent, top);
         if (packed === 'delegated') return true;
         if (packed) {
-          const inner: ConsumeSite = { ...site, body: packed.fn, bindings: [{ variable: packed.variable, path: [] }] };
-          if (hasExtraction(packed.owner, packed.fn) || readsTraceKey(packed.owner, packed.fn, packed.variable) || delegates(packed.owner, inner, depth + 1)) return true;
+          if (handledIn(packed.owner, packed.fn, packed.variable)) return true;
           continue;
         }
         // Packed into another structure: a log line reads it; anything else takes it out of our sight.

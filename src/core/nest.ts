@@ -138,8 +138,8 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
     return ref ? returnedTransport(ref.resolver, ref.fn, depth + 1) : 'unknown';
   }
   if (value.type === 'MemberExpression' && depth < 3) {
-    // `createMicroservice(AppModule, configService.communicationOptions)`: a getter (or a method's value) of a
-    // project class whose instance the bootstrap holds.
+    // `createMicroservice(AppModule, configService.communicationOptions)`: a getter of a project class whose
+    // instance the bootstrap holds.
     const getter = classGetter(resolver, value);
     return getter ? returnedTransport(getter.resolver, getter.fn, depth + 1) : 'unknown';
   }

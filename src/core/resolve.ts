@@ -446,11 +446,8 @@ export class Resolver {
       } else if (statement.type === 'ExportDefaultDeclaration') {
         // `bus.publish` on `import bus from './bus'`, where the default export is `{ enabled, publish }`.
         const value = unwrap(statement.declaration as Node);
-        if (value.type === 'ObjectExpression') {
-          for (const prop of value.properties) {
-            if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return this.kindOf(prop.value);
-          }
-        }
+        const member = value.type === 'ObjectExpression' ? this.propertyKind(value, name) : undefined;
+        if (member !== undefined) return member;
       } else if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
         // exports.producer = ... / module.exports.producer = ...
         const left = statement.expression.left;
@@ -464,9 +461,8 @@ export class Resolver {
       if (name === 'default') return this.kindOf(assigned);
       const value = unwrap(assigned);
       if (value.type === 'ObjectExpression') {
-        for (const prop of value.properties) {
-          if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return this.kindOf(prop.value);
-        }
+        const member = this.propertyKind(value, name);
+        if (member !== undefined) return member;
       } else {
         const kind = this.kindOf(assigned);
         return kind ? this.memberKind(kind, name) : null;
@@ -542,6 +538,14 @@ export class Resolver {
   }
 
   /** A member of a value of some kind: library edges, a module's exports, an instance's fields and methods. */
+  /** The kind of a property of an exported object literal (`export default { publish }`); undefined when it has none. */
+  private propertyKind(object: TSESTree.ObjectExpression, name: string): Kind | null | undefined {
+    for (const prop of object.properties) {
+      if (prop.type === 'Property' && staticName(prop.key, prop.computed) === name) return this.kindOf(prop.value);
+    }
+    return undefined;
+  }
+
   memberKind(kind: Kind, name: string): Kind | null {
     const entity = entityOf(kind);
     if (!entity) return kind.charCodeAt(0) === 64 ? null : this.member(kind, name);

@@ -145,7 +145,7 @@ export function handedToTimer(resolver: Resolver, call: Node): boolean {
   const fn = enclosingFunction(call);
   if (!fn) return false;
   // The callback itself, or a method / property of an object literal, as an argument of a call.
-  let arg: Node = fn.parent?.type === 'MethodDefinition' ? fn.parent : fn;
+  let arg: Node = fn;
   let key: string | undefined;
   if (arg.parent?.type === 'Property' && arg.parent.value === arg) {
     key = arg.parent.key.type === 'Identifier' ? arg.parent.key.name : undefined;
@@ -165,8 +165,8 @@ export function handedToTimer(resolver: Resolver, call: Node): boolean {
   if (!variable) return false;
   // Every call of the callback (`cfg.sender(batch)` or `sender(batch)`) is in a function a timer runs.
   let calls = 0;
-  for (const ref of variable.references) {
-    const id = ref.identifier as Node;
+  for (const reference of variable.references) {
+    const id = reference.identifier as Node;
     const callee = key ? (id.parent?.type === 'MemberExpression' && id.parent.object === id && memberName(id.parent) === key ? id.parent : undefined) : id;
     const invoked = callee?.parent;
     if (!callee || invoked?.type !== 'CallExpression' || invoked.callee !== callee) continue;
