@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ESLint as ESLint10 } from 'eslint';
+import { ESLint as ESLint10, Linter } from 'eslint';
 import { ESLint as ESLint9 } from 'eslint-v9';
 import { describe, expect, it } from 'vitest';
 import { Project } from '../src/core/project.js';
@@ -125,5 +125,66 @@ describe('a checkout folder named after its package', () => {
     const [caller] = await eslint.lintFiles([path.join(dir, 'src/routes/create-job.js')]);
     expect(caller!.messages.map((m) => `${m.line}:${m.message}`)).toEqual([expect.stringMatching(/^4:.*publishes through sendJob\(\) \(src\/lib\/send\.js:2\)/)]);
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+});
+
+describe('the order files are linted in', () => {
+  // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
+  // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.
+  it('gives the same reports whichever file reaches a wrapper first', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-order-'));
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'replay', type: 'module', dependencies: { kafkajs: '2.2.4' } }),
+      'src/producer.js': "import { Kafka } from 'kafkajs';\nconst kafka = new Kafka({ brokers: ['kafka:9092'] });\nexport class Producer {\n  constructor() {\n    this.producer = kafka.producer();\n  }\n  send(messages) {\n    return this.produce(messages);\n  }\n  produce(messages) {\n    return this.producer.send({ topic: 'replay', messages });\n  }\n}\n",
+      'src/replay.js': "import { Producer } from './producer.js';\nconst producer = new Producer();\nexport function replayAll(entries) {\n  for (const entry of entries) producer.send([{ value: JSON.stringify(entry) }]);\n}\n",
+      'src/stages.js': "import { Producer } from './producer.js';\nconst producer = new Producer();\nexport function stage1(message) {\n  return stage2(message);\n}\nfunction stage2(message) {\n  return stage3(message);\n}\nfunction stage3(message) {\n  return producer.send([message]);\n}\n",
+      'src/main.js': "import { Kafka } from 'kafkajs';\nimport { stage1 } from './stages.js';\nexport function start(order) {\n  return stage1({ value: JSON.stringify(order) });\n}\nexport const admin = new Kafka({ brokers: ['kafka:9092'] }).admin();\n",
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const lint = (order: string[]): string[] => {
+      Project.reset();
+      const linter = new Linter({ cwd: dir });
+      const out: string[] = [];
+      for (const file of order) {
+        const full = path.join(dir, file);
+        for (const m of linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full)) out.push(`${file}:${m.line}:${m.messageId}`);
+      }
+      return out.sort();
+    };
+    const direct = lint(['src/replay.js', 'src/main.js']);
+    expect(direct).toEqual(['src/replay.js:4:missingHeaders']);
+    expect(lint(['src/main.js', 'src/replay.js'])).toEqual(direct);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same reports for wrappers that call each other, whichever is reached first', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-order-'));
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'retry', type: 'module', dependencies: { kafkajs: '2.2.4' } }),
+      'src/publish.js': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nexport async function publish(message, attempts = 3) {\n  try {\n    return await producer.send({ topic: 'orders', messages: [message] });\n  } catch (error) {\n    if (attempts > 0) return retry(message, attempts - 1);\n    throw error;\n  }\n}\nexport function retry(message, attempts) {\n  return publish(message, attempts);\n}\n",
+      'src/orders.js': "import { publish } from './publish.js';\nexport function placeOrder(order) {\n  return publish({ value: JSON.stringify(order) });\n}\n",
+      'src/resend.js': "import { retry } from './publish.js';\nexport function resend(order) {\n  return retry({ value: JSON.stringify(order) }, 1);\n}\n",
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const lint = (order: string[]): string[] => {
+      Project.reset();
+      const linter = new Linter({ cwd: dir });
+      const out: string[] = [];
+      for (const file of order) {
+        const full = path.join(dir, file);
+        for (const m of linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full)) out.push(`${file}:${m.line}:${m.messageId}`);
+      }
+      return out.sort();
+    };
+    const first = lint(['src/resend.js', 'src/orders.js']);
+    expect(first).toEqual(['src/orders.js:3:missingHeaders', 'src/resend.js:3:missingHeaders']);
+    expect(lint(['src/orders.js', 'src/resend.js'])).toEqual(first);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -73,7 +73,8 @@ export function matchWrapperCall(resolver: Resolver, call: TSESTree.CallExpressi
 function wrapperEntries(ref: FunctionRef, matchDirect: SiteMatcher, depth: number): WrapperEntry[] {
   const { resolver, fn } = ref;
   // `[]` while computing: a wrapper reached again through its own calls publishes nothing more.
-  return resolver.memo('wrapper-entries', fn, () => {
+  // Keyed by depth too: entries cut short at the depth limit must not stand for those asked from nearer.
+  return resolver.memo(`wrapper-entries:${depth}`, fn, () => {
     const entries: WrapperEntry[] = [];
     for (const inner of sitesIn(resolver, fn, matchDirect, depth)) {
       const entry = deriveEntry(resolver, fn, ref.name, inner);
