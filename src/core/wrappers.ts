@@ -42,11 +42,19 @@ interface WrapperEntry {
  */
 export function isSerializedValue(resolver: Resolver, node: Node): boolean {
   const value = unwrap(resolver.follow(node).node);
+  // A string written out: `'ping'`, `` `${JSON.stringify(order)}` ``, `'order-' + id`.
+  if (isStringValue(value)) return true;
   if (value.type !== 'CallExpression') return false;
   const callee = unwrap(value.callee);
   const name = calleeName(value);
   if (name === 'stringify' || name === 'pack' || name === 'compress') return true;
   return name === 'from' && callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'Buffer';
+}
+
+/** A string literal, a template literal, or a concatenation with one. */
+function isStringValue(node: Node): boolean {
+  if ((node.type === 'Literal' && typeof node.value === 'string') || node.type === 'TemplateLiteral') return true;
+  return node.type === 'BinaryExpression' && node.operator === '+' && (isStringValue(unwrap(node.left as Node)) || isStringValue(unwrap(node.right)));
 }
 
 /** Serialisers whose first argument becomes the body. */
