@@ -16,7 +16,7 @@ import { calleeName, isFunction, memberName, returnedExpressions, staticName, un
 import { extractionCall } from './otel.js';
 import { exists } from './project.js';
 import { fileFacts } from './reach.js';
-import { enclosingClass, entityOf, Resolver } from './resolve.js';
+import { enclosingClass, entityOf, Resolver, type ScopeVariable } from './resolve.js';
 import { majorVersionOf } from './versions.js';
 
 /** Transports whose messages carry headers, and the handler context type of each. */
@@ -131,6 +131,8 @@ function property(object: TSESTree.ObjectExpression, name: string): Node | undef
 /** `Transport.KAFKA` → `KAFKA`; a `strategy` → `custom`; no transport → Nest's default, TCP. */
 function serverTransport(resolver: Resolver, options: Node | undefined, depth = 0): string {
   if (!options) return 'TCP';
+  const declared = declaredTransport(resolver, options);
+  if (declared) return declared;
   const value = resolver.follow(options).node;
   if (value.type === 'CallExpression' && depth < 3) {
     // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns.
@@ -148,6 +150,37 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
   if (property(value, 'strategy')) return 'custom';
   const transport = property(value, 'transport');
   return transport ? transportName(resolver, transport) : 'TCP';
+}
+
+/** Nest's option types of one transport each (`MicroserviceOptions`, a union, tells nothing). */
+const OPTION_TYPES: Readonly<Record<string, string>> = {
+  TcpOptions: 'TCP', RedisOptions: 'REDIS', NatsOptions: 'NATS', MqttOptions: 'MQTT', GrpcOptions: 'GRPC', RmqOptions: 'RMQ', KafkaOptions: 'KAFKA',
+};
+
+/**
+ * The transport the options' declared type names: `configService.get('orders') as RmqOptions`, a variable
+ * annotated `: KafkaOptions`. The type must come from `@nestjs/microservices`.
+ */
+function declaredTransport(resolver: Resolver, options: Node): string | undefined {
+  let node: Node | undefined = options;
+  for (let i = 0; node && i < 4; i++) {
+    let type: TSESTree.TypeNode | undefined;
+    if (node.type === 'TSAsExpression' || node.type === 'TSSatisfiesExpression' || node.type === 'TSTypeAssertion') type = node.typeAnnotation;
+    else if (node.type === 'Identifier') {
+      const def: ScopeVariable['defs'][number] | undefined = resolver.variableOf(node)?.defs[0];
+      const id = def?.type === 'Variable' || def?.type === 'Parameter' ? def.name : undefined;
+      type = id?.typeAnnotation?.typeAnnotation;
+      if (!type && def?.type === 'Variable' && def.node.type === 'VariableDeclarator' && def.node.init) {
+        node = def.node.init;
+        continue;
+      }
+    }
+    const name = type?.type === 'TSTypeReference' && type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
+    if (name && OPTION_TYPES[name] && resolver.imports.get(name)?.source === '@nestjs/microservices') return OPTION_TYPES[name];
+    if (type || !('expression' in node) || !node.expression) return undefined;
+    node = node.expression as Node;
+  }
+  return undefined;
 }
 
 /** The getter `instance.name` runs, when the instance is of a project class (`new ConfigService()`, a typed value). */
@@ -196,6 +229,9 @@ function factoryTransport(resolver: Resolver, factory: Node): string {
 
 /** The transport of the options a function returns, when every return agrees; `unknown` otherwise. */
 function returnedTransport(resolver: Resolver, fn: FunctionNode, depth: number): string {
+  // `loadOrdersOptions(): RmqOptions`.
+  const declared = fn.returnType?.typeAnnotation.type === 'TSTypeReference' && fn.returnType.typeAnnotation.typeName.type === 'Identifier' ? fn.returnType.typeAnnotation.typeName.name : undefined;
+  if (declared && OPTION_TYPES[declared] && resolver.imports.get(declared)?.source === '@nestjs/microservices') return OPTION_TYPES[declared];
   const transports = new Set(returnedExpressions(fn, resolver.keys).map((r) => serverTransport(resolver, r, depth)));
   return transports.size === 1 ? [...transports][0]! : 'unknown';
 }

@@ -167,6 +167,8 @@ describe('audit: the exact graph', () => {
         'nats:stock.reserve → stock [broken]',
         // A handler of libs/messaging's @OnCommand(), whose pattern the decorator factory builds.
         'rabbitmq:?(not stated) → sms [broken]',
+        // coupons' options are typed RmqOptions; reviews' MicroserviceOptions names no transport: no edge.
+        'rabbitmq:coupons.redeem → coupons [broken]',
         'rabbitmq:notification.requested → notifications [broken]',
         // sms and ledger are started by shared bootstraps of libs/bootstrap: RabbitMQ and TCP.
         'rabbitmq:sms.send → sms [broken]',
