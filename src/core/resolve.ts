@@ -305,9 +305,11 @@ export class Resolver {
     const declarator = def.node as TSESTree.VariableDeclarator;
     if (declarator.id.type !== 'Identifier') return undefined;
     const writes = variable.references.filter((r) => r.isWrite() && !r.init);
-    if (declarator.init) return writes.length === 0 ? declarator.init : undefined;
-    // `let h; if (extra) h = headers();`: declared empty and assigned once, the variable holds that value or
-    // nothing, and what is true of the value (never injected, a client) is true of every use that sees one.
+    if (declarator.init && !isNullish(declarator.init)) return writes.length === 0 ? declarator.init : undefined;
+    // `let h; if (extra) h = headers();`, `let consumer = null; ... consumer = createConsumer()`: declared empty
+    // and assigned once, the variable holds that value or nothing, and what is true of the value (never injected,
+    // a client) is true of every use that sees one.
+    if (declarator.init && writes.length === 0) return declarator.init;
     if (writes.length !== 1) return undefined;
     const assignment = writes[0]!.identifier.parent;
     return assignment?.type === 'AssignmentExpression' && assignment.operator === '=' && assignment.left === writes[0]!.identifier
