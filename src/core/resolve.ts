@@ -872,6 +872,7 @@ export class Resolver {
         return refined || this.callKind(calleeKind);
       }
       case 'NewExpression': {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'Promise' && !this.variableOf(node.callee)?.defs.length) return this.kindOfPromise(node);
         const calleeKind = this.kindOf(node.callee);
         if (!calleeKind) return null;
         const entity = entityOf(calleeKind);
@@ -931,7 +932,7 @@ export class Resolver {
         return kind;
       }
       case 'Parameter':
-        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name) ?? this.kindOfParameterFromCalls(def.node, def.name);
+        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name) ?? this.kindOfThenValue(def.node, def.name) ?? this.kindOfParameterFromCalls(def.node, def.name);
       case 'FunctionName':
         return isFunction(def.node) ? this.entityKind('function', def.node) : null;
       case 'ClassName':
@@ -939,6 +940,36 @@ export class Resolver {
       default:
         return null;
     }
+  }
+
+  /** `nats.connect(options).then((nc) => { this.client = nc; })`: the callback receives what the promise resolves to. */
+  private kindOfThenValue(fn: Node, param: TSESTree.Identifier): Kind | null {
+    if (!isFunction(fn) || fn.params[0] !== param) return null;
+    const call = fn.parent;
+    if (call?.type !== 'CallExpression' || call.arguments[0] !== fn) return null;
+    const callee = unwrap(call.callee);
+    return callee.type === 'MemberExpression' && memberName(callee) === 'then' ? this.kindOf(callee.object) : null;
+  }
+
+  /**
+   * `new Promise((resolve, reject) => conn.createChannel((err, ch) => (err ? reject(err) : resolve(ch))))`: what the
+   * executor resolves with, when every `resolve(...)` agrees.
+   */
+  private kindOfPromise(node: TSESTree.NewExpression): Kind | null {
+    const executor = node.arguments[0];
+    const resolve = executor && isFunction(executor) ? executor.params[0] : undefined;
+    if (resolve?.type !== 'Identifier') return null;
+    let kind: Kind | null = null;
+    let agreed = true;
+    walk(executor!, this.keys, (inner) => {
+      if (!agreed) return false;
+      if (inner.type !== 'CallExpression' || inner.callee.type !== 'Identifier' || inner.callee.name !== resolve.name || !inner.arguments[0]) return undefined;
+      const value = inner.arguments[0].type === 'SpreadElement' ? null : this.kindOf(inner.arguments[0]);
+      if (!value || (kind && kind !== value)) agreed = false;
+      else kind = value;
+      return undefined;
+    });
+    return agreed ? kind : null;
   }
 
   /** `conn.createChannel((err, ch) => ...)`: the second parameter of a Node-style callback receives the result. */
