@@ -124,7 +124,7 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   const messages = inner.messages.filter((m): m is { type: 'node'; node: Node } => m.type === 'node');
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
-    const carrier = originAlong(resolver, fn, start, base.carrier, inner);
+    const carrier = originAlong(resolver, fn, start, base.carrier, inner, false, true);
     if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [] } };
   }
   for (const message of messages) {
@@ -141,13 +141,13 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
  * Evaluates a description path inside the wrapper and, when the value at some step is one of the wrapper's
  * parameters, returns the path a caller's call takes to the same value (`arg2` + the remaining steps).
  */
-function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: string, site: PublishSite, throughSerializers = false): string | undefined {
+function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: string, site: PublishSite, throughSerializers = false, spreadCarrier = false): string | undefined {
   const steps = parsePath(path);
   let current: Node[] = [start];
   for (let i = 0; i <= steps.length; i++) {
     for (const node of current) {
       if (i === 0 && node === site.call) continue;
-      const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length);
+      const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length) ?? (spreadCarrier && i === steps.length ? spreadIntoCarrier(resolver, fn, node) : undefined);
       if (origin) return [origin, ...steps.slice(i).map(stepText)].filter(Boolean).join('.');
     }
     if (i === steps.length) break;
@@ -241,6 +241,38 @@ function spreadParamOrigin(resolver: Resolver, fn: FunctionNode, node: Node): st
     if (origin) return origin;
   }
   return undefined;
+}
+
+/**
+ * `headers: { 'event-id': event.id, ...options.headers }`: a carrier the wrapper writes its own plain values into
+ * and spreads its caller's carrier over, so what traces it carries is what the caller passes. Not when anything
+ * else in it is computed (`...injectTraceHeaders()`, `traceparent: current()`): the wrapper may inject itself.
+ */
+function spreadIntoCarrier(resolver: Resolver, fn: FunctionNode, node: Node): string | undefined {
+  const object = resolver.follow(node).node;
+  if (object.type !== 'ObjectExpression') return undefined;
+  let origin: string | undefined;
+  for (const prop of object.properties) {
+    if (prop.type === 'SpreadElement') {
+      if (origin) return undefined;
+      origin = paramOrigin(resolver, fn, prop.argument);
+      if (!origin) return undefined;
+    } else if (prop.computed || !isPlainValue(resolver, prop.value as Node)) {
+      return undefined;
+    }
+  }
+  return origin;
+}
+
+/** A literal, or (a property of) a variable: nothing that is computed by a call. */
+function isPlainValue(resolver: Resolver, node: Node): boolean {
+  let value = unwrap(node);
+  while (value.type === 'MemberExpression' && !value.computed) value = unwrap(value.object);
+  if (value.type === 'Literal' || value.type === 'ThisExpression') return true;
+  if (value.type === 'TemplateLiteral') return value.expressions.every((e) => isPlainValue(resolver, e as Node));
+  if (value.type !== 'Identifier') return false;
+  const followed = unwrap(resolver.follow(value).node);
+  return followed === value || isPlainValue(resolver, followed);
 }
 
 /** `{}`, `[]`, `undefined`, `null`: a default that carries nothing. */
