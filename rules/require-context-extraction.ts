@@ -22,6 +22,7 @@ export default createRule<Options, MessageIds>({
       extractedContextNotActivated: "{{broker}}: the context extracted here is never used, so the {{site}} handler runs outside the producer's trace. Pass it to context.with(ctx, fn) or tracer.startActiveSpan(name, options, ctx, fn).{{coverage}}",
       bufferHeadersDefaultGetter: '{{broker}}: {{site}} header values are Buffers, which the default getter cannot read, so no parent is found. Use extractTraceContext({{carrier}}) or a getter that decodes Buffers.',
       carrierNeedsGetter: '{{broker}}: the default getter cannot read the {{site}} {{carrier}}, so no parent is found. Use extractTraceContext({{carrier}}) or a getter for this carrier.',
+      snsEnvelopeNotExtracted: "{{broker}}: this {{site}} handler reads an SNS envelope from the message body, so the producer's trace context is in the envelope's MessageAttributes ({ Type, Value }), not in the SQS message attributes. Extract it from there: withExtractedContext(envelope.MessageAttributes, fn), or propagation.extract with a getter that reads .Value.{{coverage}}",
       attributesNotRequested: "{{broker}}: {{site}} does not request message attributes, so 'traceparent' never arrives. Request ['All'] or 'traceparent', 'tracestate' and 'baggage'.{{coverage}}",
       batchWithoutPerMessageContext: "{{broker}}: this {{site}} handler processes messages without each one's trace context. Extract per message inside the loop, or link every message with linkFromCarrier.{{coverage}}",
     },

@@ -14,7 +14,7 @@ import { catalog } from '../brokers/index.js';
 import { onlyTestsCall } from '../core/wrappers.js';
 import { analyze, coverageFor, findSites, headerlessSites, mayHoldSites, type AnalyzeOptions, type HeaderlessSite } from '../core/analyze.js';
 import { positionOf, type Node } from '../core/ast.js';
-import type { ConsumeSite } from '../core/consume.js';
+import { matchConsumeCall, type ConsumeSite } from '../core/consume.js';
 import { consumeDestinations, destinationNodes, publishDestinations, valueOf, type Destination } from '../core/destinations.js';
 import { extractionSeen, injectionSeen } from '../core/evidence.js';
 import { isCovered, type Finding, type RuleName } from '../core/findings.js';
@@ -272,13 +272,24 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       record(consumeView(resolver, site, names), via);
     }
     // Receive requests without trace attributes (SQS) belong to the pull site on the same call, when there is one.
-    for (const finding of found.requests) {
-      const key = `${rel(file)}:${(finding.site ?? finding.node).range[0]}`;
+    // As the rule judges them: a request serving handlers that read SNS envelopes is judged on the envelope instead.
+    const requestFindings = findings.filter((f) => found.requests.some((r) => r.site === f.site && r.node === f.node));
+    for (const finding of requestFindings) {
+      const anchor = finding.site ?? finding.node;
+      const key = `${rel(file)}:${anchor.range[0]}`;
       if (isCovered(finding, coverage.active)) continue;
       const existing = sites.get(key);
       if (existing) {
         if (!existing.findings.some((f) => f.messageId === finding.messageId && f.line === finding.node.loc.start.line)) existing.findings.push(toAudit(finding));
         existing.status = 'broken';
+      } else if (finding.messageId === 'snsEnvelopeNotExtracted') {
+        // Its handler is what a function returns, so no pull site was drawn for the call: this is it.
+        const described = anchor.type === 'CallExpression' || anchor.type === 'NewExpression' ? matchConsumeCall(resolver, anchor).find((m) => m.spec.destination) : undefined;
+        const destinations = described ? destinationNodes(resolver, anchor, described.spec.destination!, finding.broker.id).map((node) => valueOf(resolver, node)) : [];
+        mergeInto(key, {
+          ...place(anchor), direction: 'consume', broker: finding.broker.id, system: finding.broker.system, label: finding.data.site ?? '',
+          destinations, status: 'broken', payload: false, findings: [toAudit(finding)],
+        });
       }
     }
     // A client version without headers (nats 1.x): shown, never judged.

@@ -4,8 +4,8 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
-import { walk } from './ast.js';
-import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, headerlessHandler, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { isFunction, returnedExpressions, walk } from './ast.js';
+import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, snsEnvelopeIn, type ConsumeSite } from './consume.js';
 import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
@@ -181,6 +181,30 @@ export interface AnalyzeOptions extends TraceKeyOptions {
 }
 
 /**
+ * A receive request whose handlers read SNS envelopes: asking for SQS message attributes does not help, the trace is
+ * in the envelope. A handler judged where it is written gets its own report; one that a function returns
+ * (`handleMessageBatch: buildEventHandler(services)`, in this module or another) is judged here: reported at the
+ * request unless it extracts. Undefined when no handler reads an envelope.
+ */
+function snsEnvelopeRequest(resolver: Resolver, request: Finding, consume: readonly ConsumeSite[]): Finding[] | undefined {
+  if (consume.some((site) => site.anchor === request.site && snsEnvelopeIn(resolver, site.body))) return [];
+  const call = request.site;
+  const options = call && (call.type === 'CallExpression' || call.type === 'NewExpression') && call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
+  if (options?.type !== 'ObjectExpression') return undefined;
+  for (const prop of options.properties) {
+    const value = prop.type === 'Property' ? resolver.follow(prop.value as Node).node : undefined;
+    const ref = value?.type === 'CallExpression' ? resolver.calleeFunction(value) : undefined;
+    if (!ref) continue;
+    for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
+      const handler = ref.resolver.follow(returned).node;
+      if (!isFunction(handler) || !snsEnvelopeIn(ref.resolver, handler)) continue;
+      return hasExtraction(ref.resolver, handler) ? [] : [{ ...request, messageId: 'snsEnvelopeNotExtracted', fix: undefined, reason: undefined }];
+    }
+  }
+  return undefined;
+}
+
+/**
  * A broker call inside a wrapper that sends what its callers hand it: a violation when the project has callers
  * and none of them passes an injected carrier (with one that does, the wrapper is a pass-through and its other
  * callers are reported instead). With no caller in view, nothing is known and nothing is reported.
@@ -330,7 +354,8 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       break;
     }
     case 'require-context-extraction':
-      findings.push(...sites.requests);
+      // A consumer of SNS envelopes gets its trace from the envelope: asking for SQS message attributes does not help.
+      findings.push(...sites.requests.flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
         const own = checkConsumeSite(resolver, site, names);

@@ -273,7 +273,9 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
 
   if (extractions.length === 0) {
     if (doesNoWork(resolver, site.body) || delegates(resolver, site, 0) || linkedByHand(resolver, site)) return findings;
-    if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
+    // The body is an SNS envelope: the trace is in its MessageAttributes, not in the SQS message's.
+    if (broker.id.startsWith('sqs') && snsEnvelopeIn(resolver, site.body)) findings.push({ rule: 'require-context-extraction', messageId: 'snsEnvelopeNotExtracted', node: site.location, broker, data, coveredBy: site.coveredBy, site: site.anchor });
+    else if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
     else report('missingExtraction', site.location, site.coveredBy, wrapHandler(resolver, site));
     return findings;
   }
@@ -294,6 +296,35 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
+}
+
+/**
+ * Whether a handler reads an SNS envelope out of the SQS body (`JSON.parse(message.Body).Message`, or its
+ * `MessageAttributes`): an SNS subscription without raw delivery, whose trace context travels inside the envelope.
+ */
+export function snsEnvelopeIn(resolver: Resolver, body: Node): boolean {
+  const parsedBodies = new Set<string>();
+  let found = false;
+  walk(body, resolver.keys, (node) => {
+    if (found) return false;
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && node.init && isParsedBody(node.init)) parsedBodies.add(node.id.name);
+    if (node.type !== 'MemberExpression' || node.computed || node.property.type !== 'Identifier') return undefined;
+    if (node.property.name !== 'Message' && node.property.name !== 'MessageAttributes') return undefined;
+    const object = unwrap(node.object);
+    found = isParsedBody(object) || (object.type === 'Identifier' && parsedBodies.has(object.name));
+    return undefined;
+  });
+  return found;
+}
+
+/** `JSON.parse(message.Body)`, `JSON.parse(record.body ?? '{}')`. */
+function isParsedBody(node: Node): boolean {
+  const call = unwrap(node);
+  if (call.type !== 'CallExpression' || calleeName(call) !== 'parse' || !call.arguments[0]) return false;
+  let arg = unwrap(call.arguments[0] as Node);
+  if (arg.type === 'LogicalExpression') arg = unwrap(arg.left);
+  if (arg.type === 'CallExpression' && calleeName(arg) === 'toString' && arg.callee.type === 'MemberExpression') arg = unwrap(arg.callee.object);
+  return arg.type === 'MemberExpression' && (memberName(arg) === 'Body' || memberName(arg) === 'body');
 }
 
 /**

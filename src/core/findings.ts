@@ -20,6 +20,7 @@ export type PublishMessageId =
 
 export type ConsumeMessageId =
   | 'missingExtraction'
+  | 'snsEnvelopeNotExtracted'
   | 'extractedContextNotActivated'
   | 'bufferHeadersDefaultGetter'
   | 'carrierNeedsGetter'

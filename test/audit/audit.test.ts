@@ -117,6 +117,8 @@ describe('audit: the exact graph', () => {
     expect(edges(audit)).toEqual([
       // Consumers without a subscribe in view: one extracts, one hands its batch to a function of another module that
       // never extracts (broken), one hands it to code declared only (unverified).
+      // A listener whose handler (returned by a function of another module) reads SNS envelopes and never extracts.
+      'aws_sqs:?process.env.DOMAIN_EVENTS_QUEUE_URL → @shop/licences [broken]',
       'kafka:?(not stated) → @shop/billing [broken,extracted,unverified]',
       'kafka:orders.created → @shop/billing [broken]',
       // The outbox relay only a timer of another module runs is a timer job, not judged; the function a request
