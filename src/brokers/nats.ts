@@ -22,6 +22,9 @@ const nats: BrokerSpec = {
     'connection.jetstream()': 'jetstream',
     'connection.subscribe()': 'subscription',
     'jetstream.consumers': 'consumers',
+    // nats.js 2.x JetStream push and pull subscriptions: async iterables of JsMsg.
+    'jetstream.subscribe()': 'jsSubscription',
+    'jetstream.pullSubscribe()': 'jsSubscription',
     'consumers.get()': 'jsConsumer',
     'jsConsumer.consume()': 'jsMessages',
     'jsConsumer.fetch()': 'jsMessages',
@@ -37,7 +40,7 @@ const nats: BrokerSpec = {
   },
   types: {
     NatsConnection: 'connection', JetStreamClient: 'jetstream', MsgHdrs: 'msghdrs', Subscription: 'subscription',
-    Consumer: 'jsConsumer', ConsumerMessages: 'jsMessages', Service: 'service', ServiceGroup: 'serviceGroup',
+    Consumer: 'jsConsumer', ConsumerMessages: 'jsMessages', JetStreamSubscription: 'jsSubscription', JetStreamPullSubscription: 'jsSubscription', Service: 'service', ServiceGroup: 'serviceGroup',
   },
   publish: [
     publish('connection', 'publish', 'nc.publish()'),
@@ -50,6 +53,7 @@ const nats: BrokerSpec = {
     { on: 'subscription', style: 'iterate', label: 'subscription loop', destination: 'receiver:subscribe.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'jsSubscription', style: 'iterate', label: 'JetStream subscription loop', destination: 'receiver:subscribe.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'pull', method: 'next', label: 'consumer.next()', carrier: 'headers', incoming: 'nats-msghdrs' },
     // `addEndpoint(name, (err, msg) => ...)`, `addEndpoint(name, { handler })`, or a loop over what it returns.
     ...(['service', 'serviceGroup'] as const).flatMap((on) => (['arg1', 'arg1.handler'] as const).map((handler) => (
