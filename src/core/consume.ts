@@ -523,10 +523,10 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         if (!ref) return true;
         const { fn, resolver: owner } = ref;
         const index = parent.arguments.indexOf(top as TSESTree.Expression);
-        const param = fn.params[index];
-        const paramVariable = param?.type === 'Identifier' ? owner.declaredVariable(param) : null;
-        if (!paramVariable) return true;
-        if (handledIn(owner, fn, paramVariable)) return true;
+        // The parameter, or what it destructures (`private async eachBatch({ batch, resolveOffset })`).
+        const variables = patternVariables(owner, fn.params[index]);
+        if (variables.length === 0) return true;
+        if (variables.some((variable) => handledIn(owner, fn, variable))) return true;
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
         // `applyRetryPolicy({ channel, message })`: a property of an options argument, followed into the function.
         const packed = packedArgument(resolver, parent, top);
@@ -545,6 +545,24 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
     }
   }
   return false;
+}
+
+/** The variables a parameter declares: itself, or the names it destructures (with defaults). */
+function patternVariables(resolver: Resolver, param: Node | undefined): ScopeVariable[] {
+  const out: ScopeVariable[] = [];
+  const visit = (pattern: Node | undefined): void => {
+    if (!pattern) return;
+    if (pattern.type === 'Identifier') {
+      const variable = resolver.declaredVariable(pattern);
+      if (variable) out.push(variable);
+    } else if (pattern.type === 'AssignmentPattern') visit(pattern.left);
+    else if (pattern.type === 'TSParameterProperty') visit(pattern.parameter);
+    else if (pattern.type === 'ObjectPattern') for (const prop of pattern.properties) visit(prop.type === 'Property' ? prop.value : prop.argument);
+    else if (pattern.type === 'ArrayPattern') for (const element of pattern.elements) visit(element ?? undefined);
+    else if (pattern.type === 'RestElement') visit(pattern.argument);
+  };
+  visit(param);
+  return out;
 }
 
 /** Array methods that take an element out. */
