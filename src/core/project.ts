@@ -405,7 +405,7 @@ function walkDir(dir: string, root: string, ignorer: Ignore, out: string[], mark
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignorer.ignores(`${relative}/`)) continue;
       // A nested repository or workspace root is a project of its own.
-      if (isProjectRoot(full)) continue;
+      if (isNestedProject(full, root)) continue;
       if (OUTPUT_DIRS.has(entry.name) && (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json')))) continue;
       walkDir(full, root, ignorer, out, markers);
     } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
@@ -490,34 +490,53 @@ export function packageDir(file: string, root: string): string {
 
 function findRoot(start: string): string {
   let nearestPackage: string | undefined;
+  // A Nest CLI monorepo may hold a stray copy of its nest-cli.json deeper down (`apps/nest-cli.json`): the
+  // outermost one below the repository's root is the project.
+  let nest: string | undefined;
   for (let dir = start; ; ) {
     const manifest = path.join(dir, 'package.json');
     if (exists(manifest)) nearestPackage ??= dir;
-    if (isProjectRoot(dir)) return dir;
+    const kind = rootKind(dir);
+    if (kind === 'repository') return isNestMonorepo(dir) ? dir : (nest ?? dir);
+    if (kind === 'nest') nest = dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return nearestPackage ?? start;
+    if (parent === dir) return nest ?? nearestPackage ?? start;
     dir = parent;
   }
 }
 
-const projectRoots = new Map<string, boolean>();
+const projectRoots = new Map<string, RootKind | null>();
 
-/** A folder that starts a project: a git work tree, a workspace root, a Nest CLI monorepo. Cached per folder. */
-function isProjectRoot(dir: string): boolean {
+type RootKind = 'repository' | 'nest';
+
+/**
+ * What starts a project at a folder: a git work tree or a workspace root (`repository`), or a Nest CLI monorepo
+ * (`nest`, which an outer Nest CLI monorepo contains). Cached per folder.
+ */
+function rootKind(dir: string): RootKind | undefined {
   let known = projectRoots.get(dir);
   if (known === undefined) {
-    known = checkProjectRoot(dir);
+    known = checkProjectRoot(dir) ?? null;
     projectRoots.set(dir, known);
   }
-  return known;
+  return known ?? undefined;
 }
 
-function checkProjectRoot(dir: string): boolean {
-  if (exists(path.join(dir, '.git')) || exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json'))) return true;
-  const nest = readJson(path.join(dir, 'nest-cli.json')) as { monorepo?: unknown } | undefined;
-  if (nest?.monorepo === true) return true;
+/** Whether a folder found while listing `root` is a project of its own (its files are not `root`'s). */
+function isNestedProject(dir: string, root: string): boolean {
+  const kind = rootKind(dir);
+  return kind === 'repository' || (kind === 'nest' && !isNestMonorepo(root));
+}
+
+function checkProjectRoot(dir: string): RootKind | undefined {
+  if (exists(path.join(dir, '.git')) || exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json'))) return 'repository';
   const manifest = exists(path.join(dir, 'package.json')) ? (readJson(path.join(dir, 'package.json')) as { workspaces?: unknown } | undefined) : undefined;
-  return !!manifest?.workspaces;
+  if (manifest?.workspaces) return 'repository';
+  return isNestMonorepo(dir) ? 'nest' : undefined;
+}
+
+function isNestMonorepo(dir: string): boolean {
+  return (readJson(path.join(dir, 'nest-cli.json')) as { monorepo?: unknown } | undefined)?.monorepo === true;
 }
 
 /** The workspace patterns a repository root declares: `workspaces` (npm, yarn), `pnpm-workspace.yaml`, `lerna.json`. */

@@ -95,6 +95,13 @@ export function importSpecifiers(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(IMPORTS), (m) => m[1]!))];
 }
 
+const STATIC_IMPORTS = /(?:\bfrom\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+
+/** The specifiers a module imports when it is loaded: `import(...)` expressions, which load later, left out. */
+export function staticImportSpecifiers(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(STATIC_IMPORTS), (m) => m[1]!))];
+}
+
 /** What a module statement imports or re-exports from (the parts of an ESTree `Program` body we read). */
 interface ModuleStatement {
   type: string;

@@ -16,7 +16,7 @@ import type { Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
-import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup } from './reach.js';
+import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -76,11 +76,20 @@ export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined
   if (!project || !file) return own.size > 0 ? { loaded: new Map([...own].map((name) => [name, 'this file'])), late: new Map() } : undefined;
   const runtime = project.projectSlot('runtime', () => scan(project, resolver));
   // A package that starts a process has its own answer; a library package runs inside the apps that import it.
-  const coverage = runtime.apps.get(packageDir(file, project.root)) ?? runtime.libraries;
+  const coverage = appCoverageOf(runtime, file, packageDir(file, project.root)) ?? runtime.libraries;
   if (own.size === 0) return coverage;
   const loaded = new Map(coverage.loaded);
   for (const name of own) loaded.set(name, 'this file');
   return { loaded, late: new Map([...coverage.late].filter(([name]) => !loaded.has(name))) };
+}
+
+/** The coverage of the app a file runs in: its package's, or that of the Nest CLI app folder holding it. */
+function appCoverageOf(runtime: ProjectRuntime, file: string, dir: string): RuntimeCoverage | undefined {
+  let best: string | undefined;
+  for (const folder of runtime.apps.keys()) {
+    if (folder.length > dir.length && file.startsWith(folder + path.sep) && (!best || folder.length > best.length)) best = folder;
+  }
+  return runtime.apps.get(best ?? dir);
 }
 
 interface ProjectRuntime {
@@ -104,30 +113,43 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   for (const dir of appDirs) {
     const first = loadedFirst(project, dir);
     if (!first.isApp) continue;
-    const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
     // Everything the first-loaded files import runs before the rest of the entry point.
     const early = importClosure(project, first.files);
-    // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries.
-    const beforeNest = first.nestImports.size > 0 ? importClosure(project, first.nestImports) : undefined;
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-    for (const setup of setups.values()) {
-      const inApp = setup.file.startsWith(prefix) || early.has(setup.file);
-      if (!inApp) continue;
-      for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
-      for (const name of setup.patches) {
-        if (setup.auto.has(name) && !first.autoAllows(name)) continue;
-        const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
-        if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
-        else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
-        else if (beforeNest?.has(setup.file) && loadedLazily(project, prefix, from, name)) coverage.loaded.set(name, show(setup.file));
-        else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
+    /** The app's coverage, given what its NestJS bootstraps import before `NestFactory.create*` runs. */
+    const coverageWith = (nestImports: ReadonlySet<string>): RuntimeCoverage => {
+      const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
+      // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries.
+      // Followed deep: a client library imported anywhere down the app's modules is loaded before Nest starts.
+      const beforeNest = nestImports.size > 0 ? importClosure(project, new Set(nestImports), 12) : undefined;
+      for (const setup of setups.values()) {
+        // A setup of a shared library the bootstrap imports (`await initTracing()` from `libs/common`) is the app's too.
+        const inApp = setup.file.startsWith(prefix) || early.has(setup.file) || !!beforeNest?.has(setup.file);
+        if (!inApp) continue;
+        for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
+        for (const name of setup.patches) {
+          if (setup.auto.has(name) && !first.autoAllows(name)) continue;
+          const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
+          if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
+          else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
+          else if (beforeNest?.has(setup.file) && loadedLazily(project, beforeNest, from, name)) coverage.loaded.set(name, show(setup.file));
+          else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
+        }
+      }
+      for (const [agent, where] of first.agents) {
+        for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || first.autoAllows(name)) coverage.loaded.set(name, where);
+      }
+      for (const name of coverage.loaded.keys()) coverage.late.delete(name);
+      return coverage;
+    };
+    runtime.apps.set(dir, coverageWith(new Set([...first.nestEntries.values()].flatMap((imports) => [...imports]))));
+    // A Nest CLI monorepo starts one process per app (`apps/<name>/src/main.ts`): each is judged by its own bootstrap.
+    if (first.nestEntries.size > 1) {
+      for (const [entry, imports] of first.nestEntries) {
+        const folder = path.dirname(path.dirname(entry));
+        if (folder.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(entry)) runtime.apps.set(folder, coverageWith(imports));
       }
     }
-    for (const [agent, where] of first.agents) {
-      for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || first.autoAllows(name)) coverage.loaded.set(name, where);
-    }
-    for (const name of coverage.loaded.keys()) coverage.late.delete(name);
-    runtime.apps.set(dir, coverage);
   }
   // Library code: covered when an app of the repository covers it (it may run in any of them); client options
   // (Pub/Sub tracing, X-Ray capture) count wherever they are written.
@@ -175,16 +197,34 @@ function patchedPackages(resolver: Resolver, name: Instrumentation): string[] {
   return [...packages];
 }
 
+/** The NestJS transport whose clients and servers load a client library. */
+const NEST_TRANSPORT_OF: Readonly<Record<string, string>> = { amqplib: 'RMQ', 'amqp-connection-manager': 'RMQ', kafkajs: 'KAFKA', nats: 'NATS' };
+
 /**
- * Whether a framework loads every client library an instrumentation patches lazily (see BrokerSpec.loadsLazily),
- * and no file of the app (under `prefix`) imports one of them as a value, which would load it first.
+ * Whether the client libraries an instrumentation patches are loaded only after a NestJS bootstrap's own imports
+ * have run (and with them a tracing setup they start): Nest loads a transport's library when it makes the server
+ * or client (`NestFactory.create*`, `connectMicroservice`, `ClientsModule.registerAsync`). Not when a module the
+ * bootstrap imports loads one first: by importing it as a value (also through a library built on it, such as
+ * `@golevelup/nestjs-rabbitmq`), or by making a NestJS client of that transport while it is evaluated
+ * (`ClientsModule.register([...])`, `@Client({...})`).
  */
-function loadedLazily(project: Project, prefix: string, resolver: Resolver, name: Instrumentation): boolean {
-  const lazy = new Set([...new Set(resolver.catalog.byPackage.values())].flatMap((broker) => broker.loadsLazily ?? []));
+function loadedLazily(project: Project, imported: ReadonlySet<string>, resolver: Resolver, name: Instrumentation): boolean {
   const packages = patchedPackages(resolver, name).filter((pkg) => !pkg.startsWith('@nestjs/'));
-  if (packages.length === 0 || !packages.every((pkg) => lazy.has(pkg))) return false;
-  const eager = new RegExp(`(?:^|[\\n;])\\s*import\\s+(?!type\\b)[^;]*?from\\s*['"](?:${packages.map(escapeRegExp).join('|')})['"]|require\\(\\s*['"](?:${packages.map(escapeRegExp).join('|')})['"]\\s*\\)`);
-  return !project.files().some((file) => file.startsWith(prefix) && eager.test(project.text(file) ?? ''));
+  if (packages.length === 0) return false;
+  const names = packages.map(escapeRegExp).join('|');
+  const eager = new RegExp(`(?:^|[\\n;])\\s*import\\s+(?!type\\b)[^;]*?from\\s*['"](?:${names})(?:/[^'"]*)?['"]|(?:^|[\\n;])\\s*import\\s*['"](?:${names})(?:/[^'"]*)?['"]|require\\(\\s*['"](?:${names})(?:/[^'"]*)?['"]\\s*\\)`);
+  const transports = [...new Set(packages.map((pkg) => NEST_TRANSPORT_OF[pkg]).filter((t): t is string => !!t))];
+  const eagerClient = transports.length > 0 ? new RegExp(`(?:\\bClientsModule\\.register\\s*\\(|@Client\\s*\\()[^]*?\\bTransport\\.(?:${transports.join('|')})\\b`) : undefined;
+  for (const file of imported) {
+    const text = withoutComments(project.text(file) ?? '');
+    if (eager.test(text) || eagerClient?.test(text)) return false;
+  }
+  return true;
+}
+
+/** A module's text without its comments (a comment naming `ClientsModule.register` registers nothing). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[^]*?\*\/|(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
 }
 
 /** Next.js's `instrumentation` hook: run by the server before any route module is loaded. */
@@ -257,10 +297,10 @@ function xrayLambda(project: Project, dir: string): boolean {
 }
 
 /** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
-function importClosure(project: Project, roots: Set<string>): Set<string> {
+function importClosure(project: Project, roots: Set<string>, levels = 4): Set<string> {
   const seen = new Set<string>(roots);
   let frontier = [...roots];
-  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+  for (let depth = 0; depth < levels && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const file of frontier) {
       const text = project.text(file);
@@ -370,11 +410,11 @@ interface FirstLoaded {
   /** For a bundling framework (Next.js): the packages left out of the bundle, and the app's dependencies. */
   external?: { packages: Set<string>; dependencies: Set<string> };
   /** What a NestJS entry point (one calling `NestFactory`) imports: evaluated before the framework's lazy loads. */
-  nestImports: Set<string>;
+  nestEntries: Map<string, Set<string>>;
 }
 
 function loadedFirst(project: Project, dir: string): FirstLoaded {
-  const nestImports = new Set<string>();
+  const nestEntries = new Map<string, Set<string>>();
   const files = new Set<string>();
   const agents = new Map<string, string>();
   const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
@@ -382,7 +422,7 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestImports };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -438,10 +478,13 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
   for (const entry of entries) {
     const text = project.text(entry);
     if (text?.includes('NestFactory')) {
-      for (const specifier of importSpecifiers(text)) {
+      // Static imports only: `await import('./app.module')` after the tracing setup runs after it.
+      const imports = new Set<string>();
+      for (const specifier of staticImportSpecifiers(text)) {
         const target = project.resolve(entry, specifier);
-        if (target) nestImports.add(target);
+        if (target) imports.add(target);
       }
+      nestEntries.set(entry, imports);
     }
     const first = firstLoaded(project, entry);
     if (!first) continue;
@@ -453,7 +496,7 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
       if (target) files.add(target);
     }
   }
-  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestImports };
+  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries };
 }
 
 /**

@@ -171,11 +171,15 @@ describe('audit: the exact graph', () => {
         'rabbitmq:?(not stated) → sms [broken]',
         // coupons' options are typed RmqOptions; reviews' MicroserviceOptions names no transport: no edge.
         'rabbitmq:coupons.redeem → coupons [broken]',
+        // Both start tracing in main.ts before NestFactory; vouchers' module makes a RabbitMQ client (loading amqplib)
+        // when main.ts imports it, loyalty's is imported after the tracing started.
+        'rabbitmq:loyalty.earned → loyalty [auto-instrumented]',
         'rabbitmq:notification.requested → notifications [broken]',
         // sms and ledger are started by shared bootstraps of libs/bootstrap: RabbitMQ and TCP.
         'rabbitmq:sms.send → sms [broken]',
         // A status handler that calls nothing: not reported, and nothing shows it extracts.
         'rabbitmq:sms.status → sms [unverified]',
+        'rabbitmq:vouchers.issue → vouchers [broken]',
         // Clients from `ClientsModule.registerAsync` and custom providers (`ClientProxyFactory.create`) in notifications.module.ts.
         'notifications → kafka:notifications.sent [broken]',
         'notifications → nats:audit.notified [broken]',
