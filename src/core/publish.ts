@@ -14,7 +14,7 @@ import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.j
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 import { handedToTimer, inTimer, onlyTimersCall } from './timers.js';
 import { isTraceHeaderName } from './trace-keys.js';
-import { isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
+import { copiedFromCaller, isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
 
 export interface PublishSite {
   call: TSESTree.CallExpression;
@@ -224,6 +224,8 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     }
     if (carrier.type !== 'node') continue;
     const verdict = classifyCarrier(resolver, carrier.node, spec.shape, names, 0, call);
+    // Copied from the caller's carrier (a loop over its entries, a converter): the callers are judged instead.
+    if (verdict.id === 'headersNotInjected' && copiedFromCaller(resolver, call, carrier.node)) continue;
     if (verdict.id !== 'ok' && verdict.id !== 'unknown') {
       // Hand-built and copied keys and wrong shapes break even when instrumentation runs (it may not overwrite
       // them, and kafkajs throws on undefined values); a plain uninjected object is what instrumentation fixes.

@@ -15,6 +15,7 @@ import { ownString, packageDir, readJson } from './project.js';
 import { escapeRegExp, importSpecifiers, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
+import { EMPTY_NAMES, injectionCall } from './otel.js';
 
 /** Where a wrapper is written, for messages that send the reader there. */
 export interface WrapperInfo {
@@ -147,7 +148,7 @@ function originAlong(resolver: Resolver, fn: FunctionNode, start: Node, path: st
   for (let i = 0; i <= steps.length; i++) {
     for (const node of current) {
       if (i === 0 && node === site.call) continue;
-      const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length) ?? (spreadCarrier && i === steps.length ? spreadIntoCarrier(resolver, fn, node) : undefined);
+      const origin = paramOrigin(resolver, fn, node, throughSerializers && i === steps.length) ?? (spreadCarrier && i === steps.length ? spreadIntoCarrier(resolver, fn, node) ?? copiedFromParam(resolver, fn, node) : undefined);
       if (origin) return [origin, ...steps.slice(i).map(stepText)].filter(Boolean).join('.');
     }
     if (i === steps.length) break;
@@ -262,6 +263,49 @@ function spreadIntoCarrier(resolver: Resolver, fn: FunctionNode, node: Node): st
     }
   }
   return origin;
+}
+
+/**
+ * A carrier the wrapper copies from its caller's, entry by entry, into the broker's format:
+ * `for (const [key, value] of Object.entries(message.headers)) attributes[key] = String(value)`, or through a
+ * converter of the project that does not inject (`this.recordToNatsHeaders(message.headers)`).
+ */
+function copiedFromParam(resolver: Resolver, fn: FunctionNode, node: Node): string | undefined {
+  const value = unwrap(resolver.follow(node).node);
+  if (value.type === 'CallExpression') {
+    const args = value.arguments.filter((a) => a.type !== 'SpreadElement').map((a) => paramOrigin(resolver, fn, a as Node)).filter((o): o is string => !!o);
+    const ref = args.length === 1 ? resolver.calleeFunction(value) : undefined;
+    if (!ref || someCall(ref.fn.body ?? ref.fn, ref.resolver.keys, (call) => injectionCall(ref.resolver, call, EMPTY_NAMES) !== undefined)) return undefined;
+    return args[0];
+  }
+  if (value.type !== 'ObjectExpression' || value.properties.length > 0 || unwrap(node).type !== 'Identifier') return undefined;
+  // `const attributes = {}` filled in a loop over (the entries of) a parameter's carrier, and nothing else.
+  const variable = resolver.variableOf(unwrap(node));
+  let origin: string | undefined;
+  for (const ref of variable?.references ?? []) {
+    const id = ref.identifier as Node;
+    const member = id.parent;
+    if (member?.type !== 'MemberExpression' || member.object !== id || !member.computed) continue;
+    if (member.parent?.type !== 'AssignmentExpression' || member.parent.left !== member) continue;
+    let loop: Node | undefined = member.parent;
+    while (loop && loop !== fn && loop.type !== 'ForOfStatement' && loop.type !== 'ForInStatement') loop = loop.parent;
+    if (loop?.type !== 'ForOfStatement' && loop?.type !== 'ForInStatement') return undefined;
+    let source = unwrap(loop.right);
+    if (source.type === 'CallExpression' && (calleeName(source) === 'entries' || calleeName(source) === 'keys') && source.arguments[0]) source = unwrap(source.arguments[0] as Node);
+    if (source.type === 'LogicalExpression' && isEmptyDefault(unwrap(source.right))) source = unwrap(source.left);
+    const found = paramOrigin(resolver, fn, source);
+    if (!found || (origin && origin !== found)) return undefined;
+    origin = found;
+  }
+  return origin;
+}
+
+/** Whether a broker call's carrier is copied from a parameter of the function around the call. */
+export function copiedFromCaller(resolver: Resolver, call: Node, carrier: Node): boolean {
+  for (let fn = enclosingFunction(call), levels = 0; fn && levels < 3; fn = enclosingFunction(fn), levels++) {
+    if (copiedFromParam(resolver, fn, carrier)) return true;
+  }
+  return false;
 }
 
 /** A literal, or (a property of) a variable: nothing that is computed by a call. */
