@@ -10,7 +10,7 @@ import type { BrokerSpec, ConsumeSpec } from '../brokers/index.js';
 import { enclosingFunction, isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { bindingsOf, callSite, hasExtraction, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import { evalPath } from './paths.js';
-import type { FunctionRef, Resolver } from './resolve.js';
+import type { FunctionRef, Resolver, ScopeVariable } from './resolve.js';
 
 interface HandOff {
   /** The inner consumer site, in the wrapper's module. */
@@ -162,7 +162,39 @@ function handedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeS
     const target = handlerOf(resolver, wrapper, unwrap(call.callee));
     if (target) return { ...target, messageArg: call.arguments.indexOf(passed as TSESTree.Expression), messagePath: whole ? binding.path : undefined };
   }
-  return undefined;
+  return site.bindings.length === 1 && binding.path.length === 0 ? carrierHandedToParam(resolver, wrapper, site, binding.variable) : undefined;
+}
+
+/**
+ * `handler({ payload: decode(msg.data), headers: toRecord(msg.headers) })`: the handler parameter receives a message
+ * of the wrapper's own making that holds the received carrier (converted or not), directly or through a variable.
+ */
+function carrierHandedToParam(resolver: Resolver, wrapper: FunctionNode, site: ConsumeSite, message: ScopeVariable): Omit<HandOff, 'inner'> | undefined {
+  const root = site.spec.carrier.split('.')[0]!;
+  const holdsCarrier = (node: Node, depth: number): boolean => {
+    const value = unwrap(resolver.follow(node).node);
+    if (value.type === 'ObjectExpression') {
+      return depth < 2 && value.properties.some((p) => p.type === 'Property' && holdsCarrier(p.value as Node, depth + 1));
+    }
+    let found = false;
+    walk(value, resolver.keys, (inner) => {
+      if (found) return false;
+      if (inner.type === 'MemberExpression' && memberName(inner) === root && inner.object.type === 'Identifier' && resolver.variableOf(inner.object) === message) found = true;
+      return undefined;
+    });
+    return found;
+  };
+  let handOff: Omit<HandOff, 'inner'> | undefined;
+  walk(site.body, resolver.keys, (node) => {
+    if (handOff) return false;
+    if (node.type !== 'CallExpression') return undefined;
+    const target = handlerOf(resolver, wrapper, unwrap(node.callee));
+    if (!target) return undefined;
+    const index = node.arguments.findIndex((arg) => arg.type !== 'SpreadElement' && holdsCarrier(arg as Node, 0));
+    if (index >= 0) handOff = { ...target, messageArg: index };
+    return undefined;
+  });
+  return handOff;
 }
 
 /** The loop over a batch's messages hands each one to the wrapper's handler parameter: a per-message handler. */
