@@ -455,6 +455,9 @@ const NON_CARRIER_FIELDS = new Set([
   'value', 'body', 'Body', 'data', 'content', 'json', 'key', 'offset', 'partition', 'topic', 'timestamp', 'subject',
   'Message', 'ReceiptHandle', 'MessageId', 'MD5OfBody', 'id', 'messageId', 'deliveryTag', 'fields', 'seq', 'sid',
   'reply', 'length', 'ackId', 'deliveryAttempt', 'publishTime', 'orderingKey',
+  // Service Bus and SQS system properties.
+  'sequenceNumber', 'enqueuedSequenceNumber', 'enqueuedTimeUtc', 'deliveryCount', 'lockToken', 'lockedUntilUtc',
+  'sessionId', 'partitionKey', 'contentType', 'timeToLive', 'redelivered', 'Attributes',
 ]);
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
