@@ -14,6 +14,8 @@ const amqpConnectionManager: BrokerSpec = {
   edges: {
     'module.connect()': 'manager',
     'manager.createChannel()': 'channel',
+    // `createChannel({ setup: (channel) => ... })`: the setup function receives the amqplib channel underneath.
+    'manager.createChannel({setup})': 'amqplib:channel',
   },
   types: { AmqpConnectionManager: 'manager', IAmqpConnectionManager: 'manager', ChannelWrapper: 'channel' },
   publish: amqpPublish('channel', false),

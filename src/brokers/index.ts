@@ -69,7 +69,8 @@ export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
     }
     for (const [edge, to] of Object.entries(broker.edges)) {
       const key = edge.startsWith('new ') ? `new ${q(edge.slice(4))}` : q(edge);
-      catalog.edges.set(key, q(to));
+      // A target naming its broker (`amqplib:channel`) is another broker's kind.
+      catalog.edges.set(key, to.includes(':') ? (to as Kind) : q(to));
     }
     for (const [edge, { arg, option, kinds }] of Object.entries(broker.edgesByOption ?? {})) {
       catalog.edgesByOption.set(q(edge), { arg, option, kinds: new Map(Object.entries(kinds).map(([value, to]) => [value, q(to)])) });

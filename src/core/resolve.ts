@@ -932,7 +932,7 @@ export class Resolver {
         return kind;
       }
       case 'Parameter':
-        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name) ?? this.kindOfThenValue(def.node, def.name) ?? this.kindOfParameterFromCalls(def.node, def.name);
+        return this.kindOfType(def.name.typeAnnotation) ?? this.kindOfCallbackResult(def.node, def.name) ?? this.kindOfThenValue(def.node, def.name) ?? this.kindOfOptionCallback(def.node, def.name) ?? this.kindOfParameterFromCalls(def.node, def.name);
       case 'FunctionName':
         return isFunction(def.node) ? this.entityKind('function', def.node) : null;
       case 'ClassName':
@@ -940,6 +940,21 @@ export class Resolver {
       default:
         return null;
     }
+  }
+
+  /** `manager.createChannel({ setup: (channel) => ... })`: a callback option the library calls with a client of its own. */
+  private kindOfOptionCallback(fn: Node, param: TSESTree.Identifier): Kind | null {
+    if (!isFunction(fn) || fn.params[0] !== param) return null;
+    const property = fn.parent;
+    const key = property?.type === 'Property' && property.value === fn ? staticName(property.key, property.computed) : undefined;
+    const call = property?.parent?.parent;
+    if (!key || call?.type !== 'CallExpression' || !call.arguments.includes(property!.parent as TSESTree.Expression)) return null;
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression') return null;
+    const name = memberName(callee);
+    const objectKind = name ? this.kindOf(callee.object) : null;
+    if (!objectKind || entityOf(objectKind) || objectKind.includes('.')) return null;
+    return this.catalog.edges.get(`${objectKind}.${name}({${key}})`) ?? null;
   }
 
   /** `nats.connect(options).then((nc) => { this.client = nc; })`: the callback receives what the promise resolves to. */
