@@ -179,7 +179,12 @@ function carrierHandedToParam(resolver: Resolver, wrapper: FunctionNode, site: C
     let found = false;
     walk(value, resolver.keys, (inner) => {
       if (found) return false;
-      if (inner.type === 'MemberExpression' && memberName(inner) === root && inner.object.type === 'Identifier' && resolver.variableOf(inner.object) === message) found = true;
+      // The carrier whole (`msg.headers`, or converted: `toRecord(msg.headers)`), not one entry read from it
+      // (`msg.headers['X-Origin']`, `msg.headers.get('X-Origin')`).
+      if (inner.type === 'MemberExpression' && memberName(inner) === root && inner.object.type === 'Identifier' && resolver.variableOf(inner.object) === message) {
+        const parent = inner.parent;
+        found = !(parent?.type === 'MemberExpression' && parent.object === inner);
+      }
       return undefined;
     });
     return found;
