@@ -117,11 +117,14 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     const early = importClosure(project, first.files);
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     /** The app's coverage, given what its NestJS bootstraps import before `NestFactory.create*` runs. */
-    const coverageWith = (nestImports: ReadonlySet<string>): RuntimeCoverage => {
+    const coverageWith = (entries: readonly string[]): RuntimeCoverage => {
       const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
-      // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries.
-      // Followed deep: a client library imported anywhere down the app's modules is loaded before Nest starts.
-      const beforeNest = nestImports.size > 0 ? importClosure(project, new Set(nestImports), 12) : undefined;
+      // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries,
+      // and so does the bootstrap's own code (`sdk.start()` in main.ts). Followed deep: a client library imported
+      // anywhere down the app's modules is loaded before Nest starts.
+      const nestImports = new Set(entries.flatMap((entry) => [...first.nestEntries.get(entry)!]));
+      const beforeNest = entries.length > 0 ? importClosure(project, nestImports, 12) : undefined;
+      for (const entry of entries) beforeNest?.add(entry);
       for (const setup of setups.values()) {
         // A setup of a shared library the bootstrap imports (`await initTracing()` from `libs/common`) is the app's too.
         const inApp = setup.file.startsWith(prefix) || early.has(setup.file) || !!beforeNest?.has(setup.file);
@@ -142,12 +145,12 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
       for (const name of coverage.loaded.keys()) coverage.late.delete(name);
       return coverage;
     };
-    runtime.apps.set(dir, coverageWith(new Set([...first.nestEntries.values()].flatMap((imports) => [...imports]))));
+    runtime.apps.set(dir, coverageWith([...first.nestEntries.keys()]));
     // A Nest CLI monorepo starts one process per app (`apps/<name>/src/main.ts`): each is judged by its own bootstrap.
     if (first.nestEntries.size > 1) {
-      for (const [entry, imports] of first.nestEntries) {
+      for (const entry of first.nestEntries.keys()) {
         const folder = path.dirname(path.dirname(entry));
-        if (folder.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(entry)) runtime.apps.set(folder, coverageWith(imports));
+        if (folder.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(entry)) runtime.apps.set(folder, coverageWith([entry]));
       }
     }
   }

@@ -175,6 +175,8 @@ describe('audit: the exact graph', () => {
         // when main.ts imports it, loyalty's is imported after the tracing started.
         'rabbitmq:loyalty.earned → loyalty [auto-instrumented]',
         'rabbitmq:notification.requested → notifications [broken]',
+        // referrals starts its SDK in main.ts itself, before NestFactory loads amqplib.
+        'rabbitmq:referrals.converted → referrals [auto-instrumented]',
         // sms and ledger are started by shared bootstraps of libs/bootstrap: RabbitMQ and TCP.
         'rabbitmq:sms.send → sms [broken]',
         // A status handler that calls nothing: not reported, and nothing shows it extracts.
