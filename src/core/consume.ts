@@ -520,6 +520,14 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
           pending.push(taken);
         }
       } else if (parent?.type === 'CallExpression' && parent.arguments.includes(top as TSESTree.Expression)) {
+        // `for (const [key, value] of Object.entries(message.MessageAttributes)) headers[key] = value.StringValue`:
+        // the carrier copied into an object of the handler's own, which is followed instead.
+        const copy = copiedInto(resolver, parent);
+        if (copy) {
+          pending.push(copy);
+          collected.add(copy);
+          continue;
+        }
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
         const ref = resolver.handedToFunction(parent);
@@ -566,6 +574,31 @@ function patternVariables(resolver: Resolver, param: Node | undefined): ScopeVar
   };
   visit(param);
   return out;
+}
+
+/**
+ * The object a loop over a carrier's entries copies them into (`for (const [k, v] of Object.entries(carrier))
+ * headers[k] = v.StringValue`), when it writes only there.
+ */
+function copiedInto(resolver: Resolver, call: TSESTree.CallExpression): ScopeVariable | undefined {
+  const name = calleeName(call);
+  if (name !== 'entries' && name !== 'keys') return undefined;
+  let top: Node = call;
+  while (top.parent?.type === 'TSAsExpression' || top.parent?.type === 'TSNonNullExpression') top = top.parent;
+  const loop = top.parent;
+  if (loop?.type !== 'ForOfStatement' || loop.right !== top) return undefined;
+  let target: ScopeVariable | undefined;
+  let other = false;
+  walk(loop.body, resolver.keys, (node) => {
+    if (other) return false;
+    if (node.type !== 'AssignmentExpression' || node.left.type !== 'MemberExpression' || !node.left.computed) return undefined;
+    const object = unwrap(node.left.object);
+    const variable = object.type === 'Identifier' ? resolver.variableOf(object) : null;
+    if (!variable || (target && target !== variable)) other = true;
+    else target = variable;
+    return undefined;
+  });
+  return other ? undefined : target;
 }
 
 /** Array methods that take an element out. */
