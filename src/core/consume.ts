@@ -108,10 +108,12 @@ function madeCallback(resolver: Resolver, node: Node): Node | undefined {
   return returned.length === 1 ? resolver.functionOf(returned[0]!) : undefined;
 }
 
-/** The variables a declaration binds: `x`, `{ Messages = [] }`, `{ a: { b } }`, `[response]`. */
+/** The variables a declaration or a parameter binds: `x`, `{ Messages = [] }`, `{ a: { b } }`, `[response, ...rest]`. */
 function boundIdentifiers(pattern: Node): TSESTree.Identifier[] {
   if (pattern.type === 'Identifier') return [pattern];
   if (pattern.type === 'AssignmentPattern') return boundIdentifiers(pattern.left);
+  if (pattern.type === 'RestElement') return boundIdentifiers(pattern.argument);
+  if (pattern.type === 'TSParameterProperty') return boundIdentifiers(pattern.parameter);
   if (pattern.type === 'ObjectPattern') {
     return pattern.properties.flatMap((p) => (p.type === 'Property' ? boundIdentifiers(p.value) : boundIdentifiers(p.argument)));
   }
@@ -560,20 +562,7 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
 
 /** The variables a parameter declares: itself, or the names it destructures (with defaults). */
 function patternVariables(resolver: Resolver, param: Node | undefined): ScopeVariable[] {
-  const out: ScopeVariable[] = [];
-  const visit = (pattern: Node | undefined): void => {
-    if (!pattern) return;
-    if (pattern.type === 'Identifier') {
-      const variable = resolver.declaredVariable(pattern);
-      if (variable) out.push(variable);
-    } else if (pattern.type === 'AssignmentPattern') visit(pattern.left);
-    else if (pattern.type === 'TSParameterProperty') visit(pattern.parameter);
-    else if (pattern.type === 'ObjectPattern') for (const prop of pattern.properties) visit(prop.type === 'Property' ? prop.value : prop.argument);
-    else if (pattern.type === 'ArrayPattern') for (const element of pattern.elements) visit(element ?? undefined);
-    else if (pattern.type === 'RestElement') visit(pattern.argument);
-  };
-  visit(param);
-  return out;
+  return param ? boundIdentifiers(param).flatMap((id) => resolver.declaredVariable(id) ?? []) : [];
 }
 
 /**

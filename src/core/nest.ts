@@ -175,12 +175,18 @@ function declaredTransport(resolver: Resolver, options: Node): string | undefine
         continue;
       }
     }
-    const name = type?.type === 'TSTypeReference' && type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
-    if (name && OPTION_TYPES[name] && resolver.imports.get(name)?.source === '@nestjs/microservices') return OPTION_TYPES[name];
+    const transport = type && transportOfType(resolver, type);
+    if (transport) return transport;
     if (type || !('expression' in node) || !node.expression) return undefined;
     node = node.expression as Node;
   }
   return undefined;
+}
+
+/** The transport a type names: one of Nest's option types, imported from `@nestjs/microservices`. */
+function transportOfType(resolver: Resolver, type: TSESTree.TypeNode): string | undefined {
+  const name = type.type === 'TSTypeReference' && type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
+  return name && OPTION_TYPES[name] && resolver.imports.get(name)?.source === '@nestjs/microservices' ? OPTION_TYPES[name] : undefined;
 }
 
 /** The getter `instance.name` runs, when the instance is of a project class (`new ConfigService()`, a typed value). */
@@ -230,8 +236,8 @@ function factoryTransport(resolver: Resolver, factory: Node): string {
 /** The transport of the options a function returns, when every return agrees; `unknown` otherwise. */
 function returnedTransport(resolver: Resolver, fn: FunctionNode, depth: number): string {
   // `loadOrdersOptions(): RmqOptions`.
-  const declared = fn.returnType?.typeAnnotation.type === 'TSTypeReference' && fn.returnType.typeAnnotation.typeName.type === 'Identifier' ? fn.returnType.typeAnnotation.typeName.name : undefined;
-  if (declared && OPTION_TYPES[declared] && resolver.imports.get(declared)?.source === '@nestjs/microservices') return OPTION_TYPES[declared];
+  const declared = fn.returnType && transportOfType(resolver, fn.returnType.typeAnnotation);
+  if (declared) return declared;
   const transports = new Set(returnedExpressions(fn, resolver.keys).map((r) => serverTransport(resolver, r, depth)));
   return transports.size === 1 ? [...transports][0]! : 'unknown';
 }

@@ -5,7 +5,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { CarrierShape } from '../brokers/types.js';
-import { memberName, unwrap, type Node } from './ast.js';
+import { memberName, someCall, unwrap, type FunctionNode, type Node } from './ast.js';
 import type { Resolver } from './resolve.js';
 
 export const HELPERS_MODULE = 'trace-propagation-helpers';
@@ -119,6 +119,11 @@ export function injectionCall(resolver: Resolver, call: TSESTree.CallExpression,
   if (imported && imported in INJECT_HELPERS) return { type: 'helper', shape: INJECT_HELPERS[imported] };
   if (name && names.injectors.includes(name)) return { type: 'helper', shape: undefined };
   return undefined;
+}
+
+/** Whether a function's body calls an injector (`propagation.inject`, a helper): what it returns may be injected. */
+export function bodyInjects(resolver: Resolver, fn: FunctionNode, names: PropagationNames): boolean {
+  return someCall(fn.body, resolver.keys, (call) => injectionCall(resolver, call, names) !== undefined);
 }
 
 export type ExtractionCall =

@@ -5,11 +5,11 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, someCall, unwrap, walk, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
-import { injectionCall, type PropagationNames } from './otel.js';
+import { bodyInjects, injectionCall, type PropagationNames } from './otel.js';
 import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
 import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 import { handedToTimer, inTimer, onlyTimersCall } from './timers.js';
@@ -505,5 +505,5 @@ function isBuilderStep(resolver: Resolver, call: TSESTree.CallExpression): boole
 function functionInjects(resolver: Resolver, call: TSESTree.CallExpression, names: PropagationNames): boolean {
   const fn = resolver.functionOf(call.callee);
   if (!fn || !isFunction(fn)) return false;
-  return someCall(fn.body, resolver.keys, (node) => injectionCall(resolver, node, names) !== undefined);
+  return bodyInjects(resolver, fn, names);
 }

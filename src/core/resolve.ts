@@ -949,12 +949,8 @@ export class Resolver {
     const key = property?.type === 'Property' && property.value === fn ? staticName(property.key, property.computed) : undefined;
     const call = property?.parent?.parent;
     if (!key || call?.type !== 'CallExpression' || !call.arguments.includes(property!.parent as TSESTree.Expression)) return null;
-    const callee = unwrap(call.callee);
-    if (callee.type !== 'MemberExpression') return null;
-    const name = memberName(callee);
-    const objectKind = name ? this.kindOf(callee.object) : null;
-    if (!objectKind || entityOf(objectKind) || objectKind.includes('.')) return null;
-    return this.catalog.edges.get(`${objectKind}.${name}({${key}})`) ?? null;
+    const calleeKind = this.libraryCalleeKind(call);
+    return calleeKind ? (this.catalog.edges.get(`${calleeKind}({${key}})`) ?? null) : null;
   }
 
   /** `nats.connect(options).then((nc) => { this.client = nc; })`: the callback receives what the promise resolves to. */
@@ -992,16 +988,17 @@ export class Resolver {
     if (!isFunction(fn) || fn.params[1] !== param) return null;
     const call = fn.parent;
     if (call?.type !== 'CallExpression' || call.arguments[call.arguments.length - 1] !== fn) return null;
-    const callee = unwrap(call.callee);
-    let calleeKind: Kind | null = null;
-    if (callee.type === 'MemberExpression') {
-      const name = memberName(callee);
-      const objectKind = name ? this.kindOf(callee.object) : null;
-      if (objectKind && !entityOf(objectKind) && !objectKind.includes('.')) calleeKind = `${objectKind}.${name}`;
-    } else {
-      calleeKind = this.kindOf(callee);
-    }
+    const calleeKind = this.libraryCalleeKind(call);
     return calleeKind ? (this.catalog.edges.get(`${calleeKind}(cb)`) ?? null) : null;
+  }
+
+  /** The library function a call calls, as a kind (`amqplib:connection.createChannel`), for its callback edges. */
+  private libraryCalleeKind(call: TSESTree.CallExpression): Kind | null {
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression') return this.kindOf(callee);
+    const name = memberName(callee);
+    const objectKind = name ? this.kindOf(callee.object) : null;
+    return objectKind && !entityOf(objectKind) && !objectKind.includes('.') ? `${objectKind}.${name}` : null;
   }
 
   /**

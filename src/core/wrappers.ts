@@ -8,14 +8,14 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, enclosingFunction, isNullish, memberName, positionOf, someCall, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
 import { escapeRegExp, importSpecifiers, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
-import { EMPTY_NAMES, injectionCall } from './otel.js';
+import { bodyInjects, EMPTY_NAMES } from './otel.js';
 
 /** Where a wrapper is written, for messages that send the reader there. */
 export interface WrapperInfo {
@@ -275,7 +275,7 @@ function copiedFromParam(resolver: Resolver, fn: FunctionNode, node: Node): stri
   if (value.type === 'CallExpression') {
     const args = value.arguments.filter((a) => a.type !== 'SpreadElement').map((a) => paramOrigin(resolver, fn, a as Node)).filter((o): o is string => !!o);
     const ref = args.length === 1 ? resolver.calleeFunction(value) : undefined;
-    if (!ref || someCall(ref.fn.body ?? ref.fn, ref.resolver.keys, (call) => injectionCall(ref.resolver, call, EMPTY_NAMES) !== undefined)) return undefined;
+    if (!ref || bodyInjects(ref.resolver, ref.fn, EMPTY_NAMES)) return undefined;
     return args[0];
   }
   if (value.type !== 'ObjectExpression' || value.properties.length > 0 || unwrap(node).type !== 'Identifier') return undefined;
