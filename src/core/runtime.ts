@@ -107,6 +107,13 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     if (setup.patches.size > 0 || setup.options.size > 0) setups.set(file, setup);
   }
   const show = (file: string): string => project.relative(file);
+  // Each module's imports and early loads are read once per scan: a Nest CLI monorepo's apps share most modules.
+  const importsOf = importGraph(project);
+  const loaders = new Map<Instrumentation, ReturnType<typeof earlyLoader>>();
+  const loadsEarly = (name: Instrumentation): ReturnType<typeof earlyLoader> => {
+    if (!loaders.has(name)) loaders.set(name, earlyLoader(project, from, name));
+    return loaders.get(name);
+  };
   const runtime: ProjectRuntime = { apps: new Map(), libraries: { loaded: new Map(), late: new Map() } };
   const appDirs = new Set<string>();
   for (const file of project.files()) appDirs.add(packageDir(file, project.root));
@@ -114,7 +121,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     const first = loadedFirst(project, dir);
     if (!first.isApp) continue;
     // Everything the first-loaded files import runs before the rest of the entry point.
-    const early = importClosure(project, first.files);
+    const early = importClosure(importsOf, first.files);
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     /** The app's coverage, given what its NestJS bootstraps import before `NestFactory.create*` runs. */
     const coverageWith = (entries: readonly string[]): RuntimeCoverage => {
@@ -123,7 +130,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
       // and so does the bootstrap's own code (`sdk.start()` in main.ts). Followed deep: a client library imported
       // anywhere down the app's modules is loaded before Nest starts.
       const nestImports = new Set(entries.flatMap((entry) => [...first.nestEntries.get(entry)!]));
-      const beforeNest = entries.length > 0 ? importClosure(project, nestImports, 12) : undefined;
+      const beforeNest = entries.length > 0 ? importClosure(importsOf, nestImports, 12) : undefined;
       for (const entry of entries) beforeNest?.add(entry);
       for (const setup of setups.values()) {
         // A setup of a shared library the bootstrap imports (`await initTracing()` from `libs/common`) is the app's too.
@@ -135,7 +142,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
           if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
           else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
-          else if (beforeNest?.has(setup.file) && loadedLazily(project, beforeNest, from, name)) coverage.loaded.set(name, show(setup.file));
+          else if (beforeNest?.has(setup.file) && loadedLazily(beforeNest, loadsEarly(name))) coverage.loaded.set(name, show(setup.file));
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
       }
@@ -211,18 +218,33 @@ const NEST_TRANSPORT_OF: Readonly<Record<string, string>> = { amqplib: 'RMQ', 'a
  * `@golevelup/nestjs-rabbitmq`), or by making a NestJS client of that transport while it is evaluated
  * (`ClientsModule.register([...])`, `@Client({...})`).
  */
-function loadedLazily(project: Project, imported: ReadonlySet<string>, resolver: Resolver, name: Instrumentation): boolean {
+function loadedLazily(imported: ReadonlySet<string>, loadsEarly: ((file: string) => boolean) | undefined): boolean {
+  if (!loadsEarly) return false;
+  for (const file of imported) if (loadsEarly(file)) return false;
+  return true;
+}
+
+/**
+ * Whether a module loads a client library an instrumentation patches when it is evaluated (see `loadedLazily`),
+ * answered once per file; undefined when the instrumentation patches no library of its own.
+ */
+function earlyLoader(project: Project, resolver: Resolver, name: Instrumentation): ((file: string) => boolean) | undefined {
   const packages = patchedPackages(resolver, name).filter((pkg) => !pkg.startsWith('@nestjs/'));
-  if (packages.length === 0) return false;
+  if (packages.length === 0) return undefined;
   const names = packages.map(escapeRegExp).join('|');
   const eager = new RegExp(`(?:^|[\\n;])\\s*import\\s+(?!type\\b)[^;]*?from\\s*['"](?:${names})(?:/[^'"]*)?['"]|(?:^|[\\n;])\\s*import\\s*['"](?:${names})(?:/[^'"]*)?['"]|require\\(\\s*['"](?:${names})(?:/[^'"]*)?['"]\\s*\\)`);
   const transports = [...new Set(packages.map((pkg) => NEST_TRANSPORT_OF[pkg]).filter((t): t is string => !!t))];
   const eagerClient = transports.length > 0 ? new RegExp(`(?:\\bClientsModule\\.register\\s*\\(|@Client\\s*\\()[^]*?\\bTransport\\.(?:${transports.join('|')})\\b`) : undefined;
-  for (const file of imported) {
-    const text = withoutComments(project.text(file) ?? '');
-    if (eager.test(text) || eagerClient?.test(text)) return false;
-  }
-  return true;
+  const answers = new Map<string, boolean>();
+  return (file) => {
+    let answer = answers.get(file);
+    if (answer === undefined) {
+      const text = withoutComments(project.text(file) ?? '');
+      answer = eager.test(text) || !!eagerClient?.test(text);
+      answers.set(file, answer);
+    }
+    return answer;
+  };
 }
 
 /** A module's text without its comments (a comment naming `ClientsModule.register` registers nothing). */
@@ -299,18 +321,31 @@ function xrayLambda(project: Project, dir: string): boolean {
   });
 }
 
+/** The project files a module imports, each module read once per scan. */
+type ImportGraph = (file: string) => readonly string[];
+
+function importGraph(project: Project): ImportGraph {
+  const targets = new Map<string, string[]>();
+  return (file) => {
+    let found = targets.get(file);
+    if (!found) {
+      const text = project.text(file);
+      found = text ? importSpecifiers(text).map((specifier) => project.resolve(file, specifier)).filter((t): t is string => !!t) : [];
+      targets.set(file, found);
+    }
+    return found;
+  };
+}
+
 /** The files loaded by `roots`, transitively through the project's own imports (a few levels). */
-function importClosure(project: Project, roots: Set<string>, levels = 4): Set<string> {
+function importClosure(importsOf: ImportGraph, roots: Set<string>, levels = 4): Set<string> {
   const seen = new Set<string>(roots);
   let frontier = [...roots];
   for (let depth = 0; depth < levels && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const file of frontier) {
-      const text = project.text(file);
-      if (!text) continue;
-      for (const specifier of importSpecifiers(text)) {
-        const target = project.resolve(file, specifier);
-        if (target && !seen.has(target)) {
+      for (const target of importsOf(file)) {
+        if (!seen.has(target)) {
           seen.add(target);
           next.push(target);
         }
