@@ -103,6 +103,26 @@ describe('runtime instrumentation found in the repository', () => {
   });
 });
 
+/** Writes a small project's files under `dir`. */
+function writeProject(dir: string, files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+}
+
+/** Lints a project's files one after another in this order, in a fresh process state: `file:line:messageId`, sorted. */
+function lintInOrder(dir: string, order: readonly string[]): string[] {
+  Project.reset();
+  const linter = new Linter({ cwd: dir });
+  const out: string[] = [];
+  for (const file of order) {
+    const full = path.join(dir, file);
+    for (const m of linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full)) out.push(`${file}:${m.line}:${m.messageId}`);
+  }
+  return out.sort();
+}
+
 describe('a checkout folder named after its package', () => {
   // The caller of a wrapper is not "only run by tests" because the tests' absolute paths contain the folder name
   // (`git clone` names the folder after the repository, often the package's name).
@@ -117,10 +137,7 @@ describe('a checkout folder named after its package', () => {
       'src/routes/health.test.js': "import { health } from './health.js';\ntest('health', () => { health.handler(); });\n",
       'src/routes/index.js': "import { createJob } from './create-job.js';\nimport { health } from './health.js';\nexport const routes = [createJob, health];\n",
     };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    }
+    writeProject(dir, files);
     const eslint = new ESLint10({ cwd: dir, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
     const [caller] = await eslint.lintFiles([path.join(dir, 'src/routes/create-job.js')]);
     expect(caller!.messages.map((m) => `${m.line}:${m.message}`)).toEqual([expect.stringMatching(/^4:.*publishes through sendJob\(\) \(src\/lib\/send\.js:2\)/)]);
@@ -140,23 +157,10 @@ describe('the order files are linted in', () => {
       'src/stages.js': "import { Producer } from './producer.js';\nconst producer = new Producer();\nexport function stage1(message) {\n  return stage2(message);\n}\nfunction stage2(message) {\n  return stage3(message);\n}\nfunction stage3(message) {\n  return producer.send([message]);\n}\n",
       'src/main.js': "import { Kafka } from 'kafkajs';\nimport { stage1 } from './stages.js';\nexport function start(order) {\n  return stage1({ value: JSON.stringify(order) });\n}\nexport const admin = new Kafka({ brokers: ['kafka:9092'] }).admin();\n",
     };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    }
-    const lint = (order: string[]): string[] => {
-      Project.reset();
-      const linter = new Linter({ cwd: dir });
-      const out: string[] = [];
-      for (const file of order) {
-        const full = path.join(dir, file);
-        for (const m of linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full)) out.push(`${file}:${m.line}:${m.messageId}`);
-      }
-      return out.sort();
-    };
-    const direct = lint(['src/replay.js', 'src/main.js']);
+    writeProject(dir, files);
+    const direct = lintInOrder(dir, ['src/replay.js', 'src/main.js']);
     expect(direct).toEqual(['src/replay.js:4:missingHeaders']);
-    expect(lint(['src/main.js', 'src/replay.js'])).toEqual(direct);
+    expect(lintInOrder(dir, ['src/main.js', 'src/replay.js'])).toEqual(direct);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -168,23 +172,10 @@ describe('the order files are linted in', () => {
       'src/orders.js': "import { publish } from './publish.js';\nexport function placeOrder(order) {\n  return publish({ value: JSON.stringify(order) });\n}\n",
       'src/resend.js': "import { retry } from './publish.js';\nexport function resend(order) {\n  return retry({ value: JSON.stringify(order) }, 1);\n}\n",
     };
-    for (const [file, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    }
-    const lint = (order: string[]): string[] => {
-      Project.reset();
-      const linter = new Linter({ cwd: dir });
-      const out: string[] = [];
-      for (const file of order) {
-        const full = path.join(dir, file);
-        for (const m of linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full)) out.push(`${file}:${m.line}:${m.messageId}`);
-      }
-      return out.sort();
-    };
-    const first = lint(['src/resend.js', 'src/orders.js']);
+    writeProject(dir, files);
+    const first = lintInOrder(dir, ['src/resend.js', 'src/orders.js']);
     expect(first).toEqual(['src/orders.js:3:missingHeaders', 'src/resend.js:3:missingHeaders']);
-    expect(lint(['src/orders.js', 'src/resend.js'])).toEqual(first);
+    expect(lintInOrder(dir, ['src/orders.js', 'src/resend.js'])).toEqual(first);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
