@@ -5,7 +5,7 @@
  * other module (repositories, DTOs, utilities) is never parsed on a linted file's behalf.
  */
 import type { Catalog } from '../brokers/index.js';
-import type { Project } from './project.js';
+import { ownString, type Project } from './project.js';
 
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
 /**
@@ -75,7 +75,17 @@ export interface FileFacts {
   runtimeSetup: boolean;
   /** Names a timer or a scheduler (`setInterval`, `setTimeout`, `cron`, `@Cron`, `schedule`). */
   timer: boolean;
+  /**
+   * What it imports (`import`, `require`, `import()`), kept so that the project-wide indexes (what reaches a broker,
+   * the import graph, who imports a module) read each file once.
+   */
+  imports: readonly string[];
+  /** Registers providers for dependency injection (`provide:`, `container.register(...)`). */
+  registers: boolean;
 }
+
+/** A DI registration: a NestJS provider (`provide:`), tsyringe or awilix `register*(...)`. */
+export const REGISTRATION = /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/;
 
 export function fileFacts(project: Project, file: string, catalog: Catalog, knownText?: string): FileFacts | undefined {
   return project.slot(file, 'facts', () => {
@@ -87,6 +97,8 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       nestBootstrap: NEST_BOOTSTRAP.test(text),
       runtimeSetup: RUNTIME_SETUP.test(text),
       timer: namesTimer(text),
+      imports: importSpecifiers(text).map(ownString),
+      registers: REGISTRATION.test(text),
     };
   });
 }
@@ -137,11 +149,9 @@ export function importsReach(project: Project, file: string, specifiers: readonl
 export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0): boolean {
   // Keyed by depth too: an answer cut short at the depth limit must not stand for one asked from nearer.
   return project.slot(file, `reaches:${reach}:${depth}`, () => {
-    // One read: the facts are kept, the import specifiers are not (a repository's lists would weigh on a process).
-    const text = project.text(file);
-    const facts = text === undefined ? undefined : fileFacts(project, file, catalog, text);
+    const facts = fileFacts(project, file, catalog);
     if (!facts) return false;
     if (facts.broker || (reach === 'propagation' && facts.propagation)) return true;
-    return importsReach(project, file, importSpecifiers(text!), catalog, reach, depth);
+    return importsReach(project, file, facts.imports, catalog, reach, depth);
   }) === true;
 }

@@ -12,11 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { Instrumentation } from '../brokers/index.js';
+import type { Catalog, Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
-import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
+import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup, mentionsBroker, staticImportSpecifiers } from './reach.js';
 import { Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -51,9 +51,9 @@ const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
 };
 /** APM agents and the clients they instrument (../shared/brokers.md). */
 const AGENTS: Readonly<Record<string, readonly Instrumentation[]>> = {
-  'dd-trace': ['kafkajs', 'amqplib', 'aws-sdk', 'pubsub'],
+  'dd-trace': ['kafkajs', 'amqplib', 'aws-sdk', 'aws-sdk-v2', 'pubsub'],
   newrelic: ['kafkajs', 'amqplib'],
-  'elastic-apm-node': ['kafkajs', 'aws-sdk'],
+  'elastic-apm-node': ['kafkajs', 'aws-sdk', 'aws-sdk-v2'],
 };
 
 /** The call that starts an agent loaded through a named or default import (`tracer.init()`). */
@@ -108,7 +108,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   }
   const show = (file: string): string => project.relative(file);
   // Each module's imports and early loads are read once per scan: a Nest CLI monorepo's apps share most modules.
-  const importsOf = importGraph(project);
+  const importsOf = importGraph(project, from.catalog);
   const loaders = new Map<Instrumentation, ReturnType<typeof earlyLoader>>();
   const loadsEarly = (name: Instrumentation): ReturnType<typeof earlyLoader> => {
     if (!loaders.has(name)) loaders.set(name, earlyLoader(project, from, name));
@@ -118,7 +118,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   const appDirs = new Set<string>();
   for (const file of project.files()) appDirs.add(packageDir(file, project.root));
   for (const dir of appDirs) {
-    const first = loadedFirst(project, dir);
+    const first = loadedFirst(project, dir, from.catalog, importsOf);
     if (!first.isApp) continue;
     // Everything the first-loaded files import runs before the rest of the entry point.
     const early = importClosure(importsOf, first.files);
@@ -324,13 +324,12 @@ function xrayLambda(project: Project, dir: string): boolean {
 /** The project files a module imports, each module read once per scan. */
 type ImportGraph = (file: string) => readonly string[];
 
-function importGraph(project: Project): ImportGraph {
+function importGraph(project: Project, catalog: Catalog): ImportGraph {
   const targets = new Map<string, string[]>();
   return (file) => {
     let found = targets.get(file);
     if (!found) {
-      const text = project.text(file);
-      found = text ? importSpecifiers(text).map((specifier) => project.resolve(file, specifier)).filter((t): t is string => !!t) : [];
+      found = (fileFacts(project, file, catalog)?.imports ?? []).map((specifier) => project.resolve(file, specifier)).filter((t): t is string => !!t);
       targets.set(file, found);
     }
     return found;
@@ -397,6 +396,7 @@ function setupOf(resolver: Resolver, file: string): Setup {
         // X-Ray for the whole v2 SDK (`AWSXRay.captureAWS(require('aws-sdk'))`); one client's capture is judged
         // at its sends instead (`capturedByXRay`).
         setup.options.add('aws-sdk');
+        setup.options.add('aws-sdk-v2');
       } else if (required && agentOf(required)) {
         for (const instrumentation of AGENTS[agentOf(required)!]!) setup.patches.add(instrumentation);
       } else if (callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier') {
@@ -451,7 +451,14 @@ interface FirstLoaded {
   nestEntries: Map<string, Set<string>>;
 }
 
-function loadedFirst(project: Project, dir: string): FirstLoaded {
+function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf: ImportGraph): FirstLoaded {
+  /** Whether loading a module loads a client library: a broker package, or a project module that imports one. */
+  const loadsClient = (from: string, specifier: string): boolean => {
+    const target = project.resolve(from, specifier);
+    if (!target) return mentionsBroker(specifier, catalog);
+    for (const file of importClosure(importsOf, new Set([target]), 12)) if (fileFacts(project, file, catalog)?.broker) return true;
+    return false;
+  };
   const nestEntries = new Map<string, Set<string>>();
   const files = new Set<string>();
   const agents = new Map<string, string>();
@@ -524,14 +531,14 @@ function loadedFirst(project: Project, dir: string): FirstLoaded {
       }
       nestEntries.set(entry, imports);
     }
-    const first = firstLoaded(project, entry);
-    if (!first) continue;
-    const agent = agentOf(first);
-    if (agent) agents.set(agent, `${project.relative(entry)} (first import)`);
-    else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${project.relative(entry)} (first import)`);
-    else {
-      const target = project.resolve(entry, first);
-      if (target) files.add(target);
+    for (const first of firstLoaded(project, entry, (specifier) => loadsClient(entry, specifier))) {
+      const agent = agentOf(first);
+      if (agent) agents.set(agent, `${project.relative(entry)} (first import)`);
+      else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${project.relative(entry)} (first import)`);
+      else {
+        const target = project.resolve(entry, first);
+        if (target) files.add(target);
+      }
     }
   }
   return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries };
@@ -615,14 +622,24 @@ function isConstant(node: Node): boolean {
   return value.type === 'Literal' || (value.type === 'TemplateLiteral' && value.expressions.length === 0);
 }
 
-/** The specifier of the first module an entry file loads (`import './tracing'` / `require('./tracing')`). */
-function firstLoaded(project: Project, entry: string): string | undefined {
+/**
+ * The specifiers an entry file loads before the first module that loads a client library, that one included
+ * (`import './tracing'`, `require('./tracing')`). Modules that load no client library may come first: an
+ * environment loader the setup reads (`import { config } from 'dotenv'; config();`), `reflect-metadata`, a logger.
+ */
+function firstLoaded(project: Project, entry: string, loadsClient: (specifier: string) => boolean): string[] {
   const parsed = project.parse(entry);
-  if (!parsed) return undefined;
+  if (!parsed) return [];
+  const out: string[] = [];
+  const take = (specifier: string): boolean => {
+    out.push(specifier);
+    return loadsClient(specifier);
+  };
   for (const statement of parsed.ast.body) {
     if (statement.type === 'ImportDeclaration') {
       if (statement.importKind === 'type') continue;
-      return statement.source.value;
+      if (take(statement.source.value)) return out;
+      continue;
     }
     // Declarations that run no code of another module: `const name = 'order'`.
     if (statement.type === 'VariableDeclaration' && statement.declarations.every((d) => !d.init || isConstant(d.init))) continue;
@@ -633,9 +650,10 @@ function firstLoaded(project: Project, entry: string): string | undefined {
     if (!expression) {
       // Functions and types run nothing where they are declared.
       if (statement.type === 'FunctionDeclaration' || statement.type === 'TSInterfaceDeclaration' || statement.type === 'TSTypeAliasDeclaration') continue;
-      return undefined;
+      return out;
     }
     let call = unwrap(expression);
+    if (call.type === 'AwaitExpression') return out;
     // require('dd-trace').init() / require('elastic-apm-node').start({...}) / require('./instrumentation')('order')
     while (call.type === 'CallExpression' && !requireSpecifier(call)) {
       const callee = unwrap(call.callee);
@@ -645,11 +663,14 @@ function firstLoaded(project: Project, entry: string): string | undefined {
     }
     if (call.type === 'MemberExpression') call = unwrap(call.object);
     const specifier = requireSpecifier(call);
-    if (specifier) return specifier;
-    if (statement.type === 'ExpressionStatement' && expression.type === 'Literal') continue; // 'use strict'
-    return undefined;
+    if (specifier) {
+      if (take(specifier)) return out;
+      continue;
+    }
+    // Anything else runs code of modules loaded so far, none of which loads a client library (`config()`,
+    // `'use strict'`): what comes after it still runs before the first client library is loaded.
   }
-  return undefined;
+  return out;
 }
 
 /** X-Ray calls that return the one client they are given, instrumented (it sends `X-Amzn-Trace-Id`). */
