@@ -4,6 +4,7 @@
  */
 import amqpConnectionManager from './amqp-connection-manager.js';
 import amqplib from './amqplib.js';
+import awsSdkV2 from './aws-sdk-v2.js';
 import confluentKafka from './confluent-kafka.js';
 import golevelupRabbitmq from './golevelup-rabbitmq.js';
 import kafkajs from './kafkajs.js';
@@ -13,18 +14,20 @@ import nodeRdkafka from './node-rdkafka.js';
 import pubsub from './pubsub.js';
 import serviceBus from './service-bus.js';
 import sns from './sns.js';
+import snsV2 from './sns-v2.js';
 import sqsConsumer from './sqs-consumer.js';
 import sqs from './sqs.js';
+import sqsV2 from './sqs-v2.js';
 import type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './types.js';
 
 export type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './types.js';
 
 export const brokers: readonly BrokerSpec[] = [
-  kafkajs, confluentKafka, nodeRdkafka, amqplib, amqpConnectionManager, sqs, sqsConsumer, sns, pubsub, serviceBus,
-  nats, nestjs, golevelupRabbitmq,
+  kafkajs, confluentKafka, nodeRdkafka, amqplib, amqpConnectionManager, sqs, sqsConsumer, sns, awsSdkV2, sqsV2, snsV2, pubsub,
+  serviceBus, nats, nestjs, golevelupRabbitmq,
 ];
 
-export const instrumentations: readonly Instrumentation[] = ['kafkajs', 'amqplib', 'aws-sdk', 'pubsub', 'azure-sdk'];
+export const instrumentations: readonly Instrumentation[] = ['kafkajs', 'amqplib', 'aws-sdk', 'aws-sdk-v2', 'pubsub', 'azure-sdk'];
 
 /** A value kind qualified by its broker: `kafkajs:producer`. */
 export type Kind = string;
@@ -79,7 +82,7 @@ export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
     }
     for (const [name, kind] of Object.entries(broker.types)) {
       const list = catalog.typeNames.get(name) ?? [];
-      list.push({ broker, kind: q(kind) });
+      list.push({ broker, kind: kind.includes(':') ? kind : q(kind) });
       catalog.typeNames.set(name, list);
     }
     for (const spec of broker.publish) {

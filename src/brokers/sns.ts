@@ -1,9 +1,17 @@
-import type { BrokerSpec } from './types.js';
+import type { BrokerSpec, Instrumentation, PublishSpec } from './types.js';
 
 const attributes = {
   carrier: 'MessageAttributes', carrierName: 'MessageAttributes', body: ['Message'],
   shape: 'message-attributes', attributeLimit: 10,
 } as const;
+
+/** `sns.publish(input)` / `sns.publishBatch(input)` on the aggregated client (SDK v3's `SNS`, SDK v2's `AWS.SNS`). */
+export function publishMethods(on: string, autoInjectedBy: Instrumentation): PublishSpec[] {
+  return [
+    { on, method: 'publish', label: 'sns.publish()', messages: 'arg0', destination: 'arg0.TopicArn', ...attributes, autoInjectedBy },
+    { on, method: 'publishBatch', label: 'sns.publishBatch()', messages: 'arg0.PublishBatchRequestEntries[*]', destination: 'arg0.TopicArn', ...attributes },
+  ];
+}
 
 /** `@aws-sdk/client-sns`. The aws-sdk instrumentation injects on `Publish` but not on `PublishBatch`. */
 const sns: BrokerSpec = {
@@ -26,8 +34,7 @@ const sns: BrokerSpec = {
     // The aggregated `SNS` class extends `SNSClient`: it sends commands too.
     { on: 'aggregated', method: 'send', label: 'PublishCommand', messages: 'arg0.new:PublishCommand.arg0', destination: 'arg0.new:PublishCommand.arg0.TopicArn', ...attributes, autoInjectedBy: 'aws-sdk' },
     { on: 'aggregated', method: 'send', label: 'PublishBatchCommand', messages: 'arg0.new:PublishBatchCommand.arg0.PublishBatchRequestEntries[*]', destination: 'arg0.new:PublishBatchCommand.arg0.TopicArn', ...attributes },
-    { on: 'aggregated', method: 'publish', label: 'sns.publish()', messages: 'arg0', destination: 'arg0.TopicArn', ...attributes, autoInjectedBy: 'aws-sdk' },
-    { on: 'aggregated', method: 'publishBatch', label: 'sns.publishBatch()', messages: 'arg0.PublishBatchRequestEntries[*]', destination: 'arg0.TopicArn', ...attributes },
+    ...publishMethods('aggregated', 'aws-sdk'),
   ],
   consume: [],
 };

@@ -1,9 +1,32 @@
-import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
+import type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './types.js';
 
 const attributes = {
   carrier: 'MessageAttributes', carrierName: 'MessageAttributes', body: ['MessageBody'],
   shape: 'message-attributes', attributeLimit: 10,
 } as const;
+
+/** `sqs.sendMessage(input)` / `sqs.sendMessageBatch(input)` on the aggregated client (SDK v3's `SQS`, SDK v2's `AWS.SQS`). */
+export function sendMessageMethods(on: string, autoInjectedBy: Instrumentation): PublishSpec[] {
+  return [
+    { on, method: 'sendMessage', label: 'sqs.sendMessage()', messages: 'arg0', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy },
+    { on, method: 'sendMessageBatch', label: 'sqs.sendMessageBatch()', messages: 'arg0.Entries[*]', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy },
+  ];
+}
+
+/** `sqs.receiveMessage(input)` on the aggregated client: the pulled batch, and the request's attribute names. */
+export function receiveMessageMethod(on: string, requestAddedBy: Instrumentation): ConsumeSpec[] {
+  return [
+    {
+      on, style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, destination: 'arg0.QueueUrl',
+      carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+    {
+      on, style: 'request', method: 'receiveMessage', label: 'sqs.receiveMessage()',
+      request: 'arg0', attributeNames: 'arg0.MessageAttributeNames',
+      requestAddedBy, carrier: 'MessageAttributes', incoming: 'message-attributes',
+    },
+  ];
+}
 
 const sendMessage: PublishSpec[] = [
   { on: 'client', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', destination: 'arg0.new:SendMessageCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
@@ -11,8 +34,7 @@ const sendMessage: PublishSpec[] = [
   // The aggregated `SQS` class extends `SQSClient`: it sends commands too.
   { on: 'aggregated', method: 'send', label: 'SendMessageCommand', messages: 'arg0.new:SendMessageCommand.arg0', destination: 'arg0.new:SendMessageCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
   { on: 'aggregated', method: 'send', label: 'SendMessageBatchCommand', messages: 'arg0.new:SendMessageBatchCommand.arg0.Entries[*]', destination: 'arg0.new:SendMessageBatchCommand.arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'aggregated', method: 'sendMessage', label: 'sqs.sendMessage()', messages: 'arg0', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
-  { on: 'aggregated', method: 'sendMessageBatch', label: 'sqs.sendMessageBatch()', messages: 'arg0.Entries[*]', destination: 'arg0.QueueUrl', ...attributes, autoInjectedBy: 'aws-sdk' },
+  ...sendMessageMethods('aggregated', 'aws-sdk'),
 ];
 
 /**
@@ -54,15 +76,7 @@ const sqs: BrokerSpec = {
     ...receiveMessageCommand('client'),
     // The aggregated `SQS` class extends `SQSClient`: it sends commands too.
     ...receiveMessageCommand('aggregated'),
-    {
-      on: 'aggregated', style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, destination: 'arg0.QueueUrl',
-      carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
-    {
-      on: 'aggregated', style: 'request', method: 'receiveMessage', label: 'sqs.receiveMessage()',
-      request: 'arg0', attributeNames: 'arg0.MessageAttributeNames',
-      requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
-    },
+    ...receiveMessageMethod('aggregated', 'aws-sdk'),
   ],
 };
 

@@ -15,7 +15,7 @@
  */
 
 /** The runtime instrumentations whose coverage the `autoInstrumented` option can declare. */
-export type Instrumentation = 'kafkajs' | 'amqplib' | 'aws-sdk' | 'pubsub' | 'azure-sdk';
+export type Instrumentation = 'kafkajs' | 'amqplib' | 'aws-sdk' | 'aws-sdk-v2' | 'pubsub' | 'azure-sdk';
 
 /**
  * How a carrier must be written to and read from. `object` works with OpenTelemetry's default setter and getter

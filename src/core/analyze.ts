@@ -249,7 +249,7 @@ const REPLY_DESTINATION = /reply[-_.]?(to|queue)/i;
 function sendsThroughXRay(resolver: Resolver, site: PublishSite): boolean {
   const [inner, owner] = site.via ? [site.via.inner, site.via.resolver] : [site, resolver];
   const callee = inner.call.callee;
-  return inner.spec.autoInjectedBy === 'aws-sdk' && callee.type === 'MemberExpression' && capturedByXRay(owner, callee.object);
+  return (inner.spec.autoInjectedBy === 'aws-sdk' || inner.spec.autoInjectedBy === 'aws-sdk-v2') && callee.type === 'MemberExpression' && capturedByXRay(owner, callee.object);
 }
 
 /** A short hash of a text (FNV-1a), so that a cached verdict follows the editor's buffer, not only the file. */

@@ -81,6 +81,9 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
   if (spec.style === 'pull') {
     // const msg = await ch.get(q) / const msgs = await receiver.receiveMessages(10)
     let holder: Node = call;
+    // AWS SDK v2: `await sqs.receiveMessage(params).promise()`.
+    const promised = holder.parent?.type === 'MemberExpression' && holder.parent.object === holder && !holder.parent.computed && holder.parent.property.type === 'Identifier' && holder.parent.property.name === 'promise' ? holder.parent.parent : undefined;
+    if (promised?.type === 'CallExpression' && promised.callee === holder.parent && promised.arguments.length === 0) holder = promised;
     while (holder.parent && (holder.parent.type === 'AwaitExpression' || holder.parent.type === 'TSAsExpression' || holder.parent.type === 'TSNonNullExpression')) holder = holder.parent;
     const declarator = holder.parent;
     // The request discriminates calls sharing a method name: `sqs.send(new ReceiveMessageCommand(...))`.

@@ -805,7 +805,8 @@ export class Resolver {
     } else if (type.typeName.type === 'TSQualifiedName' && type.typeName.left.type === 'Identifier') {
       name = type.typeName.right.name;
       info = this.imports.get(type.typeName.left.name);
-      if (info?.imported !== '*') return null;
+      // `AWS.SQS` with `import AWS from 'aws-sdk'`: a library's default export may be its namespace.
+      if (info?.imported !== '*' && !(info?.imported === 'default' && this.catalog.byPackage.has(info.source))) return null;
     } else {
       return null;
     }
@@ -820,7 +821,8 @@ export class Resolver {
       return entity?.type === 'class' ? entity.resolver.entityKind('instance', entity.node) : null;
     }
     const kind = broker.types[name];
-    return kind ? `${broker.id}:${kind}` : null;
+    // A kind naming its broker (`sqs-v2:sqs` for `AWS.SQS`) is another broker's.
+    return kind ? (kind.includes(':') ? kind : `${broker.id}:${kind}`) : null;
   }
 
   private member(kind: Kind, name: string): Kind {
