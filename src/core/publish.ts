@@ -358,6 +358,9 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
           return inner.id === 'ok' || inner.id === 'unknown' ? inner : { id: 'headersNotInjected' };
         }
       }
+      // `this.toNatsHeaders(carrier)`: a function of the project handed a carrier the code injected converts it (its
+      // keys copied one by one into the broker's headers).
+      if (resolver.calleeFunction(value) && value.arguments.some((arg) => arg.type !== 'SpreadElement' && classifyCarrier(resolver, arg, 'object', names, depth + 1, site).id === 'ok')) return { id: 'ok' };
       if (resolver.kindOf(value)?.endsWith(':msghdrs')) return { id: 'headersNotInjected' };
       return { id: 'unknown' };
     }
