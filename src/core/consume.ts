@@ -543,6 +543,9 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const variables = patternVariables(owner, fn.params[index]);
         if (variables.length === 0) return true;
         if (variables.some((variable) => handledIn(owner, fn, variable))) return true;
+      } else if (parent?.type === 'SpreadElement' && top === id && spreadCopy(resolver, parent)) {
+        // `const decoded = { ...message, value: decode(message.value) }`: a copy of the message, followed instead.
+        pending.push(spreadCopy(resolver, parent)!);
       } else if (parent?.type === 'ArrayExpression' || parent?.type === 'Property' || parent?.type === 'SpreadElement') {
         // `applyRetryPolicy({ channel, message })`: a property of an options argument, followed into the function.
         const packed = packedArgument(resolver, parent, top);
@@ -561,6 +564,16 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
     }
   }
   return false;
+}
+
+/** The variable an object literal spreading a message is declared as (`const copy = { ...message, value }`). */
+function spreadCopy(resolver: Resolver, spread: TSESTree.SpreadElement): ScopeVariable | undefined {
+  const object = spread.parent;
+  let top: Node | undefined = object;
+  while (top?.parent?.type === 'TSAsExpression' || top?.parent?.type === 'TSSatisfiesExpression') top = top.parent;
+  const declarator = top?.parent;
+  if (object?.type !== 'ObjectExpression' || declarator?.type !== 'VariableDeclarator' || declarator.init !== top || declarator.id.type !== 'Identifier') return undefined;
+  return resolver.declaredVariable(declarator.id) ?? undefined;
 }
 
 /** The variables a parameter declares: itself, or the names it destructures (with defaults). */
