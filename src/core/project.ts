@@ -536,7 +536,8 @@ function checkProjectRoot(dir: string): RootKind | undefined {
 }
 
 function isNestMonorepo(dir: string): boolean {
-  return (readJson(path.join(dir, 'nest-cli.json')) as { monorepo?: unknown } | undefined)?.monorepo === true;
+  const file = path.join(dir, 'nest-cli.json');
+  return exists(file) && (readJson(file) as { monorepo?: unknown } | undefined)?.monorepo === true;
 }
 
 /** The workspace patterns a repository root declares: `workspaces` (npm, yarn), `pnpm-workspace.yaml`, `lerna.json`. */

@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { reaches } from './reach.js';
+import { fileFacts, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -691,8 +691,8 @@ export class Resolver {
     return project.projectSlot(`di:${key}`, () => {
       let found: Kind | null = null;
       const files = project.files().filter((file) => {
-        const text = project.text(file);
-        return !!text && text.includes(key.slice(1)) && /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/.test(text);
+        if (!fileFacts(project, file, this.catalog)?.registers) return false;
+        return !!project.text(file)?.includes(key.slice(1));
       });
       for (const file of files.slice(0, MAX_REGISTRATION_FILES)) {
         const other = file === this.file ? this : Resolver.forModule(project, file, this.catalog);

@@ -106,7 +106,7 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   // `false` stands while it is computed: a function that calls itself back is not thereby a timer job.
   return resolver.memo(`timers-only:${depth}`, owner, () => {
     const named = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
-    const others = importersOf(project, file).filter((other) => named.test(project.text(other) ?? ''));
+    const others = importersOf(project, file, resolver.catalog).filter((other) => named.test(project.text(other) ?? ''));
     // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
     if (others.length === 0 || !nearTimer(project, resolver, others, 2 - depth)) return false;
     let callers = 0;
@@ -133,7 +133,7 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
 /** Whether one of the files, or of the files importing them (`levels` deep), names a timer or a scheduler. */
 function nearTimer(project: NonNullable<Resolver['project']>, resolver: Resolver, files: readonly string[], levels: number): boolean {
   if (files.some((file) => fileFacts(project, file, resolver.catalog)?.timer)) return true;
-  return levels > 0 && files.some((file) => nearTimer(project, resolver, importersOf(project, file), levels - 1));
+  return levels > 0 && files.some((file) => nearTimer(project, resolver, importersOf(project, file, resolver.catalog), levels - 1));
 }
 
 /**

@@ -6,13 +6,13 @@
  * with the same checks as a direct call, through a description derived from the broker's (`arg1` is the message).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { PublishSpec } from '../brokers/index.js';
+import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
 import { calleeName, enclosingFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir, readJson } from './project.js';
-import { escapeRegExp, importSpecifiers, reaches } from './reach.js';
+import { escapeRegExp, fileFacts, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 import { bodyInjects, EMPTY_NAMES } from './otel.js';
@@ -432,7 +432,7 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
     // A module no source file imports may be an entry point a runtime calls (a Lambda handler named in a template,
     // a route file, a script): tests calling its functions say nothing about production. Only an unused part of a
     // module the app imports is test-only.
-    return testOnly() && importedBySource(project, file);
+    return testOnly() && importedBySource(project, file, resolver.catalog);
   });
 }
 
@@ -443,20 +443,18 @@ function moduleName(file: string): string {
 }
 
 /** Whether a source file of the project (not a test) imports the module. */
-function importedBySource(project: NonNullable<Resolver['project']>, file: string): boolean {
-  return importersOf(project, file).length > 0;
+function importedBySource(project: NonNullable<Resolver['project']>, file: string, catalog: Catalog): boolean {
+  return importersOf(project, file, catalog).length > 0;
 }
 
 /** The project's source files (not tests) that import a module. */
-export function importersOf(project: NonNullable<Resolver['project']>, file: string): string[] {
+export function importersOf(project: NonNullable<Resolver['project']>, file: string, catalog: Catalog): string[] {
   // One pass over the project per file listing: every source file's imports, resolved, as a reverse index.
   const index = project.projectSlot('importers-index', () => {
     const importers = new Map<string, string[]>();
     for (const other of project.files()) {
       if (isTestFile(project.relative(other))) continue;
-      const text = project.text(other);
-      if (!text) continue;
-      for (const specifier of importSpecifiers(text)) {
+      for (const specifier of fileFacts(project, other, catalog)?.imports ?? []) {
         const target = project.resolve(other, specifier);
         if (!target || target === other) continue;
         const list = importers.get(target);
