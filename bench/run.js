@@ -256,7 +256,8 @@ const SECTIONS = [
 
 /**
  * e) The same share on a real repository (a large monorepo fetched by hand; nothing of it is committed). Its own
- * source tree, minus dependencies and build output, with the recommended config; one warm-up pass, one measured.
+ * source tree, minus dependencies and build output, with the recommended config: a cold pass (a CI run) and a warm
+ * one (the same process again, as an editor), both reported.
  */
 async function measureRepo(ctx) {
   const { args, ruleIds, print } = ctx;
@@ -266,30 +267,41 @@ async function measureRepo(ctx) {
     return { checks: [], data: null };
   }
   const config = [{ ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '**/*.min.js'] }, ...ctx.recommended];
-  const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config, stats: true, errorOnUnmatchedPattern: false });
   const patterns = ['**/*.{js,mjs,cjs,ts,mts,cts,tsx}'];
-  await eslint.lintFiles(patterns); // warm-up: JIT, and the project view's caches as an editor would have them
-  const eslint2 = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config, stats: true, errorOnUnmatchedPattern: false });
-  const t0 = performance.now();
-  const results = await eslint2.lintFiles(patterns);
-  const wallMs = performance.now() - t0;
-  let parseMs = 0;
-  let ruleMs = 0;
-  let reports = 0;
-  let fatal = 0;
-  for (const r of results) {
-    fatal += r.fatalErrorCount;
-    reports += r.messages.filter((m) => m.ruleId?.startsWith(RULE_PREFIX)).length;
-    for (const p of r.stats?.times?.passes ?? []) {
-      parseMs += p.parse?.total ?? 0;
-      for (const [id, t] of Object.entries(p.rules ?? {})) if (ruleIds.includes(id)) ruleMs += t.total;
+  /** One lint of the repository with a fresh ESLint instance; the project view's caches live on in the process. */
+  const pass = async () => {
+    const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config, stats: true, errorOnUnmatchedPattern: false });
+    const t0 = performance.now();
+    const results = await eslint.lintFiles(patterns);
+    const wallMs = performance.now() - t0;
+    let parseMs = 0;
+    let ruleMs = 0;
+    let reports = 0;
+    let fatal = 0;
+    for (const r of results) {
+      fatal += r.fatalErrorCount;
+      reports += r.messages.filter((m) => m.ruleId?.startsWith(RULE_PREFIX)).length;
+      for (const p of r.stats?.times?.passes ?? []) {
+        parseMs += p.parse?.total ?? 0;
+        for (const [id, t] of Object.entries(p.rules ?? {})) if (ruleIds.includes(id)) ruleMs += t.total;
+      }
     }
+    return { files: results.length, fatal, reports, wallMs, parseMs, ruleMs };
+  };
+  // Cold: a CI run, where the project-wide indexes are built on the way. Warm: an editor's later lints.
+  const cold = await pass();
+  const warm = await pass();
+  print(`  ${dir}: ${warm.files} files linted (${warm.fatal} parse errors), ${warm.reports} reports`);
+  for (const [label, r] of [['cold (one CI run: the project indexes are built on the way)', cold], ['warm (the same process again, as an editor)', warm]]) {
+    print(`  ${label}: parse ${fmt(r.parseMs, 0)} ms, our rules ${fmt(r.ruleMs, 0)} ms (${fmt(r.ruleMs / r.files, 3)} ms per file, ${pct(r.ruleMs / r.parseMs)}), wall ${fmt(r.wallMs / 1000, 1)} s`);
   }
-  print(`  ${dir}: ${results.length} files linted (${fatal} parse errors), ${reports} reports, wall ${fmt(wallMs / 1000, 1)} s`);
-  print(`  parse ${fmt(parseMs, 0)} ms, our rules ${fmt(ruleMs, 0)} ms (${fmt(ruleMs / results.length, 3)} ms per file)`);
+  const name = path.basename(dir);
   return {
-    checks: [{ metric: `rule time / parse time on ${path.basename(dir)}`, value: pct(ruleMs / parseMs), target: `<= ${pct(TARGETS.ruleToParseRatio, 0)}`, pass: ruleMs / parseMs <= TARGETS.ruleToParseRatio }],
-    data: { dir: path.basename(dir), files: results.length, parseMs, ruleMs, reports },
+    checks: [
+      { metric: `rule time / parse time on ${name}, cold`, value: pct(cold.ruleMs / cold.parseMs), target: `<= ${pct(TARGETS.ruleToParseRatio, 0)}`, pass: cold.ruleMs / cold.parseMs <= TARGETS.ruleToParseRatio },
+      { metric: `rule time / parse time on ${name}, warm`, value: pct(warm.ruleMs / warm.parseMs), target: `<= ${pct(TARGETS.ruleToParseRatio, 0)}`, pass: warm.ruleMs / warm.parseMs <= TARGETS.ruleToParseRatio },
+    ],
+    data: { dir: name, files: warm.files, cold: { parseMs: cold.parseMs, ruleMs: cold.ruleMs }, warm: { parseMs: warm.parseMs, ruleMs: warm.ruleMs }, reports: warm.reports },
   };
 }
 
