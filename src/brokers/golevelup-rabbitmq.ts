@@ -4,7 +4,9 @@ import type { BrokerSpec } from './types.js';
  * `@golevelup/nestjs-rabbitmq`: `AmqpConnection.publish(exchange, routingKey, message, options)`, injected by its
  * class. The message is JSON-serialised; `options` are amqplib's publish options, headers included. The library
  * publishes on its raw amqplib channel (`this._channel.publish`, not the managed channel's queue), so the amqplib
- * instrumentation covers the call. Its `@RabbitSubscribe` handlers are not judged yet.
+ * instrumentation covers the call. `@RabbitSubscribe` and `@RabbitRPC` handlers are called with the deserialised
+ * message, the raw amqplib message and its headers, from the library's `consume` callback on that raw channel: the
+ * amqplib instrumentation parents them, and without it they extract from the raw message's `properties.headers`.
  */
 const golevelupRabbitmq: BrokerSpec = {
   id: 'golevelup-rabbitmq',
@@ -13,6 +15,8 @@ const golevelupRabbitmq: BrokerSpec = {
   packages: ['@golevelup/nestjs-rabbitmq'],
   edges: {
     'module.AmqpConnection': 'AmqpConnectionClass',
+    'module.RabbitSubscribe': 'subscribeDecorator',
+    'module.RabbitRPC': 'subscribeDecorator',
   },
   types: { AmqpConnection: 'connection' },
   publish: [
@@ -21,7 +25,12 @@ const golevelupRabbitmq: BrokerSpec = {
       body: ['arg2'], shape: 'object', autoInjectedBy: 'amqplib',
     },
   ],
-  consume: [],
+  consume: [
+    {
+      on: 'subscribeDecorator', style: 'method', label: '@RabbitSubscribe/@RabbitRPC', message: 'param1', carrier: 'properties.headers',
+      destination: 'arg0.queue', incoming: 'string', autoExtractedBy: 'amqplib',
+    },
+  ],
 };
 
 export default golevelupRabbitmq;

@@ -90,7 +90,7 @@ export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
     }
     for (const spec of broker.consume) {
       if (spec.style === 'iterate') catalog.consumeByIteratedKind.set(q(spec.on), { broker, spec });
-      else if (spec.style === 'decorator') catalog.consumeByDecoratorKind.set(q(spec.on), { broker, spec });
+      else if (spec.style === 'decorator' || spec.style === 'method') catalog.consumeByDecoratorKind.set(q(spec.on), { broker, spec });
       else push(catalog.consumeByMethod, spec.method!, { broker, spec, on: q(spec.on) });
     }
   }

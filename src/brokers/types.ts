@@ -88,8 +88,10 @@ export interface ConsumeSpec {
    * `request`: only checks that the receive asks for trace attributes (SQS ReceiveMessage).
    * `decorator`: class methods decorated with a value of kind `on` (NestJS `@EventPattern`); the message is the
    * parameter decorated with the broker's `ctxDecorator` kind.
+   * `method`: class methods decorated with a value of kind `on`, called with the message as the parameter `message`
+   * names (`@RabbitSubscribe` handlers get the raw amqplib message second).
    */
-  style: 'callback' | 'pull' | 'iterate' | 'request' | 'decorator';
+  style: 'callback' | 'pull' | 'iterate' | 'request' | 'decorator' | 'method';
   /** Method name (not used for `iterate`). `new` matches a `new X(...)` of kind `on`. */
   method?: string;
   /** Only match when the first argument is this string literal (`on('message', ...)`). */

@@ -143,6 +143,7 @@ export function decoratorSite(resolver: Resolver, method: TSESTree.MethodDefinit
   const entry = handlerEntry(resolver, method);
   if (!entry) return undefined;
   const { broker, spec } = entry;
+  if (spec.style === 'method') return methodSite(resolver, method, broker, spec);
   const params = handlerParams(resolver, method, broker.id);
   // The transport decides whether there are headers at all: TCP and Redis carry none (the payload is their only
   // carrier; so do RabbitMQ and NATS before Nest 8), and a handler whose transport cannot be told is not judged.
@@ -166,9 +167,21 @@ export function headerlessHandler(resolver: Resolver, method: TSESTree.MethodDef
   const entry = handlerEntry(resolver, method);
   if (!entry) return undefined;
   const { broker, spec } = entry;
+  if (spec.style === 'method') return undefined;
   const params = handlerParams(resolver, method, broker.id);
   const transport = handlerTransport(resolver, method, params.contextKind, (m) => (handlerEntry(resolver, m) ? handlerParams(resolver, m, broker.id).contextKind : undefined));
   return transport && isHeaderlessTransport(resolver, transport) ? { broker, spec, transport } : undefined;
+}
+
+/** A handler method a library calls with the message as one of its parameters (`@RabbitSubscribe`). */
+function methodSite(resolver: Resolver, method: TSESTree.MethodDefinition, broker: BrokerSpec, spec: ConsumeSpec): ConsumeSite {
+  const index = Number(/^param(\d+)$/.exec(spec.message ?? '')?.[1] ?? NaN);
+  const param = Number.isNaN(index) ? undefined : method.value.params[index];
+  const variable = param?.type === 'Identifier' || param?.type === 'AssignmentPattern' ? patternVariables(resolver, param)[0] : undefined;
+  return {
+    broker, spec, anchor: method, location: method.key, body: method.value, bindings: variable ? [{ variable, path: [] }] : [], payloads: [],
+    incoming: spec.incoming, coveredBy: spec.autoExtractedBy ? [spec.autoExtractedBy] : undefined, extractedBy: frameworkExtractor(resolver, method),
+  };
 }
 
 function handlerEntry(resolver: Resolver, method: TSESTree.MethodDefinition): { broker: BrokerSpec; spec: ConsumeSpec } | undefined {

@@ -62,9 +62,11 @@ function publishNodes(resolver: Resolver, site: PublishSite, depth: number): Loc
  * `@EventPattern(...)`/`@MessagePattern(...)` decorator call. For-await loops start at the iterated value.
  */
 export function anchorCall(site: ConsumeSite): Node | undefined {
-  if (site.spec.style === 'decorator') {
+  if (site.spec.style === 'decorator' || site.spec.style === 'method') {
     const decorators = (site.anchor as { decorators?: TSESTree.Decorator[] }).decorators ?? [];
-    return decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && /Pattern$/.test(calleeName(e) ?? ''));
+    // `@EventPattern(...)`, or a decorator the spec's label names (`@RabbitSubscribe(...)`).
+    const named = (name: string): boolean => (site.spec.style === 'decorator' ? /Pattern$/.test(name) : site.spec.label.split('/').includes(`@${name}`));
+    return decorators.map((d) => unwrap(d.expression)).find((e) => e.type === 'CallExpression' && named(calleeName(e) ?? ''));
   }
   if (site.anchor.type === 'ForOfStatement') return site.anchor.right;
   return site.anchor;

@@ -291,7 +291,8 @@ function destinationOf(resolver: Resolver, site: ConsumeSite): string | undefine
 export function wrapHandler(resolver: Resolver, site: ConsumeSite): Repair {
   const binding = site.bindings[0];
   if (!binding) {
-    return site.spec.style === 'decorator' ? addContextParameter(resolver, site) : { reason: 'the handler does not receive the message' };
+    if (site.spec.style === 'decorator') return addContextParameter(resolver, site);
+    return { reason: site.spec.style === 'method' ? 'the handler does not take the raw message' : 'the handler does not receive the message' };
   }
   if (site.spec.style === 'pull') return wrapAfterPull(resolver, site);
   const name = { name: binding.variable.name, path: binding.path };
