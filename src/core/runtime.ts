@@ -121,10 +121,10 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     const first = loadedFirst(project, dir, from.catalog, importsOf);
     if (!first.isApp) continue;
     // Everything the first-loaded files import runs before the rest of the entry point.
-    const early = importClosure(importsOf, first.files);
+    const appEarly = importClosure(importsOf, first.files);
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     /** The app's coverage, given what its NestJS bootstraps import before `NestFactory.create*` runs. */
-    const coverageWith = (entries: readonly string[]): RuntimeCoverage => {
+    const coverageWith = (entries: readonly string[], folder = prefix, early = appEarly, agents = first.agents): RuntimeCoverage => {
       const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map(), bundled: new Map() };
       // Modules a NestJS bootstrap imports run before `NestFactory.create*` loads the transports' client libraries,
       // and so does the bootstrap's own code (`sdk.start()` in main.ts). Followed deep: a client library imported
@@ -134,7 +134,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
       for (const entry of entries) beforeNest?.add(entry);
       for (const setup of setups.values()) {
         // A setup of a shared library the bootstrap imports (`await initTracing()` from `libs/common`) is the app's too.
-        const inApp = setup.file.startsWith(prefix) || early.has(setup.file) || !!beforeNest?.has(setup.file);
+        const inApp = setup.file.startsWith(folder) || early.has(setup.file) || !!beforeNest?.has(setup.file);
         if (!inApp) continue;
         for (const name of setup.options) coverage.loaded.set(name, show(setup.file));
         for (const name of setup.patches) {
@@ -146,7 +146,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
       }
-      for (const [agent, where] of first.agents) {
+      for (const [agent, where] of agents) {
         for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || first.autoAllows(name)) coverage.loaded.set(name, where);
       }
       for (const name of coverage.loaded.keys()) coverage.late.delete(name);
@@ -154,10 +154,15 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     };
     runtime.apps.set(dir, coverageWith([...first.nestEntries.keys()]));
     // A Nest CLI monorepo starts one process per app (`apps/<name>/src/main.ts`): each is judged by its own bootstrap.
-    if (first.nestEntries.size > 1) {
-      for (const entry of first.nestEntries.keys()) {
+    // Its bootstrap may be shared (`bootstrapRmqService(SmsModule)` from a library): each `main` is an app's entry.
+    const appMains = [...first.entries].filter((entry) => /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(entry) && path.dirname(path.dirname(entry)).startsWith(prefix));
+    if (first.nestEntries.size > 1 || appMains.length > 1) {
+      for (const entry of appMains) {
         const folder = path.dirname(path.dirname(entry));
-        if (folder.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(entry)) runtime.apps.set(folder, coverageWith([entry]));
+        // Preloads apply to every entry; what an entry imports first, to its own app only.
+        const early = importClosure(importsOf, new Set([...first.preloads, ...(first.byEntry.get(entry) ?? [])]));
+        const agents = new Map([...first.preloadAgents, ...(first.agentsByEntry.get(entry) ?? [])]);
+        runtime.apps.set(folder, coverageWith(first.nestEntries.has(entry) ? [entry] : [], folder + path.sep, early, agents));
       }
     }
   }
@@ -449,6 +454,14 @@ interface FirstLoaded {
   external?: { packages: Set<string>; dependencies: Set<string> };
   /** What a NestJS entry point (one calling `NestFactory`) imports: evaluated before the framework's lazy loads. */
   nestEntries: Map<string, Set<string>>;
+  /** Of `files`, those each entry point loads first, and those the start commands preload (for every entry). */
+  byEntry: Map<string, Set<string>>;
+  preloads: Set<string>;
+  /** Of `agents`, those each entry point starts first, and those the start commands preload. */
+  agentsByEntry: Map<string, Map<string, string>>;
+  preloadAgents: Map<string, string>;
+  /** The entry points found (start scripts, `main`, Nest's `src/main.ts`, the usual index files). */
+  entries: Set<string>;
 }
 
 function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf: ImportGraph): FirstLoaded {
@@ -461,13 +474,17 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   };
   const nestEntries = new Map<string, Set<string>>();
   const files = new Set<string>();
+  const byEntry = new Map<string, Set<string>>();
+  const preloads = new Set<string>();
+  const agentsByEntry = new Map<string, Map<string, string>>();
+  const preloadAgents = new Map<string, string>();
   const agents = new Map<string, string>();
   const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
   if (manifest?.dependencies?.next) {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set() };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -491,11 +508,17 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     for (const match of command.matchAll(/(?:-r|--require|--import|--loader)[\s=]+["']?([^\s"']+)/g)) {
       const specifier = match[1]!;
       const agent = agentOf(specifier);
-      if (agent) agents.set(agent, `${specifier} preload`);
-      else if (specifier === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${specifier} preload`);
-      else {
+      const started = agent ?? (specifier === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
+      if (started) {
+        agents.set(started, `${specifier} preload`);
+        preloadAgents.set(started, `${specifier} preload`);
+      }
+      if (!started) {
         const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`);
-        if (target) files.add(target);
+        if (target) {
+          files.add(target);
+          preloads.add(target);
+        }
       }
     }
     const script = entryScript(command);
@@ -533,15 +556,23 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     }
     for (const first of firstLoaded(project, entry, (specifier) => loadsClient(entry, specifier))) {
       const agent = agentOf(first);
-      if (agent) agents.set(agent, `${project.relative(entry)} (first import)`);
-      else if (first === `${AUTO_PACKAGE}/register`) agents.set(AUTO_PACKAGE, `${project.relative(entry)} (first import)`);
+      const started = agent ?? (first === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
+      if (started) {
+        agents.set(started, `${project.relative(entry)} (first import)`);
+        if (!agentsByEntry.has(entry)) agentsByEntry.set(entry, new Map());
+        agentsByEntry.get(entry)!.set(started, `${project.relative(entry)} (first import)`);
+      }
       else {
         const target = project.resolve(entry, first);
-        if (target) files.add(target);
+        if (target) {
+          files.add(target);
+          if (!byEntry.has(entry)) byEntry.set(entry, new Set());
+          byEntry.get(entry)!.add(target);
+        }
       }
     }
   }
-  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries };
+  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries };
 }
 
 /**
