@@ -86,13 +86,13 @@ interface CachedText {
  * decorator factory that every file of a large app imports), which a walk package by package would otherwise parse
  * again for every file that reaches it.
  */
-const MAX_PARSED = 16;
-const MAX_HOT = 32;
+const MAX_PARSED = 8;
+const MAX_HOT = 24;
 const HOT_AFTER = 3;
 const PARSED_SLOTS = ['resolver'];
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
-const STAT_TTL = 5_000;
+const STAT_TTL = 1_000;
 
 export class Project {
   private static readonly byRoot = new Map<string, Project>();
