@@ -3,7 +3,7 @@
  * project-wide scans and by the audit (as a predicate), from one list. It publishes to fake brokers, asserts on
  * payloads and starts consumers without context on purpose; examples and demos show a library's use, not a service's.
  */
-const SUFFIXES = ['spec', 'test', 'e2e-spec', 'e2e', 'cy', 'bench', 'benchmark'];
+const SUFFIXES = ['spec', 'test', 'e2e-spec', 'int-spec', 'integration-spec', 'e2e', 'cy', 'bench', 'benchmark'];
 const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 /**
