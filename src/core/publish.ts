@@ -292,9 +292,13 @@ export function isProbeHandler(resolver: Resolver, site: { anchor: Node }): bool
     const call = decorator.expression;
     const pattern = call.type === 'CallExpression' ? call.arguments[0] : undefined;
     if (!pattern || pattern.type === 'SpreadElement') continue;
-    // The pattern's string when it can be followed, else its own name (`HEALTH_CHECK`, `Patterns.HEARTBEAT`).
-    const text = destinationText(resolver, pattern) || resolver.input.text.slice(pattern.range[0], pattern.range[1]);
-    if (PROBE.test(text)) return true;
+    // An options object names its destinations in its values (`{ routingKey: 'heartbeat.ping', queue }`).
+    const values = pattern.type === 'ObjectExpression' ? pattern.properties.flatMap((p) => (p.type === 'Property' ? [p.value] : [])) : [pattern];
+    for (const value of values) {
+      // The pattern's string when it can be followed, else its own name (`HEALTH_CHECK`, `Patterns.HEARTBEAT`).
+      const text = destinationText(resolver, value) || resolver.input.text.slice(value.range[0], value.range[1]);
+      if (PROBE.test(text)) return true;
+    }
   }
   return false;
 }
