@@ -225,8 +225,12 @@ export function isHarmlessCall(call: TSESTree.CallExpression): boolean {
   if (callee.type !== 'MemberExpression') return false;
   const object = unwrap(callee.object);
   const objectName = object.type === 'Identifier' ? object.name : object.type === 'MemberExpression' ? memberName(object) : undefined;
-  return objectName === 'JSON' || objectName === 'console' || objectName === 'logger' || objectName === 'log';
+  if (objectName === 'JSON' || objectName === 'console' || objectName === 'logger' || objectName === 'log') return true;
+  // A span copies what it records (`span.setAttributes(headers)`): the object is read, never written.
+  return SPAN_RECORDERS.has(memberName(callee) ?? '');
 }
+
+const SPAN_RECORDERS = new Set(['setAttributes', 'setAttribute', 'addEvent']);
 
 /**
  * The elements of an array value: literal elements, spread arrays, `xs.map(fn)` results, or the arguments of
