@@ -1050,7 +1050,22 @@ export class Resolver {
   /** `this.producer`: a class field's annotation or initialiser, a constructor parameter property, `this.x = ...`, a base class. */
   private kindOfThisMember(node: TSESTree.MemberExpression, name: string, _depth: number): Kind | null {
     const owner = enclosingClass(node);
-    return owner ? this.classMemberKind(owner, name, 0) : null;
+    if (owner) return this.classMemberKind(owner, name, 0);
+    // A constructor function and its prototype's methods (`function Notifier() { this.sns = new AWS.SNS() }`,
+    // `Notifier.prototype.send = function () { this.sns.publish(...) }`): the one value its constructor assigns.
+    const ctor = constructorFunctionOf(node, this.input.ast);
+    if (!ctor) return null;
+    let value: Node | undefined;
+    let count = 0;
+    walk(ctor.body, this.keys, (inner) => {
+      if (inner !== ctor && isFunction(inner) && inner.type !== 'ArrowFunctionExpression') return false;
+      if (inner.type === 'AssignmentExpression' && inner.operator === '=' && inner.left.type === 'MemberExpression' && unwrap(inner.left.object).type === 'ThisExpression' && staticName(inner.left.property, inner.left.computed) === name) {
+        value = inner.right;
+        count++;
+      }
+      return undefined;
+    });
+    return count === 1 && value ? this.kindOf(value) : null;
   }
 
   /** The names of the fields an instance of a class of this module has (own, constructor properties, base classes). */
@@ -1226,6 +1241,31 @@ function tokenKey(node: Node): string | undefined {
 }
 
 /** The class whose body holds a node (not crossing into a nested class). */
+/**
+ * The constructor function a `this` belongs to, outside classes: the function declaration it is in (`function
+ * Notifier() { this.x = ... }`), or the one whose prototype holds its method (`Notifier.prototype.send = function`).
+ */
+function constructorFunctionOf(node: Node, program: TSESTree.Program): TSESTree.FunctionDeclaration | undefined {
+  let fn: Node | undefined = node.parent;
+  while (fn && !(isFunction(fn) && fn.type !== 'ArrowFunctionExpression')) fn = fn.parent;
+  if (!fn) return undefined;
+  if (fn.type === 'FunctionDeclaration' && fn.id && /^[A-Z]/.test(fn.id.name)) return fn;
+  // `X.prototype.m = function () {}`, or `X.prototype = { m() {} }` / `m: function () {}`.
+  let holder: Node | undefined = fn.parent;
+  if (holder?.type === 'Property') holder = holder.parent?.parent;
+  if (holder?.type !== 'AssignmentExpression') return undefined;
+  let target: Node = unwrap(holder.left);
+  if (target.type === 'MemberExpression' && memberName(target) !== 'prototype') target = unwrap(target.object);
+  if (target.type !== 'MemberExpression' || memberName(target) !== 'prototype') return undefined;
+  const owner = unwrap(target.object);
+  if (owner.type !== 'Identifier') return undefined;
+  for (const statement of program.body) {
+    const declared = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+    if (declared?.type === 'FunctionDeclaration' && declared.id?.name === owner.name) return declared;
+  }
+  return undefined;
+}
+
 export function enclosingClass(node: Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
   for (let p: Node | undefined = node.parent; p; p = p.parent) {
     if (p.type === 'ClassDeclaration' || p.type === 'ClassExpression') return p;
