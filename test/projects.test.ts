@@ -145,6 +145,25 @@ describe('a checkout folder named after its package', () => {
   });
 });
 
+describe('a barrel that imports a class and exports it again', () => {
+  // `import { X } from './x'; export { X };` passes the class on like `export * from './x'`: an instance of it sent
+  // by a NestJS Kafka client is the body, and the emit has no headers.
+  it('follows the class through the barrel, as through export *', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-barrel-'));
+    const service = "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientKafka } from '@nestjs/microservices';\nimport { CreateEvent } from './events';\n@Injectable()\nexport class ReviewService {\n  constructor(@Inject('REVIEWS') private readonly client: ClientKafka) {}\n  create(id: string): void {\n    const event = new CreateEvent(id);\n    this.client.emit(event.type, event);\n  }\n}\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'reviews', dependencies: { '@nestjs/microservices': '10.0.0', kafkajs: '2.2.4' } }),
+      'src/events/create.event.ts': "export class CreateEvent {\n  readonly type = 'review.create';\n  constructor(readonly id: string) {}\n}\n",
+      'src/events/index.ts': "import { CreateEvent } from './create.event';\nexport { CreateEvent };\n",
+      'src/service.ts': service,
+    });
+    expect(lintInOrder(dir, ['src/service.ts'])).toEqual(['src/service.ts:8:missingHeaders']);
+    fs.writeFileSync(path.join(dir, 'src/events/index.ts'), "export * from './create.event';\n");
+    expect(lintInOrder(dir, ['src/service.ts'])).toEqual(['src/service.ts:8:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the order files are linted in', () => {
   // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
   // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.

@@ -211,6 +211,13 @@ export class Resolver {
           if (spec.type !== 'ExportSpecifier' || staticName(spec.exported) !== name) continue;
           return this.anyModule(statement.source.value)?.exportedEntity(staticName(spec.local) ?? name, depth + 1);
         }
+      } else if (statement.type === 'ExportNamedDeclaration') {
+        // `import { CreateEvent } from './create.event'; export { CreateEvent };`: an import passed on.
+        for (const spec of statement.specifiers) {
+          if (spec.type !== 'ExportSpecifier' || staticName(spec.exported) !== name) continue;
+          const info = this.imports.get(staticName(spec.local) ?? name);
+          if (info && info.imported !== '*') return this.anyModule(info.source)?.exportedEntity(info.imported, depth + 1);
+        }
       }
     }
     return undefined;
