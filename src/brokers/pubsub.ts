@@ -15,6 +15,16 @@ const pubsub: BrokerSpec = {
     'client.topic()': 'topic',
     'client.subscription()': 'subscription',
     'topic.subscription()': 'subscription',
+    // Admin calls resolve to tuples: `const [topic] = await pubsub.createTopic(name)`, `await topic.get({ autoCreate })`.
+    'client.createTopic()': 'topicTuple',
+    'topic.get()': 'topicTuple',
+    'topic.create()': 'topicTuple',
+    'topicTuple.0': 'topic',
+    'client.createSubscription()': 'subscriptionTuple',
+    'topic.createSubscription()': 'subscriptionTuple',
+    'subscription.get()': 'subscriptionTuple',
+    'subscription.create()': 'subscriptionTuple',
+    'subscriptionTuple.0': 'subscription',
     // The low-level generated clients: no tracing of their own, whatever the `PubSub` options say.
     'module.v1': 'v1',
     'v1.PublisherClient': 'PublisherClientClass',

@@ -1214,6 +1214,14 @@ function exportNames(text: string): { names?: Set<string>; answers: Map<string, 
 function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
   if (pattern === target) return [];
   if (pattern.type === 'AssignmentPattern') return patternPath(pattern.left, target);
+  // `const [topic] = await pubsub.topic(name).get()`: an element of a tuple, by its index.
+  if (pattern.type === 'ArrayPattern') {
+    for (const [index, element] of pattern.elements.entries()) {
+      const rest = element && element.type !== 'RestElement' ? patternPath(element, target) : undefined;
+      if (rest) return [String(index), ...rest];
+    }
+    return undefined;
+  }
   if (pattern.type !== 'ObjectPattern') return undefined;
   for (const prop of pattern.properties) {
     if (prop.type !== 'Property') continue;
