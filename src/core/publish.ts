@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, unwrap, walk, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, unwrap, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectedClientTransport, isHeaderlessTransport } from './nest.js';

@@ -16,8 +16,8 @@ import type { Catalog, Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
-import { escapeRegExp, fileFacts, importSpecifiers, mayHoldRuntimeSetup, mentionsBroker, staticImportSpecifiers } from './reach.js';
-import { Resolver } from './resolve.js';
+import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
+import { functionName, Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
   /** Instrumentations in force for the package, with where they are set up. */
@@ -66,6 +66,12 @@ interface Setup {
   auto: Set<Instrumentation>;
   /** Needs no preload (client options). */
   options: Set<Instrumentation>;
+  /**
+   * Its instrumentations are made only inside a function that the module does not call itself (`export async
+   * function setupOpenTelemetry() { new NodeSDK({ instrumentations: [...] }).start() }`): importing it patches
+   * nothing until an entry point calls that function.
+   */
+  deferred?: boolean;
 }
 
 
@@ -141,7 +147,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           if (setup.auto.has(name) && !first.autoAllows(name)) continue;
           const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
           if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
-          else if (early.has(setup.file)) coverage.loaded.set(name, show(setup.file));
+          else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file))) coverage.loaded.set(name, show(setup.file));
           else if (beforeNest?.has(setup.file) && loadedLazily(beforeNest, loadsEarly(name))) coverage.loaded.set(name, show(setup.file));
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
@@ -369,7 +375,16 @@ function setupOf(resolver: Resolver, file: string): Setup {
     const agent = specifier ? agentOf(specifier) : undefined;
     if (agent && statement.type === 'ImportDeclaration' && statement.specifiers.length === 0) for (const name of AGENTS[agent]!) setup.patches.add(name);
   }
+  // Where each instrumentation is made: at the module's top level, or inside a function.
+  const places: Node[] = [];
+  let current: Node | undefined;
+  const add = setup.patches.add.bind(setup.patches);
+  setup.patches.add = (name) => {
+    if (current) places.push(current);
+    return add(name);
+  };
   walk(resolver.input.ast, resolver.keys, (node) => {
+    current = node;
     if (node.type === 'Identifier' && (node.parent?.type === 'ArrayExpression' || (node.parent?.type === 'Property' && node.parent.value === node))) {
       // `{ KafkaJs: KafkaJsInstrumentation, ... }`, `[KafkaJsInstrumentation, ...]`: a table of instrumentation
       // classes the setup instantiates in a loop (`new table[name]()`), often filtered by configuration.
@@ -412,7 +427,27 @@ function setupOf(resolver: Resolver, file: string): Setup {
     }
     return undefined;
   });
+  setup.patches.add = add;
+  setup.deferred = places.length > 0 && places.every((place) => madeInUncalledFunction(resolver, place));
   return setup;
+}
+
+/** Whether a node sits in a function that its module neither calls at its top level nor invokes where it is written. */
+function madeInUncalledFunction(resolver: Resolver, node: Node): boolean {
+  let outermost: Node | undefined;
+  for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
+  if (!outermost) return false;
+  // `(async () => { ... })()`: run where it is written.
+  if (outermost.parent?.type === 'CallExpression' && outermost.parent.callee === outermost) return false;
+  const name = isFunction(outermost) ? functionName(outermost) : undefined;
+  if (!name) return true;
+  // `function init() { ... } init();` / `void start()` / `await setup()` at the top level.
+  return !resolver.input.ast.body.some((statement) => {
+    if (statement.type !== 'ExpressionStatement') return false;
+    let expression = unwrap(statement.expression);
+    if (expression.type === 'AwaitExpression' || (expression.type === 'UnaryExpression' && expression.operator === 'void')) expression = unwrap(expression.argument);
+    return expression.type === 'CallExpression' && unwrap(expression.callee).type === 'Identifier' && (unwrap(expression.callee) as TSESTree.Identifier).name === name;
+  });
 }
 
 function agentOf(specifier: string): string | undefined {
@@ -462,14 +497,18 @@ interface FirstLoaded {
   preloadAgents: Map<string, string>;
   /** The entry points found (start scripts, `main`, Nest's `src/main.ts`, the usual index files). */
   entries: Set<string>;
+  /** Of `files`, those whose exported function an entry calls before loading a client library. */
+  called: Set<string>;
 }
 
 function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf: ImportGraph): FirstLoaded {
   /** Whether loading a module loads a client library: a broker package, or a project module that imports one. */
+  const isClientPackage = (specifier: string): boolean => catalog.packages.some((pkg) => specifier === pkg || specifier.startsWith(`${pkg}/`));
   const loadsClient = (from: string, specifier: string): boolean => {
     const target = project.resolve(from, specifier);
-    if (!target) return mentionsBroker(specifier, catalog);
-    for (const file of importClosure(importsOf, new Set([target]), 12)) if (fileFacts(project, file, catalog)?.broker) return true;
+    if (!target) return isClientPackage(specifier);
+    // What the modules import, not what they mention (`@opentelemetry/instrumentation-kafkajs` names kafkajs).
+    for (const file of importClosure(importsOf, new Set([target]), 12)) if (fileFacts(project, file, catalog)?.imports.some(isClientPackage)) return true;
     return false;
   };
   const nestEntries = new Map<string, Set<string>>();
@@ -478,13 +517,14 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   const preloads = new Set<string>();
   const agentsByEntry = new Map<string, Map<string, string>>();
   const preloadAgents = new Map<string, string>();
+  const called = new Set<string>();
   const agents = new Map<string, string>();
-  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
+  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; type?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
   if (manifest?.dependencies?.next) {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set() };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set(), called: new Set() };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -554,7 +594,14 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       }
       nestEntries.set(entry, imports);
     }
-    for (const first of firstLoaded(project, entry, (specifier) => loadsClient(entry, specifier))) {
+    const loaded = firstLoaded(project, entry, (specifier) => loadsClient(entry, specifier));
+    // An ES module evaluates every static import before its own statements: `setupTracing()` then runs after them.
+    const esm = /\.m[jt]s$/.test(entry) || manifest?.type === 'module';
+    for (const specifier of esm ? [] : loaded.called) {
+      const target = project.resolve(entry, specifier);
+      if (target) called.add(target);
+    }
+    for (const first of loaded.specifiers) {
       const agent = agentOf(first);
       const started = agent ?? (first === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
       if (started) {
@@ -572,7 +619,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       }
     }
   }
-  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries };
+  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
 }
 
 /**
@@ -657,18 +704,22 @@ function isConstant(node: Node): boolean {
  * The specifiers an entry file loads before the first module that loads a client library, that one included
  * (`import './tracing'`, `require('./tracing')`). Modules that load no client library may come first: an
  * environment loader the setup reads (`import { config } from 'dotenv'; config();`), `reflect-metadata`, a logger.
+ * `called`: those of them whose exports the entry calls before that module is loaded (`setupTracing();`,
+ * `require('./instrumentation')('order')`), which starts a setup written inside a function.
  */
-function firstLoaded(project: Project, entry: string, loadsClient: (specifier: string) => boolean): string[] {
+function firstLoaded(project: Project, entry: string, loadsClient: (specifier: string) => boolean): { specifiers: string[]; called: Set<string> } {
+  const out = { specifiers: [] as string[], called: new Set<string>() };
   const parsed = project.parse(entry);
-  if (!parsed) return [];
-  const out: string[] = [];
+  if (!parsed) return out;
+  const importedFrom = new Map<string, string>();
   const take = (specifier: string): boolean => {
-    out.push(specifier);
+    out.specifiers.push(specifier);
     return loadsClient(specifier);
   };
   for (const statement of parsed.ast.body) {
     if (statement.type === 'ImportDeclaration') {
       if (statement.importKind === 'type') continue;
+      for (const spec of statement.specifiers) importedFrom.set(spec.local.name, statement.source.value);
       if (take(statement.source.value)) return out;
       continue;
     }
@@ -684,8 +735,15 @@ function firstLoaded(project: Project, entry: string, loadsClient: (specifier: s
       return out;
     }
     let call = unwrap(expression);
-    if (call.type === 'AwaitExpression') return out;
+    if (call.type === 'AwaitExpression' || (call.type === 'UnaryExpression' && call.operator === 'void')) call = unwrap(call.argument);
+    // `setupTracing()` / `await initTracing('orders')`: a function of a module loaded so far, started here.
+    if (call.type === 'CallExpression' && unwrap(call.callee).type === 'Identifier' && importedFrom.has((unwrap(call.callee) as TSESTree.Identifier).name)) {
+      out.called.add(importedFrom.get((unwrap(call.callee) as TSESTree.Identifier).name)!);
+      continue;
+    }
+    if (unwrap(expression).type === 'AwaitExpression') return out;
     // require('dd-trace').init() / require('elastic-apm-node').start({...}) / require('./instrumentation')('order')
+    const outer = call;
     while (call.type === 'CallExpression' && !requireSpecifier(call)) {
       const callee = unwrap(call.callee);
       if (callee.type === 'MemberExpression') call = unwrap(callee.object);
@@ -695,6 +753,7 @@ function firstLoaded(project: Project, entry: string, loadsClient: (specifier: s
     if (call.type === 'MemberExpression') call = unwrap(call.object);
     const specifier = requireSpecifier(call);
     if (specifier) {
+      if (outer !== call) out.called.add(specifier);
       if (take(specifier)) return out;
       continue;
     }
