@@ -164,6 +164,24 @@ describe('a barrel that imports a class and exports it again', () => {
   });
 });
 
+describe('a workspace package that only tests the others', () => {
+  // A system-testing package (Cypress plugins that publish to the broker to drive the apps under test) is named for
+  // what it does and starts no process; a service whose name says test but that starts is still judged.
+  it('is left out, and a started package of a similar name is not', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-testpkg-'));
+    const publish = "import amqp from 'amqplib';\nexport async function send(body: object): Promise<void> {\n  const channel = await (await amqp.connect('amqp://broker')).createChannel();\n  channel.sendToQueue('orders', Buffer.from(JSON.stringify(body)));\n}\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['quality', 'services/*'] }),
+      'quality/package.json': JSON.stringify({ name: 'shop-system-testing', scripts: { test: 'cypress run' }, dependencies: { amqplib: '0.10.0', cypress: '13.0.0' } }),
+      'quality/plugins/rmq.ts': publish,
+      'services/test-results/package.json': JSON.stringify({ name: 'test-results', scripts: { start: 'node dist/main.js' }, dependencies: { amqplib: '0.10.0' } }),
+      'services/test-results/src/main.ts': publish,
+    });
+    expect(lintInOrder(dir, ['quality/plugins/rmq.ts', 'services/test-results/src/main.ts'])).toEqual(['services/test-results/src/main.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the order files are linted in', () => {
   // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
   // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.

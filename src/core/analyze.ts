@@ -13,7 +13,8 @@ import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
-import { Project } from './project.js';
+import { packageDir, Project, readJson } from './project.js';
+import path from 'node:path';
 import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
@@ -68,6 +69,22 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
   return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text);
 }
 
+/**
+ * A workspace package that only tests the others: named for it (`fc-system-testing`, `@shop/e2e`, `orders-qa`)
+ * and starting no process (no start, serve or dev script). Its broker code drives the system under test.
+ */
+function inTestPackage(resolver: Resolver): boolean {
+  const { project, file } = resolver;
+  if (!project || !file || resolver.input.crossFile === false) return false;
+  const dir = packageDir(file, project.root);
+  if (dir === project.root) return false;
+  const manifest = readJson(path.join(dir, 'package.json')) as { name?: unknown; scripts?: Record<string, unknown> } | undefined;
+  if (typeof manifest?.name !== 'string' || !TEST_PACKAGE.test(manifest.name)) return false;
+  return !Object.keys(manifest.scripts ?? {}).some((name) => /^(start|serve|dev|prod)\b|:(start|prod|serve)$/.test(name));
+}
+
+const TEST_PACKAGE = /(?:^|[-_./@])(?:e2e|tests?|testing|qa|system-tests?|integration-tests?|acceptance-tests?)(?:$|[-_./])/i;
+
 /** A constructor parameter injected by a token (a string, a CONSTANT or `Tokens.Name`), not by its class. */
 const TOKEN_INJECTION = /@[iI]nject\(\s*(?:['"`]|[A-Z][A-Z0-9_]*\s*\)|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\))/;
 
@@ -76,7 +93,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
-  if (input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) {
+  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
