@@ -182,6 +182,26 @@ describe('a workspace package that only tests the others', () => {
   });
 });
 
+describe('scripts inside the sources', () => {
+  // src/scripts/ holds both jobs a service deploys and scripts someone runs by hand to send a test message.
+  it('leaves out a script nothing imports or starts, and keeps a started job and an imported module', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-scripts-'));
+    const send = "const { Kafka } = require('kafkajs');\nconst producer = new Kafka({ brokers: ['10.0.0.1:9092'] }).producer();\nmodule.exports.run = async () => {\n  await producer.send({ topic: 'sessions', messages: [{ value: 'test' }] });\n};\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'mentoring', scripts: { start: 'node src/app.js', 'cron:reminders': 'node src/scripts/cron/reminders.js' }, dependencies: { kafkajs: '2.2.4' } }),
+      'src/app.js': "const { run } = require('./scripts/lib/notify');\nmodule.exports.start = () => run();\n",
+      'src/scripts/lib/notify.js': send,
+      'src/scripts/cron/reminders.js': send,
+      'src/scripts/kafka-producer.js': send,
+    });
+    expect(lintInOrder(dir, ['src/scripts/kafka-producer.js', 'src/scripts/cron/reminders.js', 'src/scripts/lib/notify.js'])).toEqual([
+      'src/scripts/cron/reminders.js:4:missingHeaders',
+      'src/scripts/lib/notify.js:4:missingHeaders',
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the order files are linted in', () => {
   // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
   // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.

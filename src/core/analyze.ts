@@ -13,13 +13,13 @@ import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
-import { packageDir, Project, readJson } from './project.js';
+import { packageDir, Project, readJson, readText } from './project.js';
 import path from 'node:path';
 import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
-import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
+import { callerSites, importersOf, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
 import { consumeWrapperSites, handsOffToCaller } from './consume-wrappers.js';
 import { checkCorrelation } from './correlation.js';
@@ -83,6 +83,27 @@ function inTestPackage(resolver: Resolver): boolean {
   return !Object.keys(manifest.scripts ?? {}).some((name) => /^(start|serve|dev|prod)\b|:(start|prod|serve)$/.test(name));
 }
 
+/**
+ * A script run by hand from a `scripts/` folder inside the sources (`src/scripts/kafka-producer.js` sending a test
+ * message): no source file imports it, and neither its package's scripts nor a Dockerfile name it. A job the
+ * package starts (`"cron:alerts": "tsx src/scripts/cronjobs/alerts.ts"`), or one the app imports, stays in.
+ */
+function handRunScript(resolver: Resolver): boolean {
+  const { project, file } = resolver;
+  if (!project || !file || resolver.input.crossFile === false) return false;
+  const relative = project.relative(file);
+  if (!/(?:^|\/)scripts\//.test(relative)) return false;
+  if (importersOf(project, file, resolver.catalog).length > 0) return false;
+  const dir = packageDir(file, project.root);
+  const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  const names = [stem === 'index' ? path.basename(path.dirname(file)) : stem];
+  return ![...new Set([dir, project.root])].some((base) => {
+    const scripts = (readJson(path.join(base, 'package.json')) as { scripts?: Record<string, unknown> } | undefined)?.scripts ?? {};
+    const texts = [...Object.values(scripts).filter((v): v is string => typeof v === 'string'), readText(path.join(base, 'Dockerfile')) ?? ''];
+    return texts.some((text) => names.some((name) => text.includes(name)));
+  });
+}
+
 const TEST_PACKAGE = /(?:^|[-_./@])(?:e2e|tests?|testing|qa|system-tests?|integration-tests?|acceptance-tests?)(?:$|[-_./])/i;
 
 /** A constructor parameter injected by a token (a string, a CONSTANT or `Tokens.Name`), not by its class. */
@@ -93,7 +114,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
-  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver)) {
+  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
