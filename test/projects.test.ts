@@ -202,6 +202,20 @@ describe('scripts inside the sources', () => {
   });
 });
 
+describe('a client set on the global object', () => {
+  // Legacy services share their producer as `global.kafkaProducer = producer` and use the bare name elsewhere.
+  it('is followed from the module that sets it, and a global nobody sets is unknown', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-global-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'mentoring', dependencies: { kafkajs: '2.2.4' } }),
+      'src/configs/kafka.js': "const { Kafka } = require('kafkajs');\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nglobal.kafkaProducer = producer;\n",
+      'src/helpers/notify.js': "module.exports.notify = async (event) => {\n  await kafkaProducer.send({ topic: 'sessions', messages: [{ value: JSON.stringify(event) }] });\n  await global.kafkaProducer.send({ topic: 'audit', messages: [{ value: JSON.stringify(event) }] });\n  await auditProducer.send({ topic: 'audit', messages: [{ value: 'x' }] });\n};\n",
+    });
+    expect(lintInOrder(dir, ['src/helpers/notify.js'])).toEqual(['src/helpers/notify.js:2:missingHeaders', 'src/helpers/notify.js:3:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the order files are linted in', () => {
   // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
   // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.

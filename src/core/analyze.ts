@@ -15,7 +15,7 @@ import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { packageDir, Project, readJson, readText } from './project.js';
 import path from 'node:path';
-import { importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn } from './reach.js';
+import { fileFacts, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -66,7 +66,21 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
   if (!project) return false;
   // `@inject(EVENT_PUBLISHER)`, `@Inject('KAFKA')`: the client comes from a registration no import leads to.
   const specifiers = ast ? importSpecifiersOf(text, ast.body) : importSpecifiers(text);
-  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text);
+  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text) || usesBrokerGlobal(project, text, catalog);
+}
+
+/** Whether a text names a global that a module reaching a broker sets (`global.kafkaProducer = producer`). */
+function usesBrokerGlobal(project: Project, text: string, catalog: Catalog): boolean {
+  const names = project.projectSlot('broker-globals', () => {
+    const out = new Set<string>();
+    for (const file of project.files()) {
+      const facts = fileFacts(project, file, catalog);
+      if (facts?.globals.length && reaches(project, file, catalog, 'broker')) for (const name of facts.globals) out.add(name);
+    }
+    return out;
+  });
+  for (const name of names) if (text.includes(name)) return true;
+  return false;
 }
 
 /**

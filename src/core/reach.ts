@@ -82,7 +82,11 @@ export interface FileFacts {
   imports: readonly string[];
   /** Registers providers for dependency injection (`provide:`, `container.register(...)`). */
   registers: boolean;
+  /** Names it assigns on the global object (`global.kafkaProducer = producer`), which other modules use bare. */
+  globals: readonly string[];
 }
+
+const GLOBAL_ASSIGNMENT = /\b(?:global|globalThis)\.([A-Za-z_$][\w$]*)\s*=(?!=)/g;
 
 /** A DI registration: a NestJS provider (`provide:`), tsyringe or awilix `register*(...)`. */
 export const REGISTRATION = /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/;
@@ -99,6 +103,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       timer: namesTimer(text),
       imports: importSpecifiers(text).map(ownString),
       registers: REGISTRATION.test(text),
+      globals: text.includes('global') ? [...new Set(Array.from(text.matchAll(GLOBAL_ASSIGNMENT), (m) => ownString(m[1]!)))] : [],
     };
   });
 }

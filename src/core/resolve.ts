@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { fileFacts, reaches } from './reach.js';
+import { escapeRegExp, fileFacts, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -858,6 +858,8 @@ export class Resolver {
         const name = memberName(node);
         if (!name) return node.computed ? this.elementKind(node.object) : null;
         if (node.object.type === 'ThisExpression') return this.kindOfThisMember(node, name, depth);
+        // `global.kafkaProducer`, when no module declares `global` itself.
+        if (node.object.type === 'Identifier' && (node.object.name === 'global' || node.object.name === 'globalThis') && !this.variableOf(node.object)?.defs.length) return this.kindOfGlobal(name);
         const objectKind = this.kindOf(node.object);
         if (!objectKind || objectKind.includes('.')) return null;
         return this.memberKind(objectKind, name);
@@ -909,7 +911,45 @@ export class Resolver {
 
   private kindOfIdentifier(node: TSESTree.Identifier, depth: number): Kind | null {
     const variable = this.variableOf(node);
-    return variable ? this.kindOfVariable(variable, depth) : null;
+    if (variable && variable.defs.length > 0) return this.kindOfVariable(variable, depth);
+    // A name no module declares: a global some module sets (`global.kafkaProducer = producer`).
+    return this.kindOfGlobal(node.name);
+  }
+
+  /** The kind of `global.<name>` as the one module assigning it sets it (this module first). */
+  kindOfGlobal(name: string): Kind | null {
+    const assigned = (resolver: Resolver): Node[] => {
+      const values: Node[] = [];
+      walk(resolver.input.ast, resolver.keys, (node) => {
+        if (node.type !== 'AssignmentExpression' || node.operator !== '=' || node.left.type !== 'MemberExpression') return undefined;
+        const object = unwrap(node.left.object);
+        if (object.type === 'Identifier' && (object.name === 'global' || object.name === 'globalThis') && staticName(node.left.property, node.left.computed) === name) values.push(node.right);
+        return undefined;
+      });
+      return values;
+    };
+    const text = this.input.text;
+    const own = text.includes('global') && new RegExp(`\\bglobal(?:This)?\\.${escapeRegExp(name)}\\s*=`).test(text) ? assigned(this) : [];
+    if (own.length > 0) return own.length === 1 ? this.kindOf(own[0]!) : null;
+    const project = this.project;
+    if (!project || !this.file) return null;
+    // Name → the files assigning it, over the project, once per listing.
+    const index = project.projectSlot('globals-index', () => {
+      const byName = new Map<string, string[]>();
+      for (const file of project.files()) {
+        for (const global of fileFacts(project, file, this.catalog)?.globals ?? []) {
+          const list = byName.get(global);
+          if (list) list.push(file);
+          else byName.set(global, [file]);
+        }
+      }
+      return byName;
+    });
+    const files = (index.get(name) ?? []).filter((file) => file !== this.file);
+    if (files.length !== 1) return null;
+    const other = Resolver.forModule(project, files[0]!, this.catalog);
+    const values = other ? assigned(other) : [];
+    return values.length === 1 ? other!.kindOf(values[0]!) : null;
   }
 
   private kindOfVariable(variable: ScopeVariable, depth: number): Kind | null {
