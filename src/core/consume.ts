@@ -87,9 +87,12 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     while (holder.parent && (holder.parent.type === 'AwaitExpression' || holder.parent.type === 'TSAsExpression' || holder.parent.type === 'TSNonNullExpression')) holder = holder.parent;
     const declarator = holder.parent;
     // The request discriminates calls sharing a method name: `sqs.send(new ReceiveMessageCommand(...))`.
-    if (spec.request && evalPath(resolver, call, spec.request, broker.id, call).some((r) => r.type === 'mismatch')) return undefined;
+    const requests = spec.request ? evalPath(resolver, call, spec.request, broker.id, call) : [];
+    if (requests.some((r) => r.type === 'mismatch')) return undefined;
     const fn = enclosingFunction(call) ?? resolver.input.ast;
     if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder) return undefined;
+    // A request we cannot see (`client.send(command)`, a parameter): a receive only if its result is read as one.
+    if (spec.request && !requests.some((r) => r.type === 'node') && !readsMessages(resolver, declarator.id)) return undefined;
     const bindings: MessageBinding[] = [];
     for (const id of boundIdentifiers(declarator.id)) {
       const variable = resolver.declaredVariable(id);
@@ -99,6 +102,17 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
   return undefined;
+}
+
+/** Whether a pull's result is read as a batch of received messages: `{ Messages }`, `result.Messages`. */
+function readsMessages(resolver: Resolver, pattern: Node): boolean {
+  if (pattern.type === 'ObjectPattern') return pattern.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'Messages');
+  if (pattern.type !== 'Identifier') return false;
+  const variable = resolver.declaredVariable(pattern);
+  return !!variable?.references.some((ref) => {
+    const parent = (ref.identifier as Node).parent;
+    return parent?.type === 'MemberExpression' && parent.object === ref.identifier && memberName(parent) === 'Messages';
+  });
 }
 
 /** `consume(queue, makeCallback(params))`: the function a factory of this file returns, as the handler. */
