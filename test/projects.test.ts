@@ -216,6 +216,24 @@ describe('a client set on the global object', () => {
   });
 });
 
+describe('tools a person runs', () => {
+  it('leaves out a prompting CLI and the entry scripts of an operator-scripts package, and keeps a service', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-tools-'));
+    const publish = "import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';\nconst sns = new SNSClient({});\nexport async function publish(message: string): Promise<void> {\n  await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:1:badges', Message: message }));\n}\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'badges', private: true, workspaces: ['cli', 'packages/*'] }),
+      'cli/package.json': JSON.stringify({ name: 'cli', scripts: { start: 'node dist/index.js' }, dependencies: { '@aws-sdk/client-sns': '3.600.0', prompts: '2.4.2' } }),
+      'cli/src/index.ts': publish,
+      'packages/utils/package.json': JSON.stringify({ name: 'utils', scripts: { build: 'tsc' }, dependencies: { '@aws-sdk/client-sns': '3.600.0' } }),
+      'packages/utils/src/sns/replay-dlq.ts': publish,
+      'packages/admin/package.json': JSON.stringify({ name: 'admin', scripts: { start: 'node dist/server.js' }, dependencies: { '@aws-sdk/client-sns': '3.600.0', express: '4.19.0', inquirer: '9.0.0' } }),
+      'packages/admin/src/server.ts': publish,
+    });
+    expect(lintInOrder(dir, ['cli/src/index.ts', 'packages/utils/src/sns/replay-dlq.ts', 'packages/admin/src/server.ts'])).toEqual(['packages/admin/src/server.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the order files are linted in', () => {
   // ESLint lints files as their reads complete, so a module may first be reached through a long chain of wrappers,
   // where the walk stops at its depth limit. What is cut short there must not stand for the module's own calls.

@@ -92,23 +92,32 @@ function inTestPackage(resolver: Resolver): boolean {
   if (!project || !file || resolver.input.crossFile === false) return false;
   const dir = packageDir(file, project.root);
   if (dir === project.root) return false;
-  const manifest = readJson(path.join(dir, 'package.json')) as { name?: unknown; scripts?: Record<string, unknown> } | undefined;
+  const manifest = readJson(path.join(dir, 'package.json')) as Manifest | undefined;
   if (typeof manifest?.name !== 'string' || !TEST_PACKAGE.test(manifest.name)) return false;
-  return !Object.keys(manifest.scripts ?? {}).some((name) => /^(start|serve|dev|prod)\b|:(start|prod|serve)$/.test(name));
+  return !startsProcess(manifest);
 }
 
 /**
- * A script run by hand from a `scripts/` folder inside the sources (`src/scripts/kafka-producer.js` sending a test
- * message): no source file imports it, and neither its package's scripts nor a Dockerfile name it. A job the
- * package starts (`"cron:alerts": "tsx src/scripts/cronjobs/alerts.ts"`), or one the app imports, stays in.
+ * Code a person runs by hand, not a service: a script in a `scripts/` folder inside the sources
+ * (`src/scripts/kafka-producer.js` sending a test message) that no source file imports and that neither its
+ * package's scripts nor a Dockerfile name (a job the package starts, or one the app imports, stays in); an entry
+ * script of a package of operator scripts (named `utils`, `tools`, `scripts`, `cli`, ..., starting and exporting
+ * nothing); and a command-line tool that prompts its user (`prompts`, `inquirer`) and serves nothing.
  */
 function handRunScript(resolver: Resolver): boolean {
   const { project, file } = resolver;
   if (!project || !file || resolver.input.crossFile === false) return false;
   const relative = project.relative(file);
-  if (!/(?:^|\/)scripts\//.test(relative)) return false;
-  if (importersOf(project, file, resolver.catalog).length > 0) return false;
   const dir = packageDir(file, project.root);
+  const manifest = dir === project.root ? undefined : (readJson(path.join(dir, 'package.json')) as Manifest | undefined);
+  // A command-line tool a developer answers prompts in (`prompts`, `inquirer`): no service runs it.
+  const deps = { ...manifest?.dependencies, ...manifest?.devDependencies };
+  if (PROMPT_LIBRARIES.some((name) => Object.hasOwn(deps, name)) && !SERVER_FRAMEWORKS.some((name) => Object.hasOwn(deps, name))) return true;
+  // A package of operator scripts (`packages/utils`, run with ts-node): it starts nothing and exports nothing.
+  const scriptsPackage = !!manifest && TOOL_PACKAGE.test(typeof manifest.name === 'string' ? manifest.name : '') && !startsProcess(manifest) && !manifest.main && !manifest.exports && !manifest.module && !manifest.bin;
+  if (!scriptsPackage && !/(?:^|\/)scripts\//.test(relative)) return false;
+  if (importersOf(project, file, resolver.catalog).length > 0) return false;
+  if (scriptsPackage) return true;
   const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
   const names = [stem === 'index' ? path.basename(path.dirname(file)) : stem];
   return ![...new Set([dir, project.root])].some((base) => {
@@ -117,6 +126,26 @@ function handRunScript(resolver: Resolver): boolean {
     return texts.some((text) => names.some((name) => text.includes(name)));
   });
 }
+
+interface Manifest {
+  name?: unknown;
+  main?: unknown;
+  exports?: unknown;
+  module?: unknown;
+  bin?: unknown;
+  scripts?: Record<string, unknown>;
+  dependencies?: Record<string, unknown>;
+  devDependencies?: Record<string, unknown>;
+}
+
+/** Whether a package's scripts start a process (`start`, `serve`, `dev`, `prod`, `x:start`). */
+function startsProcess(manifest: Manifest): boolean {
+  return Object.keys(manifest.scripts ?? {}).some((name) => /^(start|serve|dev|prod)\b|:(start|prod|serve)$/.test(name));
+}
+
+const PROMPT_LIBRARIES = ['prompts', 'inquirer', '@inquirer/prompts', 'enquirer', '@clack/prompts'];
+const SERVER_FRAMEWORKS = ['express', 'fastify', 'koa', '@hapi/hapi', '@nestjs/core', 'next', 'restify', '@nestjs/microservices'];
+const TOOL_PACKAGE = /(?:^|[-_./@])(?:utils?|tools?|tooling|scripts?|ops|cli|devtools?)(?:$|[-_./])/i;
 
 const TEST_PACKAGE = /(?:^|[-_./@])(?:e2e|tests?|testing|qa|system-tests?|integration-tests?|acceptance-tests?)(?:$|[-_./])/i;
 
