@@ -570,6 +570,18 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const variables = patternVariables(owner, fn.params[index]);
         if (variables.length === 0) return true;
         if (variables.some((variable) => handledIn(owner, fn, variable))) return true;
+      } else if (parent?.type === 'VariableDeclarator' && parent.init === top && parent.id.type === 'Identifier' && resolver.declaredVariable(parent.id)) {
+        // `const messages = result.Messages ?? []`: another name for what was received, followed instead.
+        const alias = resolver.declaredVariable(parent.id)!;
+        pending.push(alias);
+        if (collected.has(variable)) collected.add(alias);
+      } else if (parent?.type === 'SpreadElement' && parent.parent?.type === 'ArrayExpression' && parent.parent.parent?.type === 'VariableDeclarator' && parent.parent.parent.id.type === 'Identifier') {
+        // `const all = [...earlier, ...messages]`: an array holding the messages, followed instead.
+        const array = resolver.declaredVariable(parent.parent.parent.id);
+        if (array) {
+          collected.add(array);
+          pending.push(array);
+        }
       } else if (parent?.type === 'SpreadElement' && top === id && spreadCopy(resolver, parent)) {
         // `const decoded = { ...message, value: decode(message.value) }`: a copy of the message, followed instead.
         pending.push(spreadCopy(resolver, parent)!);
