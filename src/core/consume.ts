@@ -13,7 +13,7 @@ import {
 import type { ConsumeMessageId, Finding } from './findings.js';
 import { activateExtracted, extractWithHelper, requestAttributes, wrapBatchLoop, wrapHandler, type Repair } from './repairs.js';
 import { extractionCall, type PropagationNames } from './otel.js';
-import { receiverKind } from './publish.js';
+import { matchPublish, receiverKind } from './publish.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, isHeaderlessTransport } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
@@ -304,7 +304,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   });
 
   if (extractions.length === 0) {
-    if (doesNoWork(resolver, site.body) || delegates(resolver, site, 0) || linkedByHand(resolver, site)) return findings;
+    if (doesNoWork(resolver, site.body) || delegates(resolver, site, 0) || linkedByHand(resolver, site) || relaysCarrier(resolver, site)) return findings;
     // The body is an SNS envelope: the trace is in its MessageAttributes, not in the SQS message's.
     if (broker.id.startsWith('sqs') && snsEnvelopeIn(resolver, site.body)) findings.push({ rule: 'require-context-extraction', messageId: 'snsEnvelopeNotExtracted', node: site.location, broker, data, coveredBy: site.coveredBy, site: site.anchor });
     else if (spec.batch) report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
@@ -328,6 +328,35 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
+}
+
+/**
+ * A relay: the handler publishes with the received carrier as the new message's (`MessageAttributes:
+ * copy(message.MessageAttributes)`, a DLQ redrive, a bridge between brokers), so the trace goes on to the next
+ * consumer without the relay taking part in it.
+ */
+function relaysCarrier(resolver: Resolver, site: ConsumeSite): boolean {
+  const field = site.spec.carrier.split('.').pop()!;
+  const publishes = (node: Node): boolean => node.type === 'CallExpression' && !!matchPublish(resolver, node);
+  let found = false;
+  walk(site.body, resolver.keys, (node) => {
+    if (found) return false;
+    if (node.type !== 'MemberExpression' || memberName(node) !== field) return undefined;
+    for (let p: Node | undefined = node.parent; p && p !== site.body; p = p.parent) {
+      if (publishes(p)) return ((found = true), false);
+      // `const params = { ..., MessageAttributes: copy(message.MessageAttributes) }; sqs.sendMessage(params)`.
+      if (p.type === 'VariableDeclarator' && p.id.type === 'Identifier') {
+        const variable = resolver.declaredVariable(p.id);
+        found = !!variable?.references.some((ref) => {
+          const parent = (ref.identifier as Node).parent;
+          return !!parent && (publishes(parent) || (parent.parent !== undefined && publishes(parent.parent)));
+        });
+        return false;
+      }
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /**
