@@ -72,6 +72,8 @@ interface Setup {
    * nothing until an entry point calls that function.
    */
   deferred?: boolean;
+  /** For a deferred setup: the names of the functions that make its instrumentations when called. */
+  starters?: Set<string>;
 }
 
 
@@ -147,7 +149,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           if (setup.auto.has(name) && !first.autoAllows(name)) continue;
           const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
           if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
-          else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file))) coverage.loaded.set(name, show(setup.file));
+          else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file) || startedEarly(project, setup, early))) coverage.loaded.set(name, show(setup.file));
           else if (beforeNest?.has(setup.file) && loadedLazily(beforeNest, loadsEarly(name))) coverage.loaded.set(name, show(setup.file));
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
@@ -429,7 +431,27 @@ function setupOf(resolver: Resolver, file: string): Setup {
   });
   setup.patches.add = add;
   setup.deferred = places.length > 0 && places.every((place) => madeInUncalledFunction(resolver, place));
+  if (setup.deferred) setup.starters = new Set(places.flatMap((place) => outermostFunctionName(place) ?? []));
   return setup;
+}
+
+/** The name of the outermost function a node sits in. */
+function outermostFunctionName(node: Node): string | undefined {
+  let outermost: Node | undefined;
+  for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
+  return outermost && isFunction(outermost) ? functionName(outermost) : undefined;
+}
+
+/**
+ * Whether a module loaded early calls a deferred setup's function at its top level (`initializeOpenTelemetry();` in
+ * an `otel-instrumentation.ts` the entry imports first): the instrumentations are then made before the rest loads.
+ */
+function startedEarly(project: Project, setup: Setup, early: ReadonlySet<string>): boolean {
+  const names = [...(setup.starters ?? [])];
+  if (names.length === 0) return false;
+  const call = new RegExp(`^\\s*(?:await\\s+|void\\s+)?(?:${names.map(escapeRegExp).join('|')})\\s*\\(`, 'm');
+  for (const file of early) if (file !== setup.file && call.test(withoutComments(project.text(file) ?? ''))) return true;
+  return false;
 }
 
 /** Whether a node sits in a function that its module neither calls at its top level nor invokes where it is written. */
