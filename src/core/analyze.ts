@@ -116,8 +116,10 @@ function handRunScript(resolver: Resolver): boolean {
   // A package of operator scripts (`packages/utils`, run with ts-node): it starts nothing and exports nothing.
   const scriptsPackage = !!manifest && TOOL_PACKAGE.test(typeof manifest.name === 'string' ? manifest.name : '') && !startsProcess(manifest) && !manifest.main && !manifest.exports && !manifest.module && !manifest.bin;
   if (!scriptsPackage && !/(?:^|\/)scripts\//.test(relative)) return false;
-  if (importersOf(project, file, resolver.catalog).length > 0) return false;
-  if (scriptsPackage) return true;
+  const importers = importersOf(project, file, resolver.catalog);
+  // The scripts of an operator-scripts package import each other (a command index); no other package imports them.
+  if (scriptsPackage) return !importers.some((other) => !other.startsWith(dir + path.sep));
+  if (importers.length > 0) return false;
   const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
   const names = [stem === 'index' ? path.basename(path.dirname(file)) : stem];
   return ![...new Set([dir, project.root])].some((base) => {
