@@ -226,10 +226,26 @@ describe('tools a person runs', () => {
       'cli/src/index.ts': publish,
       'packages/utils/package.json': JSON.stringify({ name: 'utils', scripts: { build: 'tsc' }, dependencies: { '@aws-sdk/client-sns': '3.600.0' } }),
       'packages/utils/src/sns/replay-dlq.ts': publish,
+      'packages/utils/src/index.ts': "import { publish } from './sns/replay-dlq';\nvoid publish(process.argv[2] ?? '');\n",
       'packages/admin/package.json': JSON.stringify({ name: 'admin', scripts: { start: 'node dist/server.js' }, dependencies: { '@aws-sdk/client-sns': '3.600.0', express: '4.19.0', inquirer: '9.0.0' } }),
       'packages/admin/src/server.ts': publish,
     });
     expect(lintInOrder(dir, ['cli/src/index.ts', 'packages/utils/src/sns/replay-dlq.ts', 'packages/admin/src/server.ts'])).toEqual(['packages/admin/src/server.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a wrapper that converts its caller\'s attribute map', () => {
+  // `MessageAttributes: { ...(attrs ? Object.entries(attrs).reduce(toAttribute, {}) : {}) }` passes the caller's
+  // map through: the callers are judged, and one that injects clears the wrapper.
+  it('judges the callers, not the wrapper, when one caller injects', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-attrs-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'queue', dependencies: { 'aws-sdk': '2.1692.0', 'trace-propagation-helpers': '1.0.0' } }),
+      'src/sqs.ts': "import { SQS } from 'aws-sdk';\nconst sqs = new SQS();\nexport async function send(queueUrl: string, body: string, params: { attributes?: Record<string, string> } = {}): Promise<void> {\n  const { attributes } = params;\n  await sqs.sendMessage({\n    QueueUrl: queueUrl,\n    MessageBody: body,\n    MessageAttributes: {\n      ...(attributes ? Object.entries(attributes).reduce((acc, [k, v]) => ({ ...acc, [k]: { DataType: 'String', StringValue: v } }), {}) : {}),\n    },\n  }).promise();\n}\n",
+      'src/jobs.ts': "import { injectTraceHeaders } from 'trace-propagation-helpers';\nimport { send } from './sqs';\nexport async function enqueue(id: string): Promise<void> {\n  await send('jobs', id, { attributes: { jobId: id } });\n  await send('jobs', id, { attributes: injectTraceHeaders({ jobId: id }) });\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/sqs.ts', 'src/jobs.ts'])).toEqual(['src/jobs.ts:4:headersNotInjected']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -126,7 +126,10 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
     const carrier = originAlong(resolver, fn, start, base.carrier, inner, false, true);
-    if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [] } };
+    // A wrapper that converts its caller's plain map into the broker's shape (`{ DataType, StringValue }` per entry)
+    // takes a plain map: what callers inject with `injectTraceHeaders` is the right shape for it.
+    const converts = base.shape !== 'object' && evalPath(resolver, start, base.carrier, inner.broker.id, inner.call).some((r) => r.type === 'node' && convertsEntries(resolver, r.node));
+    if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [], ...(converts ? { shape: 'object' as const } : {}) } };
   }
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
@@ -278,6 +281,12 @@ function copiedFromParam(resolver: Resolver, fn: FunctionNode, node: Node): stri
     if (!ref || bodyInjects(ref.resolver, ref.fn, EMPTY_NAMES)) return undefined;
     return args[0];
   }
+  // `{ ...(attrs ? Object.entries(attrs).reduce(toAttribute, {}) : {}), ...(raw ?? {}) }`: only the caller's maps,
+  // converted entry by entry or copied whole.
+  if (value.type === 'ObjectExpression' && value.properties.length > 0 && value.properties.every((p) => p.type === 'SpreadElement')) {
+    const origins = value.properties.map((p) => copiedWhole(resolver, fn, (p as TSESTree.SpreadElement).argument));
+    return origins.every((o) => o !== undefined) ? origins.find((o): o is string => typeof o === 'string') : undefined;
+  }
   if (value.type !== 'ObjectExpression' || value.properties.length > 0 || unwrap(node).type !== 'Identifier') return undefined;
   // `const attributes = {}` filled in a loop over (the entries of) a parameter's carrier, and nothing else.
   const variable = resolver.variableOf(unwrap(node));
@@ -298,6 +307,42 @@ function copiedFromParam(resolver: Resolver, fn: FunctionNode, node: Node): stri
     origin = found;
   }
   return origin;
+}
+
+/** Whether a carrier is built entry by entry from a map (`Object.entries(attrs).reduce(...)`, `.map(...)`). */
+function convertsEntries(resolver: Resolver, node: Node): boolean {
+  const value = unwrap(resolver.follow(node).node);
+  let found = false;
+  walk(value, resolver.keys, (inner) => {
+    if (found) return false;
+    if (inner.type === 'CallExpression' && inner.callee.type === 'MemberExpression' && ['reduce', 'map'].includes(memberName(inner.callee) ?? '')) {
+      const source = unwrap(inner.callee.object);
+      found = source.type === 'CallExpression' && calleeName(source) === 'entries';
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * What a spread in a carrier copies: a parameter's map (`attrs`, `attrs ?? {}`, `attrs ? ... : {}`), or its entries
+ * converted one by one (`Object.entries(attrs).reduce(...)`, `.map(...)`). `null` for an empty default branch,
+ * undefined for anything else.
+ */
+function copiedWhole(resolver: Resolver, fn: FunctionNode, node: Node): string | null | undefined {
+  const value = unwrap(node);
+  if (isEmptyDefault(value)) return null;
+  if (value.type === 'ConditionalExpression') {
+    const branches = [copiedWhole(resolver, fn, value.consequent), copiedWhole(resolver, fn, value.alternate)];
+    return branches.every((b) => b !== undefined) ? (branches.find((b): b is string => typeof b === 'string') ?? null) : undefined;
+  }
+  if (value.type === 'LogicalExpression' && value.operator !== '&&' && isEmptyDefault(unwrap(value.right))) return copiedWhole(resolver, fn, value.left);
+  if (value.type === 'CallExpression' && value.callee.type === 'MemberExpression' && ['reduce', 'map'].includes(memberName(value.callee) ?? '')) {
+    const source = unwrap(value.callee.object);
+    if (source.type === 'CallExpression' && calleeName(source) === 'entries' && source.arguments[0]) return paramOrigin(resolver, fn, source.arguments[0] as Node);
+    return undefined;
+  }
+  return paramOrigin(resolver, fn, value);
 }
 
 /** Whether a broker call's carrier is copied from a parameter of the function around the call. */
