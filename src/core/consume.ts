@@ -104,6 +104,14 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
   return undefined;
 }
 
+/** Whether an expression reads the message's carrier field (`message.headers || {}`). */
+function readsCarrier(site: ConsumeSite, node: Node): boolean {
+  const field = site.spec.carrier.split('.').pop();
+  let value = unwrap(node);
+  while (value.type === 'LogicalExpression') value = unwrap(value.left);
+  return value.type === 'MemberExpression' && memberName(value) === field;
+}
+
 /** Whether a pull's result is read as a batch of received messages: `{ Messages }`, `result.Messages`. */
 function readsMessages(resolver: Resolver, pattern: Node): boolean {
   if (pattern.type === 'ObjectPattern') return pattern.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'Messages');
@@ -599,8 +607,9 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         const variables = patternVariables(owner, fn.params[index]);
         if (variables.length === 0) return true;
         if (variables.some((variable) => handledIn(owner, fn, variable))) return true;
-      } else if (parent?.type === 'VariableDeclarator' && parent.init === top && parent.id.type === 'Identifier' && resolver.declaredVariable(parent.id)) {
-        // `const messages = result.Messages ?? []`: another name for what was received, followed instead.
+      } else if (parent?.type === 'VariableDeclarator' && parent.init === top && parent.id.type === 'Identifier' && resolver.declaredVariable(parent.id) && !readsCarrier(site, top)) {
+        // `const messages = result.Messages ?? []`: another name for what was received, followed instead. (Not the
+        // carrier itself, `const headers = message.headers || {}`: what reads it is judged as before.)
         const alias = resolver.declaredVariable(parent.id)!;
         pending.push(alias);
         if (collected.has(variable)) collected.add(alias);
