@@ -178,6 +178,9 @@ describe('a workspace package that only tests the others', () => {
       'services/test-results/src/main.ts': publish,
     });
     expect(lintInOrder(dir, ['quality/plugins/rmq.ts', 'services/test-results/src/main.ts'])).toEqual(['services/test-results/src/main.ts:4:missingHeaders']);
+    // A polyglot repository has no root manifest: the test package is a project of its own.
+    fs.rmSync(path.join(dir, 'package.json'));
+    expect(lintInOrder(dir, ['quality/plugins/rmq.ts'])).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -91,8 +91,9 @@ function inTestPackage(resolver: Resolver): boolean {
   const { project, file } = resolver;
   if (!project || !file || resolver.input.crossFile === false) return false;
   const dir = packageDir(file, project.root);
-  if (dir === project.root) return false;
-  const manifest = readJson(path.join(dir, 'package.json')) as Manifest | undefined;
+  const manifest = readJson(path.join(dir, 'package.json')) as (Manifest & { workspaces?: unknown }) | undefined;
+  // Also the project itself, when its package is the test suite of a repository without a root manifest.
+  if (dir === project.root && manifest?.workspaces) return false;
   if (typeof manifest?.name !== 'string' || !TEST_PACKAGE.test(manifest.name)) return false;
   return !startsProcess(manifest);
 }
