@@ -13,9 +13,9 @@ import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js
 import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
-import { packageDir, Project, readJson, readText } from './project.js';
+import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
-import { fileFacts, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
+import { globalsIndex, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -73,10 +73,7 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
 function usesBrokerGlobal(project: Project, text: string, catalog: Catalog): boolean {
   const names = project.projectSlot('broker-globals', () => {
     const out = new Set<string>();
-    for (const file of project.files()) {
-      const facts = fileFacts(project, file, catalog);
-      if (facts?.globals.length && reaches(project, file, catalog, 'broker')) for (const name of facts.globals) out.add(name);
-    }
+    for (const [name, files] of globalsIndex(project, catalog)) if (files.some((file) => reaches(project, file, catalog, 'broker'))) out.add(name);
     return out;
   });
   for (const name of names) if (text.includes(name)) return true;
@@ -91,7 +88,7 @@ function inTestPackage(resolver: Resolver): boolean {
   const { project, file } = resolver;
   if (!project || !file || resolver.input.crossFile === false) return false;
   const dir = packageDir(file, project.root);
-  const manifest = readJson(path.join(dir, 'package.json')) as (Manifest & { workspaces?: unknown }) | undefined;
+  const manifest = project.manifest(dir) as (Manifest & { workspaces?: unknown }) | undefined;
   // Also the project itself, when its package is the test suite of a repository without a root manifest.
   if (dir === project.root && manifest?.workspaces) return false;
   if (typeof manifest?.name !== 'string' || !TEST_PACKAGE.test(manifest.name)) return false;
@@ -110,7 +107,7 @@ function handRunScript(resolver: Resolver): boolean {
   if (!project || !file || resolver.input.crossFile === false) return false;
   const relative = project.relative(file);
   const dir = packageDir(file, project.root);
-  const manifest = dir === project.root ? undefined : (readJson(path.join(dir, 'package.json')) as Manifest | undefined);
+  const manifest = dir === project.root ? undefined : (project.manifest(dir) as Manifest | undefined);
   // A command-line tool a developer answers prompts in (`prompts`, `inquirer`): no service runs it.
   const deps = { ...manifest?.dependencies, ...manifest?.devDependencies };
   if (PROMPT_LIBRARIES.some((name) => Object.hasOwn(deps, name)) && !SERVER_FRAMEWORKS.some((name) => Object.hasOwn(deps, name))) return true;
@@ -124,7 +121,7 @@ function handRunScript(resolver: Resolver): boolean {
   const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
   const names = [stem === 'index' ? path.basename(path.dirname(file)) : stem];
   return ![...new Set([dir, project.root])].some((base) => {
-    const scripts = (readJson(path.join(base, 'package.json')) as { scripts?: Record<string, unknown> } | undefined)?.scripts ?? {};
+    const scripts = (project.manifest(base) as Manifest | undefined)?.scripts ?? {};
     const texts = [...Object.values(scripts).filter((v): v is string => typeof v === 'string'), readText(path.join(base, 'Dockerfile')) ?? ''];
     return texts.some((text) => names.some((name) => text.includes(name)));
   });

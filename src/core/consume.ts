@@ -104,9 +104,14 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
   return undefined;
 }
 
+/** The field a message's carrier is read from last: `headers` of `properties.headers`. */
+function carrierField(spec: ConsumeSpec): string {
+  return spec.carrier.split('.').pop()!;
+}
+
 /** Whether an expression reads the message's carrier field (`message.headers || {}`). */
 function readsCarrier(site: ConsumeSite, node: Node): boolean {
-  const field = site.spec.carrier.split('.').pop();
+  const field = carrierField(site.spec);
   let value = unwrap(node);
   while (value.type === 'LogicalExpression') value = unwrap(value.left);
   return value.type === 'MemberExpression' && memberName(value) === field;
@@ -344,7 +349,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
  * consumer without the relay taking part in it.
  */
 function relaysCarrier(resolver: Resolver, site: ConsumeSite): boolean {
-  const field = site.spec.carrier.split('.').pop()!;
+  const field = carrierField(site.spec);
   const publishes = (node: Node): boolean => node.type === 'CallExpression' && !!matchPublish(resolver, node);
   let found = false;
   walk(site.body, resolver.keys, (node) => {
@@ -418,7 +423,7 @@ function doesNoWork(resolver: Resolver, body: Node): boolean {
  * extraction (a context carried in the body is the business of no-payload-trace-ids).
  */
 function linkedByHand(resolver: Resolver, site: ConsumeSite): boolean {
-  const key = site.spec.carrier.split('.').pop();
+  const key = carrierField(site.spec);
   let readsCarrier = false;
   let links = false;
   let parentFromMessage = false;

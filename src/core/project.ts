@@ -319,6 +319,15 @@ export class Project {
     }
   }
 
+  /** A folder's `package.json`, parsed and kept until the file changes; undefined when there is none or it is broken. */
+  manifest(dir: string): Record<string, unknown> | undefined {
+    const file = path.join(dir, 'package.json');
+    return this.slot(file, 'manifest', () => {
+      const value = readJson(file);
+      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    });
+  }
+
   /** A per-module cache slot for higher code, valid until the file changes. */
   slot<T>(file: string, key: string, compute: () => T): T | undefined {
     const entry = this.entry(file);

@@ -88,6 +88,26 @@ export interface FileFacts {
 
 const GLOBAL_ASSIGNMENT = /\b(?:global|globalThis)\.([A-Za-z_$][\w$]*)\s*=(?!=)/g;
 
+/** The names a module assigns on the global object (`global.kafkaProducer = producer`). */
+export function assignedGlobals(text: string): string[] {
+  return text.includes('global') ? [...new Set(Array.from(text.matchAll(GLOBAL_ASSIGNMENT), (m) => ownString(m[1]!)))] : [];
+}
+
+/** Global name → the project's files assigning it, built once per listing. */
+export function globalsIndex(project: Project, catalog: Catalog): Map<string, string[]> {
+  return project.projectSlot('globals-index', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of project.files()) {
+      for (const name of fileFacts(project, file, catalog)?.globals ?? []) {
+        const list = byName.get(name);
+        if (list) list.push(file);
+        else byName.set(name, [file]);
+      }
+    }
+    return byName;
+  });
+}
+
 /** A DI registration: a NestJS provider (`provide:`), tsyringe or awilix `register*(...)`. */
 export const REGISTRATION = /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/;
 
@@ -103,7 +123,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       timer: namesTimer(text),
       imports: importSpecifiers(text).map(ownString),
       registers: REGISTRATION.test(text),
-      globals: text.includes('global') ? [...new Set(Array.from(text.matchAll(GLOBAL_ASSIGNMENT), (m) => ownString(m[1]!)))] : [],
+      globals: assignedGlobals(text),
     };
   });
 }

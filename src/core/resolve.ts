@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { escapeRegExp, fileFacts, reaches } from './reach.js';
+import { assignedGlobals, fileFacts, globalsIndex, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -928,24 +928,13 @@ export class Resolver {
       });
       return values;
     };
-    const text = this.input.text;
-    const own = text.includes('global') && new RegExp(`\\bglobal(?:This)?\\.${escapeRegExp(name)}\\s*=`).test(text) ? assigned(this) : [];
+    // This module's text as the editor has it, read once for every name it leaves undeclared.
+    const ownGlobals = this.memo('own-globals', this.input.ast, () => new Set(assignedGlobals(this.input.text)));
+    const own = ownGlobals.has(name) ? assigned(this) : [];
     if (own.length > 0) return own.length === 1 ? this.kindOf(own[0]!) : null;
     const project = this.project;
     if (!project || !this.file) return null;
-    // Name → the files assigning it, over the project, once per listing.
-    const index = project.projectSlot('globals-index', () => {
-      const byName = new Map<string, string[]>();
-      for (const file of project.files()) {
-        for (const global of fileFacts(project, file, this.catalog)?.globals ?? []) {
-          const list = byName.get(global);
-          if (list) list.push(file);
-          else byName.set(global, [file]);
-        }
-      }
-      return byName;
-    });
-    const files = (index.get(name) ?? []).filter((file) => file !== this.file);
+    const files = (globalsIndex(project, this.catalog).get(name) ?? []).filter((file) => file !== this.file);
     if (files.length !== 1) return null;
     const other = Resolver.forModule(project, files[0]!, this.catalog);
     const values = other ? assigned(other) : [];

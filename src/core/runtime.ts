@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Instrumentation } from '../brokers/index.js';
-import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { packageDir, readJson, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
 import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
@@ -379,22 +379,19 @@ function setupOf(resolver: Resolver, file: string): Setup {
   }
   // Where each instrumentation is made: at the module's top level, or inside a function.
   const places: Node[] = [];
-  let current: Node | undefined;
-  const add = setup.patches.add.bind(setup.patches);
-  setup.patches.add = (name) => {
-    if (current) places.push(current);
-    return add(name);
-  };
   walk(resolver.input.ast, resolver.keys, (node) => {
-    current = node;
+    const patch = (name: Instrumentation): void => {
+      places.push(node);
+      setup.patches.add(name);
+    };
     if (node.type === 'Identifier' && (node.parent?.type === 'ArrayExpression' || (node.parent?.type === 'Property' && node.parent.value === node))) {
       // `{ KafkaJs: KafkaJsInstrumentation, ... }`, `[KafkaJsInstrumentation, ...]`: a table of instrumentation
       // classes the setup instantiates in a loop (`new table[name]()`), often filtered by configuration.
       const name = OTEL_PACKAGES[sourceOf(node.name) ?? ''];
-      if (name) setup.patches.add(name);
+      if (name) patch(name);
     } else if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
       const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
-      if (name) setup.patches.add(name);
+      if (name) patch(name);
       if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
     } else if (node.type === 'CallExpression') {
       const callee = unwrap(node.callee);
@@ -403,43 +400,42 @@ function setupOf(resolver: Resolver, file: string): Setup {
       const required = requireSpecifier(node);
       if (required && OTEL_PACKAGES[required]) {
         // const { KafkaJsInstrumentation } = require(...) is followed by `new`, counted above through imports.
-        setup.patches.add(OTEL_PACKAGES[required]!);
+        patch(OTEL_PACKAGES[required]!);
       }
       if (name === 'getNodeAutoInstrumentations' && (source === AUTO_PACKAGE || !source)) {
         for (const [key, instrumentation] of Object.entries(AUTO_INCLUDES)) {
           if (!optionIsFalse(resolver, node.arguments[0], key)) {
-            setup.patches.add(instrumentation);
+            patch(instrumentation);
             setup.auto.add(instrumentation);
           }
         }
       } else if (name === 'createAzureSdkInstrumentation') {
-        setup.patches.add('azure-sdk');
+        patch('azure-sdk');
       } else if (name === 'captureAWS') {
         // X-Ray for the whole v2 SDK (`AWSXRay.captureAWS(require('aws-sdk'))`); one client's capture is judged
         // at its sends instead (`capturedByXRay`).
         setup.options.add('aws-sdk');
         setup.options.add('aws-sdk-v2');
       } else if (required && agentOf(required)) {
-        for (const instrumentation of AGENTS[agentOf(required)!]!) setup.patches.add(instrumentation);
+        for (const instrumentation of AGENTS[agentOf(required)!]!) patch(instrumentation);
       } else if (callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier') {
         // `import tracer from 'dd-trace'; tracer.init()`, `import apm from 'elastic-apm-node'; apm.start()`.
         const agent = agentOf(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name) ?? '');
-        if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) setup.patches.add(instrumentation);
+        if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) patch(instrumentation);
       }
     }
     return undefined;
   });
-  setup.patches.add = add;
   setup.deferred = places.length > 0 && places.every((place) => madeInUncalledFunction(resolver, place));
-  if (setup.deferred) setup.starters = new Set(places.flatMap((place) => outermostFunctionName(place) ?? []));
+  if (setup.deferred) setup.starters = new Set(places.flatMap((place) => functionName(outermostFunction(place)!) ?? []));
   return setup;
 }
 
-/** The name of the outermost function a node sits in. */
-function outermostFunctionName(node: Node): string | undefined {
-  let outermost: Node | undefined;
+/** The outermost function a node sits in. */
+function outermostFunction(node: Node): FunctionNode | undefined {
+  let outermost: FunctionNode | undefined;
   for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
-  return outermost && isFunction(outermost) ? functionName(outermost) : undefined;
+  return outermost;
 }
 
 /**
@@ -456,20 +452,22 @@ function startedEarly(project: Project, setup: Setup, early: ReadonlySet<string>
 
 /** Whether a node sits in a function that its module neither calls at its top level nor invokes where it is written. */
 function madeInUncalledFunction(resolver: Resolver, node: Node): boolean {
-  let outermost: Node | undefined;
-  for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
+  const outermost = outermostFunction(node);
   if (!outermost) return false;
   // `(async () => { ... })()`: run where it is written.
   if (outermost.parent?.type === 'CallExpression' && outermost.parent.callee === outermost) return false;
-  const name = isFunction(outermost) ? functionName(outermost) : undefined;
+  const name = functionName(outermost);
   if (!name) return true;
   // `function init() { ... } init();` / `void start()` / `await setup()` at the top level.
-  return !resolver.input.ast.body.some((statement) => {
-    if (statement.type !== 'ExpressionStatement') return false;
-    let expression = unwrap(statement.expression);
-    if (expression.type === 'AwaitExpression' || (expression.type === 'UnaryExpression' && expression.operator === 'void')) expression = unwrap(expression.argument);
-    return expression.type === 'CallExpression' && unwrap(expression.callee).type === 'Identifier' && (unwrap(expression.callee) as TSESTree.Identifier).name === name;
-  });
+  return !resolver.input.ast.body.some((statement) => statement.type === 'ExpressionStatement' && calledName(statement.expression) === name);
+}
+
+/** The function a statement's expression calls by name, awaited or voided or not: `init()`, `await setup()`. */
+function calledName(expression: Node): string | undefined {
+  let call = unwrap(expression);
+  if (call.type === 'AwaitExpression' || (call.type === 'UnaryExpression' && call.operator === 'void')) call = unwrap(call.argument);
+  const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
+  return callee?.type === 'Identifier' ? callee.name : undefined;
 }
 
 function agentOf(specifier: string): string | undefined {
@@ -534,19 +532,17 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     return false;
   };
   const nestEntries = new Map<string, Set<string>>();
-  const files = new Set<string>();
   const byEntry = new Map<string, Set<string>>();
   const preloads = new Set<string>();
   const agentsByEntry = new Map<string, Map<string, string>>();
   const preloadAgents = new Map<string, string>();
   const called = new Set<string>();
-  const agents = new Map<string, string>();
   const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; type?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
   if (manifest?.dependencies?.next) {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents, isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set(), called: new Set() };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents: new Map(), isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set(), called: new Set() };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -571,16 +567,10 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       const specifier = match[1]!;
       const agent = agentOf(specifier);
       const started = agent ?? (specifier === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
-      if (started) {
-        agents.set(started, `${specifier} preload`);
-        preloadAgents.set(started, `${specifier} preload`);
-      }
-      if (!started) {
+      if (started) preloadAgents.set(started, `${specifier} preload`);
+      else {
         const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`);
-        if (target) {
-          files.add(target);
-          preloads.add(target);
-        }
+        if (target) preloads.add(target);
       }
     }
     const script = entryScript(command);
@@ -589,7 +579,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       if (target) entries.add(target);
     }
   }
-  const isApp = entries.size > 0 || files.size > 0 || agents.size > 0 || dockerfile;
+  const isApp = entries.size > 0 || preloads.size > 0 || preloadAgents.size > 0 || dockerfile;
   if (manifest?.main && isApp) {
     const target = builtEntry(project, dir, manifest.main);
     if (target) entries.add(target);
@@ -627,20 +617,20 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       const agent = agentOf(first);
       const started = agent ?? (first === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
       if (started) {
-        agents.set(started, `${project.relative(entry)} (first import)`);
         if (!agentsByEntry.has(entry)) agentsByEntry.set(entry, new Map());
         agentsByEntry.get(entry)!.set(started, `${project.relative(entry)} (first import)`);
-      }
-      else {
+      } else {
         const target = project.resolve(entry, first);
         if (target) {
-          files.add(target);
           if (!byEntry.has(entry)) byEntry.set(entry, new Set());
           byEntry.get(entry)!.add(target);
         }
       }
     }
   }
+  // What every entry loads first, with the preloads: the package's answer when its entries are not told apart.
+  const files = new Set([...preloads, ...[...byEntry.values()].flatMap((set) => [...set])]);
+  const agents = new Map([...preloadAgents, ...[...agentsByEntry.values()].flatMap((map) => [...map])]);
   return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
 }
 
@@ -756,14 +746,15 @@ function firstLoaded(project: Project, entry: string, loadsClient: (specifier: s
       if (statement.type === 'FunctionDeclaration' || statement.type === 'TSInterfaceDeclaration' || statement.type === 'TSTypeAliasDeclaration') continue;
       return out;
     }
-    let call = unwrap(expression);
-    if (call.type === 'AwaitExpression' || (call.type === 'UnaryExpression' && call.operator === 'void')) call = unwrap(call.argument);
     // `setupTracing()` / `await initTracing('orders')`: a function of a module loaded so far, started here.
-    if (call.type === 'CallExpression' && unwrap(call.callee).type === 'Identifier' && importedFrom.has((unwrap(call.callee) as TSESTree.Identifier).name)) {
-      out.called.add(importedFrom.get((unwrap(call.callee) as TSESTree.Identifier).name)!);
+    const started = calledName(expression);
+    if (started !== undefined && importedFrom.has(started)) {
+      out.called.add(importedFrom.get(started)!);
       continue;
     }
-    if (unwrap(expression).type === 'AwaitExpression') return out;
+    let call = unwrap(expression);
+    if (call.type === 'AwaitExpression') return out;
+    if (call.type === 'UnaryExpression' && call.operator === 'void') call = unwrap(call.argument);
     // require('dd-trace').init() / require('elastic-apm-node').start({...}) / require('./instrumentation')('order')
     const outer = call;
     while (call.type === 'CallExpression' && !requireSpecifier(call)) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { calleeName, enclosingFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
-import { ownString, packageDir, readJson } from './project.js';
+import { ownString, packageDir } from './project.js';
 import { escapeRegExp, fileFacts, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
@@ -126,10 +126,11 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
     const carrier = originAlong(resolver, fn, start, base.carrier, inner, false, true);
+    if (!carrier) continue;
     // A wrapper that converts its caller's plain map into the broker's shape (`{ DataType, StringValue }` per entry)
     // takes a plain map: what callers inject with `injectTraceHeaders` is the right shape for it.
     const converts = base.shape !== 'object' && evalPath(resolver, start, base.carrier, inner.broker.id, inner.call).some((r) => r.type === 'node' && convertsEntries(resolver, r.node));
-    if (carrier) return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [], ...(converts ? { shape: 'object' as const } : {}) } };
+    return { info: info('carrier'), spec: { ...base, label, messages: undefined, carrier, body: [], ...(converts ? { shape: 'object' as const } : {}) } };
   }
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
@@ -309,16 +310,19 @@ function copiedFromParam(resolver: Resolver, fn: FunctionNode, node: Node): stri
   return origin;
 }
 
+/** The map `Object.entries(map).reduce(...)` or `.map(...)` converts entry by entry; undefined for another node. */
+function convertedMap(node: Node): Node | undefined {
+  if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression' || !['reduce', 'map'].includes(memberName(node.callee) ?? '')) return undefined;
+  const source = unwrap(node.callee.object);
+  return source.type === 'CallExpression' && calleeName(source) === 'entries' && source.arguments[0] ? (source.arguments[0] as Node) : undefined;
+}
+
 /** Whether a carrier is built entry by entry from a map (`Object.entries(attrs).reduce(...)`, `.map(...)`). */
 function convertsEntries(resolver: Resolver, node: Node): boolean {
-  const value = unwrap(resolver.follow(node).node);
   let found = false;
-  walk(value, resolver.keys, (inner) => {
+  walk(unwrap(resolver.follow(node).node), resolver.keys, (inner) => {
     if (found) return false;
-    if (inner.type === 'CallExpression' && inner.callee.type === 'MemberExpression' && ['reduce', 'map'].includes(memberName(inner.callee) ?? '')) {
-      const source = unwrap(inner.callee.object);
-      found = source.type === 'CallExpression' && calleeName(source) === 'entries';
-    }
+    found = convertedMap(inner) !== undefined;
     return undefined;
   });
   return found;
@@ -337,11 +341,9 @@ function copiedWhole(resolver: Resolver, fn: FunctionNode, node: Node): string |
     return branches.every((b) => b !== undefined) ? (branches.find((b): b is string => typeof b === 'string') ?? null) : undefined;
   }
   if (value.type === 'LogicalExpression' && value.operator !== '&&' && isEmptyDefault(unwrap(value.right))) return copiedWhole(resolver, fn, value.left);
-  if (value.type === 'CallExpression' && value.callee.type === 'MemberExpression' && ['reduce', 'map'].includes(memberName(value.callee) ?? '')) {
-    const source = unwrap(value.callee.object);
-    if (source.type === 'CallExpression' && calleeName(source) === 'entries' && source.arguments[0]) return paramOrigin(resolver, fn, source.arguments[0] as Node);
-    return undefined;
-  }
+  const converted = convertedMap(value);
+  if (converted) return paramOrigin(resolver, fn, converted);
+  if (value.type === 'CallExpression' && value.callee.type === 'MemberExpression' && ['reduce', 'map'].includes(memberName(value.callee) ?? '')) return undefined;
   return paramOrigin(resolver, fn, value);
 }
 
@@ -431,7 +433,7 @@ const MAX_CALLER_FILES = 24;
 /** Files that may call a function of `file` by name; undefined when there are too many to look at. */
 function callerFiles(project: NonNullable<Resolver['project']>, file: string, name: string, resolver: Resolver): string[] | undefined {
   const dir = packageDir(file, project.root);
-  const pkg = readJson(path.join(dir, 'package.json')) as { name?: string } | undefined;
+  const pkg = project.manifest(dir) as { name?: string } | undefined;
   const hints = [path.basename(file).replace(/\.[cm]?[jt]sx?$/, ''), path.basename(path.dirname(file)), pkg?.name].filter((h): h is string => !!h && h !== 'src' && h !== 'index');
   const named = callIndex(project, resolver).get(name) ?? [];
   if (named.length > MAX_CALLER_FILES) return undefined;
@@ -522,7 +524,7 @@ function nameOnlyInTests(resolver: Resolver, name: string): boolean {
   // Tests that name the module (its file or folder name, in their path or text), not another function of that name.
   const testFiles = testCalls(project).get(name);
   if (!testFiles) return false;
-  const pkg = (readJson(path.join(packageDir(file, project.root), 'package.json')) as { name?: string } | undefined)?.name;
+  const pkg = (project.manifest(packageDir(file, project.root)) as { name?: string } | undefined)?.name;
   const hints = [moduleName(file), pkg].filter((h): h is string => !!h && h !== 'src' && h !== 'lib');
   if (!testFiles.some((test) => hints.some((hint) => project.relative(test).includes(hint) || (project.text(test) ?? '').includes(hint)))) return false;
   // Used in its own file: called, or handed over by name (`run({ eachMessage: handle })`).
