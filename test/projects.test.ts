@@ -183,6 +183,22 @@ describe('a workspace package that only tests the others', () => {
     expect(lintInOrder(dir, ['quality/plugins/rmq.ts'])).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  // The test suite is itself a workspace (`fc-system-testing` with `plugins`, `data`, ... packages): its members carry
+  // neutral names. A workspace root that only says test in its name, without a test runner, keeps its packages.
+  it('is left out when it is a member of a test-suite workspace', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-testws-'));
+    const publish = "import amqp from 'amqplib';\nexport async function send(body: object): Promise<void> {\n  const channel = await (await amqp.connect('amqp://broker')).createChannel();\n  channel.sendToQueue('orders', Buffer.from(JSON.stringify(body)));\n}\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop-system-testing', private: true, workspaces: ['plugins'], dependencies: { cypress: '13.0.0' } }),
+      'plugins/package.json': JSON.stringify({ name: 'quality-plugins', dependencies: { amqplib: '0.10.0' } }),
+      'plugins/rmq.ts': publish,
+    });
+    expect(lintInOrder(dir, ['plugins/rmq.ts'])).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'qa-platform', private: true, workspaces: ['plugins'] }));
+    expect(lintInOrder(dir, ['plugins/rmq.ts'])).toEqual(['plugins/rmq.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('scripts inside the sources', () => {

@@ -89,10 +89,17 @@ function inTestPackage(resolver: Resolver): boolean {
   if (!project || !file || resolver.input.crossFile === false) return false;
   const dir = packageDir(file, project.root);
   const manifest = project.manifest(dir) as (Manifest & { workspaces?: unknown }) | undefined;
+  if (manifest && startsProcess(manifest)) return false;
+  // A member of a workspace whose root is a test suite (`fc-system-testing` running Cypress, with a `plugins`
+  // package that publishes to RabbitMQ): the root says so by its name and by depending on a test runner.
+  const root = dir === project.root ? manifest : (project.manifest(project.root) as (Manifest & { workspaces?: unknown }) | undefined);
+  if (root?.workspaces && typeof root.name === 'string' && TEST_PACKAGE.test(root.name) && !startsProcess(root)) {
+    const deps = { ...root.dependencies, ...root.devDependencies };
+    if (TEST_RUNNERS.some((name) => Object.hasOwn(deps, name))) return true;
+  }
   // Also the project itself, when its package is the test suite of a repository without a root manifest.
   if (dir === project.root && manifest?.workspaces) return false;
-  if (typeof manifest?.name !== 'string' || !TEST_PACKAGE.test(manifest.name)) return false;
-  return !startsProcess(manifest);
+  return typeof manifest?.name === 'string' && TEST_PACKAGE.test(manifest.name);
 }
 
 /**
@@ -146,6 +153,9 @@ function startsProcess(manifest: Manifest): boolean {
 const PROMPT_LIBRARIES = ['prompts', 'inquirer', '@inquirer/prompts', 'enquirer', '@clack/prompts'];
 const SERVER_FRAMEWORKS = ['express', 'fastify', 'koa', '@hapi/hapi', '@nestjs/core', 'next', 'restify', '@nestjs/microservices'];
 const TOOL_PACKAGE = /(?:^|[-_./@])(?:utils?|tools?|tooling|scripts?|ops|cli|devtools?)(?:$|[-_./])/i;
+
+/** Runners only a test suite depends on. */
+const TEST_RUNNERS = ['cypress', '@playwright/test', '@cucumber/cucumber', 'webdriverio', '@wdio/cli', 'nightwatch', 'testcafe', 'codeceptjs'];
 
 const TEST_PACKAGE = /(?:^|[-_./@])(?:e2e|tests?|testing|qa|system-tests?|integration-tests?|acceptance-tests?)(?:$|[-_./])/i;
 
