@@ -33,7 +33,7 @@ export default createRule<Options, MessageIds>({
       handBuiltTraceparent: "{{broker}}: '{{detail}}' is built by hand in the {{site}} {{carrier}}, which loses sampling flags, tracestate and baggage. Let the propagator write it: {{helper}}.",
       copiedCarrierKeys: "{{broker}}: '{{detail}}' is copied key by key into the {{site}} {{carrier}}, which drops the other fields{{undefinedValues}}. Spread the whole injected carrier.",
       wrongCarrierShape: '{{broker}}: trace context is injected into the {{site}} {{carrier}} in a shape this client cannot send; it needs {{detail}}.',
-      wrapperWithoutContext: '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context. Inject the context inside {{wrapper}}.{{coverage}}',
+      wrapperWithoutContext: '{{broker}}: this call publishes through {{wrapper}} ({{where}}), which sends without trace context. Inject the context inside {{target}}.{{coverage}}',
       passThroughNotInjected: '{{broker}}: {{site}} sends what callers hand to {{wrapper}}, and none of its {{count}} caller(s) injects trace context. Inject it here, or in every caller.{{coverage}}',
       tooManyAttributes: '{{broker}}: this {{site}} message has {{count}} attributes; with the 3 propagation fields it passes the limit of {{limit}}, so injection is skipped. Keep at most 7 and move the rest into the body.',
     },

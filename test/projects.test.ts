@@ -303,3 +303,29 @@ describe('the order files are linted in', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('callers along a chain of wrappers', () => {
+  // sendEvent() sends without context; sendOrder() beside it is part of the same messaging module. placeOrder() in
+  // another module calls them and is told so; an HTTP handler calling placeOrder() is a level further, and its fix
+  // is not there: it gets no report.
+  it('reports the callers of the sending module, naming the function to fix, and not their callers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-chain-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', dependencies: { kafkajs: '2.2.4' } }),
+      'src/kafka.ts': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['k:9092'] }).producer();\nexport async function sendEvent(topic: string, value: object) {\n  await producer.send({ topic, messages: [{ value: JSON.stringify(value) }] });\n}\nexport async function sendOrder(order: object) {\n  await sendEvent('orders', order);\n}\n",
+      'src/orders.ts': "import { sendEvent, sendOrder } from './kafka';\nexport async function placeOrder(order: object) {\n  await sendOrder(order);\n  await sendEvent('audit', order);\n}\n",
+      'src/api.ts': "import { placeOrder } from './orders';\nexport async function handler(req: { body: object }) {\n  await placeOrder(req.body);\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/api.ts', 'src/orders.ts', 'src/kafka.ts'])).toEqual([
+      'src/kafka.ts:4:missingHeaders',
+      'src/orders.ts:3:wrapperWithoutContext',
+      'src/orders.ts:4:wrapperWithoutContext',
+    ]);
+    Project.reset();
+    const linter = new Linter({ cwd: dir });
+    const full = path.join(dir, 'src/orders.ts');
+    const messages = linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full).map((m) => m.message);
+    expect(messages[0]).toMatch(/publishes through sendOrder\(\) \(src\/kafka\.ts:6\), which sends without trace context\. Inject the context inside sendEvent\(\)\./);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
