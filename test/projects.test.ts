@@ -329,3 +329,24 @@ describe('callers along a chain of wrappers', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("a project's own tracing", () => {
+  // A tracing package of the project's own (no OpenTelemetry): `X-Trace-Id` headers read by extractTraceContext()
+  // and the handler run with runWithTraceContextAsync(), an AsyncLocalStorage.run(). The consumer takes the context
+  // from its message; a consumer that reads only the payload with a lookalike name does not.
+  it('counts its extractor, run with, as extraction', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-owntracing-'));
+    const consumer = (extract: string) =>
+      `import { Kafka, type KafkaMessage } from 'kafkajs';\nimport { ${extract}, runWithTraceContextAsync } from '@shop/tracing';\nconst consumer = new Kafka({ brokers: ['k:9092'] }).consumer({ groupId: 'g' });\nexport async function run(handler: (m: KafkaMessage) => Promise<void>): Promise<void> {\n  await consumer.run({\n    eachMessage: async ({ message }) => {\n      const ctx = ${extract}(message.${extract === 'extractPayload' ? 'value' : 'headers'});\n      await runWithTraceContextAsync(ctx, async () => {\n        await handler(message);\n      });\n    },\n  });\n}\n`;
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*'] }),
+      'packages/tracing/package.json': JSON.stringify({ name: '@shop/tracing', main: 'src/index.ts' }),
+      'packages/tracing/src/index.ts': "import { AsyncLocalStorage } from 'node:async_hooks';\nconst storage = new AsyncLocalStorage<{ traceId: string }>();\nexport function extractTraceContext(headers: Record<string, unknown>): { traceId: string } {\n  return { traceId: String(headers['X-Trace-Id'] ?? '') };\n}\nexport function extractPayload(value: unknown): { traceId: string } {\n  return { traceId: String(value) };\n}\nexport async function runWithTraceContextAsync<T>(ctx: { traceId: string }, fn: () => Promise<T>): Promise<T> {\n  return storage.run(ctx, fn);\n}\n",
+      'packages/bus/package.json': JSON.stringify({ name: '@shop/bus', dependencies: { kafkajs: '2.2.4', '@shop/tracing': '*' } }),
+      'packages/bus/src/consumer.ts': consumer('extractTraceContext'),
+      'packages/bus/src/payload-consumer.ts': consumer('extractPayload'),
+    });
+    expect(lintInOrder(dir, ['packages/bus/src/consumer.ts', 'packages/bus/src/payload-consumer.ts'])).toEqual(['packages/bus/src/payload-consumer.ts:6:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

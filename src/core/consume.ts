@@ -310,7 +310,7 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
   const extractions: Array<{ call: TSESTree.CallExpression; extraction: NonNullable<ReturnType<typeof extractionCall>> }> = [];
   walk(site.body, resolver.keys, (node) => {
     if (node.type === 'CallExpression') {
-      const extraction = extractionCall(resolver, node, names);
+      const extraction = extractionCall(resolver, node, names) ?? (ownTracingExtraction(resolver, node, site) ? OWN_EXTRACTION : undefined);
       if (extraction) extractions.push({ call: node, extraction });
     }
     return undefined;
@@ -341,6 +341,24 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
     report('batchWithoutPerMessageContext', site.location, site.coveredBy, wrapBatchLoop(resolver, site));
   }
   return findings;
+}
+
+const OWN_EXTRACTION = { type: 'helper', activates: false } as const;
+
+/**
+ * A project's own tracing, without OpenTelemetry: `extractTraceContext(message.headers)` reading its own headers
+ * (`X-Trace-Id`), its result run with (`runWithTraceContext(ctx, () => handler(message))`). The context is taken
+ * from the message; whether it is then used is judged as for any extraction.
+ */
+function ownTracingExtraction(resolver: Resolver, call: TSESTree.CallExpression, site: ConsumeSite): boolean {
+  const name = calleeName(call);
+  if (!name || !/^extract/i.test(name) || !/trace|context|span|propagat/i.test(name)) return false;
+  const arg = call.arguments[0];
+  if (!arg || arg.type === 'SpreadElement') return false;
+  const value = unwrap(arg as Node);
+  const field = carrierField(site.spec);
+  const readsCarrier = value.type === 'MemberExpression' && (memberName(value) === field || /^(headers|attributes|properties|metadata)$/i.test(memberName(value) ?? ''));
+  return readsCarrier || derivesFromMessage(resolver, value, site);
 }
 
 /**
