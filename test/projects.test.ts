@@ -337,7 +337,7 @@ describe("a project's own tracing", () => {
   it('counts its extractor, run with, as extraction', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-owntracing-'));
     const consumer = (extract: string) =>
-      `import { Kafka, type KafkaMessage } from 'kafkajs';\nimport { ${extract}, runWithTraceContextAsync } from '@shop/tracing';\nconst consumer = new Kafka({ brokers: ['k:9092'] }).consumer({ groupId: 'g' });\nexport async function run(handler: (m: KafkaMessage) => Promise<void>): Promise<void> {\n  await consumer.run({\n    eachMessage: async ({ message }) => {\n      const ctx = ${extract}(message.${extract === 'extractPayload' ? 'value' : 'headers'});\n      await runWithTraceContextAsync(ctx, async () => {\n        await handler(message);\n      });\n    },\n  });\n}\n`;
+      `import { Kafka } from 'kafkajs';\nimport { ${extract}, runWithTraceContextAsync } from '@shop/tracing';\nconst consumer = new Kafka({ brokers: ['k:9092'] }).consumer({ groupId: 'g' });\nexport async function run(): Promise<void> {\n  await consumer.run({\n    eachMessage: async ({ message }) => {\n      const ctx = ${extract}(message.${extract === 'extractPayload' ? 'value' : 'headers'});\n      await runWithTraceContextAsync(ctx, async () => {\n        await fetch('http://ledger/entries', { method: 'POST', body: message.value });\n      });\n    },\n  });\n}\n`;
     writeProject(dir, {
       'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*'] }),
       'packages/tracing/package.json': JSON.stringify({ name: '@shop/tracing', main: 'src/index.ts' }),
