@@ -332,21 +332,24 @@ describe('callers along a chain of wrappers', () => {
 
 describe("a project's own tracing", () => {
   // A tracing package of the project's own (no OpenTelemetry): `X-Trace-Id` headers read by extractTraceContext()
-  // and the handler run with runWithTraceContextAsync(), an AsyncLocalStorage.run(). The consumer takes the context
-  // from its message; a consumer that reads only the payload with a lookalike name does not.
+  // from the project's own message type, and the handler run in runWithTraceContextAsync(), an
+  // AsyncLocalStorage.run(). The consumer takes the context from its message; one that reads only the payload with
+  // a lookalike name does not.
   it('counts its extractor, run with, as extraction', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-owntracing-'));
-    const consumer = (extract: string) =>
-      `import { Kafka } from 'kafkajs';\nimport { ${extract}, runWithTraceContextAsync } from '@shop/tracing';\nconst consumer = new Kafka({ brokers: ['k:9092'] }).consumer({ groupId: 'g' });\nexport async function run(): Promise<void> {\n  await consumer.run({\n    eachMessage: async ({ message }) => {\n      const ctx = ${extract}(message.${extract === 'extractPayload' ? 'value' : 'headers'});\n      await runWithTraceContextAsync(ctx, async () => {\n        await fetch('http://ledger/entries', { method: 'POST', body: message.value });\n      });\n    },\n  });\n}\n`;
+    const bus = "import { Kafka, type Consumer, type EachMessagePayload } from 'kafkajs';\nimport { createTraceContext, extractPayload, extractTraceContext, runWithTraceContextAsync } from '@shop/tracing';\n\nexport interface ConsumerMessage { topic: string; headers: Record<string, string>; value: Buffer }\n\nexport class KafkaConsumer {\n  private readonly consumer: Consumer = new Kafka({ brokers: ['k:9092'] }).consumer({ groupId: 'g' });\n\n  async run(handler: (message: ConsumerMessage) => Promise<void>): Promise<void> {\n    await this.consumer.run({\n      eachMessage: async (payload: EachMessagePayload) => {\n        const message = this.createConsumerMessage(payload);\n        const traceContext = extractTraceContext(message.headers) ?? createTraceContext();\n        await runWithTraceContextAsync(traceContext, async () => {\n          await handler(message);\n        });\n      },\n    });\n  }\n\n  private createConsumerMessage(payload: EachMessagePayload): ConsumerMessage {\n    const { topic, message } = payload;\n    return { topic, headers: this.convertHeaders(message.headers ?? {}), value: message.value ?? Buffer.alloc(0) };\n  }\n\n  private convertHeaders(headers: Record<string, unknown>): Record<string, string> {\n    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));\n  }\n}\n";
     writeProject(dir, {
-      'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*'] }),
+      'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*', 'apps/*'] }),
       'packages/tracing/package.json': JSON.stringify({ name: '@shop/tracing', main: 'src/index.ts' }),
-      'packages/tracing/src/index.ts': "import { AsyncLocalStorage } from 'node:async_hooks';\nconst storage = new AsyncLocalStorage<{ traceId: string }>();\nexport function extractTraceContext(headers: Record<string, unknown>): { traceId: string } {\n  return { traceId: String(headers['X-Trace-Id'] ?? '') };\n}\nexport function extractPayload(value: unknown): { traceId: string } {\n  return { traceId: String(value) };\n}\nexport async function runWithTraceContextAsync<T>(ctx: { traceId: string }, fn: () => Promise<T>): Promise<T> {\n  return storage.run(ctx, fn);\n}\n",
-      'packages/bus/package.json': JSON.stringify({ name: '@shop/bus', dependencies: { kafkajs: '2.2.4', '@shop/tracing': '*' } }),
-      'packages/bus/src/consumer.ts': consumer('extractTraceContext'),
-      'packages/bus/src/payload-consumer.ts': consumer('extractPayload'),
+      'packages/tracing/src/index.ts': "import { AsyncLocalStorage } from 'node:async_hooks';\nconst storage = new AsyncLocalStorage<{ traceId: string }>();\nexport function extractTraceContext(headers: Record<string, unknown>): { traceId: string } | null {\n  return headers['X-Trace-Id'] ? { traceId: String(headers['X-Trace-Id']) } : null;\n}\nexport function createTraceContext(): { traceId: string } {\n  return { traceId: Math.random().toString(16) };\n}\nexport function extractPayload(value: unknown): { traceId: string } {\n  return { traceId: String(value) };\n}\nexport async function runWithTraceContextAsync<T>(ctx: { traceId: string }, fn: () => Promise<T>): Promise<T> {\n  return storage.run(ctx, fn);\n}\n",
+      'packages/bus/package.json': JSON.stringify({ name: '@shop/bus', main: 'src/index.ts', dependencies: { kafkajs: '2.2.4', '@shop/tracing': '*' } }),
+      'packages/bus/src/index.ts': bus,
+      'apps/pay/package.json': JSON.stringify({ name: 'pay', scripts: { start: 'node dist/index.js' }, dependencies: { '@shop/bus': '*' } }),
+      'apps/pay/src/index.ts': "import { KafkaConsumer, type ConsumerMessage } from '@shop/bus';\nasync function processMessage(message: ConsumerMessage): Promise<void> {\n  await fetch('http://ledger/entries', { method: 'POST', body: message.value });\n}\nexport async function main(): Promise<void> {\n  const consumer = new KafkaConsumer();\n  await consumer.run(processMessage);\n}\n",
     });
-    expect(lintInOrder(dir, ['packages/bus/src/consumer.ts', 'packages/bus/src/payload-consumer.ts'])).toEqual(['packages/bus/src/payload-consumer.ts:6:missingExtraction']);
+    expect(lintInOrder(dir, ['packages/bus/src/index.ts', 'apps/pay/src/index.ts'])).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'packages/bus/src/index.ts'), bus.replace('extractTraceContext(message.headers)', 'extractPayload(message.value)'));
+    expect(lintInOrder(dir, ['packages/bus/src/index.ts', 'apps/pay/src/index.ts'])).toEqual(['packages/bus/src/index.ts:11:missingExtraction']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
