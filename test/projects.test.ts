@@ -353,3 +353,22 @@ describe("a project's own tracing", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('NATS headers filled from an injected carrier', () => {
+  // The context is injected into a plain object by a helper of another module, then copied key by key into the
+  // MsgHdrs (`for (const [k, v] of Object.entries(carrier)) h.set(k, v)`). Copying a carrier nobody injected is
+  // still reported.
+  it('counts the copy loop as injection', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-natscopy-'));
+    const publisher = (source: string) =>
+      `import { connect, headers as natsHeaders } from 'nats';\nimport { withTraceContext } from './otp';\nexport async function publish(subject: string, data: Uint8Array, sender: string): Promise<void> {\n  const nc = await connect({ servers: 'nats://nats:4222' });\n  const h = natsHeaders();\n  const props = ${source};\n  for (const [key, value] of Object.entries(props)) h.set(key, String(value));\n  nc.publish(subject, data, { headers: h });\n}\n`;
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'bridge', dependencies: { nats: '2.19.0', '@opentelemetry/api': '1.9.0' } }),
+      'src/otp.ts': "import { context, propagation } from '@opentelemetry/api';\nexport const withTraceContext = <T extends Record<string, unknown>>(carrier: T): T => {\n  propagation.inject(context.active(), carrier);\n  return carrier;\n};\n",
+      'src/publish.ts': publisher('withTraceContext({ sender })'),
+      'src/plain.ts': publisher('{ sender }'),
+    });
+    expect(lintInOrder(dir, ['src/publish.ts', 'src/plain.ts'])).toEqual(['src/plain.ts:8:headersNotInjected']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

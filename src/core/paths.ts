@@ -226,11 +226,14 @@ export function isHarmlessCall(call: TSESTree.CallExpression): boolean {
   const object = unwrap(callee.object);
   const objectName = object.type === 'Identifier' ? object.name : object.type === 'MemberExpression' ? memberName(object) : undefined;
   if (objectName === 'JSON' || objectName === 'console' || objectName === 'logger' || objectName === 'log') return true;
+  // Object.entries(carrier): its keys are read (to copy them into the broker's headers, say), never written.
+  if (objectName === 'Object' && object.type === 'Identifier' && OBJECT_READERS.has(memberName(callee) ?? '')) return true;
   // A span copies what it records (`span.setAttributes(headers)`): the object is read, never written.
   return SPAN_RECORDERS.has(memberName(callee) ?? '');
 }
 
 const SPAN_RECORDERS = new Set(['setAttributes', 'setAttribute', 'addEvent']);
+const OBJECT_READERS = new Set(['keys', 'values', 'entries']);
 
 /**
  * The elements of an array value: literal elements, spread arrays, `xs.map(fn)` results, or the arguments of

@@ -368,6 +368,9 @@ export function classifyCarrier(resolver: Resolver, node: Node, shape: CarrierSh
       const injection = injectionCall(resolver, value, names);
       if (injection?.type === 'helper') return injection.shape && injection.shape !== shape ? wrongShape : { id: 'ok' };
       if (functionInjects(resolver, value, names)) return { id: 'ok' };
+      // `serializeContext({ ... })` of another module, whose body injects into what it returns.
+      const ref = resolver.calleeFunction(value);
+      if (ref && ref.resolver !== resolver && isFunction(ref.fn) && bodyInjects(ref.resolver, ref.fn, names)) return { id: 'ok' };
       // Object.entries(carrier).map(([k, v]) => ({ [k]: v })): the rdkafka array form of an injected carrier.
       const callee = unwrap(value.callee);
       if (callee.type === 'MemberExpression' && memberName(callee) === 'map') {
@@ -501,6 +504,10 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
         const call = parent.parent;
         const key = call?.type === 'CallExpression' && call.arguments[0] ? staticName(call.arguments[0]) : undefined;
         if (key && isTraceHeaderName(key)) usage.handBuilt = key;
+        else if (call?.type === 'CallExpression' && filledFromInjected(resolver, call, names)) {
+          usage.injection = { type: 'helper', shape: undefined };
+          return usage;
+        }
       } else if (parent?.type === 'AssignmentExpression' && parent.left === id) {
         // The one assignment of a variable declared empty is its value (`let h; if (x) h = headers()`).
         if (resolver.initOf(variable) !== parent.right) usage.escapes = true;
@@ -511,6 +518,35 @@ function carrierUsage(resolver: Resolver, variables: ScopeVariable[], names: Pro
     }
   }
   return usage;
+}
+
+/**
+ * `for (const [k, v] of Object.entries(carrier)) headers.set(k, v)`: a `MsgHdrs` or `Map` filled, key by key, from a
+ * plain carrier that was injected (`const carrier = serializeContext({ ... })`, whose function calls
+ * `propagation.inject`). Also `for (const k in carrier)` and `Object.entries(carrier).forEach(...)`.
+ */
+function filledFromInjected(resolver: Resolver, setCall: TSESTree.CallExpression, names: PropagationNames): boolean {
+  for (let node: Node | undefined = setCall.parent; node && !isFunctionBoundary(node); node = node.parent) {
+    let source: Node | undefined;
+    if (node.type === 'ForOfStatement') source = node.right;
+    else if (node.type === 'ForInStatement') source = node.right;
+    else if (node.type === 'CallExpression' && calleeName(node) === 'forEach' && node.callee.type === 'MemberExpression') source = node.callee.object;
+    if (!source) continue;
+    let value = unwrap(source);
+    // Object.entries(carrier), Object.keys(carrier)
+    if (value.type === 'CallExpression' && value.callee.type === 'MemberExpression' && staticName(unwrap(value.callee.object)) === 'Object' && value.arguments[0]) {
+      value = unwrap(value.arguments[0] as Node);
+    }
+    return classifyCarrier(resolver, value, 'object', names, 3).id === 'ok';
+  }
+  return false;
+}
+
+/** A function, other than the callback of a `forEach` loop. */
+function isFunctionBoundary(node: Node): boolean {
+  if (!isFunction(node)) return false;
+  const parent = node.parent;
+  return !(parent?.type === 'CallExpression' && calleeName(parent) === 'forEach' && parent.arguments[0] === node);
 }
 
 /**
