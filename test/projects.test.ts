@@ -372,3 +372,23 @@ describe('NATS headers filled from an injected carrier', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a framework package that starts its own tracing', () => {
+  // A library (a `main`, no start script) whose index starts a NodeSDK with a Pub/Sub instrumentation before it
+  // imports its broker modules: whatever app requires it, the instrumentation is in place first. The same library
+  // loading its client before the tracing is not covered.
+  it('is covered by its main, and not when main loads the client first', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-framework-'));
+    const index = "import { otelSDK, tracingEnabled } from './tracing/init';\nif (tracingEnabled) {\n  otelSDK.start();\n}\nimport { publish } from './models/client';\nexport async function notify(event: object): Promise<void> {\n  await publish(event);\n}\n";
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: '@acme/bridge', main: 'dist/index.js', scripts: { compile: 'tsc' }, dependencies: { '@google-cloud/pubsub': '3.7.1', '@opentelemetry/sdk-node': '0.50.0', 'opentelemetry-instrumentation-pubsub': '2.1.0' } }),
+      'src/tracing/init.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { PubSubInstrumentation } from 'opentelemetry-instrumentation-pubsub';\nexport const otelSDK = new NodeSDK({ instrumentations: [new PubSubInstrumentation()] });\nexport const tracingEnabled = process.env.TRACING === 'true';\n",
+      'src/models/client.ts': "import { PubSub } from '@google-cloud/pubsub';\nconst client = new PubSub();\nexport async function publish(event: object): Promise<void> {\n  await client.topic('events').publishMessage({ data: Buffer.from(JSON.stringify(event)), attributes: {} });\n}\n",
+      'src/index.ts': index,
+    });
+    expect(lintInOrder(dir, ['src/index.ts', 'src/models/client.ts'])).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'src/index.ts'), "import { publish } from './models/client';\n" + index.replace("import { publish } from './models/client';\n", ''));
+    expect(lintInOrder(dir, ['src/index.ts', 'src/models/client.ts'])).toEqual(['src/index.ts:7:wrapperWithoutContext', 'src/models/client.ts:4:headersNotInjected']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -41,6 +41,9 @@ const OTEL_PACKAGES: Readonly<Record<string, Instrumentation>> = {
   'opentelemetry-instrumentation-kafkajs': 'kafkajs',
   'opentelemetry-instrumentation-amqplib': 'amqplib',
   'opentelemetry-instrumentation-aws-sdk': 'aws-sdk',
+  // A community package (mdovhopo): it injects in Topic.publish/publishJSON/publishMessage and extracts around
+  // Subscription.on('message') handlers, as dd-trace's Pub/Sub plugin does.
+  'opentelemetry-instrumentation-pubsub': 'pubsub',
 };
 const AUTO_PACKAGE = '@opentelemetry/auto-instrumentations-node';
 /** What `getNodeAutoInstrumentations()` brings, by its config key. */
@@ -127,9 +130,11 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
   for (const file of project.files()) appDirs.add(packageDir(file, project.root));
   for (const dir of appDirs) {
     const first = loadedFirst(project, dir, from.catalog, importsOf);
-    if (!first.isApp) continue;
     // Everything the first-loaded files import runs before the rest of the entry point.
     const appEarly = importClosure(importsOf, first.files);
+    // A package nothing starts is library code, covered by the apps that run it; unless its `main` starts a
+    // tracing setup of its own first (a framework that traces itself, whatever app requires it).
+    if (!first.isApp && ![...setups.values()].some((setup) => appEarly.has(setup.file))) continue;
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     /** The app's coverage, given what its NestJS bootstraps import before `NestFactory.create*` runs. */
     const coverageWith = (entries: readonly string[], folder = prefix, early = appEarly, agents = first.agents): RuntimeCoverage => {
@@ -580,16 +585,19 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     }
   }
   const isApp = entries.size > 0 || preloads.size > 0 || preloadAgents.size > 0 || dockerfile;
-  if (manifest?.main && isApp) {
-    const target = builtEntry(project, dir, manifest.main);
-    if (target) entries.add(target);
-  }
   // Nest's convention (also in CLI monorepos: apps/<name>/src/main.ts) names the entry point.
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const file of project.files()) {
     if (file.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(file) && packageDir(file, project.root) === dir) entries.add(file);
   }
-  if (isApp || entries.size > 0) {
+  const started = isApp || entries.size > 0;
+  // `main` is what runs first also when another package requires this one: a framework whose index starts its
+  // tracing before it loads its broker modules covers them wherever it is required (see scan).
+  if (manifest?.main) {
+    const target = builtEntry(project, dir, manifest.main);
+    if (target) entries.add(target);
+  }
+  if (started) {
     for (const candidate of ['src/index.ts', 'src/server.ts', 'index.js', 'server.js', 'src/index.js', 'src/server.js', 'app.js']) {
       const full = path.join(dir, candidate);
       if (fs.existsSync(full)) entries.add(full);
@@ -631,7 +639,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   // What every entry loads first, with the preloads: the package's answer when its entries are not told apart.
   const files = new Set([...preloads, ...[...byEntry.values()].flatMap((set) => [...set])]);
   const agents = new Map([...preloadAgents, ...[...agentsByEntry.values()].flatMap((map) => [...map])]);
-  return { files, autoAllows, agents, isApp: isApp || entries.size > 0, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
+  return { files, autoAllows, agents, isApp: started, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
 }
 
 /**
