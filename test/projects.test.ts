@@ -392,3 +392,27 @@ describe('a framework package that starts its own tracing', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a Nest transport set up by project helpers', () => {
+  // A common NestJS boilerplate: `app.connectMicroservice(app.get(RmqService).getOptions(queue))` in the bootstrap,
+  // and clients registered by `RmqModule.register({ name })`, a dynamic module wrapping ClientsModule.registerAsync.
+  // Both name the transport in a shared library; with TCP there (no headers) nothing is reported.
+  it('reads the transport through the provider method and the dynamic module', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nestrmq-'));
+    const files = (transport: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'tg', scripts: { start: 'nest start' }, dependencies: { '@nestjs/microservices': '10.3.3', '@nestjs/core': '10.3.3', amqplib: '0.10.3' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@app/common': ['libs/common/src'] } } }),
+      'libs/common/src/index.ts': "export * from './rmq.service';\nexport * from './rmq.module';\nexport const Services = { Store: 'store_service' };\n",
+      'libs/common/src/rmq.service.ts': `import { Injectable } from '@nestjs/common';\nimport { Transport } from '@nestjs/microservices';\n@Injectable()\nexport class RmqService {\n  getOptions(queue: string) {\n    return { transport: Transport.${transport}, options: { urls: ['amqp://rabbit'], queue } };\n  }\n}\n`,
+      'libs/common/src/rmq.module.ts': `import { DynamicModule, Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { RmqService } from './rmq.service';\n@Module({ providers: [RmqService], exports: [RmqService] })\nexport class RmqModule {\n  static register({ name, queue }: { name: string; queue: string }): DynamicModule {\n    return {\n      module: RmqModule,\n      imports: [ClientsModule.registerAsync([{ name, useFactory: () => ({ transport: Transport.${transport}, options: { urls: ['amqp://rabbit'], queue } }) }])],\n      exports: [ClientsModule],\n    };\n  }\n}\n`,
+      'apps/bot/src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { RmqService } from '@app/common';\nimport { BotModule } from './bot.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(BotModule);\n  const rmqService = app.get<RmqService>(RmqService);\n  app.connectMicroservice(rmqService.getOptions('bot'));\n  await app.startAllMicroservices();\n}\nbootstrap();\n",
+      'apps/bot/src/bot.module.ts': "import { Module } from '@nestjs/common';\nimport { RmqModule, Services } from '@app/common';\nimport { BotController } from './bot.controller';\n@Module({ imports: [RmqModule.register({ name: Services.Store, queue: 'store' })], controllers: [BotController] })\nexport class BotModule {}\n",
+      'apps/bot/src/bot.controller.ts': "import { Controller, Inject } from '@nestjs/common';\nimport { ClientProxy, EventPattern, Payload } from '@nestjs/microservices';\nimport { Services } from '@app/common';\n@Controller()\nexport class BotController {\n  constructor(@Inject(Services.Store) private readonly client: ClientProxy) {}\n  @EventPattern('message')\n  async onMessage(@Payload() message: { id: string }) {\n    await fetch('http://search/index', { method: 'POST', body: JSON.stringify(message) });\n    this.client.emit('stored', { id: message.id });\n  }\n}\n",
+    });
+    writeProject(dir, files('RMQ'));
+    expect(lintInOrder(dir, ['apps/bot/src/bot.controller.ts'])).toEqual(['apps/bot/src/bot.controller.ts:10:missingHeaders', 'apps/bot/src/bot.controller.ts:8:missingExtraction']);
+    writeProject(dir, files('TCP'));
+    expect(lintInOrder(dir, ['apps/bot/src/bot.controller.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -77,7 +77,8 @@ function scanApp(from: Resolver, dir: string): NestApp {
   const resolverOf = (file: string): Resolver | undefined => (file === from.file ? from : Resolver.forModule(project, file, from.catalog));
   for (const file of project.files()) {
     if (!file.startsWith(prefix)) continue;
-    if (fileFacts(project, file, from.catalog)?.nestBootstrap) {
+    if (fileFacts(project, file, from.catalog)?.nestBootstrap || MODULE_REGISTRATION.test(project.text(file) ?? '')) {
+      // A module that registers clients through a dynamic module of the project (`RmqModule.register({ name })`).
       const resolver = resolverOf(file);
       if (resolver) scanBootstrap(resolver, resolver.input.ast, app);
     } else if (/[\\/]main\.[cm]?[jt]s$/.test(file)) {
@@ -95,6 +96,8 @@ function scanApp(from: Resolver, dir: string): NestApp {
   }
   return app;
 }
+
+const MODULE_REGISTRATION = /\b[A-Z]\w*Module\.register(?:Async)?\(/;
 
 /** The servers, clients and global interceptors a bootstrap (a file, or a shared bootstrap function) sets up. */
 function scanBootstrap(resolver: Resolver, root: Node, app: NestApp): void {
@@ -135,8 +138,9 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
   if (declared) return declared;
   const value = resolver.follow(options).node;
   if (value.type === 'CallExpression' && depth < 3) {
-    // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns.
-    const ref = resolver.calleeFunction(value);
+    // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns; or a method
+    // of a provider the bootstrap takes from the app (`app.get(RmqService).getOptions('billing')`).
+    const ref = resolver.calleeFunction(value) ?? containerMethod(resolver, value);
     return ref ? returnedTransport(ref.resolver, ref.fn, depth + 1) : 'unknown';
   }
   if (value.type === 'MemberExpression' && depth < 3) {
@@ -150,6 +154,29 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
   if (property(value, 'strategy')) return 'custom';
   const transport = property(value, 'transport');
   return transport ? transportName(resolver, transport) : 'TCP';
+}
+
+/**
+ * `rmqService.getOptions(queue)` with `const rmqService = app.get<RmqService>(RmqService)`: a method of the project
+ * class whose instance the bootstrap asks the Nest container for (`get`, `resolve`).
+ */
+function containerMethod(resolver: Resolver, call: TSESTree.CallExpression): { resolver: Resolver; fn: FunctionNode } | undefined {
+  const callee = unwrap(call.callee);
+  const method = callee.type === 'MemberExpression' ? memberName(callee) : undefined;
+  if (!method || callee.type !== 'MemberExpression') return undefined;
+  const holder = resolver.follow(callee.object).node;
+  if (holder.type !== 'CallExpression' && holder.type !== 'AwaitExpression') return undefined;
+  const get = unwrap(holder.type === 'AwaitExpression' ? holder.argument : holder);
+  const name = get.type === 'CallExpression' ? calleeName(get) : undefined;
+  if (get.type !== 'CallExpression' || (name !== 'get' && name !== 'resolve') || !get.arguments[0]) return undefined;
+  const entity = resolver.classOf(get.arguments[0]);
+  if (!entity) return undefined;
+  for (const member of (entity.node as TSESTree.ClassDeclaration).body.body) {
+    if (member.type === 'MethodDefinition' && member.kind === 'method' && !member.static && staticName(member.key, member.computed) === method && isFunction(member.value)) {
+      return { resolver: entity.resolver, fn: member.value };
+    }
+  }
+  return undefined;
 }
 
 /** Nest's option types of one transport each (`MicroserviceOptions`, a union, tells nothing). */
@@ -208,7 +235,11 @@ function transportName(resolver: Resolver, node: Node): string {
 /** `ClientsModule.register([{ name: 'ORDERS', transport: Transport.KAFKA }])`. */
 function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
   const callee = unwrap(call.callee);
-  if (callee.type !== 'MemberExpression' || unwrap(callee.object).type !== 'Identifier' || (unwrap(callee.object) as TSESTree.Identifier).name !== 'ClientsModule') return;
+  if (callee.type !== 'MemberExpression' || unwrap(callee.object).type !== 'Identifier') return;
+  if ((unwrap(callee.object) as TSESTree.Identifier).name !== 'ClientsModule') {
+    registerThroughModule(resolver, call, app);
+    return;
+  }
   let list = call.arguments[0] && resolver.follow(call.arguments[0]).node;
   if (list?.type === 'ObjectExpression') list = property(list, 'clients') ?? list;
   const entries = list?.type === 'ArrayExpression' ? list.elements : list ? [list] : [];
@@ -222,6 +253,42 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
     const factory = property(object, 'useFactory');
     app.clients.set(token, transport ? transportName(resolver, transport) : factory ? factoryTransport(resolver, factory) : 'TCP');
   }
+}
+
+/**
+ * `RmqModule.register({ name: Services.Billing, queue })`: a dynamic module of the project whose static method
+ * registers a client under the name its caller gives (`ClientsModule.registerAsync([{ name, useFactory }])` with
+ * `name` from its options). The caller's name is the token, with the transport the method's registration names.
+ */
+function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
+  const options = call.arguments[0] && call.arguments[0].type !== 'SpreadElement' ? resolver.follow(call.arguments[0]).node : undefined;
+  if (options?.type !== 'ObjectExpression') return;
+  const ref = resolver.calleeFunction(call);
+  const param = ref?.fn.params[0];
+  if (!ref || !param) return;
+  const inner: NestApp = { servers: new Set(), clients: new Map() };
+  walk(ref.fn.body ?? ref.fn, ref.resolver.keys, (node) => {
+    if (node.type === 'CallExpression' && (calleeName(node) === 'register' || calleeName(node) === 'registerAsync')) {
+      const innerCallee = unwrap(node.callee);
+      const owner = innerCallee.type === 'MemberExpression' ? unwrap(innerCallee.object) : undefined;
+      if (owner?.type === 'Identifier' && owner.name === 'ClientsModule') registerClients(ref.resolver, node, inner);
+    }
+    return undefined;
+  });
+  for (const [token, transport] of inner.clients) {
+    // The registration's name is the method's options' `name` (destructured: the token reads as its key).
+    const key = token.startsWith('#') ? token.slice(1) : token;
+    const given = property(options, key);
+    const caller = given ? tokenOf(resolver, given) : undefined;
+    if (caller && fromParameter(ref.fn, key)) app.clients.set(caller, transport);
+  }
+}
+
+/** Whether `name` in a function is its first parameter's property: `({ name }) => ...` or `options.name`. */
+function fromParameter(fn: FunctionNode, name: string): boolean {
+  const param = fn.params[0];
+  if (param?.type === 'ObjectPattern') return param.properties.some((p) => p.type === 'Property' && staticName(p.key, p.computed) === name);
+  return param?.type === 'Identifier';
 }
 
 /**
