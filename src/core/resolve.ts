@@ -857,7 +857,7 @@ export class Resolver {
       case 'MemberExpression': {
         const name = memberName(node);
         if (!name) return node.computed ? this.elementKind(node.object) : null;
-        if (node.object.type === 'ThisExpression') return this.kindOfThisMember(node, name, depth);
+        if (node.object.type === 'ThisExpression' || this.isThisAlias(node.object)) return this.kindOfThisMember(node, name, depth);
         // `global.kafkaProducer`, when no module declares `global` itself.
         if (node.object.type === 'Identifier' && (node.object.name === 'global' || node.object.name === 'globalThis') && !this.variableOf(node.object)?.defs.length) return this.kindOfGlobal(name);
         const objectKind = this.kindOf(node.object);
@@ -983,12 +983,21 @@ export class Resolver {
   /** `manager.createChannel({ setup: (channel) => ... })`: a callback option the library calls with a client of its own. */
   private kindOfOptionCallback(fn: Node, param: TSESTree.Identifier): Kind | null {
     if (!isFunction(fn) || fn.params[0] !== param) return null;
-    const property = fn.parent;
-    const key = property?.type === 'Property' && property.value === fn ? staticName(property.key, property.computed) : undefined;
-    const call = property?.parent?.parent;
-    if (!key || call?.type !== 'CallExpression' || !call.arguments.includes(property!.parent as TSESTree.Expression)) return null;
-    const calleeKind = this.libraryCalleeKind(call);
-    return calleeKind ? (this.catalog.edges.get(`${calleeKind}({${key}})`) ?? null) : null;
+    // Written in the option, or named and given to it (`const setup = (channel) => ...; createChannel({ setup })`).
+    const places: Node[] = [fn];
+    const id = fn.type === 'FunctionDeclaration' ? fn.id : fn.parent?.type === 'VariableDeclarator' && fn.parent.init === fn && fn.parent.id.type === 'Identifier' ? fn.parent.id : null;
+    const variable = id ? this.declaredVariable(id) : null;
+    for (const ref of variable?.references ?? []) if (ref.isRead()) places.push(ref.identifier as Node);
+    for (const place of places) {
+      const property = place.parent;
+      const key = property?.type === 'Property' && property.value === place ? staticName(property.key, property.computed) : undefined;
+      const call = property?.parent?.parent;
+      if (!key || call?.type !== 'CallExpression' || !call.arguments.includes(property!.parent as TSESTree.Expression)) continue;
+      const calleeKind = this.libraryCalleeKind(call);
+      const kind = calleeKind ? this.catalog.edges.get(`${calleeKind}({${key}})`) : undefined;
+      if (kind) return kind;
+    }
+    return null;
   }
 
   /** `nats.connect(options).then((nc) => { this.client = nc; })`: the callback receives what the promise resolves to. */
@@ -1083,6 +1092,19 @@ export class Resolver {
     return calls;
   }
 
+  /**
+   * `that` in `const that = this` (also `self`, `_this`): a name for the instance a callback of the old callback APIs
+   * closes over (`amqp.connect(url, function (err, conn) { that.conn = conn; })`). Only a name given `this` once.
+   */
+  isThisAlias(node: Node): boolean {
+    if (node.type !== 'Identifier') return false;
+    const variable = this.variableOf(node);
+    const def = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+    if (def?.type !== 'Variable' || def.node.type !== 'VariableDeclarator' || def.node.id.type !== 'Identifier') return false;
+    const init = def.node.init ? unwrap(def.node.init) : undefined;
+    return init?.type === 'ThisExpression' && !variable!.references.some((ref) => ref.isWrite() && !ref.init);
+  }
+
   /** `this.producer`: a class field's annotation or initialiser, a constructor parameter property, `this.x = ...`, a base class. */
   private kindOfThisMember(node: TSESTree.MemberExpression, name: string, _depth: number): Kind | null {
     const owner = enclosingClass(node);
@@ -1162,7 +1184,7 @@ export class Resolver {
     const calls = new Map<string, TSESTree.CallExpression[]>();
     walk(body, this.keys, (n) => {
       if (n.type === 'ClassBody' && n !== body) return false;
-      if (n.type === 'AssignmentExpression' && n.operator === '=' && n.left.type === 'MemberExpression' && n.left.object.type === 'ThisExpression') {
+      if (n.type === 'AssignmentExpression' && n.operator === '=' && n.left.type === 'MemberExpression' && (n.left.object.type === 'ThisExpression' || this.isThisAlias(n.left.object))) {
         add(memberName(n.left), n.right);
       } else if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && n.callee.object.type === 'ThisExpression') {
         const called = memberName(n.callee);
