@@ -9,6 +9,18 @@ export const rdkafkaEdges: Record<string, string> = {
   'module.KafkaConsumer': 'KafkaConsumerClass',
   'new KafkaConsumerClass': 'rdConsumer',
   'ProducerClass.createWriteStream()': 'rdWriteStream',
+  // Client methods that return the client itself (`this` in the type definitions), so calls chain:
+  // `consumer.on('event.error', log).on('data', handle)`, `consumer.connect().subscribe([topic])`.
+  'rdConsumer.on()': 'rdConsumer',
+  'rdConsumer.once()': 'rdConsumer',
+  'rdConsumer.connect()': 'rdConsumer',
+  'rdConsumer.subscribe()': 'rdConsumer',
+  'rdProducer.on()': 'rdProducer',
+  'rdProducer.once()': 'rdProducer',
+  'rdProducer.connect()': 'rdProducer',
+  'rdHighLevelProducer.on()': 'rdHighLevelProducer',
+  'rdHighLevelProducer.once()': 'rdHighLevelProducer',
+  'rdHighLevelProducer.connect()': 'rdHighLevelProducer',
 };
 
 export const rdkafkaTypes: Record<string, string> = {

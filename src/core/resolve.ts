@@ -872,8 +872,12 @@ export class Resolver {
         if (callee.type === 'MemberExpression') {
           const name = memberName(callee);
           const objectKind = name ? this.kindOf(callee.object) : null;
-          if (objectKind && name && entityOf(objectKind)) calleeKind = this.memberKind(objectKind, name);
-          else calleeKind = objectKind && name && !objectKind.includes('.') && objectKind.charCodeAt(0) !== 64 ? `${objectKind}.${name}` : null;
+          if (objectKind && name && entityOf(objectKind)) {
+            calleeKind = this.memberKind(objectKind, name);
+            // `this.on('event.error', log).on('data', ...)` in a class extending the library's consumer.
+            const inherited = calleeKind ? null : this.inheritedKind(objectKind, name);
+            if (inherited && !inherited.includes('.')) calleeKind = `${inherited}.${name}`;
+          } else calleeKind = objectKind && name && !objectKind.includes('.') && objectKind.charCodeAt(0) !== 64 ? `${objectKind}.${name}` : null;
         } else {
           calleeKind = this.kindOf(callee);
         }
