@@ -30,7 +30,7 @@ const FAMILY_OF: Record<string, readonly string[]> = {
   kafkajs: ['kafka'], 'confluent-kafka': ['kafka'], 'node-rdkafka': ['kafka'],
   amqplib: ['amqp'], 'amqp-connection-manager': ['amqp'], 'golevelup-rabbitmq': ['amqp'],
   sqs: ['aws'], 'sqs-consumer': ['aws'], sns: ['aws'], 'aws-sdk-v2': ['aws'], 'sqs-v2': ['aws'], 'sns-v2': ['aws'],
-  pubsub: ['pubsub'], 'service-bus': ['servicebus'], nats: ['nats'],
+  'sqs-nestjs': ['aws'], pubsub: ['pubsub'], 'service-bus': ['servicebus'], nats: ['nats'],
   nestjs: ['kafka', 'amqp', 'nats'],
 };
 

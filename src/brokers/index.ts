@@ -10,6 +10,7 @@ import golevelupRabbitmq from './golevelup-rabbitmq.js';
 import kafkajs from './kafkajs.js';
 import nats from './nats.js';
 import nestjs from './nestjs.js';
+import nestjsSqs from './nestjs-sqs.js';
 import nodeRdkafka from './node-rdkafka.js';
 import pubsub from './pubsub.js';
 import serviceBus from './service-bus.js';
@@ -24,7 +25,7 @@ export type { BrokerSpec, ConsumeSpec, Instrumentation, PublishSpec } from './ty
 
 export const brokers: readonly BrokerSpec[] = [
   kafkajs, confluentKafka, nodeRdkafka, amqplib, amqpConnectionManager, sqs, sqsConsumer, sns, awsSdkV2, sqsV2, snsV2, pubsub,
-  serviceBus, nats, nestjs, golevelupRabbitmq,
+  serviceBus, nats, nestjs, golevelupRabbitmq, nestjsSqs,
 ];
 
 export const instrumentations: readonly Instrumentation[] = ['kafkajs', 'amqplib', 'aws-sdk', 'aws-sdk-v2', 'pubsub', 'azure-sdk'];

@@ -1,12 +1,12 @@
 import type { BrokerSpec, ConsumeSpec } from './types.js';
 
-function consumerSpecs(method: string): ConsumeSpec[] {
-  const common = { on: 'ConsumerClass', style: 'callback', method, destination: 'arg0.queueUrl', carrier: 'MessageAttributes', incoming: 'message-attributes' } as const;
+function consumerSpecs(method: string, on = 'ConsumerClass'): ConsumeSpec[] {
+  const common = { on, style: 'callback', method, destination: 'arg0.queueUrl', carrier: 'MessageAttributes', incoming: 'message-attributes' } as const;
   return [
     { ...common, label: 'handleMessage', handler: 'arg0.handleMessage', message: 'param0' },
     { ...common, label: 'handleMessageBatch', handler: 'arg0.handleMessageBatch', message: 'param0', batch: true },
     {
-      on: 'ConsumerClass', style: 'request', method, label: 'Consumer.create()', request: 'arg0',
+      on, style: 'request', method, label: 'Consumer.create()', request: 'arg0',
       attributeNames: 'arg0.messageAttributeNames', requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes',
       incoming: 'message-attributes',
     },
@@ -25,7 +25,8 @@ const sqsConsumer: BrokerSpec = {
   edges: { 'module.Consumer': 'ConsumerClass' },
   types: {},
   publish: [],
-  consume: [...consumerSpecs('create'), ...consumerSpecs('new')],
+  // Up to version 5 the module itself is the class (`module.exports = Consumer`): `require('sqs-consumer').create()`.
+  consume: [...consumerSpecs('create'), ...consumerSpecs('new'), ...consumerSpecs('create', 'module')],
 };
 
 export default sqsConsumer;

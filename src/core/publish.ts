@@ -199,7 +199,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
     // from another file is told why its events lose the trace.
     if (names.wrapperCallers === false || via.file === resolver.file) return findings;
-    const sender = sendingWrapper(via);
+    const sender = sendingWrapper(via) ?? (names.distantCallers ? innermostWrapper(via) : undefined);
     if (sender && wrapperDropsContext(via, names)) {
       findings.push({
         rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
@@ -324,6 +324,12 @@ function sendingWrapper(via: WrapperInfo): WrapperInfo | undefined {
     if (current.inner.via.file !== via.file) return undefined;
     current = current.inner.via;
   }
+  return current;
+}
+
+function innermostWrapper(via: WrapperInfo): WrapperInfo {
+  let current = via;
+  while (current.inner.via) current = current.inner.via;
   return current;
 }
 
