@@ -305,10 +305,10 @@ describe('the order files are linted in', () => {
 });
 
 describe('callers along a chain of wrappers', () => {
-  // sendEvent() sends without context; sendOrder() beside it is part of the same messaging module. placeOrder() in
-  // another module calls them and is told so; an HTTP handler calling placeOrder() is a level further, and its fix
-  // is not there: it gets no report.
-  it('reports the callers of the sending module, naming the function to fix, and not their callers', () => {
+  // sendEvent() sends without context; sendOrder() beside it and placeOrder() in another module reach it. Every
+  // caller in another file is told which function it publishes through, and the message names the one to fix:
+  // the wrapper that makes the broker call, with where it is when it is not the called one.
+  it('reports each caller, naming the function that sends', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-chain-'));
     writeProject(dir, {
       'package.json': JSON.stringify({ name: 'shop', dependencies: { kafkajs: '2.2.4' } }),
@@ -317,15 +317,17 @@ describe('callers along a chain of wrappers', () => {
       'src/api.ts': "import { placeOrder } from './orders';\nexport async function handler(req: { body: object }) {\n  await placeOrder(req.body);\n}\n",
     });
     expect(lintInOrder(dir, ['src/api.ts', 'src/orders.ts', 'src/kafka.ts'])).toEqual([
+      'src/api.ts:3:wrapperWithoutContext',
       'src/kafka.ts:4:missingHeaders',
       'src/orders.ts:3:wrapperWithoutContext',
       'src/orders.ts:4:wrapperWithoutContext',
     ]);
     Project.reset();
     const linter = new Linter({ cwd: dir });
-    const full = path.join(dir, 'src/orders.ts');
-    const messages = linter.verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full).map((m) => m.message);
-    expect(messages[0]).toMatch(/publishes through sendOrder\(\) \(src\/kafka\.ts:6\), which sends without trace context\. Inject the context inside sendEvent\(\)\./);
+    const message = (file: string): string[] => linter.verify(fs.readFileSync(path.join(dir, file), 'utf8'), plugin.configs.recommended as never, path.join(dir, file)).map((m) => m.message);
+    expect(message('src/orders.ts')[0]).toMatch(/publishes through sendOrder\(\) \(src\/kafka\.ts:6\), which sends without trace context\. Inject the context inside sendEvent\(\) \(src\/kafka\.ts:3\)\./);
+    expect(message('src/orders.ts')[1]).toMatch(/publishes through sendEvent\(\) \(src\/kafka\.ts:3\), which sends without trace context\. Inject the context inside sendEvent\(\)\./);
+    expect(message('src/api.ts')[0]).toMatch(/publishes through placeOrder\(\) \(src\/orders\.ts:2\), which sends without trace context\. Inject the context inside sendEvent\(\) \(src\/kafka\.ts:3\)\./);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

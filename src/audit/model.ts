@@ -150,7 +150,7 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
   /** Calls of a wrapper inside another wrapper: recorded as callers, dropped once every file is read. */
   const intermediate = new Set<string>();
   const callerKeys = new WeakMap<AuditCaller, string>();
-  const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors, distantCallers: true };
+  const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors };
   const names: PropagationNames = { injectors: options.injectors ?? [], extractors: options.extractors ?? [] };
 
   const isTest = (file: string): boolean => !options.includeTests && isTestFile(rel(file));

@@ -265,8 +265,6 @@ export interface AnalyzeOptions extends TraceKeyOptions {
   /** For require-correlation-id and consumer-span-conventions (defaults: DEFAULT_CONVENTIONS). */
   conventions?: Conventions;
   reportWrapperCallers?: boolean;
-  /** The audit's view: every caller along a chain of wrappers is a path (see `PropagationNames.distantCallers`). */
-  distantCallers?: boolean;
   ignore?: { replies?: boolean; probes?: boolean; timers?: boolean };
   injectors?: readonly string[];
   extractors?: readonly string[];
@@ -431,7 +429,7 @@ export interface Coverage {
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
   const { resolver } = sites;
-  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers, distantCallers: options.distantCallers, exempt: options.ignore };
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers, exempt: options.ignore };
   const findings: Finding[] = [];
   switch (rule) {
     case 'require-header-injection': {

@@ -49,11 +49,6 @@ export interface PropagationNames {
   helpers?: HelperTarget;
   /** False: calls to a wrapper in another file that sends without context are not reported (the wrapper still is). */
   wrapperCallers?: boolean;
-  /**
-   * True (the audit): also the callers of those callers, further from the broker, whose calls name the destinations
-   * of a path. The rules report only the calls of the sending wrapper's module.
-   */
-  distantCallers?: boolean;
   /** Publishes with no trace to carry on (replies, probes, timer flushes), not asked for injection unless false. */
   exempt?: { replies?: boolean; probes?: boolean; timers?: boolean };
 }

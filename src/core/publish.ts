@@ -199,11 +199,13 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
     // from another file is told why its events lose the trace.
     if (names.wrapperCallers === false || via.file === resolver.file) return findings;
-    const sender = sendingWrapper(via) ?? (names.distantCallers ? innermostWrapper(via) : undefined);
-    if (sender && wrapperDropsContext(via, names)) {
+    if (wrapperDropsContext(via, names)) {
+      // The function to fix: the wrapper itself, or the one it reaches that makes the broker call.
+      const sender = innermostWrapper(via);
+      const target = sender === via ? `${via.name}()` : `${sender.name}() (${wrapperLocation(sender, resolver)})`;
       findings.push({
         rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
-        data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver), target: `${sender.name}()` },
+        data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver), target },
         coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, notCoveredBy: via.inner.spec.deferredFrom, site: call,
         reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
       });
@@ -313,20 +315,7 @@ function destinationText(resolver: Resolver, node: Node): string {
 
 
 /** Whether a wrapper that builds its messages itself sends them without trace context. */
-/**
- * The wrapper that makes the broker call, when the called function is it or reaches it within its own module
- * (`sendOrder()` calling `sendEvent()` beside it). A function that calls another module's wrapper is a caller
- * itself: its call is reported in its own module, and its callers, a level further from the broker, are not.
- */
-function sendingWrapper(via: WrapperInfo): WrapperInfo | undefined {
-  let current = via;
-  while (current.inner.via) {
-    if (current.inner.via.file !== via.file) return undefined;
-    current = current.inner.via;
-  }
-  return current;
-}
-
+/** The wrapper whose own code makes the broker call, at the end of a chain of wrappers (`via` itself, if none). */
 function innermostWrapper(via: WrapperInfo): WrapperInfo {
   let current = via;
   while (current.inner.via) current = current.inner.via;
