@@ -18,6 +18,7 @@ import path from 'node:path';
 import { globalsIndex, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
+import { isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { callerSites, importersOf, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
@@ -167,7 +168,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
-  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver)) {
+  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver) && !isTestSource(input.ast.body)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);

@@ -352,6 +352,10 @@ export function injectedClientTransport(resolver: Resolver, receiver: Node): str
  * (several transports, a custom strategy, siblings that disagree).
  */
 export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefinition, contextKind: string | undefined, contextKindOf: (m: TSESTree.MethodDefinition) => string | undefined): string | undefined {
+  // `@MessagePattern(pattern, Transport.REDIS)`: the transport the decorator names serves this handler, whatever its
+  // `@Ctx()` type says; one we cannot read (a variable of a controller factory) leaves it unknown.
+  const named = decoratorTransport(resolver, method);
+  if (named) return named === 'unknown' ? undefined : named;
   if (contextKind) return CONTEXT_TRANSPORT[contextKind] ?? 'unknown';
   const owner = enclosingClass(method);
   const siblings = new Set<string>();
@@ -370,6 +374,22 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
   }
   return siblings.size === 1 ? [...siblings][0] : undefined;
 }
+
+/** The transport argument of a handler's `@EventPattern` / `@MessagePattern` (its second, unless that is extras). */
+function decoratorTransport(resolver: Resolver, method: TSESTree.MethodDefinition): string | undefined {
+  for (const decorator of method.decorators ?? []) {
+    const call = unwrap(decorator.expression);
+    if (call.type !== 'CallExpression' || !PATTERN_DECORATORS.has(calleeName(call) ?? '')) continue;
+    const source = call.callee.type === 'Identifier' ? resolver.imports.get(call.callee.name)?.source : undefined;
+    if (source !== '@nestjs/microservices') continue;
+    const arg = call.arguments[1];
+    if (!arg || arg.type === 'SpreadElement' || unwrap(arg).type === 'ObjectExpression') continue;
+    return transportName(resolver, arg);
+  }
+  return undefined;
+}
+
+const PATTERN_DECORATORS = new Set(['EventPattern', 'MessagePattern']);
 
 /**
  * The interceptor or decorator that extracts trace context for a handler, by name: `@UseInterceptors(X)` on the

@@ -3,6 +3,8 @@
  * project-wide scans and by the audit (as a predicate), from one list. It publishes to fake brokers, asserts on
  * payloads and starts consumers without context on purpose; examples and demos show a library's use, not a service's.
  */
+import type { TSESTree } from '@typescript-eslint/utils';
+
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'int-spec', 'integration-spec', 'e2e', 'cy', 'bench', 'benchmark'];
 const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
@@ -36,4 +38,34 @@ const TEST_PATH = new RegExp(
 /** `relative`: a path relative to the project root, with `/` separators. */
 export function isTestFile(relative: string): boolean {
   return TEST_PATH.test(relative);
+}
+
+/** Modules only test code imports: runners, their globals and assertion libraries. */
+const TEST_MODULES = new Set(['vitest', '@jest/globals', 'node:test', 'mocha', 'ava', 'tap', 'uvu', 'chai', '@playwright/test', 'supertest']);
+const SUITE_CALLS = new Set(['describe', 'it', 'test', 'suite']);
+
+/**
+ * A test by its content, whatever its name (`consumer.integration.ts` that a vitest `include` lists): it imports a
+ * test runner or assertion library, or calls `describe(...)` / `it(...)` / `test(...)` at its top level.
+ */
+export function isTestSource(body: readonly TSESTree.ProgramStatement[]): boolean {
+  const required = (node: TSESTree.Node | null | undefined): boolean => {
+    if (node?.type !== 'CallExpression' || node.callee.type !== 'Identifier' || node.callee.name !== 'require') return false;
+    const arg = node.arguments[0];
+    return arg?.type === 'Literal' && typeof arg.value === 'string' && TEST_MODULES.has(arg.value);
+  };
+  for (const statement of body) {
+    if (statement.type === 'ImportDeclaration' && TEST_MODULES.has(statement.source.value)) return true;
+    if (statement.type === 'VariableDeclaration' && statement.declarations.some((d) => required(d.init))) return true;
+    if (statement.type !== 'ExpressionStatement') continue;
+    const expression = statement.expression.type === 'AwaitExpression' ? statement.expression.argument : statement.expression;
+    if (expression.type !== 'CallExpression') continue;
+    if (required(expression)) return true;
+    // describe('...', fn), describe.each([...])('...', fn), test.concurrent('...', fn)
+    let callee: TSESTree.Node = expression.callee;
+    while (callee.type === 'CallExpression') callee = callee.callee;
+    if (callee.type === 'MemberExpression') callee = callee.object;
+    if (callee.type === 'Identifier' && SUITE_CALLS.has(callee.name) && expression.arguments.length >= 2) return true;
+  }
+  return false;
 }
