@@ -311,7 +311,9 @@ export class Resolver {
     if (def.type !== 'Variable') return undefined;
     const declarator = def.node as TSESTree.VariableDeclarator;
     if (declarator.id.type !== 'Identifier') return undefined;
-    const writes = variable.references.filter((r) => r.isWrite() && !r.init);
+    // A reset to nothing (`conn = null` when it closes) holds no other value: what the variable holds, when it holds
+    // one, is still the one it was given.
+    const writes = variable.references.filter((r) => r.isWrite() && !r.init && !resetToNothing(r.identifier as Node));
     if (declarator.init && !isNullish(declarator.init)) return writes.length === 0 ? declarator.init : undefined;
     // `let h; if (extra) h = headers();`, `let consumer = null; ... consumer = createConsumer()`: declared empty
     // and assigned once, the variable holds that value or nothing, and what is true of the value (never injected,
@@ -1356,4 +1358,10 @@ export function functionName(fn: FunctionNode): string | undefined {
 function isEmptyValue(raw: Node): boolean {
   const node = unwrap(raw);
   return isNullish(node) || (node.type === 'UnaryExpression' && node.operator === 'void');
+}
+
+/** `x = null` / `x = undefined` as a statement of its own. */
+function resetToNothing(id: Node): boolean {
+  const assignment = id.parent;
+  return assignment?.type === 'AssignmentExpression' && assignment.operator === '=' && assignment.left === id && isNullish(assignment.right) && assignment.parent?.type === 'ExpressionStatement';
 }
