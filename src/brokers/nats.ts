@@ -52,6 +52,10 @@ const nats: BrokerSpec = {
     { on: 'connection', style: 'callback', method: 'subscribe', label: 'subscription callback', handler: 'arg1.callback', message: 'param1', destination: 'arg0', nullable: true, carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'subscription', style: 'iterate', label: 'subscription loop', destination: 'receiver:subscribe.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'callback', method: 'consume', label: 'JetStream consume callback', handler: 'arg0.callback', message: 'param0', carrier: 'headers', incoming: 'nats-msghdrs' },
+    // nats.js 2.x JetStream push subscriptions with a callback: `js.subscribe(subject, { callbackFn })`, or options
+    // built with `consumerOpts()` and `.callback(fn)`. JsMsgCallback is `(err, msg)`.
+    { on: 'jetstream', style: 'callback', method: 'subscribe', label: 'JetStream subscription callback', handler: 'arg1.callbackFn', message: 'param1', destination: 'arg0', nullable: true, carrier: 'headers', incoming: 'nats-msghdrs' },
+    { on: 'jetstream', style: 'callback', method: 'subscribe', label: 'JetStream subscription callback', handler: 'arg1.chain:callback.arg0', message: 'param1', destination: 'arg0', nullable: true, carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsMessages', style: 'iterate', label: 'JetStream message loop', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsSubscription', style: 'iterate', label: 'JetStream subscription loop', destination: 'receiver:subscribe.arg0', carrier: 'headers', incoming: 'nats-msghdrs' },
     { on: 'jsConsumer', style: 'pull', method: 'next', label: 'consumer.next()', carrier: 'headers', incoming: 'nats-msghdrs' },

@@ -95,14 +95,27 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
       return resolver.kindOf(value.callee) === `${broker}:${step.kind}` ? [{ type: 'node', node: value }] : [{ type: 'mismatch' }];
     }
     case 'chain': {
-      const { node: value } = resolver.follow(node);
+      const { node: value, variables } = resolver.follow(node);
       for (let link: Node = value; ; ) {
-        if (link.type !== 'CallExpression') return [{ type: 'absent', at: value }];
-        const callee = unwrap(link.callee);
-        if (callee.type !== 'MemberExpression') return [{ type: 'absent', at: value }];
-        if (memberName(callee) === step.method) return [{ type: 'node', node: link }];
-        link = unwrap(callee.object);
+        if (link.type === 'CallExpression') {
+          const callee = unwrap(link.callee);
+          if (callee.type === 'MemberExpression') {
+            if (memberName(callee) === step.method) return [{ type: 'node', node: link }];
+            link = unwrap(callee.object);
+            continue;
+          }
+        }
+        break;
       }
+      // The builder's steps as statements: `const opts = consumerOpts(); opts.durable('d'); opts.callback(fn)`.
+      const variable = variables[variables.length - 1];
+      for (const ref of variable?.references ?? []) {
+        const member = (ref.identifier as Node).parent;
+        if (member?.type === 'MemberExpression' && member.object === ref.identifier && memberName(member) === step.method && member.parent?.type === 'CallExpression' && member.parent.callee === member) {
+          return [{ type: 'node', node: member.parent }];
+        }
+      }
+      return [{ type: 'absent', at: value }];
     }
   }
 }
