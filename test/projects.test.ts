@@ -418,3 +418,19 @@ describe('a Nest transport set up by project helpers', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a CommonJS module exporting a constant object', () => {
+  // `const Bus = { init(), getConnection() }; module.exports = Bus` is read member by member, as
+  // `module.exports = { ... }` is: the connection its getter returns is the NATS connection `init()` made.
+  it('exports the members of the object the constant holds', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-constexport-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'admin', dependencies: { nats: '2.29.3' } }),
+      'src/bus.js': "const nats = require('nats');\nlet conn;\nconst Bus = {\n  async init() {\n    conn = await nats.connect({ servers: [process.env.NATS_URL] });\n  },\n  getConnection() {\n    return conn;\n  },\n};\nmodule.exports = Bus;\n",
+      'src/handler.js': "const bus = require('./bus');\nconst { save } = require('./store');\nasync function listen(topic) {\n  const sub = bus.getConnection().subscribe(topic);\n  for await (const m of sub) await save(JSON.parse(m.data));\n}\nmodule.exports = { listen };\n",
+      'src/store.js': "module.exports.save = async (row) => fetch('http://db/rows', { method: 'POST', body: JSON.stringify(row) });\n",
+    });
+    expect(lintInOrder(dir, ['src/handler.js'])).toEqual(['src/handler.js:5:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -400,7 +400,8 @@ export class Resolver {
   /** The kind of this module as a whole (`require('./m')`, `import * as m`): its CommonJS export, else itself. */
   moduleKind(): Kind | null {
     const assigned = this.commonJsExport();
-    if (assigned && assigned.type !== 'ObjectExpression') return this.kindOf(assigned);
+    // An object of named members (written there, or a constant holding one) is read member by member, as exports.
+    if (assigned && this.follow(assigned).node.type !== 'ObjectExpression') return this.kindOf(assigned);
     return this.entityKind('module', this.input.ast);
   }
 
@@ -470,7 +471,8 @@ export class Resolver {
     const assigned = this.commonJsExport();
     if (assigned) {
       if (name === 'default') return this.kindOf(assigned);
-      const value = unwrap(assigned);
+      // `module.exports = { ... }`, or a constant holding that object (`const Bus = { ... }; module.exports = Bus`).
+      const value = this.follow(assigned).node;
       if (value.type === 'ObjectExpression') {
         const member = this.propertyKind(value, name);
         if (member !== undefined) return member;
