@@ -16,6 +16,8 @@ const amqpConnectionManager: BrokerSpec = {
     'manager.createChannel()': 'channel',
     // `createChannel({ setup: (channel) => ... })`: the setup function receives the amqplib channel underneath.
     'manager.createChannel({setup})': 'amqplib:channel',
+    // `wrapper.addSetup((channel) => ...)`: a setup added later receives it too.
+    'channel.addSetup(fn)': 'amqplib:channel',
   },
   types: { AmqpConnectionManager: 'manager', IAmqpConnectionManager: 'manager', ChannelWrapper: 'channel' },
   publish: amqpPublish('channel', false),

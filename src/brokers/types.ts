@@ -160,6 +160,8 @@ export interface BrokerSpec {
    *   `'client.producer()': 'producer'` method call (awaited or not)
    *   `'connect()': 'connection'`      calling a value of that kind
    *   `'conn.createChannel(cb)': 'channel'` the result handed to a Node-style callback `(err, value) => ...`
+   *   `'manager.createChannel({setup})': 'channel'` the first parameter of a callback given as that option
+   *   `'wrapper.addSetup(fn)': 'channel'` the first parameter of a callback given as an argument
    */
   edges: Record<string, string>;
   /**

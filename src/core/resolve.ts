@@ -988,7 +988,10 @@ export class Resolver {
     }
   }
 
-  /** `manager.createChannel({ setup: (channel) => ... })`: a callback option the library calls with a client of its own. */
+  /**
+   * `manager.createChannel({ setup: (channel) => ... })`, `wrapper.addSetup((channel) => ...)`: a callback (an option,
+   * or the argument itself) the library calls with a client of its own.
+   */
   private kindOfOptionCallback(fn: Node, param: TSESTree.Identifier): Kind | null {
     if (!isFunction(fn) || fn.params[0] !== param) return null;
     // Written in the option, or named and given to it (`const setup = (channel) => ...; createChannel({ setup })`).
@@ -997,6 +1000,14 @@ export class Resolver {
     const variable = id ? this.declaredVariable(id) : null;
     for (const ref of variable?.references ?? []) if (ref.isRead()) places.push(ref.identifier as Node);
     for (const place of places) {
+      // `wrapper.addSetup((channel) => ...)`: the callback is the argument itself.
+      const direct = place.parent;
+      if (direct?.type === 'CallExpression' && direct.arguments.includes(place as TSESTree.Expression)) {
+        const calleeKind = this.libraryCalleeKind(direct);
+        const kind = calleeKind ? this.catalog.edges.get(`${calleeKind}(fn)`) : undefined;
+        if (kind) return kind;
+        continue;
+      }
       const property = place.parent;
       const key = property?.type === 'Property' && property.value === place ? staticName(property.key, property.computed) : undefined;
       const call = property?.parent?.parent;
