@@ -434,3 +434,22 @@ describe('a CommonJS module exporting a constant object', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a client handed to a constructor', () => {
+  // The bootstrap makes the channel and hands it to classes of other modules, positionally or in an options
+  // object; those modules name no broker. A construction with a value of no known kind (an EventEmitter in a local
+  // mode) says nothing against the others.
+  it('gives the field the kind of what the constructions pass', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ctorclient-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'pulse', dependencies: { amqplib: '0.10.3' } }),
+      'src/publisher.js': "class Publisher {\n  constructor(channel) {\n    this.channel = channel;\n  }\n  send(routingKey, event) {\n    return this.channel.publish('pulse', routingKey, Buffer.from(JSON.stringify(event)), { persistent: true });\n  }\n}\nmodule.exports = { Publisher };\n",
+      'src/listener.js': "const { save } = require('./store');\nclass Listener {\n  constructor({ channel, queue }) {\n    this.channel = channel;\n    this.queue = queue;\n  }\n  start() {\n    return this.channel.consume(this.queue, async (msg) => {\n      await save(JSON.parse(msg.content.toString()));\n      this.channel.ack(msg);\n    });\n  }\n}\nmodule.exports = { Listener };\n",
+      'src/store.js': "module.exports.save = async (row) => fetch('http://db/rows', { method: 'POST', body: JSON.stringify(row) });\n",
+      'src/main.js': "const amqplib = require('amqplib');\nconst { Publisher } = require('./publisher');\nconst { Listener } = require('./listener');\nasync function main() {\n  const channel = await (await amqplib.connect(process.env.AMQP_URL)).createChannel();\n  const publisher = new Publisher(channel);\n  await new Listener({ channel, queue: 'tasks' }).start();\n  return publisher;\n}\nmodule.exports = { main };\n",
+      'src/local.js': "const { EventEmitter } = require('node:events');\nconst { Publisher } = require('./publisher');\nmodule.exports.local = () => new Publisher(new EventEmitter());\n",
+    });
+    expect(lintInOrder(dir, ['src/publisher.js', 'src/listener.js'])).toEqual(['src/listener.js:8:missingExtraction', 'src/publisher.js:6:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

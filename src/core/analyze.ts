@@ -15,12 +15,12 @@ import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
-import { globalsIndex, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
+import { globalsIndex, importersOf, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
-import { callerSites, importersOf, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
+import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
 import { consumeWrapperSites, handsOffToCaller } from './consume-wrappers.js';
 import { checkCorrelation } from './correlation.js';
@@ -67,8 +67,21 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
   if (!project) return false;
   // `@inject(EVENT_PUBLISHER)`, `@Inject('KAFKA')`: the client comes from a registration no import leads to.
   const specifiers = ast ? importSpecifiersOf(text, ast.body) : importSpecifiers(text);
-  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text) || usesBrokerGlobal(project, text, catalog);
+  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text) || usesBrokerGlobal(project, text, catalog) || handedClient(project, filename!, text, catalog);
 }
+
+/**
+ * A class that is handed its client by the module that made it (`new Publisher(channel)`, `new Sub({ channel })` in
+ * the bootstrap): it names no broker and imports none, but takes constructor parameters, calls a broker-like method,
+ * and is imported by a module that reaches a broker.
+ */
+function handedClient(project: Project, file: string, text: string, catalog: Catalog): boolean {
+  if (!CONSTRUCTOR_PARAMETERS.test(text) || !BROKER_CALL.test(text)) return false;
+  return importersOf(project, file, catalog).some((importer) => reaches(project, importer, catalog, 'broker'));
+}
+
+const CONSTRUCTOR_PARAMETERS = /\bconstructor\s*\(\s*[{\w]/;
+const BROKER_CALL = /\.(?:publish|sendToQueue|consume|produce|sendMessages?|publishMessage|subscribe|send|run)\s*\(/;
 
 /** Whether a text names a global that a module reaching a broker sets (`global.kafkaProducer = producer`). */
 function usesBrokerGlobal(project: Project, text: string, catalog: Catalog): boolean {

@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../brokers/index.js';
 import { ownString, type Project } from './project.js';
+import { isTestFile } from './test-files.js';
 
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
 /**
@@ -179,4 +180,24 @@ export function reaches(project: Project, file: string, catalog: Catalog, reach:
     if (facts.broker || (reach === 'propagation' && facts.propagation)) return true;
     return importsReach(project, file, facts.imports, catalog, reach, depth);
   }) === true;
+}
+
+/** The project's source files (not tests) that import a module. */
+export function importersOf(project: Project, file: string, catalog: Catalog): string[] {
+  // One pass over the project per file listing: every source file's imports, resolved, as a reverse index.
+  const index = project.projectSlot('importers-index', () => {
+    const importers = new Map<string, string[]>();
+    for (const other of project.files()) {
+      if (isTestFile(project.relative(other))) continue;
+      for (const specifier of fileFacts(project, other, catalog)?.imports ?? []) {
+        const target = project.resolve(other, specifier);
+        if (!target || target === other) continue;
+        const list = importers.get(target);
+        if (!list) importers.set(target, [other]);
+        else if (!list.includes(other)) list.push(other);
+      }
+    }
+    return importers;
+  });
+  return index.get(file) ?? [];
 }

@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { assignedGlobals, fileFacts, globalsIndex, reaches } from './reach.js';
+import { assignedGlobals, fileFacts, globalsIndex, importersOf, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -74,6 +74,9 @@ export interface Entity {
   resolver: Resolver;
   node: Node;
 }
+
+/** Importing modules searched for the constructions of a class whose constructor parameter holds a client. */
+const MAX_CONSTRUCTION_FILES = 30;
 
 const entityRefs = new Map<Kind, WeakRef<Entity>>();
 let entityCounter = 0;
@@ -1074,18 +1077,73 @@ export class Resolver {
    */
   private kindOfParameterFromCalls(fn: Node, param: TSESTree.Identifier): Kind | null {
     if (!isFunction(fn)) return null;
-    const index = fn.params.findIndex((p) => p === param || (p.type === 'AssignmentPattern' && p.left === param));
-    if (index < 0) return null;
+    // The parameter itself, or a property of an object parameter (`constructor({ channel })`).
+    let key: string | undefined;
+    let index = fn.params.findIndex((p) => p === param || (p.type === 'AssignmentPattern' && p.left === param));
+    if (index < 0) {
+      index = fn.params.findIndex((p) => {
+        const pattern = p.type === 'AssignmentPattern' ? p.left : p;
+        if (pattern.type !== 'ObjectPattern') return false;
+        const prop = pattern.properties.find((q): q is TSESTree.Property => q.type === 'Property' && (q.value === param || (q.value.type === 'AssignmentPattern' && q.value.left === param)));
+        key = prop ? staticName(prop.key, prop.computed) : undefined;
+        return key !== undefined;
+      });
+      if (index < 0) return null;
+    }
     let found: Kind | null = null;
-    for (const call of this.sameFileCalls(fn)) {
-      const arg = call.arguments[index];
-      if (!arg || arg.type === 'SpreadElement' || call.arguments.slice(0, index).some((a) => a.type === 'SpreadElement')) continue;
-      const kind = this.kindOf(arg);
+    const calls: Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> = this.sameFileCalls(fn).map((call) => ({ resolver: this as Resolver, args: call.arguments }));
+    calls.push(...this.constructions(fn));
+    for (const { resolver, args } of calls) {
+      const arg = args[index];
+      if (!arg || arg.type === 'SpreadElement' || args.slice(0, index).some((a) => a.type === 'SpreadElement')) continue;
+      let value: Node | undefined = arg;
+      if (key !== undefined) {
+        const object = resolver.follow(arg).node;
+        const prop = object.type === 'ObjectExpression' ? object.properties.find((q): q is TSESTree.Property => q.type === 'Property' && staticName(q.key, q.computed) === key) : undefined;
+        value = prop?.value as Node | undefined;
+      }
+      const kind = value ? resolver.kindOf(value) : null;
       if (!kind) continue;
       if (found && found !== kind) return null;
       found = kind;
     }
     return found;
+  }
+
+  /**
+   * The arguments of `new C(...)` for a class's constructor: in this file, and in the project's modules that import
+   * the class (`new Publisher(channel)` in the bootstrap that made the channel), at most MAX_CONSTRUCTION_FILES.
+   */
+  private constructions(fn: FunctionNode): Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> {
+    const method = fn.parent;
+    if (method?.type !== 'MethodDefinition' || method.kind !== 'constructor') return [];
+    const classNode = method.parent.parent;
+    if (classNode.type !== 'ClassDeclaration' && classNode.type !== 'ClassExpression') return [];
+    const out: Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> = [];
+    const collect = (resolver: Resolver, root: Node, isClass: (callee: Node) => boolean): void => {
+      walk(root, resolver.keys, (node) => {
+        if (node.type === 'NewExpression' && isClass(unwrap(node.callee))) out.push({ resolver, args: node.arguments });
+        return undefined;
+      });
+    };
+    const id = classNode.id;
+    if (id) collect(this, this.input.ast, (callee) => callee.type === 'Identifier' && callee.name === id.name && this.variableOf(callee)?.defs[0]?.node === classNode);
+    const project = this.project;
+    const file = this.file;
+    if (!project || !file || !id) return out;
+    for (const other of importersOf(project, file, this.catalog).slice(0, MAX_CONSTRUCTION_FILES)) {
+      if (!/\bnew\s/.test(project.text(other) ?? '')) continue;
+      const resolver = Resolver.forModule(project, other, this.catalog);
+      if (!resolver) continue;
+      // The class as the importer sees it: parsed on its own, so the same by file and place, not by node.
+      const isClass = (callee: Node): boolean => {
+        if (callee.type !== 'Identifier') return false;
+        const entity = resolver.classOf(callee);
+        return entity?.resolver.file === file && entity.node.range[0] === classNode.range[0];
+      };
+      collect(resolver, resolver.input.ast, isClass);
+    }
+    return out;
   }
 
   /** The calls in this file of a named function, or of a method through `this` in its own class. */

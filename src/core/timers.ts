@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, enclosingFunction, isFunction, memberName, unwrap, walk, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
-import { importersOf } from './wrappers.js';
+import { importersOf } from './reach.js';
 
 const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
 /** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */

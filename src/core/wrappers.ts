@@ -12,7 +12,7 @@ import { calleeName, enclosingFunction, isNullish, memberName, positionOf, unwra
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
-import { escapeRegExp, fileFacts, reaches } from './reach.js';
+import { escapeRegExp, fileFacts, importersOf, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 import { bodyInjects, EMPTY_NAMES } from './otel.js';
@@ -494,25 +494,6 @@ function importedBySource(project: NonNullable<Resolver['project']>, file: strin
   return importersOf(project, file, catalog).length > 0;
 }
 
-/** The project's source files (not tests) that import a module. */
-export function importersOf(project: NonNullable<Resolver['project']>, file: string, catalog: Catalog): string[] {
-  // One pass over the project per file listing: every source file's imports, resolved, as a reverse index.
-  const index = project.projectSlot('importers-index', () => {
-    const importers = new Map<string, string[]>();
-    for (const other of project.files()) {
-      if (isTestFile(project.relative(other))) continue;
-      for (const specifier of fileFacts(project, other, catalog)?.imports ?? []) {
-        const target = project.resolve(other, specifier);
-        if (!target || target === other) continue;
-        const list = importers.get(target);
-        if (!list) importers.set(target, [other]);
-        else if (!list.includes(other)) list.push(other);
-      }
-    }
-    return importers;
-  });
-  return index.get(file) ?? [];
-}
 
 /**
  * Whether a name declared in this module is used in the project's test files and nowhere else: not in its own
