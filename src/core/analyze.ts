@@ -76,12 +76,16 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
  * and is imported by a module that reaches a broker.
  */
 function handedClient(project: Project, file: string, text: string, catalog: Catalog): boolean {
-  if (!CONSTRUCTOR_PARAMETERS.test(text) || !BROKER_CALL.test(text)) return false;
+  if (!text.includes('constructor') || !text.includes('this.') || !CONSTRUCTOR_PARAMETERS.test(text)) return false;
+  // `this.channel.publish(...)` on a field the class sets itself (`this.channel = channel`).
+  const fields = new Set<string>();
+  for (const match of text.matchAll(FIELD_BROKER_CALL)) fields.add(match[1]!);
+  if (![...fields].some((field) => text.includes(`this.${field} = `) || text.includes(`this.${field}=`))) return false;
   return importersOf(project, file, catalog).some((importer) => reaches(project, importer, catalog, 'broker'));
 }
 
 const CONSTRUCTOR_PARAMETERS = /\bconstructor\s*\(\s*[{\w]/;
-const BROKER_CALL = /\.(?:publish|sendToQueue|consume|produce|sendMessages?|publishMessage|subscribe|send|run)\s*\(/;
+const FIELD_BROKER_CALL = /\bthis\.([\w$]+)\.(?:publish|sendToQueue|consume|produce|sendMessages?|publishMessage|subscribe|send|run)\s*\(/g;
 
 /** Whether a text names a global that a module reaching a broker sets (`global.kafkaProducer = producer`). */
 function usesBrokerGlobal(project: Project, text: string, catalog: Catalog): boolean {

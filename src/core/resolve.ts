@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { assignedGlobals, fileFacts, globalsIndex, importersOf, reaches } from './reach.js';
+import { assignedGlobals, escapeRegExp, fileFacts, globalsIndex, importersOf, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -1131,8 +1131,10 @@ export class Resolver {
     const project = this.project;
     const file = this.file;
     if (!project || !file || !id) return out;
+    // Only modules whose text constructs the class by its name (`new Publisher(`), or through a namespace.
+    const constructs = new RegExp(`\\bnew\\s+(?:[\\w$]+\\.)?${escapeRegExp(id.name)}\\s*\\(`);
     for (const other of importersOf(project, file, this.catalog).slice(0, MAX_CONSTRUCTION_FILES)) {
-      if (!/\bnew\s/.test(project.text(other) ?? '')) continue;
+      if (!constructs.test(project.text(other) ?? '')) continue;
       const resolver = Resolver.forModule(project, other, this.catalog);
       if (!resolver) continue;
       // The class as the importer sees it: parsed on its own, so the same by file and place, not by node.
