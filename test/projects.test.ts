@@ -453,3 +453,25 @@ describe('a client handed to a constructor', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('an Nx workspace without npm workspaces', () => {
+  // Nx gives each library a package.json and lists no workspaces: its root is known by nx.json (in a checkout, .git
+  // says so too; an exported tree has none). The library's publisher is then covered by the app that loads the
+  // kafkajs instrumentation first; as a project of its own it would have no app at all.
+  it('takes the folder with nx.json as the project', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nx-'));
+    writeProject(dir, {
+      'nx.json': '{}',
+      'package.json': JSON.stringify({ name: '@acme/source', scripts: { start: 'node dist/apps/billing/main.js' }, dependencies: { kafkajs: '2.2.4', '@opentelemetry/sdk-node': '0.50.0', '@opentelemetry/instrumentation-kafkajs': '0.1.0' } }),
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@acme/bus': ['libs/bus/src/index.ts'] } } }),
+      'apps/billing/src/tracing.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';\nnew NodeSDK({ instrumentations: [new KafkaJsInstrumentation()] }).start();\n",
+      'apps/billing/src/main.ts': "import './tracing';\nimport { publishInvoice } from '@acme/bus';\nexport async function main(): Promise<void> {\n  await publishInvoice({ id: '1' });\n}\n",
+      'libs/bus/package.json': JSON.stringify({ name: '@acme/bus', main: './src/index.js' }),
+      'libs/bus/src/index.ts': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nexport async function publishInvoice(invoice: { id: string }): Promise<void> {\n  await producer.send({ topic: 'invoices', messages: [{ value: JSON.stringify(invoice) }] });\n}\n",
+    });
+    expect(lintInOrder(dir, ['libs/bus/src/index.ts'])).toEqual([]);
+    fs.rmSync(path.join(dir, 'nx.json'));
+    expect(lintInOrder(dir, ['libs/bus/src/index.ts'])).toEqual(['libs/bus/src/index.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

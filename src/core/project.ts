@@ -538,7 +538,8 @@ function isNestedProject(dir: string, root: string): boolean {
 }
 
 function checkProjectRoot(dir: string): RootKind | undefined {
-  if (exists(path.join(dir, '.git')) || exists(path.join(dir, 'pnpm-workspace.yaml')) || exists(path.join(dir, 'lerna.json'))) return 'repository';
+  // A git work tree, or a monorepo tool's root (also in a copy of the tree without its .git: an export, a tarball).
+  if (['.git', 'pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'].some((marker) => exists(path.join(dir, marker)))) return 'repository';
   const manifest = exists(path.join(dir, 'package.json')) ? (readJson(path.join(dir, 'package.json')) as { workspaces?: unknown } | undefined) : undefined;
   if (manifest?.workspaces) return 'repository';
   return isNestMonorepo(dir) ? 'nest' : undefined;
