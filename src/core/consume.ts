@@ -357,8 +357,8 @@ function ownTracingExtraction(resolver: Resolver, call: TSESTree.CallExpression,
   if (!arg || arg.type === 'SpreadElement') return false;
   const value = unwrap(arg as Node);
   const field = carrierField(site.spec);
-  const readsCarrier = value.type === 'MemberExpression' && (memberName(value) === field || /^(headers|attributes|properties|metadata)$/i.test(memberName(value) ?? ''));
-  return readsCarrier || derivesFromMessage(resolver, value, site);
+  const carrierRead = value.type === 'MemberExpression' && (memberName(value) === field || /^(headers|attributes|properties|metadata)$/i.test(memberName(value) ?? ''));
+  return carrierRead || derivesFromMessage(resolver, value, site);
 }
 
 /**

@@ -264,8 +264,7 @@ function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression
   const options = call.arguments[0] && call.arguments[0].type !== 'SpreadElement' ? resolver.follow(call.arguments[0]).node : undefined;
   if (options?.type !== 'ObjectExpression') return;
   const ref = resolver.calleeFunction(call);
-  const param = ref?.fn.params[0];
-  if (!ref || !param) return;
+  if (!ref?.fn.params[0]) return;
   const inner: NestApp = { servers: new Set(), clients: new Map() };
   walk(ref.fn.body ?? ref.fn, ref.resolver.keys, (node) => {
     if (node.type === 'CallExpression' && (calleeName(node) === 'register' || calleeName(node) === 'registerAsync')) {

@@ -314,7 +314,6 @@ function destinationText(resolver: Resolver, node: Node): string {
 }
 
 
-/** Whether a wrapper that builds its messages itself sends them without trace context. */
 /** The wrapper whose own code makes the broker call, at the end of a chain of wrappers (`via` itself, if none). */
 function innermostWrapper(via: WrapperInfo): WrapperInfo {
   let current = via;
@@ -322,6 +321,7 @@ function innermostWrapper(via: WrapperInfo): WrapperInfo {
   return current;
 }
 
+/** Whether a wrapper that builds its messages itself sends them without trace context. */
 function wrapperDropsContext(via: WrapperInfo, names: PropagationNames): boolean {
   const inner = via.inner;
   if (inner.via) return inner.via.mode === 'body' && wrapperDropsContext(inner.via, names);

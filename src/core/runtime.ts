@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { packageDir, readJson, readText, type Project } from './project.js';
+import { packageDir, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
 import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
@@ -328,7 +328,7 @@ const XRAY_PACKAGES = new Set(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-co
 /** A package of Lambda functions (by its dependencies) that traces with X-Ray, itself or through a workspace package. */
 function xrayLambda(project: Project, dir: string): boolean {
   const names = (folder: string): string[] => {
-    const manifest = readJson(path.join(folder, 'package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+    const manifest = project.manifest(folder) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
     return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})];
   };
   const own = names(dir);
@@ -542,7 +542,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   const agentsByEntry = new Map<string, Map<string, string>>();
   const preloadAgents = new Map<string, string>();
   const called = new Set<string>();
-  const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; type?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
+  const manifest = project.manifest(dir) as { main?: string; type?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
   if (manifest?.dependencies?.next) {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
@@ -590,14 +590,14 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   for (const file of project.files()) {
     if (file.startsWith(prefix) && /[\\/]src[\\/]main\.[cm]?[jt]s$/.test(file) && packageDir(file, project.root) === dir) entries.add(file);
   }
-  const started = isApp || entries.size > 0;
+  const runs = isApp || entries.size > 0;
   // `main` is what runs first also when another package requires this one: a framework whose index starts its
   // tracing before it loads its broker modules covers them wherever it is required (see scan).
   if (manifest?.main) {
     const target = builtEntry(project, dir, manifest.main);
     if (target) entries.add(target);
   }
-  if (started) {
+  if (runs) {
     for (const candidate of ['src/index.ts', 'src/server.ts', 'index.js', 'server.js', 'src/index.js', 'src/server.js', 'app.js']) {
       const full = path.join(dir, candidate);
       if (fs.existsSync(full)) entries.add(full);
@@ -639,7 +639,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   // What every entry loads first, with the preloads: the package's answer when its entries are not told apart.
   const files = new Set([...preloads, ...[...byEntry.values()].flatMap((set) => [...set])]);
   const agents = new Map([...preloadAgents, ...[...agentsByEntry.values()].flatMap((map) => [...map])]);
-  return { files, autoAllows, agents, isApp: started, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
+  return { files, autoAllows, agents, isApp: runs, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
 }
 
 /**

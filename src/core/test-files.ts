@@ -4,6 +4,7 @@
  * payloads and starts consumers without context on purpose; examples and demos show a library's use, not a service's.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
+import { requireSpecifier } from './ast.js';
 
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'int-spec', 'integration-spec', 'e2e', 'cy', 'bench', 'benchmark'];
 const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
@@ -50,9 +51,8 @@ const SUITE_CALLS = new Set(['describe', 'it', 'test', 'suite']);
  */
 export function isTestSource(body: readonly TSESTree.ProgramStatement[]): boolean {
   const required = (node: TSESTree.Node | null | undefined): boolean => {
-    if (node?.type !== 'CallExpression' || node.callee.type !== 'Identifier' || node.callee.name !== 'require') return false;
-    const arg = node.arguments[0];
-    return arg?.type === 'Literal' && typeof arg.value === 'string' && TEST_MODULES.has(arg.value);
+    const specifier = node ? requireSpecifier(node) : undefined;
+    return specifier !== undefined && TEST_MODULES.has(specifier);
   };
   for (const statement of body) {
     if (statement.type === 'ImportDeclaration' && TEST_MODULES.has(statement.source.value)) return true;

@@ -494,7 +494,6 @@ function importedBySource(project: NonNullable<Resolver['project']>, file: strin
   return importersOf(project, file, catalog).length > 0;
 }
 
-
 /**
  * Whether a name declared in this module is used in the project's test files and nowhere else: not in its own
  * module (beyond declaring it), not in another source file except as a key, a type member or a re-export.
