@@ -475,3 +475,48 @@ describe('an Nx workspace without npm workspaces', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a Nest app\'s tracing setup', () => {
+  // The setup counts when the bootstrap really imports it (NestJS loads kafkajs lazily, when it makes the client) and
+  // when the auto-instrumentations bundle it uses brings a kafkajs instrumentation: that one joined it in 0.49.0.
+  it('does not count behind a commented-out import, nor from a bundle without the instrumentation', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nesttracing-'));
+    const files = (auto: string, tracingImport: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'portfolio', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', '@opentelemetry/sdk-node': '^0.48.0', '@opentelemetry/auto-instrumentations-node': auto } }),
+      'src/tracing.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';\nconst sdk = new NodeSDK({ instrumentations: [getNodeAutoInstrumentations()] });\nsdk.start();\n",
+      'src/main.ts': `import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\n${tracingImport}\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n`,
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { EventsService } from './events.service';\n@Module({ providers: [EventsService] })\nexport class AppModule {}\n",
+      'src/events.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientKafka } from '@nestjs/microservices';\n@Injectable()\nexport class EventsService {\n  constructor(@Inject('KAFKA') private readonly client: ClientKafka) {}\n  send(topic: string, event: unknown) {\n    this.client.emit(topic, { data: event });\n  }\n}\n",
+    });
+    const reported = ['src/events.service.ts:7:missingHeaders'];
+    writeProject(dir, files('^0.52.0', "import './tracing';"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual([]);
+    writeProject(dir, files('^0.52.0', "// import './tracing';"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual(reported);
+    writeProject(dir, files('^0.41.1', "import './tracing';"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual(reported);
+    writeProject(dir, files('>=0.41.1', "import './tracing';"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a tracing setup started with a promise chain', () => {
+  // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
+  // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).
+  it('counts as started where it is called, and not when the client module is imported before it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-thenstart-'));
+    const main = (first: string, second: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'poller', scripts: { start: 'node dist/server/main.js' }, dependencies: { '@aws-sdk/client-sqs': '^3.500.0', '@opentelemetry/sdk-node': '^0.45.1', '@opentelemetry/instrumentation-aws-sdk': '^0.37.0' } }),
+      'src/server/tracing.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';\nexport async function startTracing() {\n  const sdk = new NodeSDK({ instrumentations: [new AwsInstrumentation({})] });\n  await sdk.start();\n}\n",
+      'src/server/main.ts': `import { startTracing } from './tracing';\n${first}\n${second}\n`,
+      'src/server/app.ts': "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport async function startServer() {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: '{}' }));\n}\n",
+    });
+    const started = "startTracing().then(() => startServer()).catch((e) => console.error(e));";
+    writeProject(dir, main(started, "import { startServer } from './app';"));
+    expect(lintInOrder(dir, ['src/server/app.ts'])).toEqual([]);
+    writeProject(dir, main("import { startServer } from './app';", started));
+    expect(lintInOrder(dir, ['src/server/app.ts'])).toEqual(['src/server/app.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -94,6 +94,13 @@ const PARSED_SLOTS = ['resolver'];
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
 const STAT_TTL = 1_000;
 
+const resetHooks: Array<() => void> = [];
+
+/** Caches of higher modules that `Project.reset()` forgets as well (those modules import this one, not the reverse). */
+export function onProjectReset(reset: () => void): void {
+  resetHooks.push(reset);
+}
+
 export class Project {
   private static readonly byRoot = new Map<string, Project>();
   private static readonly rootOfDir = new Map<string, string>();
@@ -146,6 +153,7 @@ export class Project {
     packageDirs.clear();
     existence.clear();
     resetModuleResolution();
+    for (const reset of resetHooks) reset();
   }
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */

@@ -130,14 +130,27 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
 }
 
 export function importSpecifiers(text: string): string[] {
-  return [...new Set(Array.from(text.matchAll(IMPORTS), (m) => m[1]!))];
+  return [...new Set(Array.from(uncommented(text).matchAll(IMPORTS), (m) => m[1]!))];
+}
+
+/** A comment that may name an import (`// import './tracing';`, `/* require('x') *\/`). */
+const COMMENTED_IMPORT = /\/[/*][^\n]*?\b(?:import|require|from)\b/;
+
+/** The text without its comments when one may hold an import: a commented-out `import './tracing'` loads nothing. */
+function uncommented(text: string): string {
+  return COMMENTED_IMPORT.test(text) ? withoutComments(text) : text;
+}
+
+/** A module's text without its comments (a comment naming `ClientsModule.register` registers nothing). */
+export function withoutComments(text: string): string {
+  return text.replace(/\/\*[^]*?\*\/|(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
 }
 
 const STATIC_IMPORTS = /(?:\bfrom\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
 
 /** The specifiers a module imports when it is loaded: `import(...)` expressions, which load later, left out. */
 export function staticImportSpecifiers(text: string): string[] {
-  return [...new Set(Array.from(text.matchAll(STATIC_IMPORTS), (m) => m[1]!))];
+  return [...new Set(Array.from(uncommented(text).matchAll(STATIC_IMPORTS), (m) => m[1]!))];
 }
 
 /** What a module statement imports or re-exports from (the parts of an ESTree `Program` body we read). */

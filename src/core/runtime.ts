@@ -16,7 +16,8 @@ import type { Catalog, Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { packageDir, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
-import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers } from './reach.js';
+import { versionOf } from './versions.js';
+import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers, withoutComments } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -52,6 +53,16 @@ const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
   '@opentelemetry/instrumentation-amqplib': 'amqplib',
   '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
 };
+/** The version of the bundle from which it brings an instrumentation (kafkajs joined it in 0.49.0). */
+const AUTO_SINCE: Partial<Record<Instrumentation, readonly [number, number]>> = { kafkajs: [0, 49] };
+
+/** Whether the auto-instrumentations bundle a file's package uses brings an instrumentation; an unknown version does. */
+function autoIncludes(file: string, name: Instrumentation): boolean {
+  const since = AUTO_SINCE[name];
+  const version = since && versionOf(file, AUTO_PACKAGE);
+  return !since || !version || version[0] > since[0] || (version[0] === since[0] && version[1] >= since[1]);
+}
+
 /** APM agents and the clients they instrument (../shared/brokers.md). */
 const AGENTS: Readonly<Record<string, readonly Instrumentation[]>> = {
   'dd-trace': ['kafkajs', 'amqplib', 'aws-sdk', 'aws-sdk-v2', 'pubsub'],
@@ -160,7 +171,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
         }
       }
       for (const [agent, where] of agents) {
-        for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || first.autoAllows(name)) coverage.loaded.set(name, where);
+        for (const name of agentCoverage(agent)) if (agent !== AUTO_PACKAGE || (first.autoAllows(name) && autoIncludes(path.join(dir, 'package.json'), name))) coverage.loaded.set(name, where);
       }
       for (const name of coverage.loaded.keys()) coverage.late.delete(name);
       return coverage;
@@ -263,11 +274,6 @@ function earlyLoader(project: Project, resolver: Resolver, name: Instrumentation
     }
     return answer;
   };
-}
-
-/** A module's text without its comments (a comment naming `ClientsModule.register` registers nothing). */
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[^]*?\*\/|(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
 }
 
 /** Next.js's `instrumentation` hook: run by the server before any route module is loaded. */
@@ -409,7 +415,7 @@ function setupOf(resolver: Resolver, file: string): Setup {
       }
       if (name === 'getNodeAutoInstrumentations' && (source === AUTO_PACKAGE || !source)) {
         for (const [key, instrumentation] of Object.entries(AUTO_INCLUDES)) {
-          if (!optionIsFalse(resolver, node.arguments[0], key)) {
+          if (!optionIsFalse(resolver, node.arguments[0], key) && autoIncludes(file, instrumentation)) {
             patch(instrumentation);
             setup.auto.add(instrumentation);
           }
@@ -468,9 +474,13 @@ function madeInUncalledFunction(resolver: Resolver, node: Node): boolean {
 }
 
 /** The function a statement's expression calls by name, awaited or voided or not: `init()`, `await setup()`. */
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
 function calledName(expression: Node): string | undefined {
   let call = unwrap(expression);
   if (call.type === 'AwaitExpression' || (call.type === 'UnaryExpression' && call.operator === 'void')) call = unwrap(call.argument);
+  // `startTracing().then(() => boot())`: the setup's function runs (up to its first await) before the next statement.
+  while (call.type === 'CallExpression' && call.callee.type === 'MemberExpression' && PROMISE_METHODS.has(staticName(call.callee.property) ?? '')) call = unwrap(call.callee.object);
   const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
   return callee?.type === 'Identifier' ? callee.name : undefined;
 }
@@ -793,9 +803,13 @@ const XRAY_CAPTURES = new Set(['captureAWSv3Client', 'captureAWSClient']);
  * SQS stores the request's trace header as the message's `AWSTraceHeader`: its sends carry the trace.
  */
 export function capturedByXRay(resolver: Resolver, expression: Node, depth = 0): boolean {
-  if (depth > 4) return false;
+  if (depth > 8) return false;
   let value = resolver.follow(expression).node;
   if (value.type === 'AwaitExpression') value = unwrap(value.argument);
+  // `inLambda() ? capture(client) : client`, `client ?? capture(new SNSClient({}))`: captured where X-Ray runs (the
+  // other branch serves local runs and tests, which have no trace daemon to send to).
+  if (value.type === 'ConditionalExpression') return capturedByXRay(resolver, value.consequent, depth + 1) || capturedByXRay(resolver, value.alternate, depth + 1);
+  if (value.type === 'LogicalExpression' && value.operator !== '&&') return capturedByXRay(resolver, value.left, depth + 1) || capturedByXRay(resolver, value.right, depth + 1);
   if (value.type === 'MemberExpression' && unwrap(value.object).type === 'ThisExpression') {
     const field = resolver.fieldValue(value);
     return !!field && capturedByXRay(resolver, field, depth + 1);
