@@ -199,6 +199,11 @@ export class Project {
 
   /** A compiled file (`dist/x.js`, `lib/x.d.ts`) stands for its source (`src/x.ts`) when that exists. */
   private sourceFor(file: string): string | undefined {
+    // A declaration file written beside its JavaScript (`"types": "./src/index.d.ts"`): the code is in `index.js`.
+    const declared = /^(.*)\.d\.([cm]?)ts$/.exec(file);
+    if (declared) {
+      for (const ext of [`.${declared[2]}js`, `.${declared[2]}ts`]) if (exists(declared[1] + ext)) return declared[1] + ext;
+    }
     if (isSourcePath(file) && !/[\\/](dist|build|lib|out)[\\/]/.test(file)) return file;
     const match = /^(.*?)[\\/](dist|build|lib|out)[\\/](.*?)(\.d)?\.[cm]?[jt]sx?$/.exec(file);
     if (match) {
@@ -227,7 +232,8 @@ export class Project {
       const mapped = /[\\/](dist|build|lib|out)[\\/]/.test(candidate) ? this.sourceFor(candidate) : undefined;
       if (mapped && exists(mapped)) return mapped;
       if (isSourcePath(candidate) && exists(candidate)) return candidate;
-      const withExtension = withSourceExtension(candidate.replace(/\.[cm]?[jt]sx?$/, ''));
+      // `index.d.ts` stands for the `index.js` beside it when there is one (declarations have no bodies to follow).
+      const withExtension = withSourceExtension(candidate.replace(/(\.d)?\.[cm]?[jt]sx?$/, '')) ?? withSourceExtension(candidate.replace(/\.[cm]?[jt]sx?$/, ''));
       if (withExtension) return withExtension;
     }
     return undefined;

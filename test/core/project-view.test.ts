@@ -101,3 +101,29 @@ describe('modules many files reach', () => {
     expect(project.texts.get(path.join(dir, 'src/hot/shared.ts'))?.parses).toBeLessThanOrEqual(3);
   });
 });
+
+describe('a workspace package that declares its types beside its JavaScript', () => {
+  // `"types": "./src/index.d.ts"` next to `"main": "src/index.js"` (a JavaScript package with hand-written
+  // declarations): the code is in index.js, and a declaration has no body to follow.
+  it('resolves to the JavaScript file, and to a .d.ts only where no implementation sits beside it', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-dts-'));
+    const put = (file: string, text = ''): void => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    put('package.json', JSON.stringify({ name: 'shared', private: true, workspaces: ['packages/*'] }));
+    put('packages/utils/package.json', JSON.stringify({ name: '@acme/utils', type: 'module', main: 'src/index.js', types: 'src/index.d.ts', exports: { '.': { types: './src/index.d.ts', default: './src/index.js' } } }));
+    put('packages/utils/src/index.js', "export { instrument } from './xray.js';\n");
+    put('packages/utils/src/index.d.ts', 'export function instrument<T>(client: T): T;\n');
+    put('packages/types/package.json', JSON.stringify({ name: '@acme/types', types: 'index.d.ts' }));
+    put('packages/types/index.d.ts', 'export interface Job { id: string }\n');
+    put('packages/client/package.json', JSON.stringify({ name: '@acme/client', dependencies: { '@acme/utils': '*', '@acme/types': '*' } }));
+    put('packages/client/src/index.js', "import { instrument } from '@acme/utils';\n");
+    Project.reset();
+    const from = path.join(root, 'packages/client/src/index.js');
+    const project = Project.forFile(from)!;
+    expect(project.resolve(from, '@acme/utils')).toBe(path.join(root, 'packages/utils/src/index.js'));
+    expect(project.resolve(from, '@acme/types')).toBe(path.join(root, 'packages/types/index.d.ts'));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
