@@ -24,7 +24,7 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       useHelper: '{{helper}}; the trace context travels in the message headers instead.',
-      traceIdInPayload: "{{broker}}: '{{key}}'{{via}} is written into the {{site}} message body, where no propagator reads it. Remove it and carry the context in {{carrier}}: {{helper}}.",
+      traceIdInPayload: "{{broker}}: '{{key}}'{{via}} is written into the {{site}} message body, where propagators and broker instrumentations do not look. Remove it and carry the context in {{carrier}}: {{helper}}.",
       traceIdReadFromPayload: "{{broker}}: '{{key}}' is read from the {{site}} message body to rebuild trace context. Extract it from {{carrier}} instead (extractTraceContext or propagation.extract).",
     },
     schema: [

@@ -10,7 +10,7 @@ import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
-import { checkPayloadOfPublish, checkPayloadReads } from './payload.js';
+import { carriesContext, checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
@@ -354,6 +354,25 @@ function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
 /** `amq.rabbitmq.reply-to`, `REPLY_TO`, `replyQueue`, `rpc.reply-queue`: where RPC replies are received. */
 const REPLY_DESTINATION = /reply[-_.]?(to|queue)/i;
 
+/**
+ * A publish whose body carries the whole trace context, at the call or through a wrapper call of the same file:
+ * `{ ...message, traceContext: carrier }` after `propagation.inject(context.active(), carrier)`, or a span context.
+ * The trace does travel, in the payload: `no-payload-trace-ids` asks to move it into the headers, and saying here
+ * that the message carries no trace context would be wrong. A trace ID or a hand-built `traceparent` string in the
+ * body is not such a carrier: the publish is still reported, and the codemods move the value into the headers.
+ */
+function contextInBody(resolver: Resolver, site: PublishSite, publish: readonly PublishSite[], options: AnalyzeOptions): boolean {
+  const isTraceKey = traceKeyMatcher(options);
+  const carries = (candidate: PublishSite): boolean =>
+    checkPayloadOfPublish(resolver, candidate, isTraceKey).some((f) => carriesContext(resolver, f));
+  if (carries(site)) return true;
+  const reaches = (candidate: PublishSite): boolean => {
+    for (let inner = candidate.via?.inner; inner; inner = inner.via?.inner) if (inner.call === site.call) return true;
+    return false;
+  };
+  return publish.some((candidate) => candidate !== site && reaches(candidate) && carries(candidate));
+}
+
 /** An SQS or SNS send on a client X-Ray captured (or through a wrapper that sends on one): the trace travels. */
 function sendsThroughXRay(resolver: Resolver, site: PublishSite): boolean {
   const [inner, owner] = site.via ? [site.via.inner, site.via.resolver] : [site, resolver];
@@ -457,6 +476,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
         const passed = own.length === 0 && !site.via ? checkPassThrough(resolver, site, names) : [];
         // Asked only of a site that would be reported: it may follow the client into other modules.
         if (own.length + passed.length > 0 && sendsThroughXRay(resolver, site)) continue;
+        if (own.length + passed.length > 0 && contextInBody(resolver, site, sites.publish, options)) continue;
         all.push(...own, ...passed);
       }
       findings.push(...onePerCall(all));

@@ -151,6 +151,16 @@ function builtBy(resolver: Resolver, call: TSESTree.CallExpression, isTraceKey: 
 const CARRIER_NOTE = ' (it holds the injected trace context)';
 const SPAN_NOTE = ' (it holds the span context)';
 const CONTEXT_REASON = 'the context belongs in the message headers: inject it there instead';
+/**
+ * Whether a `no-payload-trace-ids` finding is a whole trace context in the body (a carrier `propagation.inject`
+ * filled, a span context), not just an ID: `{ traceContext: carrier }` as well as `{ order, meta: carrier }`.
+ */
+export function carriesContext(resolver: Resolver, finding: Finding): boolean {
+  const via = String(finding.data?.via ?? '');
+  if (via === CARRIER_NOTE || via === SPAN_NOTE) return true;
+  const prop = finding.node.parent;
+  return via === '' && prop?.type === 'Property' && prop.key === finding.node && holdsContext(resolver, prop.value as Node) !== undefined;
+}
 
 /**
  * Whether a value is trace context itself, and which: a carrier that `propagation.inject` filled or an inject
