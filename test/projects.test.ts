@@ -520,3 +520,26 @@ describe('a tracing setup started with a promise chain', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a chain of barrels', () => {
+  // `@app/shared` → `infra/index.ts` → `rabbitmq/index.ts` → `rabbit.service.ts`: barrels that only re-export add no
+  // step to what a module reaches, so the service behind three of them is followed like one imported directly.
+  it('follows a wrapper service behind three barrels to its callers, and finds it injecting behind them too', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-barrels-'));
+    const files = (send: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'dating', dependencies: { amqplib: '^0.10.3', '@nestjs/common': '^10.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@app/shared': ['libs/shared/src'] } } }),
+      'libs/shared/src/index.ts': "export * from './infra';\n",
+      'libs/shared/src/infra/index.ts': "// Infrastructure adapters.\nexport * from './rabbitmq';\n",
+      'libs/shared/src/infra/rabbitmq/index.ts': "export * from './rabbit.service';\nexport type { QueueName } from './names';\n",
+      'libs/shared/src/infra/rabbitmq/names.ts': "export type QueueName = 'pay' | 'mail';\n",
+      'libs/shared/src/infra/rabbitmq/rabbit.service.ts': `import { Injectable } from '@nestjs/common';\nimport { context, propagation } from '@opentelemetry/api';\nimport * as amqp from 'amqplib';\n@Injectable()\nexport class RabbitService {\n  private channel!: amqp.Channel;\n  async connect() {\n    this.channel = await (await amqp.connect('amqp://rabbit')).createChannel();\n  }\n  async sendToQueue(queue: string, body: object) {\n    const headers: Record<string, string> = {};\n    propagation.inject(context.active(), headers);\n    ${send}\n  }\n}\n`,
+      'apps/api/src/pay.service.ts': "import { Injectable } from '@nestjs/common';\nimport { RabbitService } from '@app/shared';\n@Injectable()\nexport class PayService {\n  constructor(private readonly rabbit: RabbitService) {}\n  async pay(id: string) {\n    await this.rabbit.sendToQueue('pay', { id });\n  }\n}\n",
+    });
+    writeProject(dir, files('this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)));'));
+    expect(lintInOrder(dir, ['apps/api/src/pay.service.ts'])).toEqual(['apps/api/src/pay.service.ts:7:wrapperWithoutContext']);
+    writeProject(dir, files('this.channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { headers });'));
+    expect(lintInOrder(dir, ['apps/api/src/pay.service.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -53,7 +53,7 @@ export function mayHoldRuntimeSetup(text: string): boolean {
   return RUNTIME_SETUP.test(text);
 }
 
-const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|Interval)\b/;
+const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|CronJob|Interval)\b/;
 /** `setTimeout(relay, ...)`, `setTimeout(() => relay(), ...)`: a callback named by a function, declared in the same text. */
 const TIMEOUT_CALLBACK = /\bsetTimeout\(\s*(?:(?:async\s*)?\(\s*\)\s*=>\s*\{?\s*(?:void\s+|await\s+|return\s+)?)?([A-Za-z_$][\w$]*)/g;
 
@@ -71,6 +71,8 @@ function namesTimer(text: string): boolean {
 /** What a file's text says, read once per modification time and kept instead of the text (booleans only). */
 export interface FileFacts {
   broker: boolean;
+  /** Only re-exports other modules (`export * from './infra'`): a barrel, which adds no hop to what it reaches. */
+  barrel: boolean;
   propagation: boolean;
   nestBootstrap: boolean;
   runtimeSetup: boolean;
@@ -118,6 +120,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
     if (text === undefined) return undefined;
     return {
       broker: mentionsBroker(text, catalog),
+      barrel: isBarrel(text),
       propagation: PROPAGATION.test(text),
       nestBootstrap: NEST_BOOTSTRAP.test(text),
       runtimeSetup: RUNTIME_SETUP.test(text),
@@ -179,9 +182,24 @@ export function importsReach(project: Project, file: string, specifiers: readonl
   if (depth >= MAX_DEPTH) return false;
   for (const specifier of specifiers) {
     const target = project.resolve(file, specifier);
-    if (target && target !== file && reaches(project, target, catalog, reach, depth + 1)) return true;
+    if (!target || target === file) continue;
+    // A chain of barrels (`index.ts` → `infra/index.ts` → `rabbitmq/index.ts`) is one step to the module behind it.
+    const barrel = fileFacts(project, target, catalog)?.barrel === true;
+    if (reaches(project, target, catalog, reach, barrel ? depth : depth + 1)) return true;
   }
   return false;
+}
+
+/** `export * from './a'`, `export { B } from './b'`, `export type { C } from './c'`. */
+const RE_EXPORT = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"][^'"\n]+['"]\s*;?/g;
+
+const CODE_WORD = /\b(?:import|require|const|let|var|function|class|enum|interface)\b/;
+
+/** Whether a module does nothing but re-export others (short files only: a barrel is a list). */
+function isBarrel(text: string): boolean {
+  if (text.length > 8_000 || !text.includes('from') || CODE_WORD.test(text)) return false;
+  const rest = withoutComments(text).replace(RE_EXPORT, '').replace(/^\s*['"]use strict['"];?/, '');
+  return rest.trim().length === 0 && rest.length < text.length;
 }
 
 /** Whether a module of the project is relevant, or imports one that is. */

@@ -9,6 +9,8 @@ import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './reach.js';
 
 const TIMERS = new Set(['setInterval', 'schedule', 'scheduleJob', 'cron']);
+/** Classes whose instances run a callback on a schedule (`new CronJob(spec, onTick)`). */
+const CRON_CLASSES = new Set(['CronJob']);
 /** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
 const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
 
@@ -48,6 +50,14 @@ function timerCallees(resolver: Resolver): Set<string> {
         if (name) functions.set(name, [...(functions.get(name) ?? []), node]);
         // `@Cron(...) relay() { ... this.relayEvent(row) }`: a method a scheduler runs, and so what it calls.
         if (name && scheduled(node)) names.add(name);
+        return undefined;
+      }
+      if (node.type === 'NewExpression' && CRON_CLASSES.has(calleeName(node) ?? '')) {
+        // `new CronJob('45 12 * * *', async () => { await this.process(); })` (the `cron` package).
+        for (const arg of node.arguments) {
+          if (arg.type === 'Identifier') names.add(arg.name);
+          else if (isFunction(arg)) calledIn(resolver, arg, names);
+        }
         return undefined;
       }
       if (node.type !== 'CallExpression') return undefined;
