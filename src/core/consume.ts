@@ -89,14 +89,32 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     // The request discriminates calls sharing a method name: `sqs.send(new ReceiveMessageCommand(...))`.
     const requests = spec.request ? evalPath(resolver, call, spec.request, broker.id, call) : [];
     if (requests.some((r) => r.type === 'mismatch')) return undefined;
-    const fn = enclosingFunction(call) ?? resolver.input.ast;
-    if (declarator?.type !== 'VariableDeclarator' || declarator.init !== holder) return undefined;
-    // A request we cannot see (`client.send(command)`, a parameter): a receive only if its result is read as one.
-    if (spec.request && !requests.some((r) => r.type === 'node') && !readsMessages(resolver, declarator.id)) return undefined;
+    let fn: Node = enclosingFunction(call) ?? resolver.input.ast;
+    const seen = requests.some((r) => r.type === 'node');
     const bindings: MessageBinding[] = [];
-    for (const id of boundIdentifiers(declarator.id)) {
-      const variable = resolver.declaredVariable(id);
+    if (declarator?.type === 'VariableDeclarator' && declarator.init === holder) {
+      // A request we cannot see (`client.send(command)`, a parameter): a receive only if its result is read as one.
+      if (spec.request && !seen && !readsMessages(resolver, declarator.id)) return undefined;
+      for (const id of boundIdentifiers(declarator.id)) {
+        const variable = resolver.declaredVariable(id);
+        if (variable) bindings.push({ variable, path: [] });
+      }
+    } else if (declarator?.type === 'AssignmentExpression' && declarator.operator === '=' && declarator.right === holder && declarator.left.type === 'Identifier') {
+      // `let data = null; ... data = await client.send(new ReceiveMessageCommand(...))` (a poller's loop).
+      if (spec.request && !seen) return undefined;
+      const variable = resolver.variableOf(declarator.left);
       if (variable) bindings.push({ variable, path: [] });
+    } else if (holder === call && declarator?.type === 'MemberExpression' && declarator.object === call && memberName(declarator) === 'then') {
+      // `receiver.receiveMessages(10).then((messages) => ...)`: the callback receives them.
+      const then = declarator.parent;
+      const callback = then?.type === 'CallExpression' && then.callee === declarator ? then.arguments[0] : undefined;
+      const first = callback && isFunction(callback) ? callback.params[0] : undefined;
+      if (!first || (spec.request && !seen)) return undefined;
+      for (const id of boundIdentifiers(first)) {
+        const variable = resolver.declaredVariable(id);
+        if (variable) bindings.push({ variable, path: [] });
+      }
+      fn = callback!;
     }
     if (bindings.length === 0) return undefined;
     return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
