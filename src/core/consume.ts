@@ -50,12 +50,15 @@ export interface MessageBinding {
 
 /** Call-style consumer descriptions matching a call (`consumer.run`, `ch.consume`, `Consumer.create`). */
 export function matchConsumeCall(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression): Array<{ broker: BrokerSpec; spec: ConsumeSpec }> {
-  const isNew = call.type === 'NewExpression';
+  // `class EventConsumer extends Consumer { constructor(o) { super({ handleMessage }) } }`: the constructor's
+  // `super(...)` is the construction of the library class.
+  const parentClass = call.callee.type === 'Super' ? superClassOf(call) : undefined;
+  const isNew = call.type === 'NewExpression' || parentClass !== undefined;
   const name = isNew ? 'new' : calleeName(call);
   const entries = name ? resolver.catalog.consumeByMethod.get(name) : undefined;
   if (!entries) return [];
   const callee = unwrap(call.callee);
-  const kind = isNew ? resolver.kindOf(callee) : receiverKind(resolver, call, name!);
+  const kind = parentClass ? resolver.kindOf(parentClass) : isNew ? resolver.kindOf(callee) : receiverKind(resolver, call, name!);
   if (!kind) return [];
   return entries.filter(({ on, spec }) => {
     if (on !== kind) return false;
@@ -65,6 +68,14 @@ export function matchConsumeCall(resolver: Resolver, call: TSESTree.CallExpressi
     }
     return true;
   });
+}
+
+/** The base class a `super(...)` call constructs: the `extends` clause of the class around it. */
+function superClassOf(call: Node): Node | undefined {
+  for (let node = call.parent; node; node = node.parent) {
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') return node.superClass ?? undefined;
+  }
+  return undefined;
 }
 
 /** Builds the site for a callback-, pull- or request-style description. */
