@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, isNullish, memberName, staticName, unwrap, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
@@ -147,9 +147,32 @@ export function isBarePayload(resolver: Resolver, spec: PublishSpec, message: No
   // `emit(topic, JSON.stringify(event))`: a string or bytes is never a Kafka message, so it is the body.
   if (isSerializedValue(resolver, value)) return true;
   if (isReceivedPayload(resolver, message)) return true;
-  if (value.type !== 'ObjectExpression') return false;
+  if (value.type === 'CallExpression') {
+    // `emit(topic, createStandardMessage(type, data))`: an envelope builder of the project whose every return is an
+    // object without `key`/`value` builds the body.
+    const ref = resolver.handedToFunction(value) ?? staticMethodOf(resolver, value);
+    if (!ref || !isFunction(ref.fn)) return false;
+    const returned = returnedExpressions(ref.fn, ref.resolver.keys).map((e) => ref.resolver.follow(e).node);
+    return returned.length > 0 && returned.every((object) => object.type === 'ObjectExpression' && isBareObject(object, spec.envelopeKeys!));
+  }
+  return value.type === 'ObjectExpression' && isBareObject(value, spec.envelopeKeys);
+}
+
+/** `Messages.create(type, data)`: a static method of a project class (in any module), with its class's resolver. */
+function staticMethodOf(resolver: Resolver, call: TSESTree.CallExpression): { fn: Node; resolver: Resolver } | undefined {
+  const callee = unwrap(call.callee);
+  const name = callee.type === 'MemberExpression' ? memberName(callee) : undefined;
+  const entity = name ? resolver.classOf((callee as TSESTree.MemberExpression).object) : undefined;
+  if (!entity) return undefined;
+  const classNode = entity.node as TSESTree.ClassDeclaration;
+  const method = classNode.body.body.find((m): m is TSESTree.MethodDefinition => m.type === 'MethodDefinition' && m.static && m.kind === 'method' && staticName(m.key, m.computed) === name);
+  return method ? { fn: method.value, resolver: entity.resolver } : undefined;
+}
+
+/** An object literal with only named keys (no spread, no computed key), none of them a message envelope's. */
+function isBareObject(value: TSESTree.ObjectExpression, envelopeKeys: readonly string[]): boolean {
   const keys = value.properties.map((p) => (p.type === 'Property' ? staticName(p.key, p.computed) : null));
-  return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && spec.envelopeKeys!.includes(k));
+  return !keys.includes(null) && !keys.some((k) => typeof k === 'string' && envelopeKeys.includes(k));
 }
 
 /**
