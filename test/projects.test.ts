@@ -543,3 +543,25 @@ describe('a chain of barrels', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a tracing setup started through a barrel', () => {
+  // `import { nodeSDKBuilder } from '@acme/tracing'`, a workspace package whose index only re-exports `./tracing`
+  // (a comment above it names classes and types): the call starts the setup behind the barrel.
+  it('counts as started, and not when the client module is imported before the call', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-barrelstart-'));
+    const files = (main: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'pocket', private: true, workspaces: ['packages/*', 'servers/*'] }),
+      'packages/tracing/package.json': JSON.stringify({ name: '@acme/tracing', main: 'dist/index.js', types: 'dist/index.d.ts', dependencies: { '@opentelemetry/sdk-node': '^0.45.1', '@opentelemetry/instrumentation-aws-sdk': '^0.37.0' } }),
+      'packages/tracing/src/index.ts': "// Anything consumable (module, type, class) is exported here.\nexport * from './tracing';\n",
+      'packages/tracing/src/tracing.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';\nexport async function nodeSDKBuilder(options: { serviceName: string }) {\n  const sdk = new NodeSDK({ serviceName: options.serviceName, instrumentations: [new AwsInstrumentation({})] });\n  await sdk.start();\n}\n",
+      'servers/deleter/package.json': JSON.stringify({ name: 'deleter', main: 'dist/main.js', scripts: { start: 'node dist/main.js' }, dependencies: { '@acme/tracing': '*', '@aws-sdk/client-sqs': '^3.500.0' } }),
+      'servers/deleter/src/main.ts': main,
+      'servers/deleter/src/server.ts': "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport async function startServer() {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: '{}' }));\n}\n",
+    });
+    writeProject(dir, files("import { nodeSDKBuilder } from '@acme/tracing';\nnodeSDKBuilder({ serviceName: 'deleter' }).then(() => startServer());\nimport { startServer } from './server';\n"));
+    expect(lintInOrder(dir, ['servers/deleter/src/server.ts'])).toEqual([]);
+    writeProject(dir, files("import { nodeSDKBuilder } from '@acme/tracing';\nimport { startServer } from './server';\nnodeSDKBuilder({ serviceName: 'deleter' }).then(() => startServer());\n"));
+    expect(lintInOrder(dir, ['servers/deleter/src/server.ts'])).toEqual(['servers/deleter/src/server.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

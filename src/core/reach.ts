@@ -193,11 +193,12 @@ export function importsReach(project: Project, file: string, specifiers: readonl
 /** `export * from './a'`, `export { B } from './b'`, `export type { C } from './c'`. */
 const RE_EXPORT = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"][^'"\n]+['"]\s*;?/g;
 
-const CODE_WORD = /\b(?:import|require|const|let|var|function|class|enum|interface)\b/;
+/** A line that is not part of a re-export, a comment or a directive: the module does more than re-export. */
+const OTHER_LINE = /^[ \t]*(?!export\b|\/[/*]|\*|['"]use strict['"]|\}|[\w$]+(?:[ \t]+as[ \t]+[\w$]+)?[ \t]*,?[ \t]*$)\S/m;
 
 /** Whether a module does nothing but re-export others (short files only: a barrel is a list). */
 function isBarrel(text: string): boolean {
-  if (text.length > 8_000 || !text.includes('from') || CODE_WORD.test(text)) return false;
+  if (text.length > 8_000 || !text.includes('from') || OTHER_LINE.test(text)) return false;
   const rest = withoutComments(text).replace(RE_EXPORT, '').replace(/^\s*['"]use strict['"];?/, '');
   return rest.trim().length === 0 && rest.length < text.length;
 }

@@ -443,6 +443,14 @@ function setupOf(resolver: Resolver, file: string): Setup {
 }
 
 /** The outermost function a node sits in. */
+/** A module, and when it only re-exports (a barrel), the modules behind it, a few barrels deep. */
+function throughBarrels(project: Project, file: string, catalog: Catalog, depth = 0): string[] {
+  const facts = fileFacts(project, file, catalog);
+  if (!facts?.barrel || depth > 3) return [file];
+  const behind = facts.imports.map((specifier) => project.resolve(file, specifier)).filter((t): t is string => !!t && t !== file);
+  return [file, ...behind.flatMap((target) => throughBarrels(project, target, catalog, depth + 1))];
+}
+
 function outermostFunction(node: Node): FunctionNode | undefined {
   let outermost: FunctionNode | undefined;
   for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
@@ -629,7 +637,8 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     const esm = /\.m[jt]s$/.test(entry) || manifest?.type === 'module';
     for (const specifier of esm ? [] : loaded.called) {
       const target = project.resolve(entry, specifier);
-      if (target) called.add(target);
+      // `import { nodeSDKBuilder } from '@acme/tracing'`, whose index re-exports `./tracing`: the setup is behind it.
+      if (target) for (const file of throughBarrels(project, target, catalog)) called.add(file);
     }
     for (const first of loaded.specifiers) {
       const agent = agentOf(first);
