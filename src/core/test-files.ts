@@ -18,12 +18,16 @@ const SCRIPT_ROOTS = ['packages', 'apps', 'services', 'libs', 'modules'];
 /** Test runners whose `<name>.config.*` files set up fakes. */
 const RUNNER_CONFIGS = ['cypress', 'playwright', 'jest', 'vitest'];
 
+/** Files that are a library's usage sample by their name: `src/example.ts`, `demo.js`. */
+const SAMPLE_FILES = ['example', 'examples', 'sample', 'samples', 'demo'];
+
 /** Folders named for the project they test: Nx's `apps/shop-e2e/`, `orders-integration-tests/`. */
 const DIRECTORY_SUFFIXES = ['e2e', 'e2e-tests', 'integration-tests', 'system-tests'];
 
 export const TEST_FILES: readonly string[] = [
   `**/*.{${SUFFIXES.join(',')}}.{${EXTENSIONS.join(',')}}`,
   `**/{${DIRECTORIES.join(',')}}/**`,
+  `**/{${SAMPLE_FILES.join(',')}}.{${EXTENSIONS.join(',')}}`,
   `**/*-{${DIRECTORY_SUFFIXES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
   `**/{${RUNNER_CONFIGS.join(',')}}.config.{${EXTENSIONS.join(',')}}`,
@@ -33,7 +37,7 @@ export const TEST_FILES: readonly string[] = [
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)(?:${SAMPLE_FILES.join('|')})\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */
