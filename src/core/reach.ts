@@ -53,7 +53,7 @@ export function mayHoldRuntimeSetup(text: string): boolean {
   return RUNTIME_SETUP.test(text);
 }
 
-const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|CronJob|Interval)\b/;
+const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|CronJob|Interval)\b|timers\/promises|\b(?:sleep|delay)\s*\(/;
 /** `setTimeout(relay, ...)`, `setTimeout(() => relay(), ...)`: a callback named by a function, declared in the same text. */
 const TIMEOUT_CALLBACK = /\bsetTimeout\(\s*(?:(?:async\s*)?\(\s*\)\s*=>\s*\{?\s*(?:void\s+|await\s+|return\s+)?)?([A-Za-z_$][\w$]*)/g;
 

@@ -80,10 +80,48 @@ function timerCallees(resolver: Resolver): Set<string> {
       }
       return undefined;
     });
-    // One step further: `setInterval(relay)`, where `relay()` calls `publishPending()`.
-    for (const name of [...names]) for (const fn of functions.get(name) ?? []) calledIn(resolver, fn, names);
+    // A poll loop (`while (this.running) { await this.relayBatch(); await setTimeout(pollMs) }`) is a periodic job too.
+    for (const loop of pollLoops(resolver)) calledIn(resolver, loop, names);
+    // And what those call, a few steps down in this file: a relay's work is split into methods (claim the rows, lock,
+    // process each, send one): `@Cron(...) relay()` → `processBatch()` → `processEvent()` → `publish()`.
+    for (let depth = 0; depth < 3; depth++) for (const name of [...names]) for (const fn of functions.get(name) ?? []) calledIn(resolver, fn, names);
     return names;
   });
+}
+
+/** Calls that wait before the next round of a poll loop: `await setTimeout(ms)` (`node:timers/promises`), `sleep(ms)`. */
+const WAITS = /^(setTimeout|sleep|delay|wait|pause|waitFor|timeout)$/i;
+
+/**
+ * The file's poll loops: a `while`/`do`/`for (;;)` loop whose body awaits a wait (`await setTimeout(interval)`,
+ * `await sleep(1000)`, `await new Promise((r) => setTimeout(r, ms))`) and so runs its work once per period.
+ */
+function pollLoops(resolver: Resolver): Node[] {
+  const loops: Node[] = [];
+  if (!/\b(?:while|for)\s*\(/.test(resolver.input.text) || !/setTimeout|sleep|delay|wait|pause|timeout/i.test(resolver.input.text)) return loops;
+  walk(resolver.input.ast, resolver.keys, (node) => {
+    if ((node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || (node.type === 'ForStatement' && !node.test)) && waitsInBody(resolver, node.body)) loops.push(node.body);
+    return undefined;
+  });
+  return loops;
+}
+
+function waitsInBody(resolver: Resolver, body: Node): boolean {
+  let found = false;
+  walk(body, resolver.keys, (node) => {
+    if (found || isFunction(node)) return false;
+    if (node.type !== 'AwaitExpression') return undefined;
+    let waited = unwrap(node.argument);
+    // `await new Promise((resolve) => setTimeout(resolve, ms))`
+    if (waited.type === 'NewExpression' && calleeName(waited) === 'Promise' && waited.arguments[0] && isFunction(waited.arguments[0])) {
+      const executor = waited.arguments[0];
+      const inner = executor.body.type === 'CallExpression' ? executor.body : executor.body.type === 'BlockStatement' && executor.body.body[0]?.type === 'ExpressionStatement' ? executor.body.body[0].expression : undefined;
+      if (inner?.type === 'CallExpression') waited = inner;
+    }
+    if (waited.type === 'CallExpression' && WAITS.test(calleeName(waited) ?? '')) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 /** Inside a timer callback, or a function that timers run (`setInterval(() => flush(buffer))`), or a `flush*` function. */
