@@ -565,3 +565,28 @@ describe('a tracing setup started through a barrel', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('an organisation\'s own tracing package, preloaded from the build folder', () => {
+  // `cd dist && node --import ./instrumentation.mjs ./index.js`: the preload is src/instrumentation.mts once built. It
+  // starts `new Tracing({...})` from the organisation's own package, which cannot be read and wraps the
+  // auto-instrumentations bundle: counted like it. Not preloaded, or Sentry's tracing package, it covers nothing.
+  it('covers the publishes when preloaded, and not otherwise', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-owntracing-'));
+    const files = (start: string, pkg: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'feedback', type: 'module', scripts: { build: 'tsc', start }, dependencies: { kafkajs: '^2.2.4', [pkg]: '^1.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { outDir: 'dist', rootDir: 'src' } }),
+      'src/instrumentation.mts': "import { tracingFactory } from './common/tracing.js';\nconst tracing = tracingFactory({ serviceName: 'feedback' });\ntracing.start();\n",
+      'src/common/tracing.ts': `import { Tracing } from '${pkg}';\nexport function tracingFactory(options: { serviceName: string }): Tracing {\n  return new Tracing({ ...options, autoInstrumentationsConfigMap: {} });\n}\n`,
+      'src/index.ts': "import { send } from './kafka.js';\nawait send({ id: '1' });\n",
+      'src/kafka.ts': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nexport async function send(event: { id: string }) {\n  await producer.send({ topic: 'feedback', messages: [{ value: JSON.stringify(event) }] });\n}\n",
+    });
+    const reported = ['src/kafka.ts:4:missingHeaders'];
+    writeProject(dir, files('npm run build && cd dist && node --import ./instrumentation.mjs ./index.js', '@acme/tracing'));
+    expect(lintInOrder(dir, ['src/kafka.ts'])).toEqual([]);
+    writeProject(dir, files('npm run build && node dist/index.js', '@acme/tracing'));
+    expect(lintInOrder(dir, ['src/kafka.ts'])).toEqual(reported);
+    writeProject(dir, files('npm run build && cd dist && node --import ./instrumentation.mjs ./index.js', '@sentry/tracing'));
+    expect(lintInOrder(dir, ['src/kafka.ts'])).toEqual(reported);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

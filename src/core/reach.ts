@@ -48,9 +48,16 @@ const PROPAGATION = anyOf(PROPAGATION_WORDS);
 const NEST_BOOTSTRAP = anyOf(NEST_BOOTSTRAP_WORDS);
 const RUNTIME_SETUP = anyOf(RUNTIME_SETUP_WORDS);
 
+/**
+ * A package of the organisation's own that sets tracing up (`@map-colonies/tracing`, `@acme/observability`,
+ * `company-otel`): not OpenTelemetry's own packages, nor Sentry's, Azure's or Google's, whose contents are known.
+ */
+export const OWN_TRACING_PACKAGE = /^(?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|\.)(?:[^'"]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"]*)?$/;
+const IMPORTS_OWN_TRACING = /(?:\bfrom\s*|\brequire\(\s*)['"](?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|\.)(?:[^'"\n]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"\n]*)?['"]/;
+
 /** Whether a text may set up runtime instrumentation (names an instrumentation, an agent or a client tracing option). */
 export function mayHoldRuntimeSetup(text: string): boolean {
-  return RUNTIME_SETUP.test(text);
+  return RUNTIME_SETUP.test(text) || IMPORTS_OWN_TRACING.test(text);
 }
 
 const TIMER = /\b(?:setInterval|schedule|scheduleJob|cron|Cron|CronJob|Interval)\b|timers\/promises|\b(?:sleep|delay)\s*\(/;
@@ -123,7 +130,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       barrel: isBarrel(text),
       propagation: PROPAGATION.test(text),
       nestBootstrap: NEST_BOOTSTRAP.test(text),
-      runtimeSetup: RUNTIME_SETUP.test(text),
+      runtimeSetup: mayHoldRuntimeSetup(text),
       timer: namesTimer(text),
       imports: importSpecifiers(text).map(ownString),
       registers: REGISTRATION.test(text),

@@ -17,7 +17,7 @@ import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticNa
 import { packageDir, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
 import { versionOf } from './versions.js';
-import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, staticImportSpecifiers, withoutComments } from './reach.js';
+import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, OWN_TRACING_PACKAGE, staticImportSpecifiers, withoutComments } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -53,6 +53,22 @@ const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
   '@opentelemetry/instrumentation-amqplib': 'amqplib',
   '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
 };
+/** A package of the organisation's own that sets tracing up (see OWN_TRACING_PACKAGE). */
+function ownTracing(source: string | undefined): boolean {
+  return !!source && !(source in OTEL_PACKAGES) && source !== AUTO_PACKAGE && !agentOf(source) && OWN_TRACING_PACKAGE.test(source);
+}
+
+/**
+ * What an organisation's own tracing package is taken to patch when the repository starts it: it cannot be read (it
+ * is a dependency), and such packages wrap the auto-instrumentations bundle. Counted like that bundle, its
+ * per-instrumentation switches and environment filters included, so the reports it would silence stay silent.
+ */
+function ownTracingCovers(setup: Setup): Instrumentation[] {
+  const covered = Object.values(AUTO_INCLUDES);
+  for (const name of covered) setup.auto.add(name);
+  return covered;
+}
+
 /** The version of the bundle from which it brings an instrumentation (kafkajs joined it in 0.49.0). */
 const AUTO_SINCE: Partial<Record<Instrumentation, readonly [number, number]>> = { kafkajs: [0, 49] };
 
@@ -403,6 +419,7 @@ function setupOf(resolver: Resolver, file: string): Setup {
     } else if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
       const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
       if (name) patch(name);
+      else if (ownTracing(sourceOf(node.callee.name))) for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
       if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
     } else if (node.type === 'CallExpression') {
       const callee = unwrap(node.callee);
@@ -433,6 +450,11 @@ function setupOf(resolver: Resolver, file: string): Setup {
         // `import tracer from 'dd-trace'; tracer.init()`, `import apm from 'elastic-apm-node'; apm.start()`.
         const agent = agentOf(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name) ?? '');
         if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) patch(instrumentation);
+        // `import * as tracing from '@acme/tracing'; tracing.start()`.
+        else if (ownTracing(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name)) && /^(start|init|initialize|setup|register)/i.test(name ?? '')) for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
+      } else if (callee.type === 'Identifier' && ownTracing(source) && /^(start|init|initialize|setup|register)/i.test(name ?? '')) {
+        // `import { initTracing } from '@acme/observability'; initTracing({ serviceName })`.
+        for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
       }
     }
     return undefined;
@@ -464,7 +486,8 @@ function outermostFunction(node: Node): FunctionNode | undefined {
 function startedEarly(project: Project, setup: Setup, early: ReadonlySet<string>): boolean {
   const names = [...(setup.starters ?? [])];
   if (names.length === 0) return false;
-  const call = new RegExp(`^\\s*(?:await\\s+|void\\s+)?(?:${names.map(escapeRegExp).join('|')})\\s*\\(`, 'm');
+  // `startTracing();`, `await startTracing()`, `const tracing = tracingFactory(config);` at a line's start.
+  const call = new RegExp(`^\\s*(?:(?:const|let|var)\\s+[\\w$]+\\s*=\\s*|[\\w$.]+\\s*=\\s*)?(?:await\\s+|void\\s+)?(?:${names.map(escapeRegExp).join('|')})\\s*\\(`, 'm');
   for (const file of early) if (file !== setup.file && call.test(withoutComments(project.text(file) ?? ''))) return true;
   return false;
 }
@@ -586,19 +609,25 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   const autoAllows = autoFilter(commands);
   const entries = new Set<string>();
   for (const command of commands) {
+    // `npm run build && cd dist && node --import ./instrumentation.mjs ./index.js`: paths from the build folder.
+    const cwd = /(?:^|&&|;)\s*cd\s+([^\s&;|]+)\s*(?:&&|;)/.exec(command)?.[1];
+    const local = (file: string): string => (cwd && !path.isAbsolute(file) ? path.posix.join(cwd, file) : file);
     for (const match of command.matchAll(/(?:-r|--require|--import|--loader)[\s=]+["']?([^\s"']+)/g)) {
       const specifier = match[1]!;
       const agent = agentOf(specifier);
       const started = agent ?? (specifier === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
       if (started) preloadAgents.set(started, `${specifier} preload`);
-      else {
-        const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`);
+      else if (specifier.startsWith('.') || specifier.startsWith('/') || /\.[cm]?[jt]s$/.test(specifier)) {
+        const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`) ?? builtEntry(project, dir, local(specifier), true);
+        if (target) preloads.add(target);
+      } else {
+        const target = project.resolve(anchor, specifier);
         if (target) preloads.add(target);
       }
     }
     const script = entryScript(command);
     if (script) {
-      const target = builtEntry(project, dir, script);
+      const target = builtEntry(project, dir, local(script), true);
       if (target) entries.add(target);
     }
   }
@@ -665,7 +694,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
  * The source file a start script or `main` names: the file itself, or for a build output (`dist/app.js`) the
  * source it is compiled from, by the package's tsconfig (`outDir` → `rootDir`), else `src/` or `lib/`.
  */
-function builtEntry(project: Project, dir: string, script: string): string | undefined {
+function builtEntry(project: Project, dir: string, script: string, command = false): string | undefined {
   const anchor = path.join(dir, 'package.json');
   const relative = path.posix.normalize(script.replace(/\\/g, '/')).replace(/^\.\//, '');
   const direct = project.resolve(anchor, `./${relative}`);
@@ -682,6 +711,10 @@ function builtEntry(project: Project, dir: string, script: string): string | und
     const target = project.resolve(anchor, `./${source.replace(/\.[cm]?js$/, '')}`);
     if (target) return target;
   }
+  // A command run where the build output was copied (a Dockerfile's `COPY dist .`, then `node ./index.js`), or from
+  // inside it (`cd dist && node ./index.js`): the file is one of the build folder's.
+  const build = outDir ?? 'dist';
+  if (command && !relative.startsWith('../') && !relative.startsWith(`${build}/`)) return builtEntry(project, dir, `${build}/${relative}`);
   return undefined;
 }
 
