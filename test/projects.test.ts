@@ -590,3 +590,23 @@ describe('an organisation\'s own tracing package, preloaded from the build folde
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a package linked with a file: dependency', () => {
+  // No workspaces: services/user depends on "@delivery/common": "file:../../packages/common", whose main names a
+  // dist/ that is not built. Its sources are read, also above the service's own project (a tree without .git).
+  it('is followed from its sources, and a missing link stays unknown', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-filelink-'));
+    const files = (range: string): Record<string, string> => ({
+      'packages/common/package.json': JSON.stringify({ name: '@delivery/common', main: 'dist/index.js', types: 'dist/index.d.ts', dependencies: { kafkajs: '^2.2.4' } }),
+      'packages/common/src/index.ts': "export * from './kafka.service';\n",
+      'packages/common/src/kafka.service.ts': "import { Kafka } from 'kafkajs';\nexport class KafkaService {\n  private producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\n  async emit(topic: string, payload: unknown, headers?: Record<string, string>) {\n    await this.producer.send({ topic, messages: [{ value: JSON.stringify(payload), headers }] });\n  }\n}\n",
+      'services/user/package.json': JSON.stringify({ name: 'user', dependencies: { '@delivery/common': range } }),
+      'services/user/src/user.service.ts': "import { KafkaService } from '@delivery/common';\nexport class UserService {\n  constructor(private readonly kafka: KafkaService) {}\n  async register(id: string) {\n    await this.kafka.emit('user.created', { id });\n  }\n}\n",
+    });
+    writeProject(dir, files('file:../../packages/common'));
+    expect(lintInOrder(dir, ['services/user/src/user.service.ts'])).toEqual(['services/user/src/user.service.ts:5:missingHeaders']);
+    writeProject(dir, files('file:../../packages/absent'));
+    expect(lintInOrder(dir, ['services/user/src/user.service.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

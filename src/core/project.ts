@@ -194,7 +194,25 @@ export class Project {
       return undefined;
     }
     if (specifier.startsWith('.') || path.isAbsolute(specifier)) return undefined;
-    return this.resolveWorkspacePackage(specifier);
+    return this.resolveWorkspacePackage(specifier) ?? this.resolveLinkedPackage(from, specifier);
+  }
+
+  /**
+   * `"@delivery/common": "file:../../packages/ts"` (or `link:`) in the importing package's manifest: a package of the
+   * repository linked without workspaces, read from its sources like a workspace package.
+   */
+  private resolveLinkedPackage(from: string, specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const owner = packageDir(from, this.root);
+    const manifest = this.manifest(owner) as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined;
+    const range = manifest?.dependencies?.[name] ?? manifest?.devDependencies?.[name];
+    const linked = typeof range === 'string' ? /^(?:file|link):(.+)$/.exec(range)?.[1] : undefined;
+    if (!linked) return undefined;
+    // Also above the project's root: a tree without `.git` ends the project at the service's own package.json.
+    const dir = path.resolve(owner, linked);
+    if (dir.split(path.sep).includes('node_modules') || !exists(path.join(dir, 'package.json'))) return undefined;
+    return this.resolvePackageIn(dir, parts.slice(specifier.startsWith('@') ? 2 : 1).join('/'));
   }
 
   /** A compiled file (`dist/x.js`, `lib/x.d.ts`) stands for its source (`src/x.ts`) when that exists. */
@@ -221,7 +239,11 @@ export class Project {
     const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
     const dir = this.workspacePackages().get(name);
     if (!dir) return undefined;
-    const sub = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
+    return this.resolvePackageIn(dir, parts.slice(specifier.startsWith('@') ? 2 : 1).join('/'));
+  }
+
+  /** A module of a repository package by its subpath (`''` for the package itself), from its sources when it has them. */
+  private resolvePackageIn(dir: string, sub: string): string | undefined {
     const candidates = sub ? [path.join(dir, 'src', sub), path.join(dir, sub)] : [];
     if (!sub) {
       const manifest = readJson(path.join(dir, 'package.json')) as { main?: string; types?: string; source?: string } | undefined;
