@@ -185,17 +185,20 @@ export function importSpecifiersOf(text: string, body: readonly ModuleStatement[
 }
 
 /** Whether any of the specifiers (imported by `file`) leads to a relevant module, directly or through its own imports. */
-export function importsReach(project: Project, file: string, specifiers: readonly string[], catalog: Catalog, reach: Reach, depth = 0): boolean {
+export function importsReach(project: Project, file: string, specifiers: readonly string[], catalog: Catalog, reach: Reach, depth = 0, barrels = 0): boolean {
   if (depth >= MAX_DEPTH) return false;
   for (const specifier of specifiers) {
     const target = project.resolve(file, specifier);
     if (!target || target === file) continue;
     // A chain of barrels (`index.ts` → `infra/index.ts` → `rabbitmq/index.ts`) is one step to the module behind it.
-    const barrel = fileFacts(project, target, catalog)?.barrel === true;
-    if (reaches(project, target, catalog, reach, barrel ? depth : depth + 1)) return true;
+    const barrel = barrels < MAX_BARRELS && fileFacts(project, target, catalog)?.barrel === true;
+    if (barrel ? reaches(project, target, catalog, reach, depth, barrels + 1) : reaches(project, target, catalog, reach, depth + 1, barrels)) return true;
   }
   return false;
 }
+
+/** Barrels passed through on the way, beyond the depth. */
+const MAX_BARRELS = 3;
 
 /** `export * from './a'`, `export { B } from './b'`, `export type { C } from './c'`. */
 const RE_EXPORT = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"][^'"\n]+['"]\s*;?/g;
@@ -211,13 +214,15 @@ function isBarrel(text: string): boolean {
 }
 
 /** Whether a module of the project is relevant, or imports one that is. */
-export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0): boolean {
-  // Keyed by depth too: an answer cut short at the depth limit must not stand for one asked from nearer.
-  return project.slot(file, `reaches:${reach}:${depth}`, () => {
+export function reaches(project: Project, file: string, catalog: Catalog, reach: Reach, depth = 0, barrels = 0): boolean {
+  // Keyed by depth too: an answer cut short at the depth limit must not stand for one asked from nearer. Barrels
+  // passed count apart (they add no depth), so every step is to a new key and an import cycle through a barrel
+  // ends at the limit instead of meeting its own unfinished answer.
+  return project.slot(file, `reaches:${reach}:${depth}${barrels ? `:${barrels}` : ''}`, () => {
     const facts = fileFacts(project, file, catalog);
     if (!facts) return false;
     if (facts.broker || (reach === 'propagation' && facts.propagation)) return true;
-    return importsReach(project, file, facts.imports, catalog, reach, depth);
+    return importsReach(project, file, facts.imports, catalog, reach, depth, barrels);
   }) === true;
 }
 
