@@ -610,3 +610,25 @@ describe('a package linked with a file: dependency', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a job module that only a cron schedule of another module runs', () => {
+  // jobs.js: nightly() publishes, and calls notify(), which publishes too; index.js schedules nightly() with
+  // node-cron, in a callback or by name. Neither has a trace to carry on. Handed to an HTTP route as well, it has.
+  it('is a periodic job with the helpers it alone calls, unless something else runs it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-cronjobs-'));
+    const files = (index: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'heavens', type: 'module', scripts: { start: 'node src/index.js' }, dependencies: { amqplib: '^0.10.3', 'node-cron': '^3.0.3', express: '^4.19.0' } }),
+      'src/mq.js': "import amqp from 'amqplib';\nlet channel;\nexport async function send(queue, data) {\n  if (!channel) channel = await (await amqp.connect(process.env.AMQP_URL)).createChannel();\n  channel.sendToQueue(queue, Buffer.from(JSON.stringify(data)));\n}\n",
+      'src/jobs.js': "import { send } from './mq.js';\nconst notify = async (id) => {\n  await send('notify', { id });\n};\nexport const nightly = async () => {\n  await send('report', { at: Date.now() });\n  await notify(1);\n};\n",
+      'src/index.js': index,
+    });
+    const head = "import cron from 'node-cron';\nimport express from 'express';\nimport { nightly } from './jobs.js';\n";
+    writeProject(dir, files(`${head}cron.schedule('0 * * * *', () => {\n  nightly();\n});\n`));
+    expect(lintInOrder(dir, ['src/jobs.js', 'src/mq.js'])).toEqual([]);
+    writeProject(dir, files(`${head}cron.schedule('0 * * * *', nightly);\n`));
+    expect(lintInOrder(dir, ['src/jobs.js', 'src/mq.js'])).toEqual([]);
+    writeProject(dir, files(`${head}cron.schedule('0 * * * *', nightly);\nexpress().post('/reports', nightly);\n`));
+    expect(lintInOrder(dir, ['src/jobs.js', 'src/mq.js'])).toEqual(['src/jobs.js:3:wrapperWithoutContext', 'src/jobs.js:6:wrapperWithoutContext', 'src/mq.js:5:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

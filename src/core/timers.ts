@@ -153,10 +153,14 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   const name = functionName(owner)!;
   // `false` stands while it is computed: a function that calls itself back is not thereby a timer job.
   return resolver.memo(`timers-only:${depth}`, owner, () => {
-    const named = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*\\(`);
+    // Called (`relay(`), or handed on by name (`schedule(spec, relay)`, `setInterval(relay, 5000)`).
+    const named = new RegExp(`(?<![\\w$.])${escapeRegExp(name)}\\s*[(),]`);
     const others = importersOf(project, file, resolver.catalog).filter((other) => named.test(project.text(other) ?? ''));
+    // Called in its own file only (`notify()` inside `nightly()`, which a cron job of another module runs): the
+    // callers there are judged, and the timers sit in the files importing this one.
+    const own = others.length === 0 && (resolver.input.text.match(new RegExp(named.source, 'g'))?.length ?? 0) > 0;
     // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
-    if (others.length === 0 || !nearTimer(project, resolver, others, 2 - depth)) return false;
+    if ((others.length === 0 && !own) || !nearTimer(project, resolver, own ? [file] : others, 2 - depth)) return false;
     let callers = 0;
     for (const candidate of [undefined, ...others]) {
       const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
@@ -164,6 +168,19 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
       let outside = false;
       walk(other.input.ast, other.keys, (node) => {
         if (outside) return false;
+        // `cron.schedule('0 * * * *', nightly)`, `setInterval(relay, 5000)`, `new CronJob(spec, nightly)`: the function
+        // handed to a timer by name, this module's own (imported from it, or declared here).
+        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? ''))) {
+          const named = node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name);
+          const imported = candidate ? other.imports.get(name) : undefined;
+          if (named && (!candidate || (imported && project.resolve(candidate, imported.source) === file))) callers++;
+          return undefined;
+        }
+        // Handed by name to anything else (`router.post('/flush', relay)`): it may run outside a timer.
+        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name)) {
+          outside = true;
+          return false;
+        }
         if (node.type !== 'CallExpression' || calleeName(node) !== name || unwrap(node.callee).type !== 'Identifier') return undefined;
         const ref = other.calleeFunction(node);
         if (!ref || (ref.fn !== owner && (ref.resolver.file !== file || ref.fn.range[0] !== owner.range[0]))) return undefined;
