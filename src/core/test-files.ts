@@ -7,7 +7,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { requireSpecifier } from './ast.js';
 
 const SUFFIXES = ['spec', 'test', 'e2e-spec', 'int-spec', 'integration-spec', 'e2e', 'cy', 'bench', 'benchmark'];
-const DIRECTORIES = ['test', 'tests', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
+const DIRECTORIES = ['test', 'tests', 'testing', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 /**
  * Operator and developer scripts (seeding, replaying, migrating, sending a test event), run by hand from a `scripts/`
@@ -28,6 +28,7 @@ export const TEST_FILES: readonly string[] = [
   `**/*.{${SUFFIXES.join(',')}}.{${EXTENSIONS.join(',')}}`,
   `**/{${DIRECTORIES.join(',')}}/**`,
   `**/{${SAMPLE_FILES.join(',')}}.{${EXTENSIONS.join(',')}}`,
+  `**/{test_*,*_test}.{${EXTENSIONS.join(',')}}`,
   `**/*-{${DIRECTORY_SUFFIXES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
   `**/{${RUNNER_CONFIGS.join(',')}}.config.{${EXTENSIONS.join(',')}}`,
@@ -37,7 +38,7 @@ export const TEST_FILES: readonly string[] = [
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)(?:${SAMPLE_FILES.join('|')})\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)(?:${SAMPLE_FILES.join('|')})\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)(?:test_[^/]*|[^/]*_test)\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */
