@@ -4,8 +4,8 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
-import { isFunction, returnedExpressions, walk } from './ast.js';
-import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, snsEnvelopeIn, type ConsumeSite } from './consume.js';
+import { isFunction, returnedExpressions, staticName, walk } from './ast.js';
+import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
 import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
@@ -290,6 +290,21 @@ export interface AnalyzeOptions extends TraceKeyOptions {
 }
 
 /**
+ * A receive request whose handler reads S3 event notifications (`handleMessage: sqsHandler`, in this module or
+ * another): S3 sends no trace context, so requesting message attributes would bring none.
+ */
+function s3NotificationRequest(resolver: Resolver, request: Finding): boolean {
+  const call = request.site;
+  const options = call && (call.type === 'CallExpression' || call.type === 'NewExpression') && call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
+  if (options?.type !== 'ObjectExpression') return false;
+  return options.properties.some((prop) => {
+    if (prop.type !== 'Property' || !/^handle|^process|^on/.test(staticName(prop.key, prop.computed) ?? '')) return false;
+    const ref = resolver.referencedFunction(prop.value as Node);
+    return !!ref && s3NotificationsIn(ref.resolver, ref.fn);
+  });
+}
+
+/**
  * A receive request whose handlers read SNS envelopes: asking for SQS message attributes does not help, the trace is
  * in the envelope. A handler judged where it is written gets its own report; one that a function returns
  * (`handleMessageBatch: buildEventHandler(services)`, in this module or another) is judged here: reported at the
@@ -484,9 +499,10 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     }
     case 'require-context-extraction':
       // A consumer of SNS envelopes gets its trace from the envelope: asking for SQS message attributes does not help.
-      findings.push(...sites.requests.flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
+      findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request)).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
+        if (s3NotificationsIn(resolver, site.body)) continue;
         const own = checkConsumeSite(resolver, site, names);
         if (own.length === 0) continue;
         // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.

@@ -438,6 +438,30 @@ export function snsEnvelopeIn(resolver: Resolver, body: Node): boolean {
   return found;
 }
 
+/**
+ * A handler of S3 event notifications delivered through a queue (`JSON.parse(message.Body)` read as an `S3Event`:
+ * its `Records[].s3`): S3 sends no trace context, so there is none to request or extract.
+ */
+export function s3NotificationsIn(resolver: Resolver, body: Node): boolean {
+  let records = false;
+  let s3 = false;
+  walk(body, resolver.keys, (node) => {
+    if (records && s3) return false;
+    if (node.type === 'TSTypeReference' && node.typeName.type === 'Identifier' && /^S3Event(Record)?$/.test(node.typeName.name)) records = s3 = true;
+    else if (node.type === 'Literal' && (node.value === 's3:TestEvent' || node.value === 'aws:s3')) records = s3 = true;
+    else if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier') {
+      if (node.property.name === 'Records') records = true;
+      else if (node.property.name === 's3' && unwrap(node.object).type !== 'ThisExpression') s3 = true;
+    } else if (node.type === 'Property' && node.parent?.type === 'ObjectPattern') {
+      const key = staticName(node.key, node.computed);
+      if (key === 'Records') records = true;
+      else if (key === 's3') s3 = true;
+    }
+    return undefined;
+  });
+  return records && s3;
+}
+
 /** `JSON.parse(message.Body)`, `JSON.parse(record.body ?? '{}')`. */
 function isParsedBody(node: Node): boolean {
   const call = unwrap(node);

@@ -174,6 +174,17 @@ export class Resolver {
   }
 
   /**
+   * The function a handler reference denotes: one of this file (`functionOf`), or one imported from any module of the
+   * project (`handleMessage: sqsHandler`, with `sqsHandler` from './sqshandler'), with that module's resolver.
+   */
+  referencedFunction(node: Node): { resolver: Resolver; fn: Node } | undefined {
+    const local = this.functionOf(node);
+    if (local) return { resolver: this, fn: local };
+    const entity = this.importedEntity(unwrap(node));
+    return entity?.type === 'function' && isFunction(entity.node) ? { resolver: entity.resolver, fn: entity.node } : undefined;
+  }
+
+  /**
    * The class an identifier names, wherever in the project it is declared, even in a module that names no broker
    * (a DTO or event class): for questions about its shape, not about clients.
    */
