@@ -326,7 +326,15 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
     Object.assign(existing, value, { wrapper: existing.wrapper });
   }
 
-  for (const site of sites.values()) site.callers = site.callers.filter((c) => !intermediate.has(callerKeys.get(c)!));
+  // An intermediate call is no path of its own, but a report the rules make on it (a caller of a wrapper that sends
+  // without context) is kept, with the site it reaches.
+  for (const site of sites.values()) {
+    for (const caller of site.callers) {
+      if (!intermediate.has(callerKeys.get(caller)!)) continue;
+      for (const finding of caller.findings) if (!site.findings.some((f) => f.file === finding.file && f.line === finding.line && f.messageId === finding.messageId)) site.findings.push(finding);
+    }
+    site.callers = site.callers.filter((c) => !intermediate.has(callerKeys.get(c)!));
+  }
   result.sites = [...sites.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   for (const site of result.sites) site.callers.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   buildGraph(result);
