@@ -50,10 +50,11 @@ const RUNTIME_SETUP = anyOf(RUNTIME_SETUP_WORDS);
 
 /**
  * A package of the organisation's own that sets tracing up (`@map-colonies/tracing`, `@acme/observability`,
- * `company-otel`): not OpenTelemetry's own packages, nor Sentry's, Azure's or Google's, whose contents are known.
+ * `company-otel`): not OpenTelemetry's own packages, nor Sentry's, Azure's, Google's or Vercel's, whose contents
+ * are known (`@vercel/otel` patches fetch only).
  */
-export const OWN_TRACING_PACKAGE = /^(?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|\.)(?:[^'"]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"]*)?$/;
-const IMPORTS_OWN_TRACING = /(?:\bfrom\s*|\brequire\(\s*)['"](?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|\.)(?:[^'"\n]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"\n]*)?['"]/;
+export const OWN_TRACING_PACKAGE = /^(?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|@vercel\/|\.)(?:[^'"]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"]*)?$/;
+const IMPORTS_OWN_TRACING = /(?:\bfrom\s*|\brequire\(\s*)['"](?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|@vercel\/|\.)(?:[^'"\n]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"\n]*)?['"]/;
 
 /** Whether a text may set up runtime instrumentation (names an instrumentation, an agent or a client tracing option). */
 export function mayHoldRuntimeSetup(text: string): boolean {
