@@ -603,6 +603,9 @@ const NON_CARRIER_FIELDS = new Set([
   // Service Bus and SQS system properties.
   'sequenceNumber', 'enqueuedSequenceNumber', 'enqueuedTimeUtc', 'deliveryCount', 'lockToken', 'lockedUntilUtc',
   'sessionId', 'partitionKey', 'contentType', 'timeToLive', 'redelivered', 'Attributes',
+  // AMQP message properties and delivery fields besides the headers (RPC routing: `msg.properties.replyTo`).
+  'replyTo', 'correlationId', 'contentEncoding', 'deliveryMode', 'priority', 'expiration', 'appId', 'userId',
+  'routingKey', 'exchange', 'consumerTag',
 ]);
 const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
 
