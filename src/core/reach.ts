@@ -147,9 +147,13 @@ export function importSpecifiers(text: string): string[] {
 /** A comment that may name an import (`// import './tracing';`, `/* require('x') *\/`). */
 const COMMENTED_IMPORT = /\/[/*][^\n]*?\b(?:import|require|from)\b/;
 
-/** The text without its comments when one may hold an import: a commented-out `import './tracing'` loads nothing. */
+/**
+ * The text without the comments that start a line, when one may hold an import: a commented-out
+ * `// import './tracing';` loads nothing. Comments after code are kept, so that a string such as `'dist/*'` is never
+ * read as a comment's start and the imports after it lost.
+ */
 function uncommented(text: string): string {
-  return COMMENTED_IMPORT.test(text) ? withoutComments(text) : text;
+  return COMMENTED_IMPORT.test(text) ? text.replace(/^[ \t]*\/\/[^\n]*|^[ \t]*\/\*[^]*?\*\//gm, '') : text;
 }
 
 /** A module's text without its comments (a comment naming `ClientsModule.register` registers nothing). */
