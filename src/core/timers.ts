@@ -100,10 +100,27 @@ function pollLoops(resolver: Resolver): Node[] {
   const loops: Node[] = [];
   if (!/\b(?:while|for)\s*\(/.test(resolver.input.text) || !/setTimeout|sleep|delay|wait|pause|timeout/i.test(resolver.input.text)) return loops;
   walk(resolver.input.ast, resolver.keys, (node) => {
-    if ((node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || (node.type === 'ForStatement' && !node.test)) && waitsInBody(resolver, node.body)) loops.push(node.body);
+    if ((node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || (node.type === 'ForStatement' && !node.test)) && waitsInBody(resolver, node.body) && !receivesInBody(resolver, node.body)) loops.push(node.body);
     return undefined;
   });
   return loops;
+}
+
+/** Calls that take messages in (`pollWithMessage()`, `receiveMessages()`, `consumer.consume()`, `getMessages()`). */
+const RECEIVES = /^(poll|receive|consume|pull|dequeue|fetchMessages?)|Messages?$/i;
+
+/**
+ * Whether a loop's body takes messages in: a consumer's poll loop (`while (true) { const batch = await poll();
+ * await handle(batch); await sleep(1000) }`), whose work runs for the messages it received, not on a timer.
+ */
+function receivesInBody(resolver: Resolver, body: Node): boolean {
+  let found = false;
+  walk(body, resolver.keys, (node) => {
+    if (found || isFunction(node)) return false;
+    if (node.type === 'CallExpression' && RECEIVES.test(calleeName(node) ?? '')) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 function waitsInBody(resolver: Resolver, body: Node): boolean {
