@@ -195,9 +195,10 @@ export function importsReach(project: Project, file: string, specifiers: readonl
   for (const specifier of specifiers) {
     const target = project.resolve(file, specifier);
     if (!target || target === file) continue;
-    // A chain of barrels (`index.ts` → `infra/index.ts` → `rabbitmq/index.ts`) is one step to the module behind it.
-    const barrel = barrels < MAX_BARRELS && fileFacts(project, target, catalog)?.barrel === true;
-    if (barrel ? reaches(project, target, catalog, reach, depth, barrels + 1) : reaches(project, target, catalog, reach, depth + 1, barrels)) return true;
+    if (reaches(project, target, catalog, reach, depth + 1, barrels)) return true;
+    // A chain of barrels (`index.ts` → `infra/index.ts` → `rabbitmq/index.ts`) is one step to the module behind it:
+    // asked again without the step, only when the import did not reach (most that reach are found without it).
+    if (barrels < MAX_BARRELS && fileFacts(project, target, catalog)?.barrel === true && reaches(project, target, catalog, reach, depth, barrels + 1)) return true;
   }
   return false;
 }

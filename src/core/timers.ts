@@ -98,7 +98,7 @@ const WAITS = /^(setTimeout|sleep|delay|wait|pause|waitFor|timeout)$/i;
  */
 function pollLoops(resolver: Resolver): Node[] {
   const loops: Node[] = [];
-  if (!/\b(?:while|for)\s*\(/.test(resolver.input.text) || !/setTimeout|sleep|delay|wait|pause|timeout/i.test(resolver.input.text)) return loops;
+  if (!/\b(?:while|for)\s*\(/.test(resolver.input.text) || !/\b(?:setTimeout|sleep|delay|wait|pause|waitFor|timeout)\s*\(/i.test(resolver.input.text)) return loops;
   walk(resolver.input.ast, resolver.keys, (node) => {
     if ((node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || (node.type === 'ForStatement' && !node.test)) && waitsInBody(resolver, node.body) && !receivesInBody(resolver, node.body)) loops.push(node.body);
     return undefined;
