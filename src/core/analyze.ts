@@ -363,11 +363,14 @@ function checkPassThrough(resolver: Resolver, site: PublishSite, names: Propagat
 function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   // Queues and subjects only: a Nest pattern such as `UserCommentReply` names a business event.
   if (site.anchor.type === 'MethodDefinition') return false;
+  // The queue as written (`channel.consume(replyQueue, ...)`, `this.responseQueue`), and what it is followed to.
+  const first = site.anchor.type === 'CallExpression' ? site.anchor.arguments[0] : undefined;
+  if (first && REPLY_DESTINATION.test(resolver.input.text.slice(first.range[0], first.range[1]))) return true;
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
 }
 
 /** `amq.rabbitmq.reply-to`, `REPLY_TO`, `replyQueue`, `rpc.reply-queue`: where RPC replies are received. */
-const REPLY_DESTINATION = /reply[-_.]?(to|queue)/i;
+const REPLY_DESTINATION = /reply[-_.]?(to|queue)|respon[sc]e[-_.]?queue|callback[-_.]?queue/i;
 
 /**
  * A publish whose body carries the whole trace context, at the call or through a wrapper call of the same file:
