@@ -289,15 +289,20 @@ export interface AnalyzeOptions extends TraceKeyOptions {
   helpers?: HelperTarget;
 }
 
+/** The options object a receive request is made with (`Consumer.create({ queueUrl, handleMessage })`). */
+function requestOptions(resolver: Resolver, request: Finding): TSESTree.ObjectExpression | undefined {
+  const call = request.site;
+  const options = call && (call.type === 'CallExpression' || call.type === 'NewExpression') && call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
+  return options?.type === 'ObjectExpression' ? options : undefined;
+}
+
 /**
  * A receive request whose handler reads S3 event notifications (`handleMessage: sqsHandler`, in this module or
  * another): S3 sends no trace context, so requesting message attributes would bring none.
  */
 function s3NotificationRequest(resolver: Resolver, request: Finding): boolean {
-  const call = request.site;
-  const options = call && (call.type === 'CallExpression' || call.type === 'NewExpression') && call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
-  if (options?.type !== 'ObjectExpression') return false;
-  return options.properties.some((prop) => {
+  const options = requestOptions(resolver, request);
+  return !!options && options.properties.some((prop) => {
     if (prop.type !== 'Property' || !/^handle|^process|^on/.test(staticName(prop.key, prop.computed) ?? '')) return false;
     const ref = resolver.referencedFunction(prop.value as Node);
     return !!ref && s3NotificationsIn(ref.resolver, ref.fn);
@@ -312,9 +317,8 @@ function s3NotificationRequest(resolver: Resolver, request: Finding): boolean {
  */
 function snsEnvelopeRequest(resolver: Resolver, request: Finding, consume: readonly ConsumeSite[]): Finding[] | undefined {
   if (consume.some((site) => site.anchor === request.site && snsEnvelopeIn(resolver, site.body))) return [];
-  const call = request.site;
-  const options = call && (call.type === 'CallExpression' || call.type === 'NewExpression') && call.arguments[0] ? resolver.follow(call.arguments[0]).node : undefined;
-  if (options?.type !== 'ObjectExpression') return undefined;
+  const options = requestOptions(resolver, request);
+  if (!options) return undefined;
   for (const prop of options.properties) {
     const value = prop.type === 'Property' ? resolver.follow(prop.value as Node).node : undefined;
     const ref = value?.type === 'CallExpression' ? resolver.calleeFunction(value) : undefined;
@@ -493,8 +497,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
         const own = checkPublishSite(resolver, site, names);
         const passed = own.length === 0 && !site.via ? checkPassThrough(resolver, site, names) : [];
         // Asked only of a site that would be reported: it may follow the client into other modules.
-        if (own.length + passed.length > 0 && sendsThroughXRay(resolver, site)) continue;
-        if (own.length + passed.length > 0 && contextInBody(resolver, site, sites.publish, options)) continue;
+        if (own.length + passed.length > 0 && (sendsThroughXRay(resolver, site) || contextInBody(resolver, site, sites.publish, options))) continue;
         all.push(...own, ...passed);
       }
       findings.push(...onePerCall(all));

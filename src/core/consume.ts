@@ -103,13 +103,16 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     let fn: Node = enclosingFunction(call) ?? resolver.input.ast;
     const seen = requests.some((r) => r.type === 'node');
     const bindings: MessageBinding[] = [];
-    if (declarator?.type === 'VariableDeclarator' && declarator.init === holder) {
-      // A request we cannot see (`client.send(command)`, a parameter): a receive only if its result is read as one.
-      if (spec.request && !seen && !readsMessages(resolver, declarator.id)) return undefined;
-      for (const id of boundIdentifiers(declarator.id)) {
+    const bind = (pattern: Node): void => {
+      for (const id of boundIdentifiers(pattern)) {
         const variable = resolver.declaredVariable(id);
         if (variable) bindings.push({ variable, path: [] });
       }
+    };
+    if (declarator?.type === 'VariableDeclarator' && declarator.init === holder) {
+      // A request we cannot see (`client.send(command)`, a parameter): a receive only if its result is read as one.
+      if (spec.request && !seen && !readsMessages(resolver, declarator.id)) return undefined;
+      bind(declarator.id);
     } else if (declarator?.type === 'AssignmentExpression' && declarator.operator === '=' && declarator.right === holder && declarator.left.type === 'Identifier') {
       // `let data = null; ... data = await client.send(new ReceiveMessageCommand(...))` (a poller's loop).
       if (spec.request && !seen) return undefined;
@@ -121,10 +124,7 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
       const callback = then?.type === 'CallExpression' && then.callee === declarator ? then.arguments[0] : undefined;
       const first = callback && isFunction(callback) ? callback.params[0] : undefined;
       if (!first || (spec.request && !seen)) return undefined;
-      for (const id of boundIdentifiers(first)) {
-        const variable = resolver.declaredVariable(id);
-        if (variable) bindings.push({ variable, path: [] });
-      }
+      bind(first);
       fn = callback!;
     }
     if (bindings.length === 0) return undefined;

@@ -202,8 +202,7 @@ export class Project {
    * repository linked without workspaces, read from its sources like a workspace package.
    */
   private resolveLinkedPackage(from: string, specifier: string): string | undefined {
-    const parts = specifier.split('/');
-    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const name = packageName(specifier);
     const owner = packageDir(from, this.root);
     const manifest = this.manifest(owner) as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined;
     const range = manifest?.dependencies?.[name] ?? manifest?.devDependencies?.[name];
@@ -212,7 +211,7 @@ export class Project {
     // Also above the project's root: a tree without `.git` ends the project at the service's own package.json.
     const dir = path.resolve(owner, linked);
     if (dir.split(path.sep).includes('node_modules') || !exists(path.join(dir, 'package.json'))) return undefined;
-    return this.resolvePackageIn(dir, parts.slice(specifier.startsWith('@') ? 2 : 1).join('/'));
+    return this.resolvePackageIn(dir, specifier.slice(name.length + 1));
   }
 
   /** A compiled file (`dist/x.js`, `lib/x.d.ts`) stands for its source (`src/x.ts`) when that exists. */
@@ -235,11 +234,9 @@ export class Project {
 
   /** `@acme/messaging` or `@acme/messaging/kafka` when `@acme/messaging` is one of this repository's workspaces. */
   private resolveWorkspacePackage(specifier: string): string | undefined {
-    const parts = specifier.split('/');
-    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const name = packageName(specifier);
     const dir = this.workspacePackages().get(name);
-    if (!dir) return undefined;
-    return this.resolvePackageIn(dir, parts.slice(specifier.startsWith('@') ? 2 : 1).join('/'));
+    return dir ? this.resolvePackageIn(dir, specifier.slice(name.length + 1)) : undefined;
   }
 
   /** A module of a repository package by its subpath (`''` for the package itself), from its sources when it has them. */

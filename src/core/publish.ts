@@ -192,15 +192,22 @@ function isReceivedPayload(resolver: Resolver, node: Node): boolean {
   });
 }
 
+/**
+ * nats.js 1.x style `nc.publish(subject, data, () => done())` on a 2.x connection: a callback where the options with
+ * the headers go (2.x ignores it), so the message has none.
+ */
+function callbackForOptions(site: PublishSite): Node | undefined {
+  const options = site.spec.messages ? null : /^arg(\d)\./.exec(site.spec.carrier);
+  const holder = options ? site.call.arguments[Number(options[1])] : undefined;
+  return holder && isFunction(unwrap(holder)) ? unwrap(holder) : undefined;
+}
+
 /** The carrier of one message: a node, a definite absence, or unknown. */
 export function carrierOf(resolver: Resolver, site: PublishSite, message: Node): PathResult {
   const { spec, broker, call } = site;
   if (isBarePayload(resolver, spec, message)) return { type: 'absent', at: resolver.follow(message).node };
-  // nats.js 1.x style `nc.publish(subject, data, () => done())` on a 2.x connection: a callback where the options go
-  // (2.x ignores it) holds no headers.
-  const options = !spec.messages ? /^arg(\d)\./.exec(spec.carrier) : null;
-  const holder = options ? call.arguments[Number(options[1])] : undefined;
-  if (holder && isFunction(unwrap(holder))) return { type: 'absent', at: unwrap(holder) };
+  const callback = callbackForOptions(site);
+  if (callback) return { type: 'absent', at: callback };
   const result = evalPath(resolver, spec.messages ? message : call, spec.carrier, broker.id, call)[0] ?? { type: 'unknown' };
   if (result.type === 'node') {
     const carrier = unwrap(result.node);
@@ -250,8 +257,8 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
   for (const message of siteMessages(resolver, site)) {
     const carrier = carrierOf(resolver, site, message);
     if (carrier.type === 'absent') {
-      // A callback where the options go (see carrierOf): the call's completion is the caller's to rework.
-      const repair = !spec.messages && isFunction(carrier.at) ? { reason: 'a callback sits where the options with the headers go' } : addCarrier(resolver, site, message);
+      // A callback where the options go: the call's completion is the caller's to rework.
+      const repair = callbackForOptions(site) ? { reason: 'a callback sits where the options with the headers go' } : addCarrier(resolver, site, message);
       report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true, {}, repair);
       continue;
     }

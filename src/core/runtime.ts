@@ -58,6 +58,9 @@ function ownTracing(source: string | undefined): boolean {
   return !!source && !(source in OTEL_PACKAGES) && source !== AUTO_PACKAGE && !agentOf(source) && OWN_TRACING_PACKAGE.test(source);
 }
 
+/** How a setup starts such a package: `tracing.start()`, `initTracing()`, `setupTelemetry()`, `registerOtel()`. */
+const OWN_TRACING_START = /^(start|init|initialize|setup|register)/i;
+
 /**
  * What an organisation's own tracing package is taken to patch when the repository starts it: it cannot be read (it
  * is a dependency), and such packages wrap the auto-instrumentations bundle. Counted like that bundle, its
@@ -411,6 +414,9 @@ function setupOf(resolver: Resolver, file: string): Setup {
       places.push(node);
       setup.patches.add(name);
     };
+    const patchOwnTracing = (): void => {
+      for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
+    };
     if (node.type === 'Identifier' && (node.parent?.type === 'ArrayExpression' || (node.parent?.type === 'Property' && node.parent.value === node))) {
       // `{ KafkaJs: KafkaJsInstrumentation, ... }`, `[KafkaJsInstrumentation, ...]`: a table of instrumentation
       // classes the setup instantiates in a loop (`new table[name]()`), often filtered by configuration.
@@ -419,7 +425,7 @@ function setupOf(resolver: Resolver, file: string): Setup {
     } else if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
       const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
       if (name) patch(name);
-      else if (ownTracing(sourceOf(node.callee.name))) for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
+      else if (ownTracing(sourceOf(node.callee.name))) patchOwnTracing();
       if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
     } else if (node.type === 'CallExpression') {
       const callee = unwrap(node.callee);
@@ -451,10 +457,10 @@ function setupOf(resolver: Resolver, file: string): Setup {
         const agent = agentOf(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name) ?? '');
         if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) patch(instrumentation);
         // `import * as tracing from '@acme/tracing'; tracing.start()`.
-        else if (ownTracing(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name)) && /^(start|init|initialize|setup|register)/i.test(name ?? '')) for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
-      } else if (callee.type === 'Identifier' && ownTracing(source) && /^(start|init|initialize|setup|register)/i.test(name ?? '')) {
+        else if (ownTracing(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name)) && OWN_TRACING_START.test(name ?? '')) patchOwnTracing();
+      } else if (callee.type === 'Identifier' && ownTracing(source) && OWN_TRACING_START.test(name ?? '')) {
         // `import { initTracing } from '@acme/observability'; initTracing({ serviceName })`.
-        for (const instrumentation of ownTracingCovers(setup)) patch(instrumentation);
+        patchOwnTracing();
       }
     }
     return undefined;
@@ -464,7 +470,6 @@ function setupOf(resolver: Resolver, file: string): Setup {
   return setup;
 }
 
-/** The outermost function a node sits in. */
 /** A module, and when it only re-exports (a barrel), the modules behind it, a few barrels deep. */
 function throughBarrels(project: Project, file: string, catalog: Catalog, depth = 0): string[] {
   const facts = fileFacts(project, file, catalog);
@@ -473,6 +478,7 @@ function throughBarrels(project: Project, file: string, catalog: Catalog, depth 
   return [file, ...behind.flatMap((target) => throughBarrels(project, target, catalog, depth + 1))];
 }
 
+/** The outermost function a node sits in. */
 function outermostFunction(node: Node): FunctionNode | undefined {
   let outermost: FunctionNode | undefined;
   for (let p = node.parent; p; p = p.parent) if (isFunction(p)) outermost = p;
@@ -504,9 +510,9 @@ function madeInUncalledFunction(resolver: Resolver, node: Node): boolean {
   return !resolver.input.ast.body.some((statement) => statement.type === 'ExpressionStatement' && calledName(statement.expression) === name);
 }
 
-/** The function a statement's expression calls by name, awaited or voided or not: `init()`, `await setup()`. */
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
+/** The function a statement's expression calls by name, awaited or voided or not: `init()`, `await setup()`. */
 function calledName(expression: Node): string | undefined {
   let call = unwrap(expression);
   if (call.type === 'AwaitExpression' || (call.type === 'UnaryExpression' && call.operator === 'void')) call = unwrap(call.argument);
@@ -616,9 +622,10 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
       const specifier = match[1]!;
       const agent = agentOf(specifier);
       const started = agent ?? (specifier === `${AUTO_PACKAGE}/register` ? AUTO_PACKAGE : undefined);
+      const relative = specifier.startsWith('.') || specifier.startsWith('/');
       if (started) preloadAgents.set(started, `${specifier} preload`);
-      else if (specifier.startsWith('.') || specifier.startsWith('/') || /\.[cm]?[jt]s$/.test(specifier)) {
-        const target = project.resolve(anchor, specifier.startsWith('.') || specifier.startsWith('/') ? specifier : `./${specifier}`) ?? builtEntry(project, dir, local(specifier), true);
+      else if (relative || /\.[cm]?[jt]s$/.test(specifier)) {
+        const target = project.resolve(anchor, relative ? specifier : `./${specifier}`) ?? builtEntry(project, dir, local(specifier), true);
         if (target) preloads.add(target);
       } else {
         const target = project.resolve(anchor, specifier);

@@ -52,8 +52,8 @@ function timerCallees(resolver: Resolver): Set<string> {
         if (name && scheduled(node)) names.add(name);
         return undefined;
       }
-      if (node.type === 'NewExpression' && CRON_CLASSES.has(calleeName(node) ?? '')) {
-        // `new CronJob('45 12 * * *', async () => { await this.process(); })` (the `cron` package).
+      // `setInterval(relay, 5000)`, `new CronJob('45 12 * * *', async () => { await this.process(); })` (`cron`).
+      if ((node.type === 'CallExpression' && TIMERS.has(calleeName(node) ?? '')) || (node.type === 'NewExpression' && CRON_CLASSES.has(calleeName(node) ?? ''))) {
         for (const arg of node.arguments) {
           if (arg.type === 'Identifier') names.add(arg.name);
           else if (isFunction(arg)) calledIn(resolver, arg, names);
@@ -61,13 +61,7 @@ function timerCallees(resolver: Resolver): Set<string> {
         return undefined;
       }
       if (node.type !== 'CallExpression') return undefined;
-      const timer = calleeName(node);
-      if (TIMERS.has(timer ?? '')) {
-        for (const arg of node.arguments) {
-          if (arg.type === 'Identifier') names.add(arg.name);
-          else if (isFunction(arg)) calledIn(resolver, arg, names);
-        }
-      } else if (timer === 'setTimeout') {
+      if (calleeName(node) === 'setTimeout') {
         let own = enclosingFunction(node);
         while (own && !callName(own)) own = enclosingFunction(own);
         const name = own ? callName(own) : undefined;
@@ -175,7 +169,7 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
     const others = importersOf(project, file, resolver.catalog).filter((other) => named.test(project.text(other) ?? ''));
     // Called in its own file only (`notify()` inside `nightly()`, which a cron job of another module runs): the
     // callers there are judged, and the timers sit in the files importing this one.
-    const own = others.length === 0 && (resolver.input.text.match(new RegExp(named.source, 'g'))?.length ?? 0) > 0;
+    const own = others.length === 0 && named.test(resolver.input.text);
     // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
     if ((others.length === 0 && !own) || !nearTimer(project, resolver, own ? [file] : others, 2 - depth)) return false;
     let callers = 0;
@@ -188,9 +182,9 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
         // `cron.schedule('0 * * * *', nightly)`, `setInterval(relay, 5000)`, `new CronJob(spec, nightly)`: the function
         // handed to a timer by name, this module's own (imported from it, or declared here).
         if ((node.type === 'CallExpression' || node.type === 'NewExpression') && (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? ''))) {
-          const named = node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name);
+          const handed = node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name);
           const imported = candidate ? other.imports.get(name) : undefined;
-          if (named && (!candidate || (imported && project.resolve(candidate, imported.source) === file))) callers++;
+          if (handed && (!candidate || (imported && project.resolve(candidate, imported.source) === file))) callers++;
           return undefined;
         }
         // Handed by name to anything else (`router.post('/flush', relay)`): it may run outside a timer.
