@@ -2,9 +2,9 @@ import { amqpConsume, amqpPublish } from './amqplib.js';
 import type { BrokerSpec } from './types.js';
 
 /**
- * amqp-connection-manager queues publishes and writes them later from a worker, so the amqplib instrumentation
- * injects under whatever context that worker runs in: its publishes are never counted as auto-injected.
- * Consumers run through amqplib's instrumented `consume`.
+ * amqp-connection-manager's `ChannelWrapper` publishes through amqplib's instrumented `channel.publish`, in the
+ * caller's call while the channel is connected and has room (see `amqpPublish`); only a message held for a reconnect
+ * or for back-pressure is written later, from another context. Consumers run through amqplib's instrumented `consume`.
  */
 const amqpConnectionManager: BrokerSpec = {
   id: 'amqp-connection-manager',
@@ -20,7 +20,7 @@ const amqpConnectionManager: BrokerSpec = {
     'channel.addSetup(fn)': 'amqplib:channel',
   },
   types: { AmqpConnectionManager: 'manager', IAmqpConnectionManager: 'manager', ChannelWrapper: 'channel' },
-  publish: amqpPublish('channel', false),
+  publish: amqpPublish('channel'),
   consume: [amqpConsume('channel')],
 };
 

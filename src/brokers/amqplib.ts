@@ -1,8 +1,13 @@
 import type { BrokerSpec, ConsumeSpec, PublishSpec } from './types.js';
 
-/** `publish(exchange, routingKey, content, options)` and `sendToQueue(queue, content, options)`. */
-export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
-  const auto = autoInjected ? { autoInjectedBy: 'amqplib' as const } : { deferredFrom: QUEUED_PUBLISH };
+/**
+ * `publish(exchange, routingKey, content, options)` and `sendToQueue(queue, content, options)`. The amqplib
+ * instrumentation injects into both, also under amqp-connection-manager: its `ChannelWrapper` queues a message but,
+ * while the channel is connected and has room, writes it at once, in the caller's call (`_startWorker` →
+ * `_publishQueuedMessages` → `channel.publish`), so the caller's context is the one injected.
+ */
+export function amqpPublish(on: string): PublishSpec[] {
+  const auto = { autoInjectedBy: 'amqplib' as const };
   return [
     {
       on, method: 'publish', label: 'channel.publish()', destination: 'arg0 || arg1', carrier: 'arg3.headers', carrierName: 'options.headers',
@@ -14,12 +19,6 @@ export function amqpPublish(on: string, autoInjected: boolean): PublishSpec[] {
     },
   ];
 }
-
-/** Why the amqplib instrumentation does not cover amqp-connection-manager's publishes (brokers.md §5.2). */
-export const QUEUED_PUBLISH = {
-  name: 'amqplib',
-  why: 'amqp-connection-manager queues the message and writes it from a worker (after a reconnect or under back-pressure, later), where the injected context may be another trace\'s or none; inject at the call',
-} as const;
 
 /** `consume(queue, onMessage)`: headers at `msg.properties.headers`, string values for string headers. */
 export function amqpConsume(on: string): ConsumeSpec {
@@ -46,7 +45,7 @@ const amqplib: BrokerSpec = {
     'connection.createConfirmChannel(cb)': 'channel',
   },
   types: { ChannelModel: 'connection', Connection: 'connection', Channel: 'channel', ConfirmChannel: 'channel' },
-  publish: amqpPublish('channel', true),
+  publish: amqpPublish('channel'),
   consume: [
     amqpConsume('channel'),
     // `get()` is not instrumented: pull consumers always extract by hand.

@@ -68,12 +68,6 @@ export interface PublishSpec {
   carrierName: string;
   /** Which instrumentation injects here on its own, if any. */
   autoInjectedBy?: Instrumentation;
-  /**
-   * An instrumentation that patches the library underneath but does not cover this call (amqp-connection-manager
-   * queues publishes and writes them from a worker, under another context), and why: said in the report when it is
-   * loaded, since a reader would otherwise take the report for a false one.
-   */
-  deferredFrom?: { name: Instrumentation; why: string };
   /** Attribute limit of the service (SQS/SNS: 10). */
   attributeLimit?: number;
 }

@@ -458,10 +458,6 @@ export function coverageFor(input: SourceInput, declared: Partial<Record<Instrum
     active,
     note(finding: Finding): string {
       const name = finding.coveredBy?.[0];
-      const deferred = finding.notCoveredBy;
-      if (!name && deferred && runtime?.loaded.has(deferred.name)) {
-        return ` The ${deferred.name} instrumentation in ${runtime.loaded.get(deferred.name)} does not cover it: ${deferred.why}.`;
-      }
       if (!name || !runtime) return '';
       const bundled = runtime.bundled?.get(name);
       const packages = bundled?.packages.filter((pkg) => finding.broker.packages.includes(pkg)) ?? [];

@@ -43,8 +43,6 @@ export interface Finding {
   data: Record<string, string>;
   /** Silenced when any of these instrumentations is declared in `autoInstrumented`. */
   coveredBy?: readonly Instrumentation[];
-  /** An instrumentation that patches the library below the call but does not cover it (`PublishSpec.deferredFrom`). */
-  notCoveredBy?: { name: Instrumentation; why: string };
   /** A safe local fix (offered as an editor suggestion, applied by codemods). */
   fix?: FixHint;
   /** Why there is no fix, when there is none. */

@@ -241,7 +241,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
       findings.push({
         rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
         data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver), target },
-        coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, notCoveredBy: via.inner.spec.deferredFrom, site: call,
+        coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
         reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
       });
     }
@@ -250,7 +250,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
   const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
     findings.push({
       rule: 'require-header-injection', messageId, node, broker, data: { ...data, ...extra },
-      coveredBy: covered && spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, notCoveredBy: (via?.inner.spec ?? spec).deferredFrom,
+      coveredBy: covered && spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined,
       site: call, fix: repair.fix, reason: repair.reason,
     });
   };
