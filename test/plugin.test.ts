@@ -73,18 +73,18 @@ for (const [label, ESLint] of [['ESLint 10', ESLint10], ['ESLint 9', ESLint9]] a
 
     it('leaves out test, spec and benchmark files, and a config of the user\'s own brings them back', async () => {
       const eslint = new (ESLint as typeof ESLint10)({ cwd: root, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
-      const left = ['src/orders.spec.ts', 'src/orders.test.mjs', 'test/publish.ts', 'src/__tests__/a.ts', 'tests/e2e/a.ts', 'bench/run.js', 'src/a.e2e-spec.ts', 'src/orders.int-spec.ts', 'apps/shop-e2e/src/app.cy.ts', 'apps/shop-e2e/src/support/queue.ts', 'orders-integration-tests/publish.ts', 'src/orders.integration-spec.ts', 'types/a.d.ts', 'integration_tests/support/events.ts', 'cypress/support/a.ts', 'src/orders.cy.ts', 'cypress.config.ts', 'playwright/setup.ts', 'examples/kafka/producer.ts', 'packages/sdk/samples/send.js', 'demo/app.ts', 'scripts/send-test-event.ts', 'packages/orders/scripts/replay.js', 'bin/migrate-events.ts', 'apps/api/bin/seed.js', 'src/test-harness/fake-scanner.js', 'src/test-utils/queue.ts', 'src/example.ts', 'lib/demo.js', 'testing/smoke.js', 'scripts2/test_broker_smoke.js', 'src/queue_test.ts'];
+      const left = ['src/orders.spec.ts', 'src/orders.test.mjs', 'test/publish.ts', 'src/__tests__/a.ts', 'tests/e2e/a.ts', 'bench/run.js', 'src/a.e2e-spec.ts', 'src/orders.int-spec.ts', 'apps/shop-e2e/src/app.cy.ts', 'apps/shop-e2e/src/support/queue.ts', 'orders-integration-tests/publish.ts', 'src/orders.integration-spec.ts', 'types/a.d.ts', 'integration_tests/support/events.ts', 'cypress/support/a.ts', 'src/orders.cy.ts', 'cypress.config.ts', 'playwright/setup.ts', 'examples/kafka/producer.ts', 'packages/sdk/samples/send.js', 'demo/app.ts', 'scripts/send-test-event.ts', 'packages/orders/scripts/replay.js', 'bin/migrate-events.ts', 'apps/api/bin/seed.js', 'src/test-harness/fake-scanner.js', 'src/test-utils/queue.ts', 'src/example.ts', 'lib/demo.js', 'testing/smoke.js', 'scripts2/test_broker_smoke.js', 'src/queue_test.ts', 'tools/send-message.mjs', 'packages/bridge/tools/send-message.mjs'];
       for (const file of left) {
         const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
         expect(result!.messages.map((m) => m.ruleId), file).toEqual([]);
       }
-      for (const file of ['src/checkout-e2e.ts', 'apps/e2e-dashboard/src/a.ts', 'src/testing-utils.ts', 'src/contest.ts', 'src/latest/a.ts', 'src/integration/kafka.ts', 'src/fancy.cypress.ts', 'src/exampleService.ts', 'src/order-example.ts', 'src/latest_tests.ts', 'src/contest_results.ts', 'src/demographics/a.ts', 'src/scripts/cronjobs/alerts.ts', 'src/scripts.ts', 'src/bin/worker.ts', 'src/binary/a.ts']) {
+      for (const file of ['src/checkout-e2e.ts', 'apps/e2e-dashboard/src/a.ts', 'src/testing-utils.ts', 'src/contest.ts', 'src/latest/a.ts', 'src/integration/kafka.ts', 'src/fancy.cypress.ts', 'src/exampleService.ts', 'src/order-example.ts', 'src/latest_tests.ts', 'src/contest_results.ts', 'src/demographics/a.ts', 'src/scripts/cronjobs/alerts.ts', 'src/scripts.ts', 'src/bin/worker.ts', 'src/binary/a.ts', 'src/tools/relay.ts']) {
         const [result] = await eslint.lintText(sample, { filePath: path.join(root, file) });
         expect(result!.messages.map((m) => m.ruleId), file).toEqual(['trace-propagation/require-header-injection']);
       }
       // The core's predicate (project scans, the audit) agrees with the configs' globs.
       for (const file of left) expect(isTestFile(file), file).toBe(true);
-      for (const file of ['src/testing-utils.ts', 'src/scripts/cronjobs/alerts.ts', 'src/scripts.ts', 'lib/scripts.js', 'src/bin/worker.ts', 'lib/bin.js']) expect(isTestFile(file), file).toBe(false);
+      for (const file of ['src/testing-utils.ts', 'src/scripts/cronjobs/alerts.ts', 'src/scripts.ts', 'lib/scripts.js', 'src/bin/worker.ts', 'lib/bin.js', 'src/tools/relay.ts']) expect(isTestFile(file), file).toBe(false);
       const withTests = new (ESLint as typeof ESLint10)({
         cwd: root, overrideConfigFile: true,
         overrideConfig: [...plugin.configs.recommended, { files: ['**/*.spec.ts'], plugins: { 'trace-propagation': plugin }, rules: { 'trace-propagation/require-header-injection': 'error' } }] as never,

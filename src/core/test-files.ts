@@ -10,9 +10,9 @@ const SUFFIXES = ['spec', 'test', 'e2e-spec', 'int-spec', 'integration-spec', 'e
 const DIRECTORIES = ['test', 'tests', 'testing', '__tests__', '__mocks__', '__fixtures__', 'mocks', 'e2e', 'test-e2e', 'e2e-tests', 'e2e_tests', 'integration-test', 'integration-tests', 'integration_tests', 'test-harness', 'test-helpers', 'test-utils', 'test-support', 'cypress', 'playwright', 'bench', 'benchmark', 'benchmarks', 'example', 'examples', 'sample', 'samples', 'demo', 'demos'];
 const EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'mts', 'cts'];
 /**
- * Operator and developer scripts (seeding, replaying, migrating, sending a test event), run by hand from a `scripts/`
- * or `bin/` folder at the root of the repository or of a workspace package: no traced request runs there.
- * `src/scripts/` is left in: services keep jobs they deploy there.
+ * Operator and developer scripts (seeding, replaying, migrating, sending a test event), run by hand from a `scripts/`,
+ * `bin/` or `tools/` folder at the root of the repository or of a workspace package: no traced request runs there.
+ * `src/scripts/` and `src/tools/` are left in: services keep jobs they deploy there.
  */
 const SCRIPT_ROOTS = ['packages', 'apps', 'services', 'libs', 'modules'];
 /** Test runners whose `<name>.config.*` files set up fakes. */
@@ -32,13 +32,13 @@ export const TEST_FILES: readonly string[] = [
   `**/*-{${DIRECTORY_SUFFIXES.join(',')}}/**`,
   '**/*.d.{ts,mts,cts}',
   `**/{${RUNNER_CONFIGS.join(',')}}.config.{${EXTENSIONS.join(',')}}`,
-  '{scripts,bin}/**',
-  `{${SCRIPT_ROOTS.join(',')}}/*/{scripts,bin}/**`,
+  '{scripts,bin,tools}/**',
+  `{${SCRIPT_ROOTS.join(',')}}/*/{scripts,bin,tools}/**`,
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 const TEST_PATH = new RegExp(
-  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)(?:${SAMPLE_FILES.join('|')})\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)(?:test_[^/]*|[^/]*_test)\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin)/`,
+  `(?:^|/)(?:${DIRECTORIES.map(escape).join('|')})/|(?:^|/)(?:${SAMPLE_FILES.join('|')})\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)(?:test_[^/]*|[^/]*_test)\\.(?:${EXTENSIONS.join('|')})$|(?:^|/)[^/]+-(?:${DIRECTORY_SUFFIXES.map(escape).join('|')})/|\\.(?:${SUFFIXES.map(escape).join('|')})\\.(?:${EXTENSIONS.join('|')})$|\\.d\\.[cm]?ts$|(?:^|/)(?:${RUNNER_CONFIGS.join('|')})\\.config\\.(?:${EXTENSIONS.join('|')})$|^(?:(?:${SCRIPT_ROOTS.join('|')})/[^/]+/)?(?:scripts|bin|tools)/`,
 );
 
 /** `relative`: a path relative to the project root, with `/` separators. */
