@@ -150,7 +150,13 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
     return getter ? returnedTransport(getter.resolver, getter.fn, depth + 1) : 'unknown';
   }
   if (value.type !== 'ObjectExpression') return 'unknown';
-  if (value.properties.some((p) => p.type === 'SpreadElement')) return 'unknown';
+  // `{ ...clientOptions, transport: Transport.RMQ }`: a transport written after every spread is the one in force.
+  const last = (match: (p: TSESTree.ObjectLiteralElement) => boolean): number => {
+    for (let i = value.properties.length - 1; i >= 0; i--) if (match(value.properties[i]!)) return i;
+    return -1;
+  };
+  const spread = last((p) => p.type === 'SpreadElement');
+  if (spread >= 0 && last((p) => p.type === 'Property' && staticName(p.key, p.computed) === 'transport') < spread) return 'unknown';
   if (property(value, 'strategy')) return 'custom';
   const transport = property(value, 'transport');
   return transport ? transportName(resolver, transport) : 'TCP';

@@ -637,6 +637,19 @@ export class Resolver {
   }
 
   /** The kind a function of this module returns (a factory or getter of a client); unknown while it is being computed. */
+  /** The kind a factory returns that a call of a project function makes (`clientProxyFactory(queue)`). */
+  private madeFactoryKind(node: Node): Kind | null {
+    const call = this.follow(node).node;
+    const maker = call.type === 'CallExpression' ? this.referencedFunction(call.callee) : undefined;
+    if (!maker || !isFunction(maker.fn)) return null;
+    for (const expression of returnedExpressions(maker.fn, maker.resolver.keys)) {
+      const factory = maker.resolver.functionOf(expression);
+      const kind = factory && isFunction(factory) ? maker.resolver.returnKind(factory) : null;
+      if (kind) return kind;
+    }
+    return null;
+  }
+
   returnKind(fn: FunctionNode): Kind | null {
     return this.memo('return-kinds', fn, () => {
       for (const expression of returnedExpressions(fn, this.keys)) {
@@ -742,9 +755,10 @@ export class Resolver {
         if (name === 'useClass') kind = this.instanceKindOfClass(prop.value);
         else if (name === 'useValue' || name === 'useExisting') kind = this.kindOf(prop.value);
         else if (name === 'useFactory') {
-          // `useFactory: () => ...`, or a factory function named there (`useFactory: createClient`).
+          // `useFactory: () => ...`, or a factory function named there (`useFactory: createClient`), or one a call
+          // makes (`useFactory: clientProxyFactory(Queue.NOTIFICATIONS)`, returning `async (config) => client`).
           const factory = this.functionOf(prop.value);
-          kind = factory && isFunction(factory) ? this.returnKind(factory) : null;
+          kind = factory && isFunction(factory) ? this.returnKind(factory) : this.madeFactoryKind(prop.value);
         }
         if (kind) kinds.push(kind);
       }
