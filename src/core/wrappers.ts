@@ -135,8 +135,31 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
   for (const message of messages) {
     const start = base.messages ? message.node : inner.call;
     for (const bodyPath of base.body ?? []) {
-      const body = bodyPath === '' ? paramOrigin(resolver, fn, start, true) : originAlong(resolver, fn, start, bodyPath, inner, true);
+      const body = (bodyPath === '' ? paramOrigin(resolver, fn, start, true) : originAlong(resolver, fn, start, bodyPath, inner, true)) ?? bodyBuiltFromParam(resolver, fn, start, bodyPath, inner);
       if (body) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [body] } };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `publishEvent(topic, { user })`, `emit('user.updated', { id: user.id, ...changes })`: a body a thin wrapper writes
+ * as an object around its parameters. The callers hand over only part of a payload, never headers: the wrapper's
+ * callers publish through it as through a pass-through of that parameter. Not a spread into a Nest Kafka message,
+ * where a caller's `key`/`value`/`headers` would make it a whole record.
+ */
+function bodyBuiltFromParam(resolver: Resolver, fn: FunctionNode, start: Node, bodyPath: string, inner: PublishSite): string | undefined {
+  // Only a function that does little else: a service method that saves a record and then publishes an event built
+  // from its arguments is where that event starts, not a helper its callers publish through.
+  if (fn.body.type === 'BlockStatement' && fn.body.body.length > 2) return undefined;
+  const values = bodyPath === '' ? [start] : evalPath(resolver, start, bodyPath, inner.broker.id, inner.call).flatMap((r) => (r.type === 'node' ? [r.node] : []));
+  for (const value of values) {
+    const object = resolver.follow(value).node;
+    if (object.type !== 'ObjectExpression') continue;
+    for (const prop of object.properties) {
+      if (prop.type === 'SpreadElement' && inner.spec.envelopeKeys) continue;
+      const origin = paramOrigin(resolver, fn, prop.type === 'SpreadElement' ? prop.argument : (prop.value as Node));
+      if (origin) return origin;
     }
   }
   return undefined;

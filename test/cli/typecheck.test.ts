@@ -72,9 +72,9 @@ describe('the type-check safety net', () => {
   }, 60_000);
 
   it('files outside the tsconfig are written unchecked, and the summary says so', async () => {
-    const dir = await project({ 'src/clean.ts': CLEAN, 'tools/typed.ts': TYPED });
+    const dir = await project({ 'src/clean.ts': CLEAN, 'other/typed.ts': TYPED });
     const result = await run(dir, ['codemod', 'add-header-injection', '.']);
-    expect(await read(dir, 'tools/typed.ts')).toContain('headers: injectTraceHeaders()');
+    expect(await read(dir, 'other/typed.ts')).toContain('headers: injectTraceHeaders()');
     expect(result.err).toMatch(/type check: 1 changed file checked in [\d.]+ s, 0 reverted; 1 not checked \(not included by tsconfig\.json\)/);
   }, 60_000);
 
