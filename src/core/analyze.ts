@@ -15,7 +15,7 @@ import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
-import { globalsIndex, importersOf, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
+import { globalsIndex, importersOf, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestSource } from './test-files.js';
@@ -61,13 +61,15 @@ export function mentionsBroker(text: string, catalog: Catalog = defaultCatalog):
  * Only import specifiers are resolved and only texts are read; nothing is parsed here.
  */
 export function mayHoldSites(text: string, filename: string | undefined, catalog: Catalog = defaultCatalog, crossFile = true, ast?: TSESTree.Program): boolean {
-  if (mentionsBroker(text, catalog)) return true;
+  // A parsed file names a broker package where it imports one (its import statements, or the text when it calls
+  // `require()` or `import()`): a word in a comment or a string holds no client.
+  const specifiers = ast ? importSpecifiersOf(text, ast.body) : undefined;
+  if (specifiers ? importsBrokerPackage(specifiers, catalog) : mentionsBroker(text, catalog)) return true;
   if (!crossFile) return false;
   const project = Project.forFile(filename);
   if (!project) return false;
   // `@inject(EVENT_PUBLISHER)`, `@Inject('KAFKA')`: the client comes from a registration no import leads to.
-  const specifiers = ast ? importSpecifiersOf(text, ast.body) : importSpecifiers(text);
-  return importsReach(project, filename!, specifiers, catalog, 'broker') || TOKEN_INJECTION.test(text) || usesBrokerGlobal(project, text, catalog) || handedClient(project, filename!, text, catalog);
+  return importsReach(project, filename!, specifiers ?? importSpecifiers(text), catalog, 'broker') || TOKEN_INJECTION.test(text) || usesBrokerGlobal(project, text, catalog) || handedClient(project, filename!, text, catalog);
 }
 
 /**

@@ -158,17 +158,17 @@ export class Project {
 
   /** The file a specifier imported from `from` denotes, when it is a source file of this project. */
   resolve(from: string, specifier: string): string | undefined {
-    // A bare specifier of a package that resolved outside the project once (`express`) does so from anywhere.
-    const bare = isBare(specifier) ? packageName(specifier) : undefined;
-    if (bare && this.externalPackages.has(bare)) return undefined;
     // Bare specifiers resolve alike across a package (its node_modules, its tsconfig paths): one look-up per package.
-    const key = ownString(`${bare ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`);
-    let resolved = this.resolutions.get(key);
-    if (resolved === undefined) {
-      resolved = this.resolveUncached(from, specifier) ?? null;
-      this.resolutions.set(key, resolved);
-      if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(ownString(bare));
-    }
+    const isBareSpecifier = isBare(specifier);
+    const key = `${isBareSpecifier ? packageDir(from, this.root) : path.dirname(from)}\0${specifier}`;
+    const cached = this.resolutions.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    // A bare specifier of a package that resolved outside the project once (`express`) does so from anywhere.
+    const bare = isBareSpecifier ? packageName(specifier) : undefined;
+    if (bare && this.externalPackages.has(bare)) return undefined;
+    const resolved = this.resolveUncached(from, specifier) ?? null;
+    this.resolutions.set(ownString(key), resolved);
+    if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(ownString(bare));
     return resolved ?? undefined;
   }
 

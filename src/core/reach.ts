@@ -170,6 +170,19 @@ export function staticImportSpecifiers(text: string): string[] {
   return [...new Set(Array.from(uncommented(text).matchAll(STATIC_IMPORTS), (m) => m[1]!))];
 }
 
+/** `require(...)`, `import(...)`: imports the syntax tree's top-level statements do not show. */
+const CALLED_IMPORT = /\brequire\s*\(|\bimport\s*\(/;
+
+/** Whether one of the specifiers a module imports is a broker package or a path into one (`amqplib/callback_api`). */
+export function importsBrokerPackage(specifiers: readonly string[], catalog: Catalog): boolean {
+  for (const specifier of specifiers) {
+    if (catalog.byPackage.has(specifier)) return true;
+    const slash = specifier.indexOf('/', specifier.startsWith('@') ? specifier.indexOf('/') + 1 : 0);
+    if (slash > 0 && catalog.byPackage.has(specifier.slice(0, slash))) return true;
+  }
+  return false;
+}
+
 /** What a module statement imports or re-exports from (the parts of an ESTree `Program` body we read). */
 interface ModuleStatement {
   type: string;
@@ -181,7 +194,7 @@ interface ModuleStatement {
  * when it may also `require()` or `import()` something. Linted files come parsed, and most are ES modules.
  */
 export function importSpecifiersOf(text: string, body: readonly ModuleStatement[]): string[] {
-  if (text.includes('require') || text.includes('import(')) return importSpecifiers(text);
+  if (CALLED_IMPORT.test(text)) return importSpecifiers(text);
   const out = new Set<string>();
   for (const statement of body) {
     if (statement.type !== 'ImportDeclaration' && statement.type !== 'ExportNamedDeclaration' && statement.type !== 'ExportAllDeclaration') continue;

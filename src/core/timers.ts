@@ -14,6 +14,9 @@ const CRON_CLASSES = new Set(['CronJob']);
 /** Decorators that make a method a periodic job (NestJS `@nestjs/schedule`). */
 const SCHEDULE_DECORATORS = new Set(['Cron', 'Interval']);
 
+/** A text that names none of these holds no timer the syntax walk below would find. */
+const NAMES_TIMER = new RegExp(`\\b(?:${['setTimeout', ...TIMERS, ...CRON_CLASSES, ...SCHEDULE_DECORATORS].join('|')})\\b`);
+
 /** The name a function is called by (`functionName`), for any node. */
 function callName(node: Node): string | undefined {
   return isFunction(node) ? functionName(node) : undefined;
@@ -44,6 +47,8 @@ function timerCallees(resolver: Resolver): Set<string> {
   return resolver.memo('timer-callees', resolver.input.ast, () => {
     const names = new Set<string>();
     const functions = new Map<string, Node[]>();
+    const loops = pollLoops(resolver);
+    if (loops.length === 0 && !NAMES_TIMER.test(resolver.input.text)) return names;
     walk(resolver.input.ast, resolver.keys, (node) => {
       if (isFunction(node)) {
         const name = callName(node);
@@ -75,7 +80,7 @@ function timerCallees(resolver: Resolver): Set<string> {
       return undefined;
     });
     // A poll loop (`while (this.running) { await this.relayBatch(); await setTimeout(pollMs) }`) is a periodic job too.
-    for (const loop of pollLoops(resolver)) calledIn(resolver, loop, names);
+    for (const loop of loops) calledIn(resolver, loop, names);
     // And what those call, a few steps down in this file: a relay's work is split into methods (claim the rows, lock,
     // process each, send one): `@Cron(...) relay()` → `processBatch()` → `processEvent()` → `publish()`.
     for (let depth = 0; depth < 3; depth++) for (const name of [...names]) for (const fn of functions.get(name) ?? []) calledIn(resolver, fn, names);
