@@ -152,6 +152,7 @@ export class Project {
     projectRoots.clear();
     packageDirs.clear();
     existence.clear();
+    specifiers.clear();
     resetModuleResolution();
     for (const reset of resetHooks) reset();
   }
@@ -634,13 +635,20 @@ function withSourceExtension(base: string): string | undefined {
   return undefined;
 }
 
-const existence = new Map<string, { at: number; value: boolean }>();
+/**
+ * Folder → name → when it was looked at, negative when it was missing. By folder: the same few marker names are asked
+ * about in every folder, and one copy of each folder's path serves them all.
+ */
+const existence = new Map<string, Map<string, number>>();
 
 /** Whether a path exists; answers are kept for `LISTING_TTL` (folders' marker files and sources rarely come and go). */
 export function exists(file: string): boolean {
   const now = Date.now();
-  const cached = existence.get(file);
-  if (cached && now - cached.at < LISTING_TTL) return cached.value;
+  const dir = path.dirname(file);
+  const name = file.slice(dir.length + 1);
+  let names = existence.get(dir);
+  const cached = names?.get(name);
+  if (cached !== undefined && now - Math.abs(cached) < LISTING_TTL) return cached > 0;
   let value: boolean;
   try {
     fs.accessSync(file);
@@ -648,8 +656,11 @@ export function exists(file: string): boolean {
   } catch {
     value = false;
   }
-  if (existence.size > 100_000) existence.clear();
-  existence.set(file, { at: now, value });
+  if (!names) {
+    if (existence.size > 20_000) existence.clear();
+    existence.set(ownString(dir), (names = new Map()));
+  }
+  names.set(ownString(name), value ? now : -now);
   return value;
 }
 
@@ -667,6 +678,18 @@ const slotKeys = new Map<string, string>();
 function slotKey(key: string): string {
   let own = slotKeys.get(key);
   if (own === undefined) slotKeys.set((own = ownString(key)), own);
+  return own;
+}
+
+/**
+ * One copy of each import specifier the project's files name, shared by every file's facts (`'../logger.js'`,
+ * `'@nestjs/common'` recur in most files of a repository). Forgotten with the project caches.
+ */
+const specifiers = new Map<string, string>();
+
+export function sharedString(value: string): string {
+  let own = specifiers.get(value);
+  if (own === undefined) specifiers.set((own = ownString(value)), own);
   return own;
 }
 

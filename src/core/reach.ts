@@ -5,7 +5,7 @@
  * other module (repositories, DTOs, utilities) is never parsed on a linted file's behalf.
  */
 import type { Catalog } from '../brokers/index.js';
-import { ownString, type Project } from './project.js';
+import { ownString, sharedString, type Project } from './project.js';
 import { isTestFile } from './test-files.js';
 
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
@@ -124,6 +124,13 @@ export function globalsIndex(project: Project, catalog: Catalog): Map<string, st
 /** A DI registration: a NestJS provider (`provide:`), tsyringe or awilix `register*(...)`. */
 export const REGISTRATION = /\bregister(?:Singleton|Instance)?\s*(?:<[^()]*>\s*)?\(|\bprovide\s*:/;
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A file's list of names as kept in its facts: one shared copy of each name, one empty list for all. */
+function shared(names: readonly string[]): readonly string[] {
+  return names.length === 0 ? NONE : names.map(sharedString);
+}
+
 export function fileFacts(project: Project, file: string, catalog: Catalog, knownText?: string): FileFacts | undefined {
   return project.slot(file, 'facts', () => {
     const text = knownText ?? project.text(file);
@@ -135,9 +142,9 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       nestBootstrap: NEST_BOOTSTRAP.test(text),
       runtimeSetup: mayHoldRuntimeSetup(text),
       timer: namesTimer(text),
-      imports: importSpecifiers(text).map(ownString),
+      imports: shared(importSpecifiers(text)),
       registers: REGISTRATION.test(text),
-      globals: assignedGlobals(text),
+      globals: shared(assignedGlobals(text)),
     };
   });
 }
