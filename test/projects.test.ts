@@ -593,6 +593,31 @@ describe('an organisation\'s own tracing package, preloaded from the build folde
   });
 });
 
+describe('a module that only starts spans with a tracer of its own', () => {
+  // koj-backend: `import { tracer } from '@/tracing/tracer'` (a path alias to a module of the project) and
+  // `tracer.startSpan(...)` in a provider. Neither the alias nor starting a span sets up instrumentation: the reports
+  // of the Kafka saga must not say that an instrumentation there is loaded too late.
+  it('is not taken for a tracing setup, through a path alias or a package', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-spanonly-'));
+    const files = (source: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'koj', scripts: { start: 'node dist/main.js' }, dependencies: { kafkajs: '^2.2.4', '@opentelemetry/api': '^1.9.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['src/*'] } } }),
+      'src/tracing/tracer.ts': "import { trace } from '@opentelemetry/api';\nexport const tracer = trace.getTracer('koj');\n",
+      'src/enforcer.ts': `import { tracer } from '${source}';\nexport async function loadPolicy(): Promise<void> {\n  const span = tracer.startSpan('bootstrap.policy');\n  span.end();\n}\n`,
+      'src/saga.ts': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nexport async function step(id: string) {\n  await producer.send({ topic: 'saga', messages: [{ value: id }] });\n}\n",
+      'src/main.ts': "import { step } from './saga';\nimport { loadPolicy } from './enforcer';\nawait loadPolicy();\nawait step('1');\n",
+    });
+    for (const source of ['@/tracing/tracer', '@acme/tracing']) {
+      writeProject(dir, files(source));
+      Project.reset();
+      const full = path.join(dir, 'src/saga.ts');
+      const messages = new Linter({ cwd: dir }).verify(fs.readFileSync(full, 'utf8'), plugin.configs.recommended as never, full).map((m) => m.message);
+      expect(messages, source).toEqual([expect.stringContaining('No kafkajs instrumentation is loaded before the client library here')]);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a package linked with a file: dependency', () => {
   // No workspaces: services/user depends on "@delivery/common": "file:../../packages/common", whose main names a
   // dist/ that is not built. Its sources are read, also above the service's own project (a tree without .git).

@@ -53,7 +53,7 @@ const RUNTIME_SETUP = anyOf(RUNTIME_SETUP_WORDS);
  * `company-otel`): not OpenTelemetry's own packages, nor Sentry's, Azure's, Google's or Vercel's, whose contents
  * are known (`@vercel/otel` patches fetch only).
  */
-const OWN_TRACING_NAME = String.raw`(?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|@vercel\/|\.)(?:[^'"\n]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"\n]*)?`;
+const OWN_TRACING_NAME = String.raw`(?!@opentelemetry\/|@sentry\/|@azure\/|@google-cloud\/|@aws-lambda-powertools\/|@vercel\/|[.@~#]\/|\.)(?:[^'"\n]*[/@-])?(?:tracing|telemetry|otel|observability)(?:[/-][^'"\n]*)?`;
 export const OWN_TRACING_PACKAGE = new RegExp(`^${OWN_TRACING_NAME}$`);
 /** An import or `require` of such a package, in a module's text. */
 const IMPORTS_OWN_TRACING = new RegExp(String.raw`(?:\bfrom\s*|\brequire\(\s*)['"]${OWN_TRACING_NAME}['"]`);

@@ -53,13 +53,20 @@ const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
   '@opentelemetry/instrumentation-amqplib': 'amqplib',
   '@opentelemetry/instrumentation-aws-sdk': 'aws-sdk',
 };
-/** A package of the organisation's own that sets tracing up (see OWN_TRACING_PACKAGE). */
-function ownTracing(source: string | undefined): boolean {
-  return !!source && !(source in OTEL_PACKAGES) && source !== AUTO_PACKAGE && !agentOf(source) && OWN_TRACING_PACKAGE.test(source);
+/**
+ * A package of the organisation's own that sets tracing up (see OWN_TRACING_PACKAGE): a dependency, not a module of
+ * the project that a path alias names (`@/tracing/tracer`, read as any other module of the project).
+ */
+function ownTracing(resolver: Resolver, source: string | undefined): boolean {
+  if (!source || source in OTEL_PACKAGES || source === AUTO_PACKAGE || agentOf(source) || !OWN_TRACING_PACKAGE.test(source)) return false;
+  return !(resolver.project && resolver.file && resolver.project.resolve(resolver.file, source));
 }
 
-/** How a setup starts such a package: `tracing.start()`, `initTracing()`, `setupTelemetry()`, `registerOtel()`. */
-const OWN_TRACING_START = /^(start|init|initialize|setup|register)/i;
+/**
+ * How a setup starts such a package: `tracing.start()`, `initTracing()`, `setupTelemetry()`, `registerOtel()`; not
+ * a span it starts (`tracer.startSpan()`, `startActiveSpan()`).
+ */
+const OWN_TRACING_START = /^(?:start|init|initialize|setup|register)(?!.*Span)/i;
 
 /**
  * What an organisation's own tracing package is taken to patch when the repository starts it: it cannot be read (it
@@ -425,7 +432,7 @@ function setupOf(resolver: Resolver, file: string): Setup {
     } else if (node.type === 'NewExpression' && node.callee.type === 'Identifier') {
       const name = OTEL_PACKAGES[sourceOf(node.callee.name) ?? ''];
       if (name) patch(name);
-      else if (ownTracing(sourceOf(node.callee.name))) patchOwnTracing();
+      else if (ownTracing(resolver, sourceOf(node.callee.name))) patchOwnTracing();
       if (sourceOf(node.callee.name) === '@google-cloud/pubsub' && optionIsTrue(resolver, node.arguments[0], 'enableOpenTelemetryTracing')) setup.options.add('pubsub');
     } else if (node.type === 'CallExpression') {
       const callee = unwrap(node.callee);
@@ -457,8 +464,8 @@ function setupOf(resolver: Resolver, file: string): Setup {
         const agent = agentOf(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name) ?? '');
         if (agent && AGENT_START[agent] === name) for (const instrumentation of AGENTS[agent]!) patch(instrumentation);
         // `import * as tracing from '@acme/tracing'; tracing.start()`.
-        else if (ownTracing(sourceOf((unwrap(callee.object) as TSESTree.Identifier).name)) && OWN_TRACING_START.test(name ?? '')) patchOwnTracing();
-      } else if (callee.type === 'Identifier' && ownTracing(source) && OWN_TRACING_START.test(name ?? '')) {
+        else if (ownTracing(resolver, sourceOf((unwrap(callee.object) as TSESTree.Identifier).name)) && OWN_TRACING_START.test(name ?? '')) patchOwnTracing();
+      } else if (callee.type === 'Identifier' && ownTracing(resolver, source) && OWN_TRACING_START.test(name ?? '')) {
         // `import { initTracing } from '@acme/observability'; initTracing({ serviceName })`.
         patchOwnTracing();
       }
