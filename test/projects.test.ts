@@ -593,6 +593,25 @@ describe('an organisation\'s own tracing package, preloaded from the build folde
   });
 });
 
+describe('a command run by hand from a service\'s sources', () => {
+  // support-service-lambdas: `"sync-user": "tsx ./src/syncUser.ts"` reads the user to sync from process.argv and sends
+  // to SQS. No module imports it and nothing that starts the service names it: nobody's trace runs there. The same
+  // code started by the Dockerfile, or in the service's entry file, is reported.
+  it('is left out; a process the Dockerfile starts and an entry file are not', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-cli-'));
+    const send = (queue: string): string => `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nconst [id] = process.argv.slice(2);\nawait sqs.send(new SendMessageCommand({ QueueUrl: '${queue}', MessageBody: JSON.stringify({ id }) }));\n`;
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'supporter-data', scripts: { start: 'node dist/index.js', 'sync-user': 'tsx ./src/syncUser.ts' }, dependencies: { '@aws-sdk/client-sqs': '^3.0.0' } }),
+      Dockerfile: 'FROM node:20\nCOPY dist dist\nCMD ["node", "dist/relay.js"]\n',
+      'src/syncUser.ts': send('supporter-product-data'),
+      'src/relay.ts': send('relay'),
+      'src/index.ts': send('entry'),
+    });
+    expect(lintInOrder(dir, ['src/syncUser.ts', 'src/relay.ts', 'src/index.ts'])).toEqual(['src/index.ts:4:missingHeaders', 'src/relay.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a module that only starts spans with a tracer of its own', () => {
   // koj-backend: `import { tracer } from '@/tracing/tracer'` (a path alias to a module of the project) and
   // `tracer.startSpan(...)` in a provider. Neither the alias nor starting a span sets up instrumentation: the reports

@@ -140,7 +140,7 @@ function handRunScript(resolver: Resolver): boolean {
   if (PROMPT_LIBRARIES.some((name) => Object.hasOwn(deps, name)) && !SERVER_FRAMEWORKS.some((name) => Object.hasOwn(deps, name))) return true;
   // A package of operator scripts (`packages/utils`, run with ts-node): it starts nothing and exports nothing.
   const scriptsPackage = !!manifest && TOOL_PACKAGE.test(typeof manifest.name === 'string' ? manifest.name : '') && !startsProcess(manifest) && !manifest.main && !manifest.exports && !manifest.module && !manifest.bin;
-  if (!scriptsPackage && !/(?:^|\/)scripts\//.test(relative)) return false;
+  if (!scriptsPackage && !/(?:^|\/)scripts\//.test(relative)) return commandLineScript(resolver, project, file, dir);
   const importers = importersOf(project, file, resolver.catalog);
   // The scripts of an operator-scripts package import each other (a command index); no other package imports them.
   if (scriptsPackage) return !importers.some((other) => !other.startsWith(dir + path.sep));
@@ -153,6 +153,28 @@ function handRunScript(resolver: Resolver): boolean {
     return texts.some((text) => names.some((name) => text.includes(name)));
   });
 }
+
+/**
+ * A command a developer runs by hand from a service's sources (`tsx src/syncUser.ts <identityId>`, a backfill reading
+ * a CSV named on its command line): it reads `process.argv`, no module imports it, and nothing that starts the
+ * service's processes names it (the package's start, serve or dev scripts, a Dockerfile, a compose file, a Procfile).
+ * An entry file (`index`, `main`, `server`, `app`, `worker`) is never taken for one: it may read flags at start.
+ */
+function commandLineScript(resolver: Resolver, project: Project, file: string, dir: string): boolean {
+  if (!resolver.input.text.includes('process.argv')) return false;
+  const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  if (ENTRY_NAMES.test(stem) || importersOf(project, file, resolver.catalog).length > 0) return false;
+  return ![...new Set([dir, project.root])].some((base) => {
+    const scripts = (project.manifest(base) as Manifest | undefined)?.scripts ?? {};
+    const starters = Object.entries(scripts).filter(([name, value]) => typeof value === 'string' && /^(start|serve|dev|prod|worker)\b|:(start|prod|serve|worker)$/.test(name)).map(([, value]) => value as string);
+    const texts = [...starters, ...PROCESS_FILES.map((name) => readText(path.join(base, name)) ?? '')];
+    return texts.some((text) => text.includes(stem));
+  });
+}
+
+const ENTRY_NAMES = /^(index|main|server|app|worker|bootstrap|handler|lambda)$/i;
+/** Files that start a repository's processes. */
+const PROCESS_FILES = ['Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'Procfile', 'ecosystem.config.js', 'ecosystem.config.cjs'];
 
 interface Manifest {
   name?: unknown;
