@@ -612,6 +612,29 @@ describe('a command run by hand from a service\'s sources', () => {
   });
 });
 
+describe('a header of the project\'s own format, filled by a method of an interface', () => {
+  // hcengineering/platform: the queue producer sends `meta: JSON.stringify(ctx.extractMeta())`, `ctx` a MeasureContext
+  // (an interface); the class that implements it in another package calls propagation.inject in extractMeta(). A
+  // method of that name that injects nowhere in the project leaves the header uninjected.
+  it('counts as injected when a method of that name in the project injects', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-meta-'));
+    const files = (body: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'platform', private: true, workspaces: ['packages/*'] }),
+      'packages/core/package.json': JSON.stringify({ name: '@hc/core', main: 'src/index.ts' }),
+      'packages/core/src/index.ts': 'export interface MeasureContext {\n  extractMeta(): Record<string, string>;\n  describe(): Record<string, string>;\n}\n',
+      'packages/otlp/package.json': JSON.stringify({ name: '@hc/otlp', main: 'src/index.ts', dependencies: { '@opentelemetry/api': '^1.9.0' } }),
+      'packages/otlp/src/index.ts': `import { context, propagation } from '@opentelemetry/api';\nexport class OtlpContext {\n  extractMeta(): Record<string, string> {\n    const headers: Record<string, string> = {};\n    ${body}\n    return headers;\n  }\n  describe(): Record<string, string> {\n    return { service: 'tx' };\n  }\n}\n`,
+      'packages/kafka/package.json': JSON.stringify({ name: '@hc/kafka', main: 'src/index.ts', dependencies: { kafkajs: '^2.2.4', '@hc/core': '*' } }),
+      'packages/kafka/src/index.ts': "import { Kafka } from 'kafkajs';\nimport type { MeasureContext } from '@hc/core';\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nexport async function send(ctx: MeasureContext, workspace: string, msg: object) {\n  await producer.send({ topic: 'tx', messages: [{ value: JSON.stringify(msg), headers: { workspace, meta: JSON.stringify(ctx.extractMeta()) } }] });\n  await producer.send({ topic: 'tx', messages: [{ value: JSON.stringify(msg), headers: { workspace, meta: JSON.stringify(ctx.describe()) } }] });\n}\n",
+    });
+    writeProject(dir, files('propagation.inject(context.active(), headers);'));
+    expect(lintInOrder(dir, ['packages/kafka/src/index.ts'])).toEqual(['packages/kafka/src/index.ts:6:headersNotInjected']);
+    writeProject(dir, files("headers.service = 'tx';"));
+    expect(lintInOrder(dir, ['packages/kafka/src/index.ts'])).toEqual(['packages/kafka/src/index.ts:5:headersNotInjected', 'packages/kafka/src/index.ts:6:headersNotInjected']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a module that only starts spans with a tracer of its own', () => {
   // koj-backend: `import { tracer } from '@/tracing/tracer'` (a path alias to a module of the project) and
   // `tracer.startSpan(...)` in a provider. Neither the alias nor starting a span sets up instrumentation: the reports

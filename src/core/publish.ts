@@ -5,13 +5,15 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
+import { callLocation, calleeName, isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
-import { bodyInjects, injectionCall, type PropagationNames } from './otel.js';
+import { bodyInjects, EMPTY_NAMES, injectionCall, type PropagationNames } from './otel.js';
 import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.js';
-import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
+import { entityOf, Resolver, type ScopeVariable } from './resolve.js';
+import { fileFacts } from './reach.js';
+import { isTestFile } from './test-files.js';
 import { handedToTimer, inTimer, onlyTimersCall } from './timers.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { copiedFromCaller, isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
@@ -476,6 +478,8 @@ function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, s
       else if (inner.id !== 'headersNotInjected') return inner;
       continue;
     }
+    // `meta: JSON.stringify(ctx.extractMeta())`: a header of the project's own format holding an injected carrier.
+    if (injectedValue(resolver, prop.value as Node, names)) injected = true;
     let key = staticName(prop.key, prop.computed);
     if (prop.computed && key === undefined) key = staticName(resolver.follow(prop.key).node);
     if (prop.computed && key === undefined) unknown = true;
@@ -485,6 +489,45 @@ function classifyObject(resolver: Resolver, object: TSESTree.ObjectExpression, s
   }
   if (injected) return { id: 'ok' };
   return unknown ? { id: 'unknown' } : { id: 'headersNotInjected' };
+}
+
+/**
+ * A header value made by a function that injects into what it returns: of this module, of another, or a method of
+ * the project called on a receiver whose class is not known here (`ctx.extractMeta()` on an interface, implemented
+ * in another package by a method that calls `propagation.inject`). Serialised or not (`JSON.stringify(...)`).
+ */
+function injectedValue(resolver: Resolver, node: Node, names: PropagationNames): boolean {
+  let value = unwrap(resolver.follow(node).node);
+  for (let i = 0; i < 3 && value.type === 'CallExpression' && VALUE_SERIALIZERS.has(calleeName(value) ?? '') && value.arguments[0]; i++) value = unwrap(resolver.follow(value.arguments[0]).node);
+  if (value.type !== 'CallExpression') return false;
+  if (injectionCall(resolver, value, names)?.type === 'helper' || functionInjects(resolver, value, names)) return true;
+  const ref = resolver.calleeFunction(value);
+  if (ref) return isFunction(ref.fn) && bodyInjects(ref.resolver, ref.fn, names);
+  const callee = unwrap(value.callee);
+  const method = callee.type === 'MemberExpression' ? memberName(callee) : undefined;
+  return !!method && !!resolver.project && injectingMethods(resolver).has(method);
+}
+
+const VALUE_SERIALIZERS = new Set(['stringify', 'String', 'from', 'encode']);
+
+/** Names of the project's methods whose body calls `propagation.inject` (test code left out). */
+function injectingMethods(resolver: Resolver): Set<string> {
+  const project = resolver.project!;
+  return project.projectSlot('injecting-methods', () => {
+    const out = new Set<string>();
+    for (const file of project.files()) {
+      if (isTestFile(project.relative(file)) || !fileFacts(project, file, resolver.catalog)?.propagation || !project.text(file)?.includes('.inject(')) continue;
+      const other = Resolver.forModule(project, file, resolver.catalog);
+      if (!other) continue;
+      walk(other.input.ast, other.keys, (node) => {
+        if (node.type !== 'MethodDefinition' || !isFunction(node.value)) return undefined;
+        const name = staticName(node.key, node.computed);
+        if (name && bodyInjects(other, node.value, EMPTY_NAMES)) out.add(name);
+        return undefined;
+      });
+    }
+    return out;
+  });
 }
 
 /** `carrier.traceparent`, `carrier['traceparent'] ?? ''`, `{ StringValue: carrier.traceparent }`. */
