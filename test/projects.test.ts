@@ -635,6 +635,36 @@ describe('a header of the project\'s own format, filled by a method of an interf
   });
 });
 
+describe('a Nest client handed on through constructors', () => {
+  // genak: CustomClientsModule.register(Constants.NAME, 'notifications') registers an RMQ client under the name its
+  // caller passes as a parameter; a handler injects it and builds `new NotificationsConnection(client)`, which builds
+  // `new NotificationsServiceImpl(client)` (both in a library imported through barrels), whose methods emit.
+  it('is judged with the transport of the client the handler injects', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-handed-'));
+    const files = (transport: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'genak', dependencies: { '@nestjs/common': '^10.0.0', '@nestjs/microservices': '^10.0.0' } }),
+      'libs/common/src/index.ts': "export * from './clients';\nexport * from './notifications';\n",
+      'libs/common/src/clients/index.ts': "export * from './custom-clients.module';\n",
+      'libs/common/src/clients/custom-clients.module.ts': `import { DynamicModule, Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\n@Module({})\nexport class CustomClientsModule {\n  static register(microserviceName: string, queue: string): DynamicModule {\n    return { module: CustomClientsModule, imports: [ClientsModule.registerAsync([{ name: microserviceName, useFactory: () => ({ transport: Transport.${transport}, options: { queue } }) }])], exports: [ClientsModule] };\n  }\n}\n`,
+      'libs/common/src/notifications/index.ts': "export * from './constants';\nexport * from './notifications.connection';\nexport * from './services';\n",
+      'libs/common/src/notifications/constants.ts': "export class NotificationsConstants {\n  static readonly NAME = 'NOTIFICATIONS_MICROSERVICE';\n}\n",
+      'libs/common/src/notifications/notifications.connection.ts': "import { ClientProxy } from '@nestjs/microservices';\nimport { NotificationsServiceImpl } from '../index';\nexport class NotificationsConnection {\n  readonly service: NotificationsServiceImpl;\n  constructor(client: ClientProxy) {\n    this.service = new NotificationsServiceImpl(client);\n  }\n}\n",
+      'libs/common/src/notifications/services/index.ts': "export * from './notifications-service.implementation';\n",
+      'libs/common/src/notifications/services/notifications-service.implementation.ts': "import { ClientProxy } from '@nestjs/microservices';\nexport class NotificationsServiceImpl {\n  constructor(private readonly notifications: ClientProxy) {}\n  sendSms(phone: string): void {\n    this.notifications.emit('sms.send', { phone });\n  }\n}\n",
+      'apps/auth/src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { HttpModule } from './http.module';\nconst app = await NestFactory.create(HttpModule);\nawait app.listen(3000);\n",
+      'apps/auth/src/http.module.ts': "import { Module } from '@nestjs/common';\nimport { CustomClientsModule, NotificationsConstants } from '../../../libs/common/src';\nimport { CodeCreatedHandler } from './code-created.handler';\n@Module({ imports: [CustomClientsModule.register(NotificationsConstants.NAME, 'notifications')], providers: [CodeCreatedHandler] })\nexport class HttpModule {}\n",
+      'apps/auth/src/code-created.handler.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy } from '@nestjs/microservices';\nimport { NotificationsConnection, NotificationsConstants } from '../../../libs/common/src';\n@Injectable()\nexport class CodeCreatedHandler {\n  private readonly connection: NotificationsConnection;\n  constructor(@Inject(NotificationsConstants.NAME) private readonly client: ClientProxy) {\n    this.connection = new NotificationsConnection(client);\n  }\n  handle(phone: string): void {\n    this.connection.service.sendSms(phone);\n  }\n}\n",
+    });
+    const impl = 'libs/common/src/notifications/services/notifications-service.implementation.ts';
+    writeProject(dir, files('RMQ'));
+    expect(lintInOrder(dir, [impl])).toEqual([`${impl}:5:missingHeaders`]);
+    // TCP carries no headers: not judged.
+    writeProject(dir, files('TCP'));
+    expect(lintInOrder(dir, [impl])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a module that only starts spans with a tracer of its own', () => {
   // koj-backend: `import { tracer } from '@/tracing/tracer'` (a path alias to a module of the project) and
   // `tracer.startSpan(...)` in a provider. Neither the alias nor starting a span sets up instrumentation: the reports

@@ -268,7 +268,6 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
  */
 function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
   const options = call.arguments[0] && call.arguments[0].type !== 'SpreadElement' ? resolver.follow(call.arguments[0]).node : undefined;
-  if (options?.type !== 'ObjectExpression') return;
   const ref = resolver.calleeFunction(call);
   if (!ref?.fn.params[0]) return;
   const inner: NestApp = { servers: new Set(), clients: new Map() };
@@ -283,9 +282,17 @@ function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression
   for (const [token, transport] of inner.clients) {
     // The registration's name is the method's options' `name` (destructured: the token reads as its key).
     const key = token.startsWith('#') ? token.slice(1) : token;
-    const given = property(options, key);
-    const caller = given ? tokenOf(resolver, given) : undefined;
-    if (caller && fromParameter(ref.fn, key)) app.clients.set(caller, transport);
+    if (options?.type === 'ObjectExpression') {
+      const given = property(options, key);
+      const caller = given ? tokenOf(resolver, given) : undefined;
+      if (caller && fromParameter(ref.fn, key)) app.clients.set(caller, transport);
+      continue;
+    }
+    // `CustomClientsModule.register(Constants.NAME, 'orders')` with `register(microserviceName, queue)`: a parameter.
+    const index = ref.fn.params.findIndex((param) => param.type === 'Identifier' && param.name === key);
+    const given = index >= 0 ? call.arguments[index] : undefined;
+    const caller = given && given.type !== 'SpreadElement' && !call.arguments.slice(0, index).some((arg) => arg.type === 'SpreadElement') ? tokenOf(resolver, given) : undefined;
+    if (caller) app.clients.set(caller, transport);
   }
 }
 
@@ -329,25 +336,62 @@ function tokenOf(resolver: Resolver, node: Node): string | undefined {
  * The transport of the `@Inject(TOKEN)` client a receiver (`this.client`) holds, from the app's
  * `ClientsModule.register`; undefined when not known.
  */
-export function injectedClientTransport(resolver: Resolver, receiver: Node): string | undefined {
+export function injectedClientTransport(resolver: Resolver, receiver: Node, depth = 0): string | undefined {
   const target = unwrap(receiver);
   if (target.type !== 'MemberExpression' || target.object.type !== 'ThisExpression') return undefined;
   const name = memberName(target);
   const owner = enclosingClass(target);
-  if (!name || !owner) return undefined;
-  for (const element of owner.body.body) {
-    if (element.type !== 'MethodDefinition' || element.kind !== 'constructor') continue;
-    for (const param of element.value.params) {
-      if (param.type !== 'TSParameterProperty' || param.parameter.type !== 'Identifier' || param.parameter.name !== name) continue;
-      for (const decorator of param.decorators ?? []) {
-        const expression = unwrap(decorator.expression);
-        if (expression.type !== 'CallExpression' || calleeName(expression) !== 'Inject' || !expression.arguments[0]) continue;
-        const token = tokenOf(resolver, expression.arguments[0]);
-        return token ? nestApp(resolver)?.clients.get(token) : undefined;
-      }
-    }
+  return name && owner ? parameterTransport(resolver, owner, name, depth) : undefined;
+}
+
+/**
+ * The transport of the client a constructor parameter of `owner` receives: `@Inject(TOKEN)` on it, or else what every
+ * `new Owner(...)` of the project hands in at its place (a handler's injected client passed on to
+ * `new NotificationsConnection(client, version)`, which passes it on to `new NotificationsServiceImpl(client)`), a
+ * few constructors deep. Undefined when they disagree or one cannot be told.
+ */
+function parameterTransport(resolver: Resolver, owner: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string, depth: number): string | undefined {
+  const { project, file } = resolver;
+  if (!project || !file) return computeParameterTransport(resolver, owner, name, depth);
+  // Kept with the file, not its syntax tree: a wrapper's every call asks, and its module may have been parsed again.
+  return project.slot(file, `param-transport:${owner.range[0]}:${name}:${depth}`, () => computeParameterTransport(resolver, owner, name, depth) ?? null) ?? undefined;
+}
+
+function computeParameterTransport(resolver: Resolver, owner: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string, depth: number): string | undefined {
+  const constructor = owner.body.body.find((element): element is TSESTree.MethodDefinition => element.type === 'MethodDefinition' && element.kind === 'constructor');
+  if (!constructor) return undefined;
+  const params = constructor.value.params;
+  const index = params.findIndex((param) => (param.type === 'TSParameterProperty' ? param.parameter : param).type === 'Identifier' && ((param.type === 'TSParameterProperty' ? param.parameter : param) as TSESTree.Identifier).name === name);
+  if (index < 0) return undefined;
+  const param = params[index]!;
+  for (const decorator of param.decorators ?? []) {
+    const expression = unwrap(decorator.expression);
+    if (expression.type !== 'CallExpression' || calleeName(expression) !== 'Inject' || !expression.arguments[0]) continue;
+    const token = tokenOf(resolver, expression.arguments[0]);
+    return token ? nestApp(resolver)?.clients.get(token) : undefined;
   }
-  return undefined;
+  if (depth >= 3 || !isFunction(constructor.value)) return undefined;
+  let found: string | undefined;
+  for (const { resolver: site, args } of resolver.constructionsOf(constructor.value)) {
+    const arg = args[index];
+    if (!arg || arg.type === 'SpreadElement' || args.slice(0, index).some((a) => a.type === 'SpreadElement')) return undefined;
+    const transport = handedTransport(site, arg, depth + 1);
+    if (!transport || (found && found !== transport)) return undefined;
+    found = transport;
+  }
+  return found;
+}
+
+/** The transport of a client handed to a constructor: a field of the class there, or a constructor parameter of it. */
+function handedTransport(resolver: Resolver, arg: Node, depth: number): string | undefined {
+  const value = unwrap(arg);
+  if (value.type === 'MemberExpression') return injectedClientTransport(resolver, value, depth);
+  if (value.type !== 'Identifier') return undefined;
+  const def = resolver.variableOf(value)?.defs[0];
+  const fn = def?.type === 'Parameter' ? def.node : undefined;
+  if (!fn || fn.parent?.type !== 'MethodDefinition' || fn.parent.kind !== 'constructor') return undefined;
+  const owner = enclosingClass(fn);
+  return owner ? parameterTransport(resolver, owner, value.name, depth) : undefined;
 }
 
 /**

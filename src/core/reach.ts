@@ -97,6 +97,8 @@ export interface FileFacts {
   registers: boolean;
   /** Names it assigns on the global object (`global.kafkaProducer = producer`), which other modules use bare. */
   globals: readonly string[];
+  /** Classes it constructs by name (`new NotificationsServiceImpl(client)`), for the index of who constructs a class. */
+  constructs: readonly string[];
 }
 
 const GLOBAL_ASSIGNMENT = /\b(?:global|globalThis)\.([A-Za-z_$][\w$]*)\s*=(?!=)/g;
@@ -145,6 +147,7 @@ export function fileFacts(project: Project, file: string, catalog: Catalog, know
       imports: shared(importSpecifiers(text)),
       registers: REGISTRATION.test(text),
       globals: shared(assignedGlobals(text)),
+      constructs: shared(text.includes('new ') ? [...new Set(Array.from(text.matchAll(CONSTRUCTION), (m) => m[1]!))] : []),
     };
   });
 }
@@ -272,4 +275,54 @@ export function importersOf(project: Project, file: string, catalog: Catalog): s
     return importers;
   });
   return index.get(file) ?? [];
+}
+
+/**
+ * The modules that import a file directly or through barrels (`libs/common/src/index.ts` re-exporting
+ * `services/index.ts` re-exporting the class): the barrels themselves are left out, their importers stand for them.
+ */
+const MAX_BARREL_STEPS = 6;
+/** `new Publisher(`, `new lib.Publisher(`: a class of the project's own is named with a capital. */
+const CONSTRUCTION = /\bnew\s+(?:[\w$]+\.)?([A-Z][\w$]*)\s*[(<]/g;
+
+/** The project's files that construct a class of that name, from one pass over the listing. */
+export function constructorsOf(project: Project, name: string, catalog: Catalog): readonly string[] {
+  const index = project.projectSlot('constructions-index', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of project.files()) {
+      if (isTestFile(project.relative(file))) continue;
+      for (const constructed of fileFacts(project, file, catalog)?.constructs ?? []) {
+        const list = byName.get(constructed);
+        if (list) list.push(file);
+        else byName.set(constructed, [file]);
+      }
+    }
+    return byName;
+  });
+  return index.get(name) ?? [];
+}
+
+export function importersThroughBarrels(project: Project, file: string, catalog: Catalog): readonly string[] {
+  return project.projectSlot(`importers-through-barrels:${file}`, () => collectImporters(project, file, catalog));
+}
+
+function collectImporters(project: Project, file: string, catalog: Catalog): string[] {
+  const out = new Set<string>();
+  let frontier = [file];
+  const seen = new Set<string>([file]);
+  // Barrels nest deeper than imports are followed (`services/index` → `notifications/index` → `microservices/index` →
+  // `src/index`, behind an `@app/common` alias): the reverse index makes each step a look-up.
+  for (let step = 0; step <= MAX_BARREL_STEPS && frontier.length > 0; step++) {
+    const next: string[] = [];
+    for (const target of frontier) {
+      for (const importer of importersOf(project, target, catalog)) {
+        if (seen.has(importer)) continue;
+        seen.add(importer);
+        if (step < MAX_BARREL_STEPS && fileFacts(project, importer, catalog)?.barrel === true) next.push(importer);
+        else out.add(importer);
+      }
+    }
+    frontier = next;
+  }
+  return [...out];
 }

@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
 import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
-import { assignedGlobals, escapeRegExp, fileFacts, globalsIndex, importersOf, reaches } from './reach.js';
+import { assignedGlobals, constructorsOf, escapeRegExp, fileFacts, globalsIndex, importersOf, importersThroughBarrels, reaches } from './reach.js';
 
 /** The parts of eslint-scope / @typescript-eslint/scope-manager used here. */
 export interface ScopeReference {
@@ -1139,6 +1139,10 @@ export class Resolver {
    * The arguments of `new C(...)` for a class's constructor: in this file, and in the project's modules that import
    * the class (`new Publisher(channel)` in the bootstrap that made the channel), at most MAX_CONSTRUCTION_FILES.
    */
+  constructionsOf(fn: FunctionNode): Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> {
+    return this.memo('constructions', fn, () => this.constructions(fn));
+  }
+
   private constructions(fn: FunctionNode): Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> {
     const method = fn.parent;
     if (method?.type !== 'MethodDefinition' || method.kind !== 'constructor') return [];
@@ -1158,8 +1162,10 @@ export class Resolver {
     if (!project || !file || !id) return out;
     // Only modules whose text constructs the class by its name (`new Publisher(`), or through a namespace.
     const constructs = new RegExp(`\\bnew\\s+(?:[\\w$]+\\.)?${escapeRegExp(id.name)}\\s*\\(`);
-    for (const other of importersOf(project, file, this.catalog).slice(0, MAX_CONSTRUCTION_FILES)) {
-      if (!constructs.test(project.text(other) ?? '')) continue;
+    // Through barrels a class has many importers (every module importing `@app/common`): those that construct it count.
+    const named = constructorsOf(project, id.name, this.catalog);
+    const constructing = named.length === 0 ? [] : importersThroughBarrels(project, file, this.catalog).filter((other) => named.includes(other) && constructs.test(project.text(other) ?? ''));
+    for (const other of constructing.slice(0, MAX_CONSTRUCTION_FILES)) {
       const resolver = Resolver.forModule(project, other, this.catalog);
       if (!resolver) continue;
       // The class as the importer sees it: parsed on its own, so the same by file and place, not by node.
