@@ -505,28 +505,33 @@ function injectedValue(resolver: Resolver, node: Node, names: PropagationNames):
   if (ref) return isFunction(ref.fn) && bodyInjects(ref.resolver, ref.fn, names);
   const callee = unwrap(value.callee);
   const method = callee.type === 'MemberExpression' ? memberName(callee) : undefined;
-  return !!method && !!resolver.project && injectingMethods(resolver).has(method);
+  return !!method && !!resolver.project && methodInjects(resolver, method);
 }
 
 const VALUE_SERIALIZERS = new Set(['stringify', 'String', 'from', 'encode']);
 
-/** Names of the project's methods whose body calls `propagation.inject` (test code left out). */
-function injectingMethods(resolver: Resolver): Set<string> {
+/**
+ * Whether a method of that name somewhere in the project calls `propagation.inject` in its body (test code left out).
+ * Only modules whose text names both the method and an `inject(` call are parsed; the answer is kept per name.
+ */
+function methodInjects(resolver: Resolver, method: string): boolean {
   const project = resolver.project!;
-  return project.projectSlot('injecting-methods', () => {
-    const out = new Set<string>();
+  return project.projectSlot(`injecting-method:${method}`, () => {
     for (const file of project.files()) {
-      if (isTestFile(project.relative(file)) || !fileFacts(project, file, resolver.catalog)?.propagation || !project.text(file)?.includes('.inject(')) continue;
+      if (isTestFile(project.relative(file)) || !fileFacts(project, file, resolver.catalog)?.propagation) continue;
+      const text = project.text(file);
+      if (!text?.includes('.inject(') || !text.includes(method)) continue;
       const other = Resolver.forModule(project, file, resolver.catalog);
       if (!other) continue;
+      let found = false;
       walk(other.input.ast, other.keys, (node) => {
-        if (node.type !== 'MethodDefinition' || !isFunction(node.value)) return undefined;
-        const name = staticName(node.key, node.computed);
-        if (name && bodyInjects(other, node.value, EMPTY_NAMES)) out.add(name);
+        if (found) return false;
+        if (node.type === 'MethodDefinition' && isFunction(node.value) && staticName(node.key, node.computed) === method && bodyInjects(other, node.value, EMPTY_NAMES)) found = true;
         return undefined;
       });
+      if (found) return true;
     }
-    return out;
+    return false;
   });
 }
 
