@@ -665,6 +665,42 @@ describe('a Nest client handed on through constructors', () => {
   });
 });
 
+describe('a sample producer that a test script of the package runs', () => {
+  // panopticon: "test:sample:span": "ts-node src/sample-producer/send-sample-span.ts", a one-shot main() that sends
+  // sample records. Run by a test script, imported by nothing: test code. Run by another script, it is judged.
+  it('is left out; the same file under another script is reported', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-samplescript-'));
+    const files = (script: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'collector', scripts: { start: 'node dist/main.js', [script]: 'ts-node src/producers/send-span.ts' }, dependencies: { kafkajs: '^2.2.4' } }),
+      'src/producers/send-span.ts': "import { Kafka } from 'kafkajs';\nasync function main() {\n  const producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\n  await producer.connect();\n  await producer.send({ topic: 'spans', messages: [{ value: JSON.stringify({ name: 'GET /' }) }] });\n  await producer.disconnect();\n}\nvoid main();\n",
+    });
+    writeProject(dir, files('test:sample:span'));
+    expect(lintInOrder(dir, ['src/producers/send-span.ts'])).toEqual([]);
+    writeProject(dir, files('produce:span'));
+    expect(lintInOrder(dir, ['src/producers/send-span.ts'])).toEqual(['src/producers/send-span.ts:5:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a NestJS controller no module registers', () => {
+  // daniel-wolfson: a demo controller and a replaced one sit beside the registered controller; no module imports their
+  // files, so their handlers never run. The registered controller's handler is reported.
+  it('is left out while the registered one is judged', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-unregistered-'));
+    const controller = (name: string, pattern: string): string => `import { Controller } from '@nestjs/common';\nimport { EventPattern, Payload } from '@nestjs/microservices';\nimport { BillingService } from './billing.service';\n@Controller()\nexport class ${name} {\n  constructor(private readonly billing: BillingService) {}\n  @EventPattern('${pattern}')\n  async handle(@Payload() data: { id: string }) {\n    await this.billing.book(data.id);\n  }\n}\n`;
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'billing', dependencies: { '@nestjs/common': '^10.0.0', '@nestjs/core': '^10.0.0', '@nestjs/microservices': '^10.0.0' } }),
+      'src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nconst app = await NestFactory.createMicroservice(AppModule, { transport: Transport.RMQ, options: { queue: 'billing' } });\nawait app.listen();\n",
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { BookingController } from './booking.controller';\n@Module({ controllers: [BookingController] })\nexport class AppModule {}\n",
+      'src/billing.service.ts': 'export class BillingService {\n  async book(id: string) {\n    return id;\n  }\n}\n',
+      'src/booking.controller.ts': controller('BookingController', 'booking.requested'),
+      'src/booking-demo.controller.ts': controller('BookingDemoController', 'booking.demo'),
+    });
+    expect(lintInOrder(dir, ['src/booking.controller.ts', 'src/booking-demo.controller.ts'])).toEqual(['src/booking.controller.ts:8:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a module that only starts spans with a tracer of its own', () => {
   // koj-backend: `import { tracer } from '@/tracing/tracer'` (a path alias to a module of the project) and
   // `tracer.startSpan(...)` in a provider. Neither the alias nor starting a span sets up instrumentation: the reports

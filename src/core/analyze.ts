@@ -15,7 +15,7 @@ import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
-import { globalsIndex, importersOf, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
+import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestSource } from './test-files.js';
@@ -156,25 +156,45 @@ function handRunScript(resolver: Resolver): boolean {
 
 /**
  * A command a developer runs by hand from a service's sources (`tsx src/syncUser.ts <identityId>`, a backfill reading
- * a CSV named on its command line): it reads `process.argv`, no module imports it, and nothing that starts the
- * service's processes names it (the package's start, serve or dev scripts, a Dockerfile, a compose file, a Procfile).
- * An entry file (`index`, `main`, `server`, `app`, `worker`) is never taken for one: it may read flags at start.
+ * a CSV named on its command line), or that a test or seed script of the package runs (`"test:sample:span": "ts-node
+ * src/sample-producer/send-sample-span.ts"`): it reads `process.argv` or a test-like script names it, no module
+ * imports it, and nothing that starts the service's processes names it (the package's start, serve or dev scripts, a
+ * Dockerfile, a compose file, a Procfile). An entry file (`index`, `main`, `server`, `app`, `worker`) is never taken
+ * for one: it may read flags at start.
  */
 function commandLineScript(resolver: Resolver, project: Project, file: string, dir: string): boolean {
-  if (!resolver.input.text.includes('process.argv')) return false;
   const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
-  if (ENTRY_NAMES.test(stem) || importersOf(project, file, resolver.catalog).length > 0) return false;
-  return ![...new Set([dir, project.root])].some((base) => {
-    const scripts = (project.manifest(base) as Manifest | undefined)?.scripts ?? {};
-    const starters = Object.entries(scripts).filter(([name, value]) => typeof value === 'string' && /^(start|serve|dev|prod|worker)\b|:(start|prod|serve|worker)$/.test(name)).map(([, value]) => value as string);
-    const texts = [...starters, ...PROCESS_FILES.map((name) => readText(path.join(base, name)) ?? '')];
-    return texts.some((text) => text.includes(stem));
+  if (ENTRY_NAMES.test(stem)) return false;
+  const bases = [...new Set([dir, project.root])];
+  const scriptsOf = (base: string): Array<[string, string]> => Object.entries((project.manifest(base) as Manifest | undefined)?.scripts ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const byTestScript = bases.some((base) => scriptsOf(base).some(([name, value]) => TEST_SCRIPT.test(name) && value.includes(stem)));
+  if (!byTestScript && !resolver.input.text.includes('process.argv')) return false;
+  const started = bases.some((base) => {
+    const starters = scriptsOf(base).filter(([name]) => START_SCRIPT.test(name)).map(([, value]) => value);
+    return [...starters, ...PROCESS_FILES.map((name) => readText(path.join(base, name)) ?? '')].some((text) => text.includes(stem));
   });
+  return !started && importersOf(project, file, resolver.catalog).length === 0;
 }
 
+const START_SCRIPT = /^(start|serve|dev|prod|worker)\b|:(start|prod|serve|worker)$/;
+/** Package scripts that run tests, seeds and samples (`test:sample:log`, `seed`, `e2e`), never the service. */
+const TEST_SCRIPT = /^(test|e2e|seed|sample|demo|example|bench)/i;
 const ENTRY_NAMES = /^(index|main|server|app|worker|bootstrap|handler|lambda)$/i;
 /** Files that start a repository's processes. */
 const PROCESS_FILES = ['Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'Procfile', 'ecosystem.config.js', 'ecosystem.config.cjs'];
+
+/**
+ * A NestJS controller that no module can register: no module of the project imports its file (directly or through
+ * barrels), while the package's modules list their `controllers:`. Its handlers and publishes never run (a demo
+ * controller left out of its module, a replaced one kept beside its successor).
+ */
+function unregisteredController(resolver: Resolver): boolean {
+  const { project, file } = resolver;
+  if (!project || !file || resolver.input.crossFile === false || !resolver.input.text.includes('@Controller(')) return false;
+  if (importersThroughBarrels(project, file, resolver.catalog).length > 0) return false;
+  const prefix = packageDir(file, project.root) + path.sep;
+  return project.files().some((other) => other !== file && other.startsWith(prefix) && /\bcontrollers\s*:\s*\[/.test(project.text(other) ?? ''));
+}
 
 interface Manifest {
   name?: unknown;
@@ -209,7 +229,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
   const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
-  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver) && !isTestSource(input.ast.body)) {
+  if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver) && !isTestSource(input.ast.body) && !unregisteredController(resolver)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
     if (input.ast.body.length > 0 && !input.ast.body[0]!.parent) walk(input.ast, input.visitorKeys, () => undefined);
