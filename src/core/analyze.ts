@@ -18,7 +18,7 @@ import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
-import { isTestSource } from './test-files.js';
+import { isTestFile, isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
 import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
@@ -185,15 +185,22 @@ const PROCESS_FILES = ['Dockerfile', 'docker-compose.yml', 'docker-compose.yaml'
 
 /**
  * A NestJS controller that no module can register: no module of the project imports its file (directly or through
- * barrels), while the package's modules list their `controllers:`. Its handlers and publishes never run (a demo
+ * barrels), while a module beside it or in a folder above it lists its `controllers:`. Its handlers and publishes never run (a demo
  * controller left out of its module, a replaced one kept beside its successor).
  */
 function unregisteredController(resolver: Resolver): boolean {
   const { project, file } = resolver;
   if (!project || !file || resolver.input.crossFile === false || !resolver.input.text.includes('@Controller(')) return false;
   if (importersThroughBarrels(project, file, resolver.catalog).length > 0) return false;
-  const prefix = packageDir(file, project.root) + path.sep;
-  return project.files().some((other) => other !== file && other.startsWith(prefix) && /\bcontrollers\s*:\s*\[/.test(project.text(other) ?? ''));
+  // A module beside it or in a folder above it, within its package, lists controllers (`billing/billing.module.ts` for
+  // `billing/controllers/booking.controller.ts`): the app registers its controllers there, and not this one.
+  const top = packageDir(file, project.root);
+  const folders = new Set<string>();
+  for (let dir = path.dirname(file); dir.startsWith(top); dir = path.dirname(dir)) {
+    folders.add(dir);
+    if (dir === top) break;
+  }
+  return project.files().some((other) => other !== file && folders.has(path.dirname(other)) && !isTestFile(project.relative(other)) && /\bcontrollers\s*:\s*\[/.test(project.text(other) ?? ''));
 }
 
 interface Manifest {
