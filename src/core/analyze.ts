@@ -145,12 +145,20 @@ function handRunScript(resolver: Resolver): boolean {
   // The scripts of an operator-scripts package import each other (a command index); no other package imports them.
   if (scriptsPackage) return !importers.some((other) => !other.startsWith(dir + path.sep));
   if (importers.length > 0) return false;
-  const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
-  const names = [stem === 'index' ? path.basename(path.dirname(file)) : stem];
-  return ![...new Set([dir, project.root])].some((base) => {
-    const scripts = (project.manifest(base) as Manifest | undefined)?.scripts ?? {};
-    const texts = [...Object.values(scripts).filter((v): v is string => typeof v === 'string'), readText(path.join(base, 'Dockerfile')) ?? ''];
-    return texts.some((text) => names.some((name) => text.includes(name)));
+  const stem = fileStem(file);
+  return !namedByLaunchers(project, dir, stem === 'index' ? path.basename(path.dirname(file)) : stem, () => true, ['Dockerfile']);
+}
+
+const fileStem = (file: string): string => path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+
+/**
+ * Whether what launches code in a file's package or in the repository names it: the package scripts `keepScript`
+ * keeps (by their names), and the `files` at those two places (a Dockerfile, a compose file).
+ */
+function namedByLaunchers(project: Project, dir: string, name: string, keepScript: (script: string) => boolean, files: readonly string[]): boolean {
+  return [...new Set([dir, project.root])].some((base) => {
+    const scripts = Object.entries((project.manifest(base) as Manifest | undefined)?.scripts ?? {}).flatMap(([script, value]) => (typeof value === 'string' && keepScript(script) ? [value] : []));
+    return [...scripts, ...files.map((other) => readText(path.join(base, other)) ?? '')].some((text) => text.includes(name));
   });
 }
 
@@ -163,17 +171,10 @@ function handRunScript(resolver: Resolver): boolean {
  * for one: it may read flags at start.
  */
 function commandLineScript(resolver: Resolver, project: Project, file: string, dir: string): boolean {
-  const stem = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  const stem = fileStem(file);
   if (ENTRY_NAMES.test(stem)) return false;
-  const bases = [...new Set([dir, project.root])];
-  const scriptsOf = (base: string): Array<[string, string]> => Object.entries((project.manifest(base) as Manifest | undefined)?.scripts ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
-  const byTestScript = bases.some((base) => scriptsOf(base).some(([name, value]) => TEST_SCRIPT.test(name) && value.includes(stem)));
-  if (!byTestScript && !resolver.input.text.includes('process.argv')) return false;
-  const started = bases.some((base) => {
-    const starters = scriptsOf(base).filter(([name]) => START_SCRIPT.test(name)).map(([, value]) => value);
-    return [...starters, ...PROCESS_FILES.map((name) => readText(path.join(base, name)) ?? '')].some((text) => text.includes(stem));
-  });
-  return !started && importersOf(project, file, resolver.catalog).length === 0;
+  if (!resolver.input.text.includes('process.argv') && !namedByLaunchers(project, dir, stem, (script) => TEST_SCRIPT.test(script), [])) return false;
+  return !namedByLaunchers(project, dir, stem, (script) => START_SCRIPT.test(script), PROCESS_FILES) && importersOf(project, file, resolver.catalog).length === 0;
 }
 
 const START_SCRIPT = /^(start|serve|dev|prod|worker)\b|:(start|prod|serve|worker)$/;

@@ -361,7 +361,10 @@ function computeParameterTransport(resolver: Resolver, owner: TSESTree.ClassDecl
   const constructor = owner.body.body.find((element): element is TSESTree.MethodDefinition => element.type === 'MethodDefinition' && element.kind === 'constructor');
   if (!constructor) return undefined;
   const params = constructor.value.params;
-  const index = params.findIndex((param) => (param.type === 'TSParameterProperty' ? param.parameter : param).type === 'Identifier' && ((param.type === 'TSParameterProperty' ? param.parameter : param) as TSESTree.Identifier).name === name);
+  const index = params.findIndex((param) => {
+    const id = param.type === 'TSParameterProperty' ? param.parameter : param;
+    return id.type === 'Identifier' && id.name === name;
+  });
   if (index < 0) return undefined;
   const param = params[index]!;
   for (const decorator of param.decorators ?? []) {

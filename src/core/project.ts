@@ -413,9 +413,10 @@ function isBare(specifier: string): boolean {
   return !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('#') && !specifier.startsWith('node:');
 }
 
-function packageName(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+/** The package a bare specifier names: `@acme/messaging` for `@acme/messaging/kafka`, `amqplib` for `amqplib/callback_api`. */
+export function packageName(specifier: string): string {
+  const slash = specifier.indexOf('/', specifier.startsWith('@') ? specifier.indexOf('/') + 1 : 0);
+  return slash < 0 ? specifier : specifier.slice(0, slash);
 }
 
 /** Files beside the sources that project-wide results read: manifests, Dockerfiles, TypeScript configs. */

@@ -5,7 +5,7 @@
  * other module (repositories, DTOs, utilities) is never parsed on a linted file's behalf.
  */
 import type { Catalog } from '../brokers/index.js';
-import { ownString, sharedString, type Project } from './project.js';
+import { ownString, packageName, sharedString, type Project } from './project.js';
 import { isTestFile } from './test-files.js';
 
 const IMPORTS = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
@@ -185,12 +185,7 @@ const CALLED_IMPORT = /\brequire\s*\(|\bimport\s*\(/;
 
 /** Whether one of the specifiers a module imports is a broker package or a path into one (`amqplib/callback_api`). */
 export function importsBrokerPackage(specifiers: readonly string[], catalog: Catalog): boolean {
-  for (const specifier of specifiers) {
-    if (catalog.byPackage.has(specifier)) return true;
-    const slash = specifier.indexOf('/', specifier.startsWith('@') ? specifier.indexOf('/') + 1 : 0);
-    if (slash > 0 && catalog.byPackage.has(specifier.slice(0, slash))) return true;
-  }
-  return false;
+  return specifiers.some((specifier) => catalog.byPackage.has(specifier) || catalog.byPackage.has(packageName(specifier)));
 }
 
 /** What a module statement imports or re-exports from (the parts of an ESTree `Program` body we read). */
@@ -277,10 +272,6 @@ export function importersOf(project: Project, file: string, catalog: Catalog): s
   return index.get(file) ?? [];
 }
 
-/**
- * The modules that import a file directly or through barrels (`libs/common/src/index.ts` re-exporting
- * `services/index.ts` re-exporting the class): the barrels themselves are left out, their importers stand for them.
- */
 const MAX_BARREL_STEPS = 6;
 /** `new Publisher(`, `new lib.Publisher(`: a class of the project's own is named with a capital. */
 const CONSTRUCTION = /\bnew\s+(?:[\w$]+\.)?([A-Z][\w$]*)\s*[(<]/g;
@@ -302,6 +293,10 @@ export function constructorsOf(project: Project, name: string, catalog: Catalog)
   return index.get(name) ?? [];
 }
 
+/**
+ * The modules that import a file directly or through barrels (`libs/common/src/index.ts` re-exporting
+ * `services/index.ts` re-exporting the class): the barrels themselves are left out, their importers stand for them.
+ */
 export function importersThroughBarrels(project: Project, file: string, catalog: Catalog): readonly string[] {
   return project.projectSlot(`importers-through-barrels:${file}`, () => collectImporters(project, file, catalog));
 }

@@ -636,7 +636,6 @@ export class Resolver {
     return entity.resolver.returnKind(entity.node);
   }
 
-  /** The kind a function of this module returns (a factory or getter of a client); unknown while it is being computed. */
   /** The kind a factory returns that a call of a project function makes (`clientProxyFactory(queue)`). */
   private madeFactoryKind(node: Node): Kind | null {
     const call = this.follow(node).node;
@@ -650,6 +649,7 @@ export class Resolver {
     return null;
   }
 
+  /** The kind a function of this module returns (a factory or getter of a client); unknown while it is being computed. */
   returnKind(fn: FunctionNode): Kind | null {
     return this.memo('return-kinds', fn, () => {
       for (const expression of returnedExpressions(fn, this.keys)) {
@@ -1117,7 +1117,7 @@ export class Resolver {
     }
     let found: Kind | null = null;
     const calls: Array<{ resolver: Resolver; args: TSESTree.CallExpressionArgument[] }> = this.sameFileCalls(fn).map((call) => ({ resolver: this as Resolver, args: call.arguments }));
-    calls.push(...this.constructions(fn));
+    calls.push(...this.constructionsOf(fn));
     for (const { resolver, args } of calls) {
       const arg = args[index];
       if (!arg || arg.type === 'SpreadElement' || args.slice(0, index).some((a) => a.type === 'SpreadElement')) continue;
