@@ -19,6 +19,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Ignore } from 'ignore';
 import { walk, type VisitorKeys } from './ast.js';
 import { resetModuleResolution, resolveModule } from './module-resolution.js';
+import { HELPERS_MODULE, LEGACY_HELPERS_MODULE } from './otel.js';
 import { eslintEspree, eslintScopeAnalysis, NEEDS_TYPESCRIPT_ESLINT, typeScriptEstree } from './parsers.js';
 
 /**
@@ -74,9 +75,11 @@ interface CachedText {
   parses?: number;
   /**
    * Per-module results computed by higher code (resolver, summaries), dropped with the text when the file changes.
-   * Made on first use: most files of a repository are only looked at, never summarised.
+   * Made on first use: most files of a repository are only looked at, never summarised. Held as a flat list of
+   * key, value pairs while there are few (a file has one or two: its facts, what it reaches; a `Map` costs more
+   * than the pairs themselves), as a `Map` beyond `FLAT_SLOTS` pairs.
    */
-  slots?: Map<string, unknown>;
+  slots?: unknown[] | Map<string, unknown>;
   checkedAt: number;
 }
 
@@ -86,10 +89,17 @@ interface CachedText {
  * decorator factory that every file of a large app imports), which a walk package by package would otherwise parse
  * again for every file that reaches it.
  */
-const MAX_PARSED = 8;
+const MAX_PARSED = 4;
 const MAX_HOT = 24;
 const HOT_AFTER = 3;
 const PARSED_SLOTS = ['resolver'];
+const FLAT_SLOTS = 8;
+
+/**
+ * Packages whose behaviour the rules know by name (our helpers inject and extract): never read, even when a workspace
+ * links their sources into `node_modules`.
+ */
+const KNOWN_PACKAGES = new Set([HELPERS_MODULE, packageName(LEGACY_HELPERS_MODULE)]);
 
 /** How long a file's cached text is trusted before its modification time is looked at again (ms). */
 const STAT_TTL = 1_000;
@@ -166,7 +176,7 @@ export class Project {
     if (cached !== undefined) return cached ?? undefined;
     // A bare specifier of a package that resolved outside the project once (`express`) does so from anywhere.
     const bare = isBareSpecifier ? packageName(specifier) : undefined;
-    if (bare && this.externalPackages.has(bare)) return undefined;
+    if (bare && (this.externalPackages.has(bare) || KNOWN_PACKAGES.has(bare))) return undefined;
     const resolved = this.resolveUncached(from, specifier) ?? null;
     this.resolutions.set(ownString(key), resolved);
     if (resolved === null && bare && this.lastFoundDependency) this.externalPackages.add(ownString(bare));
@@ -349,7 +359,7 @@ export class Project {
       const entry = this.texts.get(oldest);
       if (!entry) continue;
       entry.parsed = undefined;
-      for (const key of PARSED_SLOTS) entry.slots?.delete(key);
+      for (const key of PARSED_SLOTS) deleteSlot(entry, key);
     }
   }
 
@@ -366,12 +376,12 @@ export class Project {
   slot<T>(file: string, key: string, compute: () => T): T | undefined {
     const entry = this.entry(file);
     if (!entry) return undefined;
-    const slots = (entry.slots ??= new Map());
-    if (slots.has(key)) return slots.get(key) as T;
+    const found = findSlot(entry, key);
+    if (found !== NO_SLOT) return found as T;
     key = slotKey(key);
-    slots.set(key, undefined); // a module reached again while computing its own value is unknown
+    setSlot(entry, key, undefined); // a module reached again while computing its own value is unknown
     const value = compute();
-    slots.set(key, value);
+    setSlot(entry, key, value);
     return value;
   }
 
@@ -671,6 +681,54 @@ function safeRealpath(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const NO_SLOT: unique symbol = Symbol('no slot');
+
+function findSlot(entry: CachedText, key: string): unknown {
+  const slots = entry.slots;
+  if (slots === undefined) return NO_SLOT;
+  if (slots instanceof Map) return slots.has(key) ? slots.get(key) : NO_SLOT;
+  for (let i = 0; i < slots.length; i += 2) if (slots[i] === key) return slots[i + 1];
+  return NO_SLOT;
+}
+
+function setSlot(entry: CachedText, key: string, value: unknown): void {
+  const slots = entry.slots;
+  if (slots instanceof Map) {
+    slots.set(key, value);
+    return;
+  }
+  if (slots === undefined) {
+    entry.slots = [key, value];
+    return;
+  }
+  for (let i = 0; i < slots.length; i += 2) {
+    if (slots[i] === key) {
+      slots[i + 1] = value;
+      return;
+    }
+  }
+  // A copy rather than `push`, which would grow the list by half again plus sixteen.
+  if (slots.length < FLAT_SLOTS * 2) entry.slots = [...slots, key, value];
+  else entry.slots = new Map([...pairs(slots), [key, value]]);
+}
+
+function deleteSlot(entry: CachedText, key: string): void {
+  const slots = entry.slots;
+  if (slots instanceof Map) slots.delete(key);
+  else if (slots) {
+    for (let i = 0; i < slots.length; i += 2) {
+      if (slots[i] === key) {
+        slots.splice(i, 2);
+        return;
+      }
+    }
+  }
+}
+
+function* pairs(flat: unknown[]): Generator<[string, unknown]> {
+  for (let i = 0; i < flat.length; i += 2) yield [flat[i] as string, flat[i + 1]];
 }
 
 /** One copy of each slot key, shared by every module's slots (keys are built per call, and there are few kinds). */

@@ -127,3 +127,32 @@ describe('a workspace package that declares its types beside its JavaScript', ()
     fs.rmSync(root, { recursive: true, force: true });
   });
 });
+
+describe('the helpers package, linked into node_modules by a workspace', () => {
+  // The rules know what `trace-propagation-helpers` does by its name: its sources are never read, even where a
+  // workspace links them in like one of its own packages (a repository that vendors the helpers).
+  it('is not resolved to source, while a workspace package of the same shape is', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-propagation-known-'));
+    const put = (file: string, text = ''): void => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    put('package.json', JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*'] }));
+    for (const name of ['trace-propagation-helpers', '@shop/bus']) {
+      const folder = `packages/${name.replace('@shop/', '')}`;
+      put(`${folder}/package.json`, JSON.stringify({ name, main: 'index.js' }));
+      put(`${folder}/index.js`, 'module.exports = {};\n');
+      fs.mkdirSync(path.join(root, 'node_modules', path.dirname(name)), { recursive: true });
+      fs.symlinkSync(path.join(root, folder), path.join(root, 'node_modules', name));
+    }
+    put('packages/app/package.json', JSON.stringify({ name: 'app' }));
+    put('packages/app/index.js', "require('trace-propagation-helpers');\nrequire('@shop/bus');\n");
+    Project.reset();
+    const from = path.join(root, 'packages/app/index.js');
+    const project = Project.forFile(from)!;
+    expect(project.resolve(from, '@shop/bus')).toBe(path.join(root, 'packages/bus/index.js'));
+    expect(project.resolve(from, 'trace-propagation-helpers')).toBeUndefined();
+    expect(project.resolve(from, 'eslint-plugin-trace-propagation/helpers')).toBeUndefined();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
