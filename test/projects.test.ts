@@ -454,6 +454,19 @@ describe('a client handed to a constructor', () => {
     expect(lintInOrder(dir, ['src/publisher.js', 'src/listener.js'])).toEqual(['src/listener.js:8:missingExtraction', 'src/publisher.js:6:missingHeaders']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('finds the constructions of a class named in lower case too', () => {
+    // The index of who constructs what knows capitalised names; `class publisher` is looked for in its importers.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ctorlower-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'pulse', dependencies: { amqplib: '0.10.3' } }),
+      'src/publisher.js': "class publisher {\n  constructor(channel) {\n    this.channel = channel;\n  }\n  send(routingKey, event) {\n    return this.channel.publish('pulse', routingKey, Buffer.from(JSON.stringify(event)));\n  }\n}\nmodule.exports = { publisher };\n",
+      'src/main.js': "const amqplib = require('amqplib');\nconst { publisher } = require('./publisher');\nasync function main() {\n  const channel = await (await amqplib.connect(process.env.AMQP_URL)).createChannel();\n  return new publisher(channel);\n}\nmodule.exports = { main };\n",
+      'src/local.js': "const { EventEmitter } = require('node:events');\nconst { publisher } = require('./publisher');\nmodule.exports.local = () => new publisher(new EventEmitter());\n",
+    });
+    expect(lintInOrder(dir, ['src/publisher.js'])).toEqual(['src/publisher.js:6:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('an Nx workspace without npm workspaces', () => {

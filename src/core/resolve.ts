@@ -1163,8 +1163,10 @@ export class Resolver {
     // Only modules whose text constructs the class by its name (`new Publisher(`), or through a namespace.
     const constructs = new RegExp(`\\bnew\\s+(?:[\\w$]+\\.)?${escapeRegExp(id.name)}\\s*\\(`);
     // Through barrels a class has many importers (every module importing `@app/common`): those that construct it count.
-    const named = constructorsOf(project, id.name, this.catalog);
-    const constructing = named.length === 0 ? [] : importersThroughBarrels(project, file, this.catalog).filter((other) => named.includes(other) && constructs.test(project.text(other) ?? ''));
+    // The index knows classes named with a capital (most are); another name is looked for in the importers' texts.
+    const named = /^[A-Z]/.test(id.name) ? constructorsOf(project, id.name, this.catalog) : undefined;
+    const constructing =
+      named?.length === 0 ? [] : importersThroughBarrels(project, file, this.catalog).filter((other) => (named?.includes(other) ?? true) && constructs.test(project.text(other) ?? ''));
     for (const other of constructing.slice(0, MAX_CONSTRUCTION_FILES)) {
       const resolver = Resolver.forModule(project, other, this.catalog);
       if (!resolver) continue;
