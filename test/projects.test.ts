@@ -516,6 +516,34 @@ describe('a Nest app\'s tracing setup', () => {
   });
 });
 
+describe('a tracing setup a shared package starts inside a function', () => {
+  // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
+  // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is
+  // required, or a function of another name called, it patches nothing.
+  it('counts when the entry calls it by name before loading the client library', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-inittelemetry-'));
+    const files = (entry: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'shop', private: true, workspaces: ['packages/*', 'services/*'] }),
+      'packages/common/package.json': JSON.stringify({ name: '@shop/common', main: 'index.js', dependencies: { '@opentelemetry/sdk-node': '^0.52.0', '@opentelemetry/auto-instrumentations-node': '^0.52.0' } }),
+      'packages/common/index.js': "const { logger } = require('./src/logger');\nconst { initTelemetry } = require('./src/telemetry');\nmodule.exports = { initTelemetry, logger };\n",
+      'packages/common/src/logger.js': 'module.exports.logger = console;\n',
+      'packages/common/src/setup.js': 'module.exports.setup = () => undefined;\n',
+      'packages/common/src/telemetry.js': "const { NodeSDK } = require('@opentelemetry/sdk-node');\nconst { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node');\nconst initTelemetry = (serviceName) => {\n  const sdk = new NodeSDK({ serviceName, instrumentations: [getNodeAutoInstrumentations()] });\n  sdk.start();\n  return sdk;\n};\nmodule.exports = { initTelemetry };\n",
+      'services/orders/package.json': JSON.stringify({ name: 'orders', main: 'src/index.js', scripts: { start: 'node src/index.js' }, dependencies: { '@shop/common': '*', kafkajs: '2.2.4' } }),
+      'services/orders/src/index.js': entry,
+      'services/orders/src/producer.js': "const { Kafka } = require('kafkajs');\nconst producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\nasync function publish(order) {\n  await producer.send({ topic: 'orders', messages: [{ value: JSON.stringify(order) }] });\n}\nmodule.exports = { publish };\n",
+    });
+    const reported = ['services/orders/src/producer.js:4:missingHeaders'];
+    writeProject(dir, files("const { initTelemetry } = require('@shop/common');\ninitTelemetry('orders');\nconst { publish } = require('./producer');\npublish({ id: 1 });\n"));
+    expect(lintInOrder(dir, ['services/orders/src/producer.js'])).toEqual([]);
+    writeProject(dir, files("const { initTelemetry } = require('@shop/common');\nconst { publish } = require('./producer');\ninitTelemetry('orders');\npublish({ id: 1 });\n"));
+    expect(lintInOrder(dir, ['services/orders/src/producer.js'])).toEqual(reported);
+    writeProject(dir, files("const { logger } = require('@shop/common');\nlogger.info('up');\nconst { publish } = require('./producer');\npublish({ id: 1 });\n"));
+    expect(lintInOrder(dir, ['services/orders/src/producer.js'])).toEqual(reported);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

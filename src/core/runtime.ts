@@ -191,7 +191,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           if (setup.auto.has(name) && !first.autoAllows(name)) continue;
           const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
           if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
-          else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file) || startedEarly(project, setup, early))) coverage.loaded.set(name, show(setup.file));
+          else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file) || calledThrough(importsOf, setup, first.calledNames) || startedEarly(project, setup, early))) coverage.loaded.set(name, show(setup.file));
           else if (beforeNest?.has(setup.file) && loadedLazily(beforeNest, loadsEarly(name))) coverage.loaded.set(name, show(setup.file));
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
@@ -485,6 +485,18 @@ function throughBarrels(project: Project, file: string, catalog: Catalog, depth 
   return [file, ...behind.flatMap((target) => throughBarrels(project, target, catalog, depth + 1))];
 }
 
+/**
+ * Whether an entry calls a deferred setup's function by its name, imported from a module that loads the setup's
+ * (`initTelemetry()` of `@acme/common`, whose index requires `./src/telemetry`, where `initTelemetry` starts the SDK).
+ */
+function calledThrough(importsOf: ImportGraph, setup: Setup, calledNames: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  for (const name of setup.starters ?? []) {
+    const modules = calledNames.get(name);
+    if (modules && importClosure(importsOf, new Set(modules)).has(setup.file)) return true;
+  }
+  return false;
+}
+
 /** The outermost function a node sits in. */
 function outermostFunction(node: Node): FunctionNode | undefined {
   let outermost: FunctionNode | undefined;
@@ -578,6 +590,11 @@ interface FirstLoaded {
   entries: Set<string>;
   /** Of `files`, those whose exported function an entry calls before loading a client library. */
   called: Set<string>;
+  /**
+   * The names of those functions (`initTelemetry` of `const { initTelemetry } = require('@acme/common')`): a setup
+   * made inside a function of that name, in a module the called one loads (its `telemetry.js`), is started too.
+   */
+  calledNames: Map<string, Set<string>>;
 }
 
 function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf: ImportGraph): FirstLoaded {
@@ -596,12 +613,13 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   const agentsByEntry = new Map<string, Map<string, string>>();
   const preloadAgents = new Map<string, string>();
   const called = new Set<string>();
+  const calledNames = new Map<string, Set<string>>();
   const manifest = project.manifest(dir) as { main?: string; type?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> } | undefined;
   if (manifest?.dependencies?.next) {
     // Next.js runs `register()` of its instrumentation hook (and what it imports) before the app's own modules, but
     // bundles the server code: only packages listed as external are loaded through `require`, where hooks patch.
     const hooks = NEXT_HOOKS.map((name) => path.join(dir, name)).filter((file) => fs.existsSync(file));
-    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents: new Map(), isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set(), called: new Set() };
+    if (hooks.length > 0) return { files: new Set(hooks), autoAllows: () => true, agents: new Map(), isApp: true, external: { packages: nextExternals(dir), dependencies: new Set(Object.keys(manifest.dependencies)) }, nestEntries, byEntry, preloads: new Set(hooks), agentsByEntry: new Map(), preloadAgents: new Map(), entries: new Set(), called: new Set(), calledNames: new Map() };
   }
   const scripts = manifest?.scripts ?? {};
   // Scripts that start the process, not those that build, test or lint it.
@@ -678,6 +696,12 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
     const loaded = firstLoaded(project, entry, (specifier) => loadsClient(entry, specifier));
     // An ES module evaluates every static import before its own statements: `setupTracing()` then runs after them.
     const esm = /\.m[jt]s$/.test(entry) || manifest?.type === 'module';
+    for (const [name, specifier] of esm ? [] : loaded.names) {
+      const target = project.resolve(entry, specifier);
+      if (!target) continue;
+      if (!calledNames.has(name)) calledNames.set(name, new Set());
+      calledNames.get(name)!.add(target);
+    }
     for (const specifier of esm ? [] : loaded.called) {
       const target = project.resolve(entry, specifier);
       // `import { nodeSDKBuilder } from '@acme/tracing'`, whose index re-exports `./tracing`: the setup is behind it.
@@ -701,7 +725,7 @@ function loadedFirst(project: Project, dir: string, catalog: Catalog, importsOf:
   // What every entry loads first, with the preloads: the package's answer when its entries are not told apart.
   const files = new Set([...preloads, ...[...byEntry.values()].flatMap((set) => [...set])]);
   const agents = new Map([...preloadAgents, ...[...agentsByEntry.values()].flatMap((map) => [...map])]);
-  return { files, autoAllows, agents, isApp: runs, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called };
+  return { files, autoAllows, agents, isApp: runs, nestEntries, byEntry, preloads, agentsByEntry, preloadAgents, entries, called, calledNames };
 }
 
 /**
@@ -793,8 +817,8 @@ function isConstant(node: Node): boolean {
  * `called`: those of them whose exports the entry calls before that module is loaded (`setupTracing();`,
  * `require('./instrumentation')('order')`), which starts a setup written inside a function.
  */
-function firstLoaded(project: Project, entry: string, loadsClient: (specifier: string) => boolean): { specifiers: string[]; called: Set<string> } {
-  const out = { specifiers: [] as string[], called: new Set<string>() };
+function firstLoaded(project: Project, entry: string, loadsClient: (specifier: string) => boolean): { specifiers: string[]; called: Set<string>; names: Map<string, string> } {
+  const out = { specifiers: [] as string[], called: new Set<string>(), names: new Map<string, string>() };
   const parsed = project.parse(entry);
   if (!parsed) return out;
   const importedFrom = new Map<string, string>();
@@ -824,6 +848,7 @@ function firstLoaded(project: Project, entry: string, loadsClient: (specifier: s
     const started = calledName(expression);
     if (started !== undefined && importedFrom.has(started)) {
       out.called.add(importedFrom.get(started)!);
+      out.names.set(started, importedFrom.get(started)!);
       continue;
     }
     let call = unwrap(expression);
@@ -840,6 +865,12 @@ function firstLoaded(project: Project, entry: string, loadsClient: (specifier: s
     if (call.type === 'MemberExpression') call = unwrap(call.object);
     const specifier = requireSpecifier(call);
     if (specifier) {
+      // `const { initTelemetry } = require('@acme/common')`, `const tracing = require('./tracing')`: names it binds.
+      const declarator = statement.type === 'VariableDeclaration' && outer === call ? statement.declarations[0] : undefined;
+      if (declarator?.id.type === 'Identifier') importedFrom.set(declarator.id.name, specifier);
+      else if (declarator?.id.type === 'ObjectPattern') {
+        for (const property of declarator.id.properties) if (property.type === 'Property' && property.value.type === 'Identifier') importedFrom.set(property.value.name, specifier);
+      }
       if (outer !== call) out.called.add(specifier);
       if (take(specifier)) return out;
       continue;
