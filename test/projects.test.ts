@@ -544,6 +544,28 @@ describe('a tracing setup a shared package starts inside a function', () => {
   });
 });
 
+describe('Azure Monitor\'s distribution', () => {
+  // `useAzureMonitor()` registers the Azure SDK instrumentation (which stamps Diagnostic-Id on Service Bus sends) only
+  // with `instrumentationOptions.azureSdk.enabled: true`; by default it leaves it off.
+  it('covers Service Bus sends only when the Azure SDK instrumentation is turned on, before the client loads', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-azuremonitor-'));
+    const files = (options: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'payments', main: 'app/index.js', scripts: { start: 'node app/index.js' }, dependencies: { '@azure/service-bus': '^7.9.0', '@azure/monitor-opentelemetry': '^1.7.0' } }),
+      'app/index.js': "require('./insights').setup();\nconst { send } = require('./sender');\nsend({ id: 1 });\n",
+      'app/insights.js': `const { useAzureMonitor } = require('@azure/monitor-opentelemetry');\nconst setup = () => {\n  useAzureMonitor(${options});\n};\nmodule.exports = { setup };\n`,
+      'app/sender.js': "const { ServiceBusClient } = require('@azure/service-bus');\nconst sender = new ServiceBusClient(process.env.SB).createSender('payments');\nasync function send(payment) {\n  await sender.sendMessages({ body: payment });\n}\nmodule.exports = { send };\n",
+    });
+    const reported = ['app/sender.js:4:missingHeaders'];
+    writeProject(dir, files('{ instrumentationOptions: { azureSdk: { enabled: true } } }'));
+    expect(lintInOrder(dir, ['app/sender.js'])).toEqual([]);
+    writeProject(dir, files('{ azureMonitorExporterOptions: { connectionString: process.env.AI } }'));
+    expect(lintInOrder(dir, ['app/sender.js'])).toEqual(reported);
+    writeProject(dir, files('{ instrumentationOptions: { azureSdk: { enabled: false }, http: { enabled: true } } }'));
+    expect(lintInOrder(dir, ['app/sender.js'])).toEqual(reported);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

@@ -47,6 +47,7 @@ const OTEL_PACKAGES: Readonly<Record<string, Instrumentation>> = {
   'opentelemetry-instrumentation-pubsub': 'pubsub',
 };
 const AUTO_PACKAGE = '@opentelemetry/auto-instrumentations-node';
+const AZURE_MONITOR = '@azure/monitor-opentelemetry';
 /** What `getNodeAutoInstrumentations()` brings, by its config key. */
 const AUTO_INCLUDES: Readonly<Record<string, Instrumentation>> = {
   '@opentelemetry/instrumentation-kafkajs': 'kafkajs',
@@ -452,6 +453,10 @@ function setupOf(resolver: Resolver, file: string): Setup {
         }
       } else if (name === 'createAzureSdkInstrumentation') {
         patch('azure-sdk');
+      } else if (name === 'useAzureMonitor' && (source === AZURE_MONITOR || !source)) {
+        // Azure Monitor's distribution registers the Azure SDK instrumentation only when asked: it is off by default.
+        const azureSdk = optionValue(resolver, optionValue(resolver, node.arguments[0], 'instrumentationOptions'), 'azureSdk');
+        if (optionIsTrue(resolver, azureSdk, 'enabled')) patch('azure-sdk');
       } else if (name === 'captureAWS') {
         // X-Ray for the whole v2 SDK (`AWSXRay.captureAWS(require('aws-sdk'))`); one client's capture is judged
         // at its sends instead (`capturedByXRay`).
