@@ -566,6 +566,25 @@ describe('Azure Monitor\'s distribution', () => {
   });
 });
 
+describe('a service function between its callers and a publish wrapper', () => {
+  // sendRequest() builds its message and never injects: it is reported, and so are the calls of it in other modules.
+  // A thin function passing its argument on to it (a few lines, a try/catch) is a wrapper too, whose callers are named
+  // the same way; a service function doing much else with its argument (looking up, validating, saving, answering) is
+  // where the call is made, and its own callers have nothing to do with the message.
+  it('makes a wrapper of a thin relay, not of a function that does other work', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-relay-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'stay', type: 'module', dependencies: { amqplib: '0.10.3' } }),
+      'lib/rabbit.js': "import amqp from 'amqplib';\nconst channel = await (await amqp.connect(process.env.URL)).createChannel();\nexport async function sendRequest(queue, data) {\n  channel.sendToQueue(queue, Buffer.from(JSON.stringify(data)), { persistent: true });\n}\n",
+      'src/users.js': "import { sendRequest } from '../lib/rabbit.js';\nimport { db } from './db.js';\nexport const assignRoom = async (data) => {\n  try {\n    return await sendRequest('rooms.assign', { userId: data.userId });\n  } catch (error) {\n    console.error(error);\n    throw error;\n  }\n};\nexport const login = async (data) => {\n  const { email, password } = data;\n  try {\n    let user = await db.users.find(email);\n    if (!user) {\n      user = await sendRequest('clients.byEmail', { email });\n    }\n    if (!user) return { status: 401 };\n    const valid = await db.check(password, user.hash);\n    if (!valid) return { status: 401 };\n    if (!user.enabled) return { status: 403 };\n    const token = await db.tokens.issue(user.id);\n    await db.audit.write({ user: user.id, at: Date.now() });\n    return { status: 200, token };\n  } catch (error) {\n    console.error(error);\n    return { status: 500 };\n  }\n};\n",
+      'src/db.js': 'export const db = {};\n',
+      'src/routes.js': "import { assignRoom, login } from './users.js';\nexport async function onLogin(req, res) {\n  res.json(await login(req.body));\n}\nexport async function onAssign(req, res) {\n  res.json(await assignRoom(req.body));\n}\n",
+    });
+    expect(lintInOrder(dir, ['lib/rabbit.js', 'src/users.js', 'src/routes.js'])).toEqual(['lib/rabbit.js:4:missingHeaders', 'src/routes.js:6:wrapperWithoutContext', 'src/users.js:16:wrapperWithoutContext', 'src/users.js:5:wrapperWithoutContext']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

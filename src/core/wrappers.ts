@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, enclosingFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
@@ -108,6 +108,15 @@ function sitesIn(resolver: Resolver, fn: FunctionNode, matchDirect: SiteMatcher,
 
 /** How the callers of `fn` feed the broker call `inner`, if they do. */
 function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
+  const entry = deriveEntryOf(resolver, fn, name, inner);
+  // A function that hands part of its arguments to a wrapper as a payload, among much other work (a service method
+  // that loads, validates, saves, then asks another service), is where that call is made, not a helper its own
+  // callers publish through: the wrapper it calls is reported, and that wrapper's callers are told so.
+  if (entry?.info.mode === 'body' && inner.via && fn.body.type === 'BlockStatement' && statementCount(resolver, fn.body, MAX_RELAY_STATEMENTS) > MAX_RELAY_STATEMENTS) return undefined;
+  return entry;
+}
+
+function deriveEntryOf(resolver: Resolver, fn: FunctionNode, name: string, inner: PublishSite): WrapperEntry | undefined {
   const info = (mode: WrapperInfo['mode']): WrapperInfo => ({ name, file: resolver.file, line: positionOf(resolver.input.text, fn).line, callLine: positionOf(resolver.input.text, inner.call).line, mode, inner, resolver });
   const label = `${name}()`;
   const base = inner.spec;
@@ -151,7 +160,7 @@ function deriveEntry(resolver: Resolver, fn: FunctionNode, name: string, inner: 
 function bodyBuiltFromParam(resolver: Resolver, fn: FunctionNode, start: Node, bodyPath: string, inner: PublishSite): string | undefined {
   // Only a function that does little else: a service method that saves a record and then publishes an event built
   // from its arguments is where that event starts, not a helper its callers publish through.
-  if (fn.body.type === 'BlockStatement' && fn.body.body.length > 2) return undefined;
+  if (fn.body.type === 'BlockStatement' && (fn.body.body.length > 2 || statementCount(resolver, fn.body, MAX_THIN_STATEMENTS) > MAX_THIN_STATEMENTS)) return undefined;
   const values = bodyPath === '' ? [start] : evalPath(resolver, start, bodyPath, inner.broker.id, inner.call).flatMap((r) => (r.type === 'node' ? [r.node] : []));
   for (const value of values) {
     const object = resolver.follow(value).node;
@@ -163,6 +172,25 @@ function bodyBuiltFromParam(resolver: Resolver, fn: FunctionNode, start: Node, b
     }
   }
   return undefined;
+}
+
+/** A thin wrapper's statements, nested ones included: a log line and a `try`/`catch` around the publish, at most. */
+const MAX_THIN_STATEMENTS = 5;
+/** A function between its callers and a wrapper, passing on their payload: a few lines of mapping and logging. */
+const MAX_RELAY_STATEMENTS = 10;
+
+/**
+ * The statements of a block at every depth (`try { ... } catch { ... }` counts its own and those inside), blocks and
+ * nested functions aside, counted up to just past `limit`.
+ */
+function statementCount(resolver: Resolver, block: TSESTree.BlockStatement, limit: number): number {
+  let count = 0;
+  walk(block, resolver.keys, (node) => {
+    if (count > limit || isFunction(node)) return false;
+    if (node.type !== 'BlockStatement' && node.type !== 'StaticBlock' && /(Statement|Declaration)$/.test(node.type)) count++;
+    return undefined;
+  });
+  return count;
 }
 
 /**
