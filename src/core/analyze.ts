@@ -12,7 +12,7 @@ import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
 import { carriesContext, checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
-import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, type PublishSite } from './publish.js';
+import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, wrapperCallerFinding, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
@@ -413,6 +413,26 @@ function checkPassThrough(resolver: Resolver, site: PublishSite, names: Propagat
 }
 
 /**
+ * Whether a publish goes through a wrapper that passes its callers' whole message through, none of whose callers
+ * in the project hands over any headers (`send(pattern, data)` forwarding `data` to `client.send`, every caller passing
+ * a plain payload): the wrapper is then where the context goes missing, and is reported itself (by its own call, or
+ * as a pass-through none of whose callers injects); its callers are told so, not each asked to add headers.
+ */
+function callersCarryNothing(site: PublishSite, names: PropagationNames): boolean {
+  const via = site.via;
+  // A wrapper with a carrier parameter of its own (`emit(topic, payload, headers?)`) asks its callers for headers.
+  if (!via || via.mode !== 'message' || via.inner.via) return false;
+  const wrapper = via.resolver;
+  const pass = passThroughOf(wrapper, via.inner);
+  if (!pass) return false;
+  const judge = (): boolean => {
+    const callers = callerSites(wrapper, pass.fn, pass.name, via.inner, matchPublish);
+    return !!callers && callers.length > 0 && callers.every(({ resolver: r, site: s }) => checkPublishSite(r, s, names).some((f) => f.messageId === 'missingHeaders'));
+  };
+  return wrapper.project && wrapper.file ? wrapper.project.projectSlot(`callers-carry:${wrapper.file}:${via.inner.call.range[0]}:${textHash(wrapper.input.text)}`, judge) : judge();
+}
+
+/**
  * A consumer of RPC replies (`amq.rabbitmq.reply-to`, a `reply` queue): a reply resolves a call the consumer's own
  * process made, within that call's trace; there is no producer's context to continue.
  */
@@ -542,7 +562,12 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     case 'require-header-injection': {
       const all: Finding[] = [];
       for (const site of sites.publish) {
-        const own = checkPublishSite(resolver, site, names);
+        let own = checkPublishSite(resolver, site, names);
+        // Through another module's wrapper none of whose callers hands over headers: the wrapper is reported, and
+        // the caller is told the fix goes there rather than asked to add headers it never passes.
+        if (site.via && site.via.file !== resolver.file && own.some((f) => f.messageId === 'missingHeaders') && callersCarryNothing(site, names)) {
+          own = names.wrapperCallers === false ? [] : [wrapperCallerFinding(resolver, site)];
+        }
         const passed = own.length === 0 && !site.via ? checkPassThrough(resolver, site, names) : [];
         // Asked only of a site that would be reported: it may follow the client into other modules.
         if (own.length + passed.length > 0 && (sendsThroughXRay(resolver, site) || contextInBody(resolver, site, sites.publish, options))) continue;

@@ -236,17 +236,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
     // from another file is told why its events lose the trace.
     if (names.wrapperCallers === false || via.file === resolver.file) return findings;
-    if (wrapperDropsContext(via, names)) {
-      // The function to fix: the wrapper itself, or the one it reaches that makes the broker call.
-      const sender = innermostWrapper(via);
-      const target = sender === via ? `${via.name}()` : `${sender.name}() (${wrapperLocation(sender, resolver)})`;
-      findings.push({
-        rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
-        data: { ...data, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver), target },
-        coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
-        reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
-      });
-    }
+    if (wrapperDropsContext(via, names)) findings.push(wrapperCallerFinding(resolver, site));
     return findings;
   }
   const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
@@ -354,6 +344,23 @@ function destinationText(resolver: Resolver, node: Node): string {
 
 
 /** The wrapper whose own code makes the broker call, at the end of a chain of wrappers (`via` itself, if none). */
+/**
+ * A call in another file of a wrapper that sends without trace context: it names the wrapper, where the fix goes
+ * (the wrapper itself, or the one it reaches that makes the broker call).
+ */
+export function wrapperCallerFinding(resolver: Resolver, site: PublishSite): Finding {
+  const { spec, broker, call } = site;
+  const via = site.via!;
+  const sender = innermostWrapper(via);
+  const target = sender === via ? `${via.name}()` : `${sender.name}() (${wrapperLocation(sender, resolver)})`;
+  return {
+    rule: 'require-header-injection', messageId: 'wrapperWithoutContext', node: callLocation(call), broker,
+    data: { broker: broker.name, site: spec.label, carrier: spec.carrierName, shape: spec.shape, via: ` (which calls ${via.inner.spec.label} at ${wrapperLocation(via, resolver, 'call')})`, wrapper: `${via.name}()`, where: wrapperLocation(via, resolver), target },
+    coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
+    reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
+  };
+}
+
 function innermostWrapper(via: WrapperInfo): WrapperInfo {
   let current = via;
   while (current.inner.via) current = current.inner.via;
