@@ -585,6 +585,34 @@ describe('a service function between its callers and a publish wrapper', () => {
   });
 });
 
+describe('a global interceptor a shared library\'s module provides', () => {
+  // libs/shared (behind a path alias and a barrel) has GlobalTracingModule providing APP_INTERCEPTOR with an
+  // interceptor that extracts: the orders app imports that module, so its handlers run in the producer's context.
+  // The upload app imports only a constant from the same barrel, so its handler is still reported.
+  it('covers the handlers of the apps that import the module, not of those that import the library for else', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-globalmodule-'));
+    const app = (name: string, imports: string, modules: string): Record<string, string> => ({
+      [`apps/${name}/src/main.ts`]: "import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA, options: { client: { brokers: ['kafka:9092'] } } });\n  await app.listen();\n}\nbootstrap();\n",
+      [`apps/${name}/src/app.module.ts`]: `import { Module } from '@nestjs/common';\nimport { ${imports} } from '@shop/shared';\nimport { EventsController } from './events.controller';\n@Module({ imports: [${modules}], controllers: [EventsController] })\nexport class AppModule {}\n`,
+      [`apps/${name}/src/events.controller.ts`]: "import { Controller } from '@nestjs/common';\nimport { EventPattern, Payload } from '@nestjs/microservices';\n@Controller()\nexport class EventsController {\n  @EventPattern('orders.created')\n  async onCreated(@Payload() order: { id: string }) {\n    await fetch(`http://store/orders/${order.id}`, { method: 'PUT' });\n  }\n}\n",
+    });
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', kafkajs: '2.2.4' } }),
+      'nx.json': '{}',
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shop/shared': ['libs/shared/src/index.ts'] } } }),
+      'tsconfig.json': JSON.stringify({ extends: './tsconfig.base.json' }),
+      'libs/shared/src/index.ts': "export * from './lib/global-tracing.module';\nexport * from './lib/topics';\n",
+      'libs/shared/src/lib/topics.ts': "export const TOPICS = { created: 'orders.created' };\n",
+      'libs/shared/src/lib/global-tracing.module.ts': "import { Global, Module } from '@nestjs/common';\nimport { APP_INTERCEPTOR } from '@nestjs/core';\nimport { TracingInterceptor } from './tracing.interceptor';\n@Global()\n@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: TracingInterceptor }] })\nexport class GlobalTracingModule {}\n",
+      'libs/shared/src/lib/tracing.interceptor.ts': "import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';\nimport type { KafkaContext } from '@nestjs/microservices';\nimport { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';\n@Injectable()\nexport class TracingInterceptor implements NestInterceptor {\n  intercept(execution: ExecutionContext, next: CallHandler) {\n    const kafka = execution.switchToRpc().getContext<KafkaContext>();\n    const parent = propagation.extract(ROOT_CONTEXT, kafka.getMessage().headers ?? {});\n    return context.with(parent, () => next.handle());\n  }\n}\n",
+      ...app('orders', 'GlobalTracingModule', 'GlobalTracingModule'),
+      ...app('upload', 'TOPICS', ''),
+    });
+    expect(lintInOrder(dir, ['apps/orders/src/events.controller.ts', 'apps/upload/src/events.controller.ts'])).toEqual(['apps/upload/src/events.controller.ts:6:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

@@ -15,7 +15,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, isFunction, memberName, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { extractionCall } from './otel.js';
 import { exists } from './project.js';
-import { fileFacts } from './reach.js';
+import { fileFacts, importersThroughBarrels } from './reach.js';
 import { enclosingClass, entityOf, Resolver, type ScopeVariable } from './resolve.js';
 import { majorVersionOf } from './versions.js';
 
@@ -94,15 +94,32 @@ function scanApp(from: Resolver, dir: string): NestApp {
       });
     }
   }
+  // A module of a shared library the app imports (`GlobalTracingModule` of `libs/shared`, through a path alias and a
+  // barrel) may provide a global interceptor: Nest registers an APP_INTERCEPTOR from any module it loads.
+  if (app.globalExtractor) return app;
+  for (const file of project.files()) {
+    const text = file.startsWith(prefix) || !fileFacts(project, file, from.catalog)?.nestBootstrap ? undefined : project.text(file);
+    if (!text?.includes('APP_INTERCEPTOR')) continue;
+    // The app must name the module (a barrel of the library is imported for many other things).
+    const modules = Array.from(text.matchAll(/\bexport\s+class\s+([A-Za-z_$][\w$]*)/g), (m) => m[1]!);
+    const names = modules.length > 0 ? new RegExp(`\\b(?:${modules.join('|')})\\b`) : undefined;
+    if (!names || !importersThroughBarrels(project, file, from.catalog).some((importer) => importer.startsWith(prefix) && names.test(project.text(importer) ?? ''))) continue;
+    const resolver = resolverOf(file);
+    if (resolver) scanBootstrap(resolver, resolver.input.ast, app, true);
+    if (app.globalExtractor) break;
+  }
   return app;
 }
 
 const MODULE_REGISTRATION = /\b[A-Z]\w*Module\.register(?:Async)?\(/;
 
-/** The servers, clients and global interceptors a bootstrap (a file, or a shared bootstrap function) sets up. */
-function scanBootstrap(resolver: Resolver, root: Node, app: NestApp): void {
+/**
+ * The servers, clients and global interceptors a bootstrap (a file, or a shared bootstrap function) sets up; of a
+ * module from outside the app, only the interceptors it provides.
+ */
+function scanBootstrap(resolver: Resolver, root: Node, app: NestApp, interceptorsOnly = false): void {
   walk(root, resolver.keys, (node) => {
-    if (node.type === 'CallExpression') {
+    if (node.type === 'CallExpression' && !interceptorsOnly) {
       const name = calleeName(node);
       if (name === 'createMicroservice') app.servers.add(serverTransport(resolver, node.arguments[1]));
       else if (name === 'connectMicroservice') app.servers.add(serverTransport(resolver, node.arguments[0]));
