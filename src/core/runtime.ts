@@ -321,11 +321,14 @@ function nextExternals(dir: string): Set<string> {
 
 /**
  * Lambda wrappers that start an agent before the handler's code loads (`AWS_LAMBDA_EXEC_WRAPPER`): the AWS
- * Distro for OpenTelemetry layer (its aws-sdk instrumentation) and Datadog's; New Relic's wrapper handler.
+ * Distro for OpenTelemetry layer (its aws-sdk instrumentation), Datadog's and Dynatrace's; New Relic's wrapper handler.
  */
 const LAMBDA_WRAPPERS: ReadonlyArray<{ pattern: RegExp; covers: readonly Instrumentation[] }> = [
   { pattern: /AWS_LAMBDA_EXEC_WRAPPER['"]?\s*[:=]\s*['"]?\/opt\/otel-(?:handler|instrument|proxy-handler)\b/, covers: ['aws-sdk'] },
   { pattern: /AWS_LAMBDA_EXEC_WRAPPER['"]?\s*[:=]\s*['"]?\/opt\/datadog_wrapper\b/, covers: AGENTS['dd-trace']! },
+  // Dynatrace's OneAgent layer traces the AWS SDK's SQS and SNS calls end to end, by its documentation (read by a
+  // helper judging govuk-one-login/di-account-management-backend; not run here).
+  { pattern: /AWS_LAMBDA_EXEC_WRAPPER['"]?\s*[:=]\s*['"]?\/opt\/dynatrace\b/, covers: ['aws-sdk'] },
   { pattern: /newrelic-lambda-wrapper\.handler\b/, covers: AGENTS.newrelic! },
 ];
 const LAMBDA_TEMPLATES = ['template.yaml', 'template.yml', 'serverless.yml', 'serverless.yaml'];
