@@ -720,6 +720,22 @@ describe('a command run by hand from a service\'s sources', () => {
     expect(lintInOrder(dir, ['src/syncUser.ts', 'src/relay.ts', 'src/index.ts'])).toEqual(['src/index.ts:4:missingHeaders', 'src/relay.ts:4:missingHeaders']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('reads its command line through an argument parser too', () => {
+    // account-interventions-service: `"send-audit-event": "tsx src/scripts/send-audit-event.ts"` with parseArgs of
+    // node:util, in src/scripts/ (where a job a package script runs is kept). A module that only names a function
+    // `parseArguments` of its own reads nothing: a job.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-parseargs-'));
+    const send = (read: string): string => `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\n${read}\nconst sqs = new SQSClient({});\nawait sqs.send(new SendMessageCommand({ QueueUrl: 'audit', MessageBody: JSON.stringify({ id }) }));\n`;
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'interventions', scripts: { 'send-audit-event': 'tsx src/scripts/send-audit-event.ts', replay: 'tsx src/scripts/replay.ts', relay: 'tsx src/scripts/relay.ts' }, dependencies: { '@aws-sdk/client-sqs': '^3.0.0' } }),
+      'src/scripts/send-audit-event.ts': send("import { parseArgs } from 'node:util';\nconst { values: { id } } = parseArgs({ options: { id: { type: 'string' } } });"),
+      'src/scripts/replay.ts': send("import yargs from 'yargs';\nconst { id } = yargs(process.env.ARGS ?? '').parseSync();"),
+      'src/scripts/relay.ts': send("import { parseArguments } from './args';\nconst { id } = parseArguments();"),
+    });
+    expect(lintInOrder(dir, ['src/scripts/send-audit-event.ts', 'src/scripts/replay.ts', 'src/scripts/relay.ts'])).toEqual(['src/scripts/relay.ts:5:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('a header of the project\'s own format, filled by a method of an interface', () => {

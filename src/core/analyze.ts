@@ -146,7 +146,9 @@ function handRunScript(resolver: Resolver): boolean {
   if (scriptsPackage) return !importers.some((other) => !other.startsWith(dir + path.sep));
   if (importers.length > 0) return false;
   const stem = fileStem(file);
-  return !namedByLaunchers(project, dir, stem === 'index' ? path.basename(path.dirname(file)) : stem, () => true, ['Dockerfile']);
+  if (!namedByLaunchers(project, dir, stem === 'index' ? path.basename(path.dirname(file)) : stem, () => true, ['Dockerfile'])) return true;
+  // Named by a package script: a job the package runs, unless it is a command a developer runs with arguments.
+  return commandLineScript(resolver, project, file, dir);
 }
 
 const fileStem = (file: string): string => path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
@@ -165,7 +167,8 @@ function namedByLaunchers(project: Project, dir: string, name: string, keepScrip
 /**
  * A command a developer runs by hand from a service's sources (`tsx src/syncUser.ts <identityId>`, a backfill reading
  * a CSV named on its command line), or that a test or seed script of the package runs (`"test:sample:span": "ts-node
- * src/sample-producer/send-sample-span.ts"`): it reads `process.argv` or a test-like script names it, no module
+ * src/sample-producer/send-sample-span.ts"`): it reads its command line (`process.argv`, `parseArgs`, yargs, commander,
+ * ...) or a test-like script names it, no module
  * imports it, and nothing that starts the service's processes names it (the package's start, serve or dev scripts, a
  * Dockerfile, a compose file, a Procfile). An entry file (`index`, `main`, `server`, `app`, `worker`) is never taken
  * for one: it may read flags at start.
@@ -173,11 +176,13 @@ function namedByLaunchers(project: Project, dir: string, name: string, keepScrip
 function commandLineScript(resolver: Resolver, project: Project, file: string, dir: string): boolean {
   const stem = fileStem(file);
   if (ENTRY_NAMES.test(stem)) return false;
-  if (!resolver.input.text.includes('process.argv') && !namedByLaunchers(project, dir, stem, (script) => TEST_SCRIPT.test(script), [])) return false;
+  if (!READS_ARGV.test(resolver.input.text) && !namedByLaunchers(project, dir, stem, (script) => TEST_SCRIPT.test(script), [])) return false;
   return !namedByLaunchers(project, dir, stem, (script) => START_SCRIPT.test(script), PROCESS_FILES) && importersOf(project, file, resolver.catalog).length === 0;
 }
 
 const START_SCRIPT = /^(start|serve|dev|prod|worker)\b|:(start|prod|serve|worker)$/;
+/** Reads its command line: `process.argv`, or an argument parser that does (`parseArgs` of `node:util`, yargs, ...). */
+const READS_ARGV = /process\.argv|\bparseArgs\s*\(|from\s+['"](?:yargs|commander|minimist|meow|cac|arg)(?:\/[\w/]+)?['"]|require\(\s*['"](?:yargs|commander|minimist|meow|cac|arg)(?:\/[\w/]+)?['"]\s*\)/;
 /** Package scripts that run tests, seeds and samples (`test:sample:log`, `seed`, `e2e`), never the service. */
 const TEST_SCRIPT = /^(test|e2e|seed|sample|demo|example|bench)/i;
 const ENTRY_NAMES = /^(index|main|server|app|worker|bootstrap|handler|lambda)$/i;
