@@ -236,7 +236,9 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     // The wrapper builds the message itself: its own broker call is judged (and fixed) where it is written. A call
     // from another file is told why its events lose the trace.
     if (names.wrapperCallers === false || via.file === resolver.file) return findings;
-    if (wrapperDropsContext(via, names)) findings.push(wrapperCallerFinding(resolver, site));
+    // One report per hop between files: a wrapper that reaches the broker call through another module's wrapper
+    // already has its own call of that wrapper reported, and its callers would repeat it.
+    if (wrapperDropsContext(via, names) && chainStaysInFile(via)) findings.push(wrapperCallerFinding(resolver, site));
     return findings;
   }
   const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
@@ -359,6 +361,12 @@ export function wrapperCallerFinding(resolver: Resolver, site: PublishSite): Fin
     coveredBy: spec.autoInjectedBy ? [spec.autoInjectedBy] : undefined, site: call,
     reason: `the fix belongs in ${via.name}() (${wrapperLocation(via, resolver)})`, fixIn: via.file,
   };
+}
+
+/** Whether a wrapper reaches its broker call through wrappers of its own file only (or directly). */
+function chainStaysInFile(via: WrapperInfo): boolean {
+  for (let current = via.inner.via; current; current = current.inner.via) if (current.file !== via.file) return false;
+  return true;
 }
 
 function innermostWrapper(via: WrapperInfo): WrapperInfo {

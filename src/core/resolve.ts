@@ -612,8 +612,34 @@ export class Resolver {
         if (kind) found = kind;
         return undefined;
       });
-      return agreed ? found : null;
+      if (!agreed) return null;
+      // `private consumers = new Map<string, Consumer>()`, `producers: Record<string, Producer>`: the declared element.
+      return found ?? this.declaredElementKind(root, field, variable);
     }, null);
+  }
+
+  /** The element type a collection field or variable is declared with (`Map<K, V>`, `Record<K, V>`, `V[]`). */
+  private declaredElementKind(root: Node, field: string | undefined, variable: ScopeVariable | null): Kind | null {
+    let declared: { annotation?: Node; init?: Node | null } | undefined;
+    if (field && (root.type === 'ClassDeclaration' || root.type === 'ClassExpression')) {
+      const member = root.body.body.find((m) => m.type === 'PropertyDefinition' && !m.computed && staticName(m.key, false) === field) as TSESTree.PropertyDefinition | undefined;
+      if (member) declared = { annotation: member.typeAnnotation ?? undefined, init: member.value };
+    } else if (variable) {
+      const def = variable.defs[0];
+      if (def?.node.type === 'VariableDeclarator' && def.node.id.type === 'Identifier') declared = { annotation: def.node.id.typeAnnotation ?? undefined, init: def.node.init };
+    }
+    if (!declared) return null;
+    const init = declared.init ? unwrap(declared.init) : undefined;
+    const made = init?.type === 'NewExpression' && init.callee.type === 'Identifier' && init.callee.name === 'Map' ? init.typeArguments?.params[1] : undefined;
+    const annotation = declared.annotation?.type === 'TSTypeAnnotation' ? declared.annotation.typeAnnotation : declared.annotation;
+    let element: Node | undefined = made;
+    if (!element && annotation?.type === 'TSArrayType') element = annotation.elementType;
+    else if (!element && annotation?.type === 'TSTypeReference' && annotation.typeName.type === 'Identifier') {
+      const params = annotation.typeArguments?.params ?? [];
+      const name = annotation.typeName.name;
+      element = name === 'Map' || name === 'Record' || name === 'ReadonlyMap' ? params[1] : name === 'Array' || name === 'ReadonlyArray' ? params[0] : undefined;
+    }
+    return element ? this.kindOfType(element) : null;
   }
 
   /** The kind an option of a call selects (`ClientProxyFactory.create({ transport: Transport.NATS })`), if any. */
@@ -1457,6 +1483,8 @@ export function functionName(fn: FunctionNode): string | undefined {
   const parent = fn.parent;
   if (parent?.type === 'MethodDefinition' || parent?.type === 'Property' || parent?.type === 'PropertyDefinition') return staticName(parent.key, parent.computed);
   if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  // `const sendBrokerMsg = (channel) => async (event) => { ... }`: a curried function goes by the outer name.
+  if (parent?.type === 'ArrowFunctionExpression' && parent.body === fn) return functionName(parent);
   return undefined;
 }
 
