@@ -620,6 +620,32 @@ describe('a global interceptor a shared library\'s module provides', () => {
   });
 });
 
+describe('a hybrid bootstrap with a root module per server', () => {
+  // main.ts starts a TCP server on AppModule and a Kafka server on KafkaAppModule, which imports ConsumerModule:
+  // the consumer controller is served by Kafka only, the users controller by TCP only. A Kafka server connected to
+  // the app (`connectMicroservice`) serves every controller the app has: which transport a handler gets is unknown.
+  it('gives each controller the transports of the servers whose module reaches it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-hybridroots-'));
+    const handler = (name: string, pattern: string): string => `import { Controller } from '@nestjs/common';\nimport { EventPattern, Payload } from '@nestjs/microservices';\n@Controller()\nexport class ${name} {\n  @EventPattern('${pattern}')\n  async handle(@Payload() event: { id: string }) {\n    await fetch(\`http://store/\${event.id}\`, { method: 'PUT' });\n  }\n}\n`;
+    const files = (main: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'feed', dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', kafkajs: '2.2.4' } }),
+      'src/main.ts': main,
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { UsersController } from './users.controller';\n@Module({ controllers: [UsersController] })\nexport class AppModule {}\n",
+      'src/kafka-app.module.ts': "import { Module, forwardRef } from '@nestjs/common';\nimport { ConsumerModule } from './consumer/consumer.module';\n@Module({ imports: [forwardRef(() => ConsumerModule)] })\nexport class KafkaAppModule {}\n",
+      'src/consumer/consumer.module.ts': "import { Module } from '@nestjs/common';\nimport { ConsumerController } from './consumer.controller';\n@Module({ controllers: [ConsumerController] })\nexport class ConsumerModule {}\n",
+      'src/consumer/consumer.controller.ts': handler('ConsumerController', 'feed.events'),
+      'src/users.controller.ts': handler('UsersController', 'users.get'),
+    });
+    const kafka = "{ transport: Transport.KAFKA, options: { client: { brokers: ['kafka:9092'] } } }";
+    writeProject(dir, files(`import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nimport { KafkaAppModule } from './kafka-app.module';\nasync function bootstrap() {\n  const tcp = await NestFactory.createMicroservice(AppModule, { transport: Transport.TCP });\n  const kafka = await NestFactory.createMicroservice(KafkaAppModule, ${kafka});\n  await Promise.all([tcp.listen(), kafka.listen()]);\n}\nbootstrap();\n`));
+    const both = ['src/consumer/consumer.controller.ts', 'src/users.controller.ts'];
+    expect(lintInOrder(dir, both)).toEqual(['src/consumer/consumer.controller.ts:6:missingExtraction']);
+    writeProject(dir, files(`import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.createMicroservice(AppModule, { transport: Transport.TCP });\n  app.connectMicroservice(${kafka});\n  await app.startAllMicroservices();\n}\nbootstrap();\n`));
+    expect(lintInOrder(dir, both)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

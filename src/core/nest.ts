@@ -16,7 +16,7 @@ import { calleeName, isFunction, memberName, returnedExpressions, staticName, un
 import { extractionCall } from './otel.js';
 import { exists } from './project.js';
 import { fileFacts, importersThroughBarrels } from './reach.js';
-import { enclosingClass, entityOf, Resolver, type ScopeVariable } from './resolve.js';
+import { enclosingClass, entityOf, Resolver, type Entity, type ScopeVariable } from './resolve.js';
 import { majorVersionOf } from './versions.js';
 
 /** Transports whose messages carry headers, and the handler context type of each. */
@@ -44,6 +44,12 @@ const CONTEXT_TRANSPORT: Readonly<Record<string, string>> = {
 interface NestApp {
   /** Transports of the microservice servers started by the app (`custom` for a strategy, `unknown` when unclear). */
   servers: Set<string>;
+  /**
+   * Each server with the root module it serves, when known (`createMicroservice(KafkaAppModule, ...)`): a hybrid
+   * bootstrap that starts a TCP server on one module and a Kafka server on another serves each controller on the
+   * servers whose module reaches it. A server of unknown module (`connectMicroservice`) serves every controller.
+   */
+  rooted?: Array<{ transport: string; module?: Entity }>;
   /** `ClientsModule.register` name → transport. */
   clients: Map<string, string>;
   /** A global interceptor that extracts trace context, by name. */
@@ -121,8 +127,16 @@ function scanBootstrap(resolver: Resolver, root: Node, app: NestApp, interceptor
   walk(root, resolver.keys, (node) => {
     if (node.type === 'CallExpression' && !interceptorsOnly) {
       const name = calleeName(node);
-      if (name === 'createMicroservice') app.servers.add(serverTransport(resolver, node.arguments[1]));
-      else if (name === 'connectMicroservice') app.servers.add(serverTransport(resolver, node.arguments[0]));
+      if (name === 'createMicroservice') {
+        const transport = serverTransport(resolver, node.arguments[1]);
+        app.servers.add(transport);
+        const root = node.arguments[0];
+        (app.rooted ??= []).push({ transport, module: root && root.type !== 'SpreadElement' ? resolver.classOf(root) : undefined });
+      } else if (name === 'connectMicroservice') {
+        const transport = serverTransport(resolver, node.arguments[0]);
+        app.servers.add(transport);
+        (app.rooted ??= []).push({ transport });
+      }
       else if (name === 'register' || name === 'registerAsync') registerClients(resolver, node, app);
       else if (name === 'useGlobalInterceptors') {
         for (const arg of node.arguments) {
@@ -433,15 +447,68 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
     const kind = contextKindOf(element);
     if (kind) siblings.add(CONTEXT_TRANSPORT[kind] ?? 'unknown');
   }
-  const servers = nestApp(resolver)?.servers;
+  const app = nestApp(resolver);
+  let servers = app?.servers;
   // A hybrid app (a TCP server and a RabbitMQ one, say) may serve this controller on either: a sibling's context
-  // type says nothing about a handler that declares none.
+  // type says nothing about a handler that declares none. Unless each server has its own root module, and only
+  // those of one transport reach the controller.
+  if (servers && servers.size > 1 && owner) servers = servingTransports(resolver, app!, owner) ?? servers;
   if (servers && servers.size > 1) return undefined;
   if (servers?.size === 1) {
     const only = [...servers][0]!;
     return siblings.size === 0 || (siblings.size === 1 && siblings.has(only)) ? only : undefined;
   }
   return siblings.size === 1 ? [...siblings][0] : undefined;
+}
+
+/** The transports of the servers whose root module reaches a controller; undefined when some server's is unknown. */
+function servingTransports(resolver: Resolver, app: NestApp, controller: Node): Set<string> | undefined {
+  const rooted = app.rooted ?? [];
+  if (rooted.length === 0 || rooted.some((server) => !server.module)) return undefined;
+  const out = new Set<string>();
+  for (const server of rooted) if (moduleReaches(server.module!, resolver.file, controller, new Set(), 0)) out.add(server.transport);
+  return out.size > 0 ? out : undefined;
+}
+
+const MAX_MODULE_DEPTH = 8;
+
+/**
+ * Whether a Nest module lists the controller, itself or through the modules it imports (`imports: [OrdersModule,
+ * ConfigModule.forRoot()]`), followed into the project's modules.
+ */
+function moduleReaches(module: Entity, file: string | undefined, controller: Node, seen: Set<string>, depth: number): boolean {
+  const key = `${module.resolver.file}:${module.node.range[0]}`;
+  if (depth > MAX_MODULE_DEPTH || seen.has(key)) return false;
+  seen.add(key);
+  const classNode = module.node as TSESTree.ClassDeclaration;
+  for (const decorator of classNode.decorators ?? []) {
+    const call = unwrap(decorator.expression);
+    if (call.type !== 'CallExpression' || calleeName(call) !== 'Module' || !call.arguments[0]) continue;
+    const options = module.resolver.follow(call.arguments[0]).node;
+    if (options.type !== 'ObjectExpression') continue;
+    const list = (name: string): Node[] => {
+      const value = property(options, name);
+      const array = value ? module.resolver.follow(value).node : undefined;
+      return array?.type === 'ArrayExpression' ? array.elements.flatMap((e) => (e && e.type !== 'SpreadElement' ? [unwrap(e)] : [])) : [];
+    };
+    for (const element of list('controllers')) {
+      const entity = module.resolver.classOf(element);
+      if (entity && entity.resolver.file === file && entity.node.range[0] === controller.range[0]) return true;
+    }
+    for (const element of list('imports')) {
+      // `OrdersModule`, `OrdersModule.forRoot(...)`, `forwardRef(() => OrdersModule)`.
+      let target: Node = element;
+      if (target.type === 'CallExpression') {
+        const callee = unwrap(target.callee);
+        const arrow = target.arguments[0];
+        if (callee.type === 'MemberExpression') target = unwrap(callee.object);
+        else if (arrow && arrow.type === 'ArrowFunctionExpression' && arrow.body.type !== 'BlockStatement') target = unwrap(arrow.body);
+      }
+      const entity = target.type === 'Identifier' ? module.resolver.classOf(target) : undefined;
+      if (entity && moduleReaches(entity, file, controller, seen, depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 /** The transport argument of a handler's `@EventPattern` / `@MessagePattern` (its second, unless that is extras). */
