@@ -150,7 +150,8 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
   /** Calls of a wrapper inside another wrapper: recorded as callers, dropped once every file is read. */
   const intermediate = new Set<string>();
   const callerKeys = new WeakMap<AuditCaller, string>();
-  const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors };
+  // Every path is mapped, also through chains of wrappers across modules (the rules report one hop of those).
+  const analyzeOptions: AnalyzeOptions = { injectors: options.injectors, extractors: options.extractors, everyHop: true };
   const names: PropagationNames = { injectors: options.injectors ?? [], extractors: options.extractors ?? [] };
 
   const isTest = (file: string): boolean => !options.includeTests && isTestFile(rel(file));

@@ -340,6 +340,11 @@ export interface AnalyzeOptions extends TraceKeyOptions {
   /** For require-correlation-id and consumer-span-conventions (defaults: DEFAULT_CONVENTIONS). */
   conventions?: Conventions;
   reportWrapperCallers?: boolean;
+  /**
+   * Report the callers of a wrapper that reaches the broker call through another module's wrapper too. The rules
+   * report one hop between modules (those callers would repeat the wrapper's own report); the audit maps them all.
+   */
+  everyHop?: boolean;
   ignore?: { replies?: boolean; probes?: boolean; timers?: boolean };
   injectors?: readonly string[];
   extractors?: readonly string[];
@@ -561,7 +566,7 @@ export interface Coverage {
 export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOptions = {}, catalog: Catalog = defaultCatalog): Finding[] {
   const sites = findSites(input, catalog);
   const { resolver } = sites;
-  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers, exempt: options.ignore };
+  const names: PropagationNames = { injectors: options.injectors ?? EMPTY_NAMES.injectors, extractors: options.extractors ?? EMPTY_NAMES.extractors, helpers: options.helpers, wrapperCallers: options.reportWrapperCallers, everyHop: options.everyHop, exempt: options.ignore };
   const findings: Finding[] = [];
   switch (rule) {
     case 'require-header-injection': {

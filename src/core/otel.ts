@@ -49,6 +49,8 @@ export interface PropagationNames {
   helpers?: HelperTarget;
   /** False: calls to a wrapper in another file that sends without context are not reported (the wrapper still is). */
   wrapperCallers?: boolean;
+  /** Callers of a wrapper that reaches another module's wrapper are reported too (the audit maps every path). */
+  everyHop?: boolean;
   /** Publishes with no trace to carry on (replies, probes, timer flushes), not asked for injection unless false. */
   exempt?: { replies?: boolean; probes?: boolean; timers?: boolean };
 }

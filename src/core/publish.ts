@@ -238,7 +238,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     if (names.wrapperCallers === false || via.file === resolver.file) return findings;
     // One report per hop between files: a wrapper that reaches the broker call through another module's wrapper
     // already has its own call of that wrapper reported, and its callers would repeat it.
-    if (wrapperDropsContext(via, names) && chainStaysInFile(via)) findings.push(wrapperCallerFinding(resolver, site));
+    if (wrapperDropsContext(via, names) && (names.everyHop || chainStaysInFile(via))) findings.push(wrapperCallerFinding(resolver, site));
     return findings;
   }
   const report = (messageId: PublishMessageId, node: Node, covered: boolean, extra: Record<string, string>, repair: Repair): void => {
