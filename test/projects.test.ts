@@ -646,6 +646,28 @@ describe('a hybrid bootstrap with a root module per server', () => {
   });
 });
 
+describe('server options a shared library exports', () => {
+  // system-chat: `createMicroservice(AuthenticatorModule, authenticatorQueueOptions)`, the options exported by
+  // libs/common (behind a path alias and a barrel): RabbitMQ, whose handlers must extract; TCP ones need not.
+  it('take the transport from the exported constant', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-importedoptions-'));
+    const files = (transport: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'chat', dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', amqplib: '0.10.3' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@app/common': ['libs/common/src/index.ts'], '@app/common/*': ['libs/common/src/*'] } } }),
+      'libs/common/src/index.ts': "export * from './providers/queues';\n",
+      'libs/common/src/providers/queues.ts': `import { RmqOptions, TcpOptions, Transport } from '@nestjs/microservices';\nconst options = { urls: [process.env.AMQP_URL], queue: 'auth' };\nexport const authQueueOptions: RmqOptions | TcpOptions = { transport: Transport.${transport}, options: { ...options, noAck: false } };\n`,
+      'apps/auth/src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { authQueueOptions } from '@app/common';\nimport { AuthModule } from './auth.module';\nasync function bootstrap() {\n  const app = await NestFactory.createMicroservice(AuthModule, authQueueOptions);\n  await app.listen();\n}\nbootstrap();\n",
+      'apps/auth/src/auth.module.ts': "import { Module } from '@nestjs/common';\nimport { AuthController } from './auth.controller';\n@Module({ controllers: [AuthController] })\nexport class AuthModule {}\n",
+      'apps/auth/src/auth.controller.ts': "import { Controller } from '@nestjs/common';\nimport { MessagePattern, Payload } from '@nestjs/microservices';\n@Controller()\nexport class AuthController {\n  @MessagePattern('auth.verify')\n  async verify(@Payload() token: string) {\n    return fetch(`http://keys/verify/${token}`);\n  }\n}\n",
+    });
+    writeProject(dir, files('RMQ'));
+    expect(lintInOrder(dir, ['apps/auth/src/auth.controller.ts'])).toEqual(['apps/auth/src/auth.controller.ts:6:missingExtraction']);
+    writeProject(dir, files('TCP'));
+    expect(lintInOrder(dir, ['apps/auth/src/auth.controller.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup started with a promise chain', () => {
   // `startTracing().then(() => startServer())` at the top of the entry runs the setup's function up to its first
   // await, registering the instrumentations, before the next `require` (TypeScript compiled to CommonJS).

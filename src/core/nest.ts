@@ -168,6 +168,9 @@ function serverTransport(resolver: Resolver, options: Node | undefined, depth = 
   const declared = declaredTransport(resolver, options);
   if (declared) return declared;
   const value = resolver.follow(options).node;
+  // `createMicroservice(AuthModule, authQueueOptions)` with the options a shared library exports.
+  const imported = value.type === 'Identifier' && depth < 3 ? resolver.importedValue(value) : undefined;
+  if (imported) return serverTransport(imported.resolver, imported.node, depth + 1);
   if (value.type === 'CallExpression' && depth < 3) {
     // `createMicroservice(AppModule, createKafkaConfig())`: the options a project function returns; or a method
     // of a provider the bootstrap takes from the app (`app.get(RmqService).getOptions('billing')`).

@@ -237,6 +237,44 @@ export class Resolver {
     return undefined;
   }
 
+  /**
+   * The value an imported constant is initialised with in its module (`export const queueOptions = { ... }`), also
+   * through re-exports (`export * from './providers'`, `export { x } from './x'`), with that module's resolver.
+   */
+  importedValue(id: Node, depth = 0): { resolver: Resolver; node: Node } | undefined {
+    const info = id.type === 'Identifier' ? this.imports.get(id.name) : undefined;
+    if (!info || info.imported === '*' || depth > 3) return undefined;
+    return this.anyModule(info.source)?.exportedValue(info.imported, depth + 1);
+  }
+
+  private exportedValue(name: string, depth: number): { resolver: Resolver; node: Node } | undefined {
+    if (depth > 4) return undefined;
+    for (const statement of this.input.ast.body) {
+      if (statement.type === 'ExportNamedDeclaration') {
+        const declaration = statement.declaration;
+        if (declaration?.type === 'VariableDeclaration') {
+          for (const declarator of declaration.declarations) {
+            if (declarator.id.type === 'Identifier' && declarator.id.name === name && declarator.init) return { resolver: this, node: this.follow(declarator.init).node };
+          }
+        }
+        for (const spec of statement.specifiers) {
+          if (spec.type !== 'ExportSpecifier' || staticName(spec.exported) !== name) continue;
+          const local = staticName(spec.local) ?? name;
+          if (statement.source) return this.anyModule(statement.source.value)?.exportedValue(local, depth + 1);
+          const variable = this.input.ast.body.flatMap((s) => (s.type === 'VariableDeclaration' ? s.declarations : [])).find((d) => d.id.type === 'Identifier' && d.id.name === local);
+          if (variable?.init) return { resolver: this, node: this.follow(variable.init).node };
+          const info = this.imports.get(local);
+          if (info && info.imported !== '*') return this.anyModule(info.source)?.exportedValue(info.imported, depth + 1);
+        }
+      } else if (statement.type === 'ExportAllDeclaration' && !statement.exported && statement.source && name !== 'default') {
+        if (!this.mayExport(statement.source.value, name)) continue;
+        const found = this.anyModule(statement.source.value)?.exportedValue(name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   /** The kind naming a project entity (the same entity always gets the same kind). */
   entityKind(type: Entity['type'], node: Node): Kind {
     let byType = this.entityKinds.get(node);
