@@ -589,6 +589,9 @@ function isUsed(resolver: Resolver, call: TSESTree.CallExpression): boolean {
 /** Logger methods: a message or key handed to one is only read. */
 const LOGGING = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'verbose', 'fatal']);
 
+/** Map and Set methods that take the message as a key: bookkeeping, not a hand-off (`set(msg, value)` keeps it). */
+const KEYED = new Set(['set', 'get', 'has', 'delete', 'add']);
+
 /** Calls that settle, convert or log a message: receiving it does not make them extract its context. */
 const NON_DELEGATING = new Set([
   'ack', 'nack', 'reject', 'resolveOffset', 'heartbeat', 'working', 'term', 'completeMessage', 'abandonMessage',
@@ -677,6 +680,8 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
           continue;
         }
         if (isHarmlessCall(parent) || NON_DELEGATING.has(calleeName(parent) ?? '')) continue;
+        // `this.tasks.set(msg, promise)`, `inFlight.delete(msg)`: the message as a key of the handler's own bookkeeping.
+        if (parent.arguments[0] === top && unwrap(parent.callee).type === 'MemberExpression' && KEYED.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
         const ref = resolver.handedToFunction(parent);
         if (!ref) return true;
