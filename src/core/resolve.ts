@@ -964,6 +964,10 @@ export class Resolver {
         const specifier = requireSpecifier(node);
         if (specifier) return this.kindOfImport({ source: specifier, imported: '*' });
         const callee = unwrap(node.callee);
+        // `connection.then((conn) => conn.createChannel())`: what the callback returns (its parameter has the kind of
+        // what the promise resolves to).
+        const then = callee.type === 'MemberExpression' && memberName(callee) === 'then' ? node.arguments[0] : undefined;
+        if (then && isFunction(then)) return this.returnKind(then);
         let calleeKind: Kind | null;
         if (callee.type === 'MemberExpression') {
           const name = memberName(callee);
