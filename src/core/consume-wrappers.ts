@@ -108,7 +108,14 @@ function handOffs(ref: FunctionRef): HandOff[] {
  */
 function directHandOff(resolver: Resolver, wrapper: FunctionNode, call: TSESTree.CallExpression | TSESTree.NewExpression, broker: BrokerSpec, spec: ConsumeSpec): HandOff | undefined {
   const handler = evalPath(resolver, call, spec.handler!, broker.id, call)[0];
-  const target = handler?.type === 'node' ? handlerOf(resolver, wrapper, unwrap(handler.node)) : undefined;
+  let target = handler?.type === 'node' ? handlerOf(resolver, wrapper, unwrap(handler.node)) : undefined;
+  // `consumer.run(config)` with the wrapper's `config` parameter: the handler is that option of what its callers pass.
+  const option = target ? undefined : /^(arg\d+)\.([A-Za-z_$][\w$]*)$/.exec(spec.handler!);
+  if (option) {
+    const holder = evalPath(resolver, call, option[1]!, broker.id, call)[0];
+    const param = holder?.type === 'node' ? handlerOf(resolver, wrapper, unwrap(holder.node)) : undefined;
+    if (param && param.handlerKey === undefined) target = { handlerParam: param.handlerParam, handlerKey: option[2] };
+  }
   const message = /^param(\d+)(?:\.(.+))?$/.exec(spec.message ?? '');
   if (!target || !message) return undefined;
   const inner: ConsumeSite = {
