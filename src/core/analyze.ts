@@ -4,7 +4,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
-import { isFunction, returnedExpressions, staticName, walk } from './ast.js';
+import { enclosingFunction, isFunction, returnedExpressions, staticName, walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
 import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
@@ -452,7 +452,25 @@ function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   // The queue as written (`channel.consume(replyQueue, ...)`, `this.responseQueue`), and what it is followed to.
   const first = site.anchor.type === 'CallExpression' ? site.anchor.arguments[0] : undefined;
   if (first && REPLY_DESTINATION.test(resolver.input.text.slice(first.range[0], first.range[1]))) return true;
+  // `ch.sendToQueue(queue, body, { correlationId, replyTo: q.queue })` and `ch.consume(q.queue, ...)` beside it: the
+  // queue the requests name as their reply-to (a server-named exclusive queue, say) is where the replies come in.
+  if (first && first.type !== 'SpreadElement' && namedAsReplyTo(resolver, site.anchor, first)) return true;
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
+}
+
+/** Whether a `replyTo` option in the function around the consume call names the queue it consumes (same text). */
+function namedAsReplyTo(resolver: Resolver, anchor: Node, queue: Node): boolean {
+  const text = (node: Node): string => resolver.input.text.slice(node.range[0], node.range[1]).replace(/\s+/g, '');
+  const consumed = text(queue);
+  let found = false;
+  for (let scope: Node | undefined = enclosingFunction(anchor), depth = 0; scope && depth < 3 && !found; scope = enclosingFunction(scope), depth++) {
+    walk(scope, resolver.keys, (node) => {
+      if (found) return false;
+      if (node.type === 'Property' && !node.computed && staticName(node.key, false) === 'replyTo' && text(node.value as Node) === consumed) found = true;
+      return undefined;
+    });
+  }
+  return found;
 }
 
 /** `amq.rabbitmq.reply-to`, `REPLY_TO`, `replyQueue`, `rpc.reply-queue`: where RPC replies are received. */
