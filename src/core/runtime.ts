@@ -346,6 +346,13 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
         for (const instrumentation of wrapper.covers) entry.covers.add(instrumentation);
         out.set(dir, entry);
       }
+      // X-Ray active tracing for the functions (SAM `Tracing: Active`, Serverless `tracing: { lambda: true }`): the SDK
+      // sends each request with the invocation's trace header, which SQS keeps as `AWSTraceHeader`.
+      if (ACTIVE_TRACING.test(text)) {
+        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${project.relative(path.join(dir, name))} (X-Ray active tracing)` };
+        entry.covers.add('aws-sdk');
+        out.set(dir, entry);
+      }
     }
     // A Lambda function traced with X-Ray: the SDK sends each request with the invocation's trace header (which SQS
     // keeps as `AWSTraceHeader`), the propagation X-Ray and the Lambda instrumentation read.
@@ -357,6 +364,9 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
   }
   return out;
 }
+
+/** SAM's `Tracing: Active` (a function's or the Globals'), Serverless's `tracing:` with `lambda: true`. */
+const ACTIVE_TRACING = /^\s*Tracing:\s*['"]?Active\b|^\s*tracing:[ \t]*\n(?:[ \t]+\w+:.*\n)*?[ \t]+lambda:\s*(?:true|['"]?Active)\b/m;
 
 const LAMBDA_PACKAGES = /^(@types\/aws-lambda|aws-lambda|@middy\/core|@aws-lambda-powertools\/.+)$/;
 const XRAY_PACKAGES = new Set(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core', 'aws-xray-sdk']);
