@@ -1061,7 +1061,7 @@ export class Resolver {
             if (annotated) return annotated;
           }
           const init = this.initOf(variable);
-          return init ? this.computeKind(init, depth + 1) : null;
+          return init ? this.computeKind(init, depth + 1) : this.kindOfWrites(variable, declarator, depth);
         }
         if (!declarator.init) return null;
         const path = patternPath(declarator.id, def.name);
@@ -1082,6 +1082,28 @@ export class Resolver {
       default:
         return null;
     }
+  }
+
+  /**
+   * `let pubsub; if (local) pubsub = new PubSub({ projectId }); else pubsub = new PubSub();`: a variable given a value
+   * in several places has a kind when every value that has one agrees (an empty start or reset adds none).
+   */
+  private kindOfWrites(variable: ScopeVariable, declarator: TSESTree.VariableDeclarator, depth: number): Kind | null {
+    const values: Node[] = declarator.init && !isNullish(declarator.init) ? [declarator.init] : [];
+    for (const ref of variable.references) {
+      if (!ref.isWrite() || ref.init) continue;
+      const assignment = ref.identifier.parent;
+      if (assignment?.type !== 'AssignmentExpression' || assignment.operator !== '=' || assignment.left !== ref.identifier) return null;
+      if (!isEmptyValue(assignment.right)) values.push(assignment.right);
+    }
+    if (values.length < 2 || values.length > 4) return null;
+    let found: Kind | null = null;
+    for (const value of values) {
+      const kind = this.computeKind(value, depth + 1);
+      if (!kind || (found && kind !== found)) return null;
+      found = kind;
+    }
+    return found;
   }
 
   /**
