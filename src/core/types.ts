@@ -27,6 +27,7 @@ export function packageOfFile(fileName: string): string | undefined {
 export function typeServices(services: ParserServicesWithTypeInformation, catalog: Catalog): TypeServices {
   const typescript = require('typescript') as typeof ts;
   const checker = services.program.getTypeChecker();
+  const NULLISH = typescript.TypeFlags.Undefined | typescript.TypeFlags.Null | typescript.TypeFlags.Void;
 
   function packageOf(declaration: ts.Declaration): string | undefined {
     for (let node: ts.Node | undefined = declaration; node; node = node.parent) {
@@ -49,10 +50,16 @@ export function typeServices(services: ParserServicesWithTypeInformation, catalo
     const direct = kindOfSymbol(type.aliasSymbol) ?? kindOfSymbol(type.getSymbol());
     if (direct) return direct;
     if (type.isUnion()) {
+      // `Producer | undefined` is a producer; `PubSub | InMemoryBus` has no one kind, as a variable given a client in
+      // one branch and something else in the other has none in the syntactic config.
+      let found: Kind | undefined;
       for (const member of type.types) {
+        if (member.flags & NULLISH) continue;
         const kind = kindOfType(member, depth + 1);
-        if (kind) return kind;
+        if (!kind) return undefined;
+        found ??= kind;
       }
+      return found;
     }
     const awaited = checker.getAwaitedType(type);
     return awaited && awaited !== type ? kindOfType(awaited, depth + 1) : undefined;
