@@ -122,7 +122,7 @@ export class Project {
    * The project's source files, when they were listed, and the listing's version: it changes only when a file was
    * added, removed or modified (sources and the manifests, Dockerfiles and configs beside them).
    */
-  private listing: { at: number; version: number; files: string[]; stamps: string } | undefined;
+  private listing: { at: number; version: number; files: string[]; markers: string[]; stamps: string } | undefined;
   /** Results about the whole project (bootstrap facts, reverse indexes), recomputed when the listing's version changes. */
   private readonly projectSlots = new Map<string, { version: number; value: unknown }>();
 
@@ -414,8 +414,14 @@ export class Project {
     const stamps = stampsOf(files, markers);
     const previous = this.listing;
     const version = previous && previous.stamps === stamps ? previous.version : (previous?.version ?? 0) + 1;
-    this.listing = { at: now, version, files, stamps };
+    this.listing = { at: now, version, files, markers, stamps };
     return files;
+  }
+
+  /** The files beside the sources that project-wide results read (manifests, Dockerfiles, Terraform), listed with them. */
+  markerFiles(): readonly string[] {
+    this.files();
+    return this.listing!.markers;
   }
 }
 
@@ -429,8 +435,8 @@ export function packageName(specifier: string): string {
   return slash < 0 ? specifier : specifier.slice(0, slash);
 }
 
-/** Files beside the sources that project-wide results read: manifests, Dockerfiles, TypeScript configs. */
-const MARKER_FILE = /^(package\.json|[Dd]ockerfile|tsconfig.*\.json|jsconfig\.json|pnpm-workspace\.yaml)$/;
+/** Files beside the sources that project-wide results read: manifests, Dockerfiles, TypeScript configs, Terraform. */
+const MARKER_FILE = /^(package\.json|[Dd]ockerfile|tsconfig.*\.json|jsconfig\.json|pnpm-workspace\.yaml|.+\.tf)$/;
 
 /** A digest that changes when any of these files is added, removed, or modified (modification time and size). */
 function stampsOf(files: readonly string[], markers: readonly string[]): string {
@@ -583,8 +589,9 @@ function isNestedProject(dir: string, root: string): boolean {
 }
 
 function checkProjectRoot(dir: string): RootKind | undefined {
-  // A git work tree, or a monorepo tool's root (also in a copy of the tree without its .git: an export, a tarball).
-  if (['.git', 'pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'].some((marker) => exists(path.join(dir, marker)))) return 'repository';
+  // A git work tree, or a monorepo tool's root (also in a copy of the tree without its .git: an export, a tarball,
+  // where a `.github` folder still marks the repository's root).
+  if (['.git', '.github', 'pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'].some((marker) => exists(path.join(dir, marker)))) return 'repository';
   const manifest = exists(path.join(dir, 'package.json')) ? (readJson(path.join(dir, 'package.json')) as { workspaces?: unknown } | undefined) : undefined;
   if (manifest?.workspaces) return 'repository';
   return isNestMonorepo(dir) ? 'nest' : undefined;

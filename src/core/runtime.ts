@@ -229,7 +229,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
     for (const name of setup.patches) if (!libraries.loaded.has(name) && !libraries.late.has(name)) libraries.late.set(name, show(setup.file));
   }
   // Lambda functions wrapped by an agent layer their SAM or Serverless template names: the code under it.
-  for (const [dir, layer] of lambdaLayers(project, appDirs)) {
+  for (const [dir, layer] of lambdaLayers(project, appDirs, from.catalog)) {
     // A package with a function template is an app of its own (its functions are started by the Lambda runtime).
     if (dir !== project.root && !runtime.apps.has(dir)) runtime.apps.set(dir, { loaded: new Map(), late: new Map() });
     const covered = [...runtime.apps].filter(([app]) => app === dir || app.startsWith(dir + path.sep)).map(([, coverage]) => coverage);
@@ -334,8 +334,9 @@ const LAMBDA_WRAPPERS: ReadonlyArray<{ pattern: RegExp; covers: readonly Instrum
 const LAMBDA_TEMPLATES = ['template.yaml', 'template.yml', 'serverless.yml', 'serverless.yaml'];
 
 /** The folders (the project's root, its packages) whose SAM or Serverless template wraps the functions in an agent. */
-function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, { covers: Set<Instrumentation>; where: string }> {
+function lambdaLayers(project: Project, dirs: ReadonlySet<string>, catalog: Catalog): Map<string, { covers: Set<Instrumentation>; where: string }> {
   const out = new Map<string, { covers: Set<Instrumentation>; where: string }>();
+  const infrastructure = tracedFunctions(project, catalog);
   for (const dir of new Set([project.root, ...dirs])) {
     for (const name of LAMBDA_TEMPLATES) {
       const text = readText(path.join(dir, name));
@@ -354,6 +355,14 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
         out.set(dir, entry);
       }
     }
+    // Functions declared in Terraform or the CDK with X-Ray tracing: every one of the repository's, or (Terraform) those
+    // whose resource names this package's folder.
+    const traced = infrastructure && lambdaPackage(project, dir) ? infrastructure(path.basename(dir)) : undefined;
+    if (traced) {
+      const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${traced} (X-Ray active tracing)` };
+      entry.covers.add('aws-sdk');
+      out.set(dir, entry);
+    }
     // A Lambda function traced with X-Ray: the SDK sends each request with the invocation's trace header (which SQS
     // keeps as `AWSTraceHeader`), the propagation X-Ray and the Lambda instrumentation read.
     if (dir !== project.root && xrayLambda(project, dir)) {
@@ -369,6 +378,82 @@ function lambdaLayers(project: Project, dirs: ReadonlySet<string>): Map<string, 
 const ACTIVE_TRACING = /^\s*Tracing:\s*['"]?Active\b|^\s*tracing:[ \t]*\n(?:[ \t]+\w+:.*\n)*?[ \t]+lambda:\s*(?:true|['"]?Active)\b/m;
 
 const LAMBDA_PACKAGES = /^(@types\/aws-lambda|aws-lambda|@middy\/core|@aws-lambda-powertools\/.+)$/;
+
+/** Whether a folder's package is one of Lambda functions (by its dependencies). */
+function lambdaPackage(project: Project, dir: string): boolean {
+  const manifest = project.manifest(dir) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+  return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})].some((name) => LAMBDA_PACKAGES.test(name));
+}
+
+/** One Lambda function an infrastructure file declares, and whether X-Ray traces it. */
+interface DeclaredFunction {
+  file: string;
+  text: string;
+  traced: boolean;
+}
+
+const TERRAFORM_FUNCTION = /^(?:resource\s+"aws_lambda_function"|module)\s+"[^"]+"\s*\{/gm;
+const CDK_FUNCTION = /\bnew\s+(?:\w+\.)*(?:Function|NodejsFunction|DockerImageFunction|SingletonFunction)\s*\(/g;
+const CDK_PACKAGES = /^(aws-cdk-lib(\/aws-lambda(-nodejs)?)?|@aws-cdk\/aws-lambda(-nodejs)?)$/;
+
+/**
+ * The Lambda functions the repository's Terraform and CDK code declare with X-Ray tracing, as a question about a
+ * package's folder name: which file traces it, or undefined. Active tracing makes the AWS SDK send each request with
+ * the invocation's trace header (SQS keeps it as `AWSTraceHeader`); pass-through tracing does the same when an
+ * upstream API Gateway stage is traced. When every function declared is traced, any Lambda package is; otherwise only
+ * one a Terraform resource names (`function_name = "reliability"` for `lambda-code/reliability`) and no untraced one does.
+ */
+function tracedFunctions(project: Project, catalog: Catalog): ((folder: string) => string | undefined) | undefined {
+  const functions: DeclaredFunction[] = [];
+  let gatewayTraced = false;
+  const passThrough: DeclaredFunction[] = [];
+  for (const file of project.markerFiles()) {
+    if (!file.endsWith('.tf')) continue;
+    const text = readText(file);
+    if (!text?.includes('aws_lambda_function') && !text?.includes('tracing_mode')) continue;
+    if (/\bxray_tracing_enabled\s*=\s*true\b/.test(text)) gatewayTraced = true;
+    const starts = [...text.matchAll(TERRAFORM_FUNCTION)].map((match) => match.index);
+    starts.forEach((start, i) => {
+      const block = text.slice(start, starts[i + 1] ?? text.length);
+      const isModule = block.startsWith('module');
+      // A module counts when it is a Lambda module (terraform-aws-modules/lambda/aws) or sets a tracing mode.
+      if (isModule && !/\bsource\s*=\s*"[^"]*lambda[^"]*"/.test(block) && !/\btracing_mode\s*=/.test(block)) return;
+      const mode = /\b(?:tracing_config\s*\{[^}]*\bmode|tracing_mode)\s*=\s*"(Active|PassThrough)"/.exec(block)?.[1];
+      const declared = { file, text: block, traced: mode === 'Active' };
+      if (mode === 'PassThrough') passThrough.push(declared);
+      functions.push(declared);
+    });
+  }
+  for (const file of project.files()) {
+    if (!/\.[cm]?[jt]s$/.test(file) || !fileFacts(project, file, catalog)?.imports.some((specifier) => CDK_PACKAGES.test(specifier))) continue;
+    const text = project.text(file);
+    if (!text) continue;
+    if (/\btracingEnabled\s*:\s*true\b/.test(text)) gatewayTraced = true;
+    const count = [...text.matchAll(CDK_FUNCTION)].length;
+    if (count === 0) continue;
+    // Functions are often built by one helper from props written elsewhere in the file: a file traces its functions
+    // when it sets a tracing mode at least as many times as it constructs functions.
+    const active = [...text.matchAll(/\btracing\s*:\s*(?:\w+\.)*Tracing\.ACTIVE\b/g)].length;
+    const passing = [...text.matchAll(/\btracing\s*:\s*(?:\w+\.)*Tracing\.PASS_THROUGH\b/g)].length;
+    for (let i = 0; i < count; i++) {
+      const declared = { file, text: '', traced: active + passing >= count && passing === 0 };
+      if (active + passing >= count && passing > 0) passThrough.push(declared);
+      functions.push(declared);
+    }
+  }
+  if (gatewayTraced) for (const declared of passThrough) declared.traced = true;
+  if (functions.length === 0 || !functions.some((declared) => declared.traced)) return undefined;
+  const where = (declared: DeclaredFunction): string => project.relative(declared.file);
+  if (functions.every((declared) => declared.traced)) return () => where(functions.find((declared) => declared.traced)!);
+  const words = (text: string): Set<string> => new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+  return (folder) => {
+    const name = folder.toLowerCase().replace(/[^a-z0-9]+/g, '');
+    if (!name) return undefined;
+    const names = (declared: DeclaredFunction): boolean => [...words(declared.text.replace(/[-_]/g, ''))].includes(name);
+    const traced = functions.find((declared) => declared.traced && declared.text && names(declared));
+    return traced && !functions.some((declared) => !declared.traced && (!declared.text || names(declared))) ? where(traced) : undefined;
+  };
+}
 const XRAY_PACKAGES = new Set(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core', 'aws-xray-sdk']);
 
 /** A package of Lambda functions (by its dependencies) that traces with X-Ray, itself or through a workspace package. */

@@ -62,3 +62,21 @@ describe('project-wide results across listings', () => {
     expect(value()).toBe(6);
   });
 });
+
+describe('the project a file belongs to', () => {
+  it('is the repository a .github folder marks in a copy without its .git, not the nearest package', () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tp-root-')));
+    dirs.push(root);
+    const lambda = path.join(root, 'lambda-code', 'reliability');
+    fs.mkdirSync(path.join(lambda, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(lambda, 'package.json'), '{"name":"reliability"}\n');
+    fs.writeFileSync(path.join(lambda, 'src', 'main.ts'), 'export const a = 1;\n');
+    fs.writeFileSync(path.join(root, 'main.tf'), 'resource "aws_lambda_function" "reliability" {}\n');
+    expect(Project.forFile(path.join(lambda, 'src', 'main.ts'))!.root).toBe(lambda);
+    Project.reset();
+    fs.mkdirSync(path.join(root, '.github'));
+    const project = Project.forFile(path.join(lambda, 'src', 'main.ts'))!;
+    expect(project.root).toBe(root);
+    expect(project.markerFiles()).toContain(path.join(root, 'main.tf'));
+  });
+});
