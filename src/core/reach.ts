@@ -42,7 +42,7 @@ export type Reach = 'broker' | 'propagation';
 
 /** Words whose presence the project-wide scans ask about (NestJS bootstraps, runtime instrumentation setups). */
 export const NEST_BOOTSTRAP_WORDS = ['createMicroservice', 'connectMicroservice', 'ClientsModule', 'useGlobalInterceptors', 'APP_INTERCEPTOR', 'ClientProxyFactory'];
-export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', 'opentelemetry-instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', '@azure/monitor-opentelemetry', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWS'];
+export const RUNTIME_SETUP_WORDS = ['@opentelemetry/instrumentation-', 'opentelemetry-instrumentation-', '@opentelemetry/auto-instrumentations-node', '@azure/opentelemetry-instrumentation', '@azure/monitor-opentelemetry', 'dd-trace', 'newrelic', 'elastic-apm-node', 'enableOpenTelemetryTracing', 'captureAWS', '@sentry/'];
 
 const PROPAGATION = anyOf(PROPAGATION_WORDS);
 const NEST_BOOTSTRAP = anyOf(NEST_BOOTSTRAP_WORDS);

@@ -555,6 +555,12 @@ function setupOf(resolver: Resolver, file: string): Setup {
         // Azure Monitor's distribution registers the Azure SDK instrumentation only when asked: it is off by default.
         const azureSdk = optionValue(resolver, optionValue(resolver, node.arguments[0], 'instrumentationOptions'), 'azureSdk');
         if (optionIsTrue(resolver, azureSdk, 'enabled')) patch('azure-sdk');
+      } else if (name === 'init' && sentryInit(resolver, callee, source, node.arguments[0])) {
+        // Sentry 8 and later run OpenTelemetry's kafkajs instrumentation (and amqplib's, from 8.32) whenever tracing is
+        // on (`tracesSampleRate` or `tracesSampler` given): its propagator injects and extracts their headers.
+        const version = versionOf(file, SENTRY_PACKAGE);
+        if (!version || version[0] >= 8) patch('kafkajs');
+        if (!version || version[0] > 8 || (version[0] === 8 && version[1] >= 32)) patch('amqplib');
       } else if (name === 'captureAWS') {
         // X-Ray for the whole v2 SDK (`AWSXRay.captureAWS(require('aws-sdk'))`); one client's capture is judged
         // at its sends instead (`capturedByXRay`).
@@ -642,6 +648,19 @@ function calledName(expression: Node): string | undefined {
   while (call.type === 'CallExpression' && call.callee.type === 'MemberExpression' && PROMISE_METHODS.has(staticName(call.callee.property) ?? '')) call = unwrap(call.callee.object);
   const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
   return callee?.type === 'Identifier' ? callee.name : undefined;
+}
+
+const SENTRY_PACKAGE = '@sentry/node';
+/** Sentry's SDKs for Node.js servers, all built on `@sentry/node`. */
+const SENTRY_PACKAGES = new Set([SENTRY_PACKAGE, '@sentry/nestjs', '@sentry/aws-serverless', '@sentry/google-cloud-serverless', '@sentry/bun']);
+
+/** `Sentry.init({ dsn, tracesSampleRate })` / `init({ tracesSampler })` from a Sentry SDK, with tracing on. */
+function sentryInit(resolver: Resolver, callee: Node, source: string | undefined, options: Node | undefined): boolean {
+  const from = callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier'
+    ? resolver.imports.get((unwrap(callee.object) as TSESTree.Identifier).name)?.source
+    : source;
+  if (!from || !SENTRY_PACKAGES.has(from)) return false;
+  return ['tracesSampleRate', 'tracesSampler'].some((key) => optionValue(resolver, options, key) !== undefined) || optionIsTrue(resolver, options, 'enableTracing');
 }
 
 function agentOf(specifier: string): string | undefined {
