@@ -17,7 +17,7 @@ import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticNa
 import { packageDir, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
 import { versionOf } from './versions.js';
-import { escapeRegExp, fileFacts, mayHoldRuntimeSetup, OWN_TRACING_PACKAGE, staticImportSpecifiers, withoutComments } from './reach.js';
+import { escapeRegExp, fileFacts, importersThroughBarrels, mayHoldRuntimeSetup, OWN_TRACING_PACKAGE, staticImportSpecifiers, withoutComments } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
 
 export interface RuntimeCoverage {
@@ -125,26 +125,53 @@ export function runtimeCoverage(resolver: Resolver): RuntimeCoverage | undefined
   if (!project || !file) return own.size > 0 ? { loaded: new Map([...own].map((name) => [name, 'this file'])), late: new Map() } : undefined;
   const runtime = project.projectSlot('runtime', () => scan(project, resolver));
   // A package that starts a process has its own answer; a library package runs inside the apps that import it.
-  const coverage = appCoverageOf(runtime, file, packageDir(file, project.root)) ?? runtime.libraries;
+  const app = appOf(runtime, file, packageDir(file, project.root));
+  const coverage = (app ? hostCoverage(project, resolver.catalog, runtime, file, app) ?? runtime.apps.get(app) : undefined) ?? runtime.libraries;
   if (own.size === 0) return coverage;
   const loaded = new Map(coverage.loaded);
   for (const name of own) loaded.set(name, 'this file');
   return { loaded, late: new Map([...coverage.late].filter(([name]) => !loaded.has(name))) };
 }
 
-/** The coverage of the app a file runs in: its package's, or that of the Nest CLI app folder holding it. */
-function appCoverageOf(runtime: ProjectRuntime, file: string, dir: string): RuntimeCoverage | undefined {
+/** The app a file runs in: its package, or the Nest CLI app folder holding it; undefined for library code. */
+function appOf(runtime: ProjectRuntime, file: string, dir: string): string | undefined {
   let best: string | undefined;
   for (const folder of runtime.apps.keys()) {
     if (folder.length > dir.length && file.startsWith(folder + path.sep) && (!best || folder.length > best.length)) best = folder;
   }
-  return runtime.apps.get(best ?? dir);
+  best ??= dir;
+  return runtime.apps.has(best) ? best : undefined;
 }
 
 interface ProjectRuntime {
   apps: Map<string, RuntimeCoverage>;
   libraries: RuntimeCoverage;
 }
+
+/**
+ * The coverage of the processes that really use a file: a service class under `apps/cielo/` that only api-paas's
+ * files name (a monorepo's apps share code by importing each other's folders, often through a barrel the own app
+ * imports for other names) runs in api-paas, so api-paas's instrumentation covers it. Undefined when a file of its own
+ * app names what it exports, or nothing else does.
+ */
+function hostCoverage(project: Project, catalog: Catalog, runtime: ProjectRuntime, file: string, own: string): RuntimeCoverage | undefined {
+  // Nothing to gain when no app has any instrumentation loaded (most projects).
+  if (![...runtime.apps.values()].some((coverage) => coverage.loaded.size > 0)) return undefined;
+  const text = project.text(file);
+  const names = text ? [...text.matchAll(EXPORTED_VALUE)].map((match) => match[1]!) : [];
+  if (names.length === 0) return undefined;
+  const named = new RegExp(`\\b(?:${names.map(escapeRegExp).join('|')})\\b`);
+  const users = importersThroughBarrels(project, file, catalog).filter((user) => named.test(project.text(user) ?? ''));
+  const hosts = users.map((user) => appOf(runtime, user, packageDir(user, project.root)));
+  if (hosts.length === 0 || hosts.some((host) => !host || host === own)) return undefined;
+  const coverage: RuntimeCoverage = { loaded: new Map(), late: new Map() };
+  for (const host of new Set(hosts)) for (const [name, where] of runtime.apps.get(host!)!.loaded) coverage.loaded.set(name, where);
+  for (const host of new Set(hosts)) for (const [name, where] of runtime.apps.get(host!)!.late) if (!coverage.loaded.has(name)) coverage.late.set(name, where);
+  return coverage;
+}
+
+/** `export class X`, `export async function x`, `export const x`: the values a module exports by declaration. */
+const EXPORTED_VALUE = /^export\s+(?:default\s+)?(?:abstract\s+)?(?:class|(?:async\s+)?function\*?|const|let|var)\s+([\w$]+)/gm;
 
 function scan(project: Project, from: Resolver): ProjectRuntime {
   const setups = new Map<string, Setup>();
