@@ -646,6 +646,30 @@ describe('a hybrid bootstrap with a root module per server', () => {
   });
 });
 
+describe('an app whose servers all carry headers', () => {
+  // pivota-api: auth-service connects Kafka, gRPC and RabbitMQ servers to one app. gRPC dispatches only @GrpcMethod
+  // handlers, and Kafka and RabbitMQ both carry headers: an @EventPattern handler that never extracts loses the trace
+  // whichever delivers it. With a TCP server among them (no headers) the transport stays unknown.
+  it('reports handlers that never extract, unless a headerless server may serve them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-allheaders-'));
+    const server = (transport: string): string => `  app.connectMicroservice({ transport: Transport.${transport}, options: {} });\n`;
+    const files = (transports: string[]): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'auth', dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', kafkajs: '2.2.4', amqplib: '0.10.3' } }),
+      'src/main.ts': `import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n${transports.map(server).join('')}  await app.startAllMicroservices();\n  await app.listen(3000);\n}\nbootstrap();\n`,
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { AccountConsumer } from './account.consumer';\n@Module({ controllers: [AccountConsumer] })\nexport class AppModule {}\n",
+      'src/account.consumer.ts': "import { Controller } from '@nestjs/common';\nimport { EventPattern, Payload } from '@nestjs/microservices';\n@Controller()\nexport class AccountConsumer {\n  @EventPattern('account.created')\n  async created(@Payload() event: { id: string }) {\n    await fetch(`http://profiles/${event.id}`, { method: 'POST' });\n  }\n}\n",
+    });
+    const consumer = ['src/account.consumer.ts'];
+    writeProject(dir, files(['KAFKA', 'GRPC', 'RMQ']));
+    expect(lintInOrder(dir, consumer)).toEqual(['src/account.consumer.ts:6:missingExtraction']);
+    writeProject(dir, files(['KAFKA', 'GRPC']));
+    expect(lintInOrder(dir, consumer)).toEqual(['src/account.consumer.ts:6:missingExtraction']);
+    writeProject(dir, files(['KAFKA', 'TCP']));
+    expect(lintInOrder(dir, consumer)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('server options a shared library exports', () => {
   // system-chat: `createMicroservice(AuthenticatorModule, authenticatorQueueOptions)`, the options exported by
   // libs/common (behind a path alias and a barrel): RabbitMQ, whose handlers must extract; TCP ones need not.

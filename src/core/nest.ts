@@ -36,6 +36,7 @@ export function isHeaderlessTransport(resolver: Resolver, transport: string): bo
   return transport === 'NATS' && majorVersionOf(resolver.file, 'nats') === 1;
 }
 export const HEADER_TRANSPORTS: Readonly<Record<string, string>> = { KAFKA: 'kafkaContext', RMQ: 'rmqContext', NATS: 'natsContext' };
+const HEADER_ORDER = ['KAFKA', 'RMQ', 'NATS'];
 /** Handler context types → transport. */
 const CONTEXT_TRANSPORT: Readonly<Record<string, string>> = {
   kafkaContext: 'KAFKA', rmqContext: 'RMQ', natsContext: 'NATS', tcpContext: 'TCP', redisContext: 'REDIS', mqttContext: 'MQTT',
@@ -456,7 +457,17 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
   // type says nothing about a handler that declares none. Unless each server has its own root module, and only
   // those of one transport reach the controller.
   if (servers && servers.size > 1 && owner) servers = servingTransports(resolver, app!, owner) ?? servers;
-  if (servers && servers.size > 1) return undefined;
+  if (servers && servers.size > 1) {
+    // A gRPC server dispatches only `@GrpcMethod` handlers, never `@EventPattern` / `@MessagePattern` ones.
+    const dispatching = [...servers].filter((transport) => transport !== 'GRPC');
+    if (dispatching.length === 1) servers = new Set(dispatching);
+    else if (dispatching.every((transport) => HEADER_TRANSPORTS[transport] && !isHeaderlessTransport(resolver, transport))) {
+      // Every server carries headers (Kafka and RabbitMQ, say): whichever delivers the message, a handler that never
+      // extracts loses its trace. A sibling's `@Ctx()` type names the transport to speak of; else the first served.
+      if (siblings.size === 1 && dispatching.includes([...siblings][0]!)) return [...siblings][0];
+      return siblings.size === 0 ? HEADER_ORDER.find((transport) => dispatching.includes(transport)) : undefined;
+    } else return undefined;
+  }
   if (servers?.size === 1) {
     const only = [...servers][0]!;
     return siblings.size === 0 || (siblings.size === 1 && siblings.has(only)) ? only : undefined;
