@@ -715,6 +715,8 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
           if (handledIn(packed.owner, packed.fn, packed.variable)) return true;
           continue;
         }
+        // `return { ctx, value: result }` from a push handler: its reply, built after the work ran, hands nothing on.
+        if (site.spec.style !== 'pull' && packedIntoReply(top, site.body)) continue;
         // Packed into another structure: a log line reads it; anything else takes it out of our sight.
         if (!packedIntoRead(top)) return true;
       } else if (parent?.type === 'ReturnStatement' && site.spec.style === 'pull') {
@@ -799,6 +801,15 @@ function packedArgument(resolver: Resolver, property: Node, value: Node): { fn: 
 function isCollecting(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   return callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier' && (memberName(callee) === 'push' || memberName(callee) === 'unshift');
+}
+
+/** `return { ctx, value }`: a structure the handler itself returns (its reply or acknowledgement). */
+function packedIntoReply(node: Node, handler: Node): boolean {
+  let top: Node = node;
+  while (top.parent && (top.parent.type === 'Property' || top.parent.type === 'ObjectExpression' || top.parent.type === 'ArrayExpression')) top = top.parent;
+  const holder = top.parent;
+  if (holder?.type === 'ReturnStatement') return enclosingFunction(holder) === handler;
+  return !!holder && isFunction(holder) && holder.body === top && holder === handler;
 }
 
 /** `logger.info({ message })`, `console.log([msg])`: a structure built only to be logged or serialised. */
