@@ -12,7 +12,7 @@ import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
 import { carriesContext, checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
-import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, wrapperCallerFinding, type PublishSite } from './publish.js';
+import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, PROBE, wrapperCallerFinding, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
@@ -402,17 +402,22 @@ function snsEnvelopeRequest(resolver: Resolver, request: Finding, consume: reado
 function checkPassThrough(resolver: Resolver, site: PublishSite, names: PropagationNames): Finding[] {
   const pass = passThroughOf(resolver, site);
   if (!pass) return [];
-  const judge = (): { callers: number; injected: boolean } | undefined => {
+  const judge = (): { callers: number; injected: boolean; sameFile: boolean } | undefined => {
     const callers = callerSites(resolver, pass.fn, pass.name, site, matchPublish);
     if (!callers) return undefined;
     const broken = (f: Finding): boolean => f.messageId === 'missingHeaders' || f.messageId === 'headersNotInjected';
-    return { callers: callers.length, injected: callers.some(({ resolver: r, site: s }) => !checkPublishSite(r, s, names).some(broken)) };
+    return {
+      callers: callers.length,
+      injected: callers.some(({ resolver: r, site: s }) => !checkPublishSite(r, s, names).some(broken)),
+      sameFile: callers.every(({ resolver: r }) => r.file === resolver.file),
+    };
   };
   // Once per wrapper and file listing (its callers are parsed for it), as booleans.
   const verdict = resolver.project && resolver.file
     ? resolver.project.projectSlot(`pass-through:${resolver.file}:${site.call.range[0]}:${textHash(resolver.input.text)}`, judge)
     : judge();
-  if (!verdict || verdict.callers === 0 || verdict.injected) return [];
+  // Callers in this file get their own reports, naming the wrapper: a second one at the wrapper tells nothing more.
+  if (!verdict || verdict.callers === 0 || verdict.injected || verdict.sameFile) return [];
   const callers = { length: verdict.callers };
   return [{
     rule: 'require-header-injection', messageId: 'passThroughNotInjected', node: callLocation(site.call), broker: site.broker,
@@ -456,6 +461,12 @@ function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   // queue the requests name as their reply-to (a server-named exclusive queue, say) is where the replies come in.
   if (first && first.type !== 'SpreadElement' && namedAsReplyTo(resolver, site.anchor, first)) return true;
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
+}
+
+/** A consumer whose every destination is a health, heartbeat or ping topic, queue or subject. */
+function isProbeConsumer(resolver: Resolver, site: ConsumeSite): boolean {
+  const destinations = consumeDestinations(resolver, site);
+  return destinations.length > 0 && destinations.every((d) => PROBE.test(d.name ?? d.text));
 }
 
 /** Whether a `replyTo` option in the function around the consume call names the queue it consumes (same text). */
@@ -615,6 +626,8 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
         // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.
         if (!site.via && handsOffToCaller(resolver, site)) continue;
         if (options.ignore?.replies !== false && isReplyConsumer(resolver, site)) continue;
+        // A consumer of health checks only (`subscribe({ topic: 'health-checks' })`): probes carry no business trace.
+        if (options.ignore?.probes !== false && isProbeConsumer(resolver, site)) continue;
         findings.push(...own);
       }
       break;

@@ -291,7 +291,7 @@ export interface Exemptions {
   timers?: boolean;
 }
 
-const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
+export const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
 const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange']);
 
 function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): string | undefined {
