@@ -163,7 +163,11 @@ function bodyBuiltFromParam(resolver: Resolver, fn: FunctionNode, start: Node, b
   if (fn.body.type === 'BlockStatement' && (fn.body.body.length > 2 || statementCount(resolver, fn.body, MAX_THIN_STATEMENTS) > MAX_THIN_STATEMENTS)) return undefined;
   const values = bodyPath === '' ? [start] : evalPath(resolver, start, bodyPath, inner.broker.id, inner.call).flatMap((r) => (r.type === 'node' ? [r.node] : []));
   for (const value of values) {
-    const object = resolver.follow(value).node;
+    let object = resolver.follow(value).node;
+    // `Buffer.from(JSON.stringify({ client, data: event }))`, `MessageBody: JSON.stringify({ key })`: the object serialised.
+    for (let i = 0; i < 3 && object.type === 'CallExpression' && SERIALIZERS.has(calleeName(object) ?? '') && object.arguments[0] && object.arguments[0].type !== 'SpreadElement'; i++) {
+      object = resolver.follow(object.arguments[0]).node;
+    }
     if (object.type !== 'ObjectExpression') continue;
     for (const prop of object.properties) {
       if (prop.type === 'SpreadElement' && inner.spec.envelopeKeys) continue;
