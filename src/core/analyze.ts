@@ -4,7 +4,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
-import { enclosingFunction, isFunction, returnedExpressions, staticName, walk } from './ast.js';
+import { enclosingFunction, isFunction, positionOf, returnedExpressions, staticName, walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
 import { anchorCall, consumeDestinations } from './destinations.js';
 import type { Node } from './ast.js';
@@ -35,6 +35,8 @@ export interface Sites {
   requests: Finding[];
   /** Sites of a client version that carries no headers (`nats` 1.x): not judged, shown by the audit. */
   unjudged: { publish: PublishSite[]; consume: ConsumeSite[] };
+  /** Consumers whose handler is imported from another module: judged for extraction only, in that module. */
+  foreign: ConsumeSite[];
 }
 
 /** A site on a transport without headers (NestJS TCP, Redis): its payload is the only carrier. */
@@ -241,7 +243,7 @@ const TOKEN_INJECTION = /@[iI]nject\(\s*(?:['"`]|[A-Z][A-Z0-9_]*\s*\)|[A-Za-z_$]
 export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog): Sites {
   if (input.sites) return input.sites as Sites;
   const resolver = new Resolver(input, catalog);
-  const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] } };
+  const sites: Sites = { resolver, publish: [], consume: [], requests: [], unjudged: { publish: [], consume: [] }, foreign: [] };
   if ((input.types || mayHoldSites(input.text, input.filename, catalog, input.crossFile !== false, input.ast)) && !inTestPackage(resolver) && !handRunScript(resolver) && !isTestSource(input.ast.body) && !unregisteredController(resolver)) {
     // ESLint links every node to its parent before rules run; parsers called directly (codemods) do not, and
     // recognition climbs parents (`this.producer` → its class), so link the whole tree first.
@@ -284,6 +286,8 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
     sites.publish = sites.publish.filter((site) => hasHeaders(resolver, site.broker));
     sites.consume = sites.consume.filter((site) => hasHeaders(resolver, site.broker));
   }
+  sites.foreign = sites.consume.filter((site) => site.owner);
+  sites.consume = sites.consume.filter((site) => !site.owner);
   input.sites = sites;
   return sites;
 }
@@ -629,6 +633,18 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
         // A consumer of health checks only (`subscribe({ topic: 'health-checks' })`): probes carry no business trace.
         if (options.ignore?.probes !== false && isProbeConsumer(resolver, site)) continue;
         findings.push(...own);
+      }
+      // A handler imported from another module, judged there and reported at its reference here (no fix: the fix
+      // belongs in that module, where nothing says the function is a handler).
+      for (const site of sites.foreign) {
+        const owner = site.owner!;
+        if (s3NotificationsIn(owner, site.body)) continue;
+        if (options.ignore?.replies !== false && isReplyConsumer(resolver, site)) continue;
+        if (options.ignore?.probes !== false && isProbeConsumer(resolver, site)) continue;
+        const where = `${owner.project?.relative(owner.file ?? '') ?? owner.file}:${positionOf(owner.input.text, site.body).line}`;
+        for (const finding of checkConsumeSite(owner, site, names)) {
+          if (finding.node === site.location) findings.push({ ...finding, fix: undefined, reason: `the handler is written in ${where}` });
+        }
       }
       break;
     case 'require-correlation-id': {

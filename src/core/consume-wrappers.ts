@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { BrokerSpec, ConsumeSpec } from '../brokers/index.js';
 import { enclosingFunction, isFunction, memberName, propertyName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { bindingsOf, callSite, hasExtraction, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
+import { bindingsOf, importedHandlerSite, callSite, hasExtraction, iterateSite, matchConsumeCall, type ConsumeSite } from './consume.js';
 import { evalPath } from './paths.js';
 import type { FunctionRef, Resolver, ScopeVariable } from './resolve.js';
 
@@ -45,12 +45,18 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
       arg = property?.value as Node | undefined;
     }
     const fn = arg ? resolver.functionOf(arg) : undefined;
-    if (!fn || !isFunction(fn)) continue;
-    // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
-    const bindings = bindingsOf(resolver, fn, [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.'));
-    if (bindings.length === 0) continue;
+    const path = [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.');
     const { inner } = handOff;
     const spec = handOff.perMessage ? { ...inner.spec, batch: false } : inner.spec;
+    if (!fn || !isFunction(fn)) {
+      // `mq.consumeMessage(queue, bapNetworkResponseSettler)`, the handler imported from a controller module.
+      const imported = arg ? importedHandlerSite(resolver, call, arg, inner.broker, spec, path) : undefined;
+      if (imported) out.push({ ...imported, via: { inner, resolver: ref.resolver } });
+      continue;
+    }
+    // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
+    const bindings = bindingsOf(resolver, fn, path);
+    if (bindings.length === 0) continue;
     out.push({ ...inner, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
   }
   return out;

@@ -41,6 +41,11 @@ export interface ConsumeSite {
   extractedBy?: string;
   /** Set when the site is a call to one of the project's consume wrappers: the consumer inside it, in its module. */
   via?: { inner: ConsumeSite; resolver: Resolver };
+  /**
+   * Set when the handler is a function imported from another module (`run({ eachMessage: handleOrder })`): that
+   * module's resolver, which `body` and `bindings` belong to. `location` is the reference in this file.
+   */
+  owner?: Resolver;
 }
 
 export interface MessageBinding {
@@ -85,7 +90,7 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     const handlerResult = evalPath(resolver, call, spec.handler!, broker.id, call)[0];
     if (handlerResult?.type !== 'node') return undefined;
     const fn = resolver.functionOf(handlerResult.node) ?? madeCallback(resolver, handlerResult.node);
-    if (!fn || !isFunction(fn)) return undefined;
+    if (!fn || !isFunction(fn)) return importedHandlerSite(resolver, call, handlerResult.node, broker, spec);
     const bindings = bindingsOf(resolver, fn, spec.message!);
     return { broker, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
@@ -131,6 +136,18 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
     return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
   return undefined;
+}
+
+/**
+ * `consumer.run({ eachMessage: handleOrder })` with `handleOrder` imported from another module of the project: the
+ * handler is judged in its module and reported at the reference here.
+ */
+export function importedHandlerSite(resolver: Resolver, anchor: Node, reference: Node, broker: BrokerSpec, spec: ConsumeSpec, path = spec.message!): ConsumeSite | undefined {
+  const ref = resolver.referencedFunction(reference);
+  if (!ref || ref.resolver === resolver || !isFunction(ref.fn)) return undefined;
+  const bindings = bindingsOf(ref.resolver, ref.fn, path);
+  if (bindings.length === 0) return undefined;
+  return { broker, spec, anchor, location: reference, body: ref.fn, bindings, payloads: [], incoming: spec.incoming, coveredBy: spec.autoExtractedBy ? [spec.autoExtractedBy] : undefined, owner: ref.resolver };
 }
 
 /** The field a message's carrier is read from last: `headers` of `properties.headers`. */
