@@ -70,6 +70,8 @@ export function buildCatalog(list: readonly BrokerSpec[]): Catalog {
     for (const pkg of broker.packages) {
       catalog.byPackage.set(pkg, broker);
       catalog.packages.push(pkg);
+      // ES modules name a path into a package with its extension: `import amqp from 'amqplib/callback_api.js'`.
+      if (packagePath(pkg)) catalog.byPackage.set(`${pkg}.js`, broker);
     }
     for (const [edge, to] of Object.entries(broker.edges)) {
       const key = edge.startsWith('new ') ? `new ${q(edge.slice(4))}` : q(edge);
@@ -108,4 +110,9 @@ export const catalog: Catalog = buildCatalog(brokers);
 
 export function brokerById(id: string): BrokerSpec | undefined {
   return brokers.find((b) => b.id === id);
+}
+
+/** Whether a package description names a path into a package (`amqplib/callback_api`), not the package itself. */
+function packagePath(pkg: string): boolean {
+  return pkg.split('/').length > (pkg.startsWith('@') ? 2 : 1);
 }
