@@ -646,6 +646,24 @@ describe('a hybrid bootstrap with a root module per server', () => {
   });
 });
 
+describe('a wrapper of a client version without headers', () => {
+  // energywebfoundation/ssi-hub: nats 1.x (no headers at all) behind NatsWrapper.publish(); the callers of the
+  // wrapper, in files that never import nats, were told to inject inside it.
+  it('leaves its callers unjudged, as the wrapper itself is', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nats1wrapper-'));
+    const files = (version: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'hub', dependencies: { nats: version } }),
+      'src/nats.wrapper.ts': "import { connect } from 'nats';\nconst connection = connect('nats://localhost:4222');\nexport function publish(subject: string, data: object): void {\n  connection.publish(subject, JSON.stringify(data));\n}\n",
+      'src/claims.ts': "import { publish } from './nats.wrapper';\nexport function claimIssued(id: string): void {\n  publish('claims.issued', { id });\n}\n",
+    });
+    writeProject(dir, files('^1.4.12'));
+    expect(lintInOrder(dir, ['src/claims.ts', 'src/nats.wrapper.ts'])).toEqual([]);
+    writeProject(dir, files('^2.28.0'));
+    expect(lintInOrder(dir, ['src/claims.ts', 'src/nats.wrapper.ts'])).toEqual(['src/claims.ts:3:wrapperWithoutContext', 'src/nats.wrapper.ts:4:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('an app whose servers all carry headers', () => {
   // pivota-api: auth-service connects Kafka, gRPC and RabbitMQ servers to one app. gRPC dispatches only @GrpcMethod
   // handlers, and Kafka and RabbitMQ both carry headers: an @EventPattern handler that never extracts loses the trace

@@ -281,10 +281,17 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
     else walk(input.ast, input.visitorKeys, visit);
   }
   if (sites.publish.length + sites.consume.length > 0) {
-    sites.unjudged.publish = sites.publish.filter((site) => !hasHeaders(resolver, site.broker));
-    sites.unjudged.consume = sites.consume.filter((site) => !hasHeaders(resolver, site.broker));
-    sites.publish = sites.publish.filter((site) => hasHeaders(resolver, site.broker));
-    sites.consume = sites.consume.filter((site) => hasHeaders(resolver, site.broker));
+    // Through a wrapper, the client's version is that of the module making the broker call (nats 1.x there).
+    const publishHeaders = (site: PublishSite): boolean => {
+      let owner = resolver;
+      for (let via = site.via; via; via = via.inner.via) owner = via.resolver;
+      return hasHeaders(resolver, site.broker) && (owner === resolver || hasHeaders(owner, site.broker));
+    };
+    const consumeHeaders = (site: ConsumeSite): boolean => hasHeaders(resolver, site.broker) && (!site.via || hasHeaders(site.via.resolver, site.broker));
+    sites.unjudged.publish = sites.publish.filter((site) => !publishHeaders(site));
+    sites.unjudged.consume = sites.consume.filter((site) => !consumeHeaders(site));
+    sites.publish = sites.publish.filter(publishHeaders);
+    sites.consume = sites.consume.filter(consumeHeaders);
   }
   sites.foreign = sites.consume.filter((site) => site.owner);
   sites.consume = sites.consume.filter((site) => !site.owner);
