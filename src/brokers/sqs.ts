@@ -17,7 +17,7 @@ export function sendMessageMethods(on: string, autoInjectedBy: Instrumentation):
 export function receiveMessageMethod(on: string, requestAddedBy: Instrumentation): ConsumeSpec[] {
   return [
     {
-      on, style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, destination: 'arg0.QueueUrl',
+      on, style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, batchSize: { path: 'arg0.MaxNumberOfMessages', default: 1 }, destination: 'arg0.QueueUrl',
       carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
     {
@@ -51,7 +51,7 @@ function receiveMessageCommand(on: string): ConsumeSpec[] {
     },
     {
       on, style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: command, destination: `${command}.QueueUrl`,
-      batch: true, carrier: 'MessageAttributes', incoming: 'message-attributes',
+      batch: true, batchSize: { path: `${command}.MaxNumberOfMessages`, default: 1 }, carrier: 'MessageAttributes', incoming: 'message-attributes',
     },
   ];
 }

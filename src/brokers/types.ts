@@ -98,6 +98,11 @@ export interface ConsumeSpec {
   /** True when `message` designates an array of messages. */
   batch?: boolean;
   /**
+   * For a pull that returns a batch: the request's option limiting how many messages come back, and its default.
+   * A receive of at most one message (SQS's `MaxNumberOfMessages` absent or 1) is judged as a single message.
+   */
+  batchSize?: { path: string; default: number };
+  /**
    * The handler may receive no message (amqplib passes null when the broker cancels the consumer; a NATS callback
    * gets an error instead): the carrier is then read with `?.`. Elsewhere the message is always there.
    */

@@ -629,10 +629,14 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     case 'require-context-extraction':
       // A consumer of SNS envelopes gets its trace from the envelope: asking for SQS message attributes does not help.
       findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request)).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
+      // A receive already told to request the attributes is one report: what it then does with the messages is
+      // judged once they can arrive (one break, one report, as at a publish).
+      const unrequested = new Map(findings.filter((f) => f.messageId === 'attributesNotRequested').map((f) => [f.site, f]));
       for (const site of sites.consume) {
         if (options.ignore?.probes !== false && isProbeHandler(resolver, site)) continue;
         if (s3NotificationsIn(resolver, site.body)) continue;
-        const own = checkConsumeSite(resolver, site, names);
+        const request = unrequested.get(site.anchor);
+        const own = checkConsumeSite(resolver, site, names).map((f) => (request && (f.messageId === 'missingExtraction' || f.messageId === 'batchWithoutPerMessageContext') ? { ...f, supersededBy: request } : f));
         if (own.length === 0) continue;
         // Inside a consume wrapper that hands each message to its caller's handler: that handler is judged instead.
         if (!site.via && handsOffToCaller(resolver, site)) continue;

@@ -133,9 +133,22 @@ export function callSite(resolver: Resolver, call: TSESTree.CallExpression | TSE
       fn = callback!;
     }
     if (bindings.length === 0) return undefined;
-    return { broker, spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
+    const single = spec.batch && spec.batchSize && receivesOne(resolver, call, broker, spec.batchSize);
+    return { broker, spec: single ? { ...spec, batch: false } : spec, anchor: call, location: callLocation(call), body: fn, bindings, payloads: [], incoming: spec.incoming, coveredBy };
   }
   return undefined;
+}
+
+/** Whether a pull asks for at most one message (`MaxNumberOfMessages: 1`, or left at a default of one). */
+function receivesOne(resolver: Resolver, call: Node, broker: BrokerSpec, size: { path: string; default: number }): boolean {
+  const results = evalPath(resolver, call, size.path, broker.id, call);
+  if (results.length === 0) return false;
+  return results.every((result) => {
+    if (result.type === 'absent') return size.default === 1;
+    if (result.type !== 'node') return false;
+    const value = resolver.follow(result.node).node;
+    return value.type === 'Literal' && value.value === 1;
+  });
 }
 
 /**

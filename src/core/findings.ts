@@ -49,6 +49,11 @@ export interface Finding {
   reason?: string;
   /** The publish call or consumer entry point the finding belongs to. */
   site?: Node;
+  /**
+   * A report of the same break that comes first (a receive not requesting the attributes, for its handler that does
+   * not extract): this one is left out while that one stands.
+   */
+  supersededBy?: Finding;
   /** The file where this finding's fix belongs (a wrapper's module), when that is another file. */
   fixIn?: string;
   /**
@@ -60,5 +65,6 @@ export interface Finding {
 }
 
 export function isCovered(finding: Finding, autoInstrumented: Partial<Record<Instrumentation, boolean>>): boolean {
+  if (finding.supersededBy && !isCovered(finding.supersededBy, autoInstrumented)) return true;
   return finding.coveredBy?.some((name) => autoInstrumented[name] === true) ?? false;
 }
