@@ -266,7 +266,7 @@ export async function audit(view: RepositoryView, allFiles: readonly string[], o
       }
       record(publishView(resolver, site, names), via);
     }
-    for (const site of found.consume) {
+    for (const site of [...found.consume, ...found.foreign]) {
       if (onlyTestsCall(resolver, site.anchor)) continue;
       const wrapped = site.via;
       const via = wrapped && { anchor: wrapped.inner.anchor, view: () => consumeView(wrapped.resolver, wrapped.inner, names), resolver: wrapped.resolver };
@@ -377,7 +377,8 @@ function publishView(resolver: Resolver, site: PublishSite, names: PropagationNa
 }
 
 function consumeView(resolver: Resolver, site: ConsumeSite, names: PropagationNames): SiteView {
-  return { direction: 'consume', anchor: site.anchor, seen: extractionSeen(resolver, site, names), broker: site.broker.id, system: consumeSystem(site), label: site.spec.label, destinations: consumeDestinations(resolver, site) };
+  // A handler imported from another module is read in its module; the registering call, here.
+  return { direction: 'consume', anchor: site.anchor, seen: extractionSeen(site.owner ?? resolver, site, names), broker: site.broker.id, system: consumeSystem(site), label: site.spec.label, destinations: consumeDestinations(resolver, site) };
 }
 
 function publishSystem(site: PublishSite): string {

@@ -17,7 +17,7 @@ import { matchPublish, receiverKind } from './publish.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, isHeaderlessTransport } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
-import { entityOf, type Resolver, type ScopeVariable } from './resolve.js';
+import { enclosingClass, entityOf, type Resolver, type ScopeVariable } from './resolve.js';
 
 /** A consumer entry point: the code that handles messages, and what names the message(s) there. */
 export interface ConsumeSite {
@@ -405,6 +405,34 @@ export function checkConsumeSite(resolver: Resolver, site: ConsumeSite, names: P
 const OWN_EXTRACTION = { type: 'helper', activates: false } as const;
 
 /**
+ * `this.ebayService.create(dto)` where the constructor declares `private readonly ebayService: EbayService`: the
+ * method of that class, in whatever module of the project declares it (one that names no broker too).
+ */
+function injectedServiceMethod(resolver: Resolver, call: TSESTree.CallExpression): { resolver: Resolver; fn: Node } | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== 'MemberExpression') return undefined;
+  const holder = unwrap(callee.object);
+  if (holder.type !== 'MemberExpression' || unwrap(holder.object).type !== 'ThisExpression') return undefined;
+  const field = memberName(holder);
+  const method = memberName(callee);
+  const owner = enclosingClass(call);
+  const ctor = owner?.body.body.find((m): m is TSESTree.MethodDefinition => m.type === 'MethodDefinition' && m.kind === 'constructor');
+  let annotation: TSESTree.TypeNode | undefined;
+  for (const param of ctor?.value.params ?? []) {
+    const id = param.type === 'TSParameterProperty' ? param.parameter : undefined;
+    if (id?.type === 'Identifier' && id.name === field) annotation = id.typeAnnotation?.typeAnnotation;
+  }
+  for (const member of owner?.body.body ?? []) {
+    if (member.type === 'PropertyDefinition' && staticName(member.key, member.computed) === field) annotation = member.typeAnnotation?.typeAnnotation ?? annotation;
+  }
+  if (annotation?.type !== 'TSTypeReference' || annotation.typeName.type !== 'Identifier') return undefined;
+  const entity = resolver.classOf(annotation.typeName);
+  const classNode = entity?.node as TSESTree.ClassDeclaration | undefined;
+  const definition = classNode?.body?.body.find((m): m is TSESTree.MethodDefinition => m.type === 'MethodDefinition' && m.kind === 'method' && staticName(m.key, m.computed) === method);
+  return definition && entity ? { resolver: entity.resolver, fn: definition.value } : undefined;
+}
+
+/**
  * A project's own tracing, without OpenTelemetry: `extractTraceContext(message.headers)` reading its own headers
  * (`X-Trace-Id`), its result run with (`runWithTraceContext(ctx, () => handler(message))`). The context is taken
  * from the message; whether it is then used is judged as for any extraction.
@@ -506,10 +534,16 @@ function isParsedBody(node: Node): boolean {
  * A handler that calls nothing (`@MessagePattern({ cmd: 'getStatus' }) status() { return 'up'; }`): no work runs in
  * it, so there is no span to parent and nothing to run inside the producer's context.
  */
-function doesNoWork(resolver: Resolver, body: Node): boolean {
+function doesNoWork(resolver: Resolver, body: Node, depth = 0): boolean {
   let work = false;
   walk(isFunction(body) ? body.body : body, resolver.keys, (node) => {
     if (work) return false;
+    // `return this.ordersService.create(dto)` where `create()` only returns `'This action adds a new order'` (a
+    // generated resource's stub): a call of the project's that does no work is none either.
+    if (node.type === 'CallExpression' && depth < 2) {
+      const ref = resolver.calleeFunction(node) ?? injectedServiceMethod(resolver, node);
+      if (ref && isFunction(ref.fn) && doesNoWork(ref.resolver, ref.fn, depth + 1)) return undefined;
+    }
     if (node.type === 'CallExpression' || node.type === 'NewExpression' || node.type === 'TaggedTemplateExpression' || node.type === 'AwaitExpression' || node.type === 'YieldExpression') work = true;
     return undefined;
   });

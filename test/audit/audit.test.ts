@@ -121,6 +121,9 @@ describe('audit: the exact graph', () => {
       'aws_sqs:?process.env.DOMAIN_EVENTS_QUEUE_URL → @shop/licences [broken]',
       'kafka:?(not stated) → @shop/billing [broken,extracted,unverified]',
       'kafka:orders.created → @shop/billing [broken]',
+      // Handlers imported from another module: one extracts, one never does.
+      'kafka:orders.paid → @shop/orders [extracted]',
+      'kafka:orders.placed → @shop/orders [broken]',
       // The outbox relay only a timer of another module runs is a timer job, not judged; the function a request
       // handler also runs is.
       '@shop/billing → kafka:invoices.announced [broken]',
