@@ -646,6 +646,27 @@ describe('a hybrid bootstrap with a root module per server', () => {
   });
 });
 
+describe('an exported helper nothing calls', () => {
+  // usdigitalresponse/cpf-reporter: lib/aws.ts exports sendSqsMessage() and receiveSqsMessage(), which nothing in the
+  // repository calls, while other files import lib/aws.ts for its S3 helpers. A module no file imports may be an entry
+  // point a runtime calls by name (a Lambda handler): its functions are judged.
+  it('is dead code, unless its module is imported by nothing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-deadhelper-'));
+    const aws = "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport function bucketName(): string {\n  return process.env.BUCKET ?? 'uploads';\n}\nexport async function sendSqsMessage(queueUrl: string, body: object): Promise<void> {\n  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));\n}\nexport async function notifyUpload(key: string): Promise<void> {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.UPLOADS_QUEUE, MessageBody: key }));\n}\n";
+    const files = (importer: boolean): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'cpf', dependencies: { '@aws-sdk/client-sqs': '^3.600.0' } }),
+      'src/lib/aws.ts': aws,
+      ...(importer ? { 'src/uploads.ts': "import { bucketName, notifyUpload } from './lib/aws';\nexport async function upload(key: string): Promise<string> {\n  await notifyUpload(key);\n  return bucketName();\n}\n" } : {}),
+    });
+    writeProject(dir, files(true));
+    expect(lintInOrder(dir, ['src/lib/aws.ts'])).toEqual(['src/lib/aws.ts:10:missingHeaders']);
+    fs.rmSync(path.join(dir, 'src/uploads.ts'));
+    writeProject(dir, files(false));
+    expect(lintInOrder(dir, ['src/lib/aws.ts'])).toEqual(['src/lib/aws.ts:10:missingHeaders', 'src/lib/aws.ts:7:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a wrapper of a client version without headers', () => {
   // energywebfoundation/ssi-hub: nats 1.x (no headers at all) behind NatsWrapper.publish(); the callers of the
   // wrapper, in files that never import nats, were told to inject inside it.

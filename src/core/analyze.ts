@@ -20,7 +20,7 @@ import { Resolver, type SourceInput } from './resolve.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestFile, isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
-import { callerSites, matchWrapperCall, onlyTestsCall, passThroughOf } from './wrappers.js';
+import { callerSites, matchWrapperCall, neverCalled, onlyTestsCall, passThroughOf } from './wrappers.js';
 import { callLocation } from './ast.js';
 import { consumeWrapperSites, handsOffToCaller } from './consume-wrappers.js';
 import { checkCorrelation } from './correlation.js';
@@ -675,5 +675,5 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
   }
   // One report per node and problem: a handler registered through two wrappers
   // (`durable ? subscribeDurable(t, cb) : subscribe(t, cb)`) is one handler. None in code only tests call.
-  return onePerNode(findings).filter((finding) => !finding.site || !onlyTestsCall(resolver, finding.site));
+  return onePerNode(findings).filter((finding) => !finding.site || (!onlyTestsCall(resolver, finding.site) && !neverCalled(resolver, finding.site)));
 }

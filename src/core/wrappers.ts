@@ -538,6 +538,34 @@ export function onlyTestsCall(resolver: Resolver, site: Node): boolean {
   });
 }
 
+/**
+ * Whether the code around a site is dead: its outermost function is a module-level function that nothing in the
+ * project names, neither its own file nor any other (tests included), while source files import its module (so the
+ * module is no entry point a runtime calls by name: a Lambda handler's module is imported by none). An exported
+ * helper nobody calls sends nothing; a maintainer would delete it, not add context to it.
+ */
+export function neverCalled(resolver: Resolver, site: Node): boolean {
+  const { project, file } = resolver;
+  if (!project || !file || isTestFile(project.relative(file))) return false;
+  let outer: Node | undefined;
+  for (let fn = enclosingFunction(site); fn; fn = enclosingFunction(fn)) outer = fn;
+  if (!outer) return false;
+  const holder = outer.parent?.type === 'VariableDeclarator' ? outer.parent.parent : outer;
+  const statement = holder?.parent?.type === 'ExportNamedDeclaration' ? holder.parent : holder;
+  if (statement?.parent?.type !== 'Program') return false;
+  const name = functionName(outer as FunctionNode);
+  if (!name) return false;
+  return resolver.memo('never-called', outer, () => {
+    if (usedIn(resolver, name) || importersOf(project, file, resolver.catalog).length === 0) return false;
+    const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
+    return !project.files().some((other) => {
+      if (other === file) return false;
+      const text = project.text(other);
+      return !!text && text.includes(name) && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
+    });
+  });
+}
+
 /** The name a module goes by in imports and test names: its file's, or its folder's for an index file. */
 function moduleName(file: string): string {
   const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
