@@ -646,6 +646,27 @@ describe('a hybrid bootstrap with a root module per server', () => {
   });
 });
 
+describe('a helper that sends to a queue on one path and calls another way on the other', () => {
+  // Apillon/apillon-services (286 judged wrong): BaseService.callService() sends to SQS when a queue URL is set and
+  // otherwise invokes a Lambda; every service call was told it "publishes through callService()". A helper whose
+  // send is guarded only (`if (queueUrl) send`) is still one its callers publish through.
+  it('does not make its callers publishers; a guarded send does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-otherway-'));
+    const service = (otherwise: string): string => `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nimport { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nexport async function callService(payload: object, queueUrl?: string): Promise<void> {\n  if (queueUrl) {\n    await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(payload) }));\n  }${otherwise}\n}\n`;
+    const files = (otherwise: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'apillon', dependencies: { '@aws-sdk/client-sqs': '^3.600.0', '@aws-sdk/client-lambda': '^3.600.0' } }),
+      'src/base-service.ts': service(otherwise),
+      'src/storage.ts': "import { callService } from './base-service';\nexport async function listBuckets(project: string): Promise<void> {\n  await callService({ eventName: 'list-buckets', project });\n}\n",
+    });
+    const order = ['src/base-service.ts', 'src/storage.ts'];
+    writeProject(dir, files(" else {\n    await new LambdaClient({}).send(new InvokeCommand({ FunctionName: 'storage', Payload: Buffer.from(JSON.stringify(payload)) }));\n  }"));
+    expect(lintInOrder(dir, order)).toEqual(['src/base-service.ts:5:missingHeaders']);
+    writeProject(dir, files(''));
+    expect(lintInOrder(dir, order)).toEqual(['src/base-service.ts:5:missingHeaders', 'src/storage.ts:3:wrapperWithoutContext']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('an exported helper nothing calls', () => {
   // usdigitalresponse/cpf-reporter: lib/aws.ts exports sendSqsMessage() and receiveSqsMessage(), which nothing in the
   // repository calls, while other files import lib/aws.ts for its S3 helpers. A module no file imports may be an entry

@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, enclosingFunction, isFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
@@ -85,12 +85,51 @@ function wrapperEntries(ref: FunctionRef, matchDirect: SiteMatcher, depth: numbe
   // Keyed by depth too: entries cut short at the depth limit must not stand for those asked from nearer.
   return resolver.memo(`wrapper-entries:${depth}`, fn, () => {
     const entries: WrapperEntry[] = [];
-    for (const inner of sitesIn(resolver, fn, matchDirect, depth)) {
+    const inners = sitesIn(resolver, fn, matchDirect, depth);
+    const calls = new Set<Node>(inners.map((inner) => inner.call));
+    for (const inner of inners) {
+      // `if (queueUrl) sqs.send(...) else lambda.send(new InvokeCommand(...))`: the callers may not publish at all.
+      if (choosesAnotherWay(fn, inner.call, calls)) continue;
       const entry = deriveEntry(resolver, fn, ref.name, inner);
       if (entry) entries.push(entry);
     }
     return entries;
   }, []);
+}
+
+/**
+ * Whether a broker call is one branch of a choice in its function whose other branch publishes nothing (an `if` with
+ * an `else`, an `else if` chain, a conditional expression): a helper that sends to a queue when one is configured and
+ * otherwise invokes a Lambda or a local service. A guard with no alternative (`if (producer && topic)`) is no choice.
+ */
+function choosesAnotherWay(fn: FunctionNode, call: Node, calls: ReadonlySet<Node>): boolean {
+  const publishes = (branch: Node | null | undefined): boolean => {
+    if (!branch) return false;
+    for (const other of calls) if (contains(branch, other)) return true;
+    return false;
+  };
+  for (let node: Node = call; node.parent && node !== fn; node = node.parent) {
+    const parent = node.parent;
+    if (parent.type === 'ConditionalExpression' && (parent.consequent === node || parent.alternate === node)) {
+      if (!publishes(parent.consequent === node ? parent.alternate : parent.consequent)) return true;
+    }
+    if (parent.type !== 'IfStatement' || (parent.consequent !== node && parent.alternate !== node)) continue;
+    // The whole `if / else if / else` chain this branch belongs to.
+    let top: TSESTree.IfStatement = parent;
+    while (top.parent?.type === 'IfStatement' && top.parent.alternate === top) top = top.parent;
+    const branches: Node[] = [];
+    let last: TSESTree.IfStatement = top;
+    for (let link: TSESTree.Statement | null = top; link?.type === 'IfStatement'; link = link.alternate) {
+      branches.push(link.consequent);
+      last = link;
+    }
+    if (!last.alternate) {
+      if (branches.length === 1) continue;
+    } else branches.push(last.alternate);
+    if (branches.some((branch) => !publishes(branch))) return true;
+    node = top;
+  }
+  return false;
 }
 
 /** The publish sites written inside a function: direct broker calls, and calls to wrappers. */
