@@ -667,6 +667,21 @@ describe('a helper that sends to a queue on one path and calls another way on th
   });
 });
 
+describe('an entry point only a script parser reads', () => {
+  // ZebaSetas/Centinela: index.js loads New Relic first, and later writes `new Date(2000, 01, 01)`, a legacy octal
+  // that strict code forbids. The entry did not parse, so the agent loaded first was never seen.
+  it('is read as a CommonJS script, and what it loads first counts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-octal-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'centinela', scripts: { start: 'node index.js' }, dependencies: { amqplib: '^0.10.3', newrelic: '^11.0.0' } }),
+      'index.js': "require('newrelic');\nconst { publish } = require('./queue');\nconst start = new Date(2000, 01, 01);\npublish(start.toISOString());\n",
+      'queue.js': "const amqp = require('amqplib');\nasync function publish(text) {\n  const ch = await (await amqp.connect('amqp://x')).createChannel();\n  ch.sendToQueue('q', Buffer.from(text));\n}\nmodule.exports = { publish };\n",
+    });
+    expect(lintInOrder(dir, ['queue.js'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('an exported helper nothing calls', () => {
   // usdigitalresponse/cpf-reporter: lib/aws.ts exports sendSqsMessage() and receiveSqsMessage(), which nothing in the
   // repository calls, while other files import lib/aws.ts for its S3 helpers. A module no file imports may be an entry

@@ -514,15 +514,24 @@ export function parseSource(file: string, text: string, options: { loc: boolean;
   const javascript = /\.(jsx|js|mjs|cjs)$/.test(file);
   const jsx = parsesJsx(file);
   const estree = typeScriptEstree();
+  let failure: unknown;
   if (estree) {
-    const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
-    return { ast, ...analyzeScopes(ast, options.lib) };
+    try {
+      const ast = estree.parse(text, { filePath: file, range: true, loc: options.loc, jsx, tokens: false, comment: false, suppressDeprecatedPropertyWarnings: true }) as TSESTree.Program;
+      return { ast, ...analyzeScopes(ast, options.lib) };
+    } catch (error) {
+      // A CommonJS script may use what strict code may not (`new Date(2000, 01, 01)`, a legacy octal): read below
+      // as ESLint's parser reads a script.
+      if (!javascript) throw error;
+      failure = error;
+    }
   }
   // No typescript-eslint: JavaScript through ESLint's own parser and scope analyser, as ESLint lints it.
   const espree = javascript ? eslintEspree() : undefined;
   const scope = espree ? eslintScopeAnalysis() : undefined;
+  if (failure && (!espree || !scope)) throw failure;
   if (!espree || !scope) throw new Error(`cannot parse ${path.basename(file)}: TypeScript ${NEEDS_TYPESCRIPT_ESLINT}`);
-  const sourceType = file.endsWith('.cjs') ? 'commonjs' : 'module';
+  const sourceType = file.endsWith('.cjs') || (failure && !/^\s*(import|export)\b/m.test(text)) ? 'commonjs' : 'module';
   const ast = espree.parse(text, { ecmaVersion: 'latest', sourceType, range: true, loc: options.loc, ecmaFeatures: { jsx } }) as TSESTree.Program;
   const scopeManager = scope.analyze(ast, { ecmaVersion: espree.latestEcmaVersion ?? 2025, sourceType, childVisitorKeys: scope.keys, fallback: 'iteration' });
   walk(ast, scope.keys as never, () => undefined);
