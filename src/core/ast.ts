@@ -86,6 +86,8 @@ export function unwrap(node: Node): Node {
 export function staticName(node: Node | null | undefined, computed = false): string | undefined {
   if (!node) return undefined;
   if (node.type === 'Identifier' && !computed) return node.name;
+  // `this.#channel`, `#channel: Channel`: a private name keeps its `#`, so it never meets a public one.
+  if (node.type === 'PrivateIdentifier') return `#${node.name}`;
   if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
   if (node.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? undefined;
   return undefined;
