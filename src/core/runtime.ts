@@ -16,6 +16,7 @@ import type { Catalog, Instrumentation } from '../brokers/index.js';
 import { calleeName, isFunction, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { packageDir, readText, type Project } from './project.js';
 import { readJsonc } from './module-resolution.js';
+import { isTestFile } from './test-files.js';
 import { versionOf } from './versions.js';
 import { escapeRegExp, fileFacts, importersThroughBarrels, mayHoldRuntimeSetup, OWN_TRACING_PACKAGE, staticImportSpecifiers, withoutComments } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
@@ -176,7 +177,8 @@ const EXPORTED_VALUE = /^export\s+(?:default\s+)?(?:abstract\s+)?(?:class|(?:asy
 function scan(project: Project, from: Resolver): ProjectRuntime {
   const setups = new Map<string, Setup>();
   for (const file of project.files()) {
-    if (!fileFacts(project, file, from.catalog)?.runtimeSetup) continue;
+    // A test's tracer (`require('dd-trace')` in an exporter's spec) sets up nothing the app runs.
+    if (!fileFacts(project, file, from.catalog)?.runtimeSetup || isTestFile(project.relative(file))) continue;
     const resolver = file === from.file ? from : Resolver.forModule(project, file, from.catalog);
     if (!resolver) continue;
     const setup = setupOf(resolver, file);
