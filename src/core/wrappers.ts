@@ -12,7 +12,7 @@ import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberN
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
-import { escapeRegExp, fileFacts, importersOf, reaches } from './reach.js';
+import { escapeRegExp, fileFacts, importersOf, importersThroughBarrels, reaches } from './reach.js';
 import { isTestFile } from './test-files.js';
 import { functionName, Resolver, type FunctionRef } from './resolve.js';
 import { bodyInjects, EMPTY_NAMES } from './otel.js';
@@ -595,10 +595,10 @@ export function neverCalled(resolver: Resolver, site: Node): boolean {
   const name = functionName(outer as FunctionNode);
   if (!name) return false;
   return resolver.memo('never-called', outer, () => {
-    if (usedIn(resolver, name) || importersOf(project, file, resolver.catalog).length === 0) return false;
+    if (importersOf(project, file, resolver.catalog).length === 0 || usedIn(resolver, name)) return false;
+    // Another module calls it only by importing it (directly or through barrels); tests calling it make it test-only.
     const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
-    return !project.files().some((other) => {
-      if (other === file) return false;
+    return !importersThroughBarrels(project, file, resolver.catalog).some((other) => {
       const text = project.text(other);
       return !!text && text.includes(name) && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
     });
