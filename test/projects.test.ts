@@ -682,6 +682,26 @@ describe('an entry point only a script parser reads', () => {
   });
 });
 
+describe('a tracer a test sets up', () => {
+  // moleculerjs/moleculer: test/unit/tracing/exporters/datadog.spec.js requires dd-trace; the amqp transporter's report
+  // named that spec as "the amqplib instrumentation", loaded too late. A test's setup is none of the app's.
+  it('is not named as the instrumentation of the app', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-testtracer-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'broker', main: 'src/index.js', dependencies: { amqplib: '^0.10.3' }, devDependencies: { 'dd-trace': '^5.0.0' } }),
+      'src/index.js': "const amqp = require('amqplib');\nasync function send(text) {\n  const ch = await (await amqp.connect('amqp://x')).createChannel();\n  ch.sendToQueue('q', Buffer.from(text));\n}\nmodule.exports = { send };\n",
+      'test/unit/exporters/datadog.spec.js': "const tracer = require('dd-trace').init();\nconst { send } = require('../../../src/index');\ndescribe('exporter', () => { it('sends', () => send('x')); });\n",
+    });
+    Project.reset();
+    const file = path.join(dir, 'src/index.js');
+    const messages = new Linter({ cwd: dir }).verify(fs.readFileSync(file, 'utf8'), plugin.configs.recommended as never, file);
+    expect(messages.map((m) => m.messageId)).toEqual(['missingHeaders']);
+    expect(messages[0]!.message).toContain('No amqplib instrumentation is loaded');
+    expect(messages[0]!.message).not.toContain('spec');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('an exported helper nothing calls', () => {
   // usdigitalresponse/cpf-reporter: lib/aws.ts exports sendSqsMessage() and receiveSqsMessage(), which nothing in the
   // repository calls, while other files import lib/aws.ts for its S3 helpers. A module no file imports may be an entry
