@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { enclosingFunction, isFunction, positionOf, returnedExpressions, staticName, walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
-import { anchorCall, consumeDestinations } from './destinations.js';
+import { anchorCall, consumeDestinations, publishDestinations } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
@@ -474,6 +474,14 @@ function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
 }
 
+const LOG_DESTINATION = /(^|[._\-/:])(logs?|logstream|log-?events?|logging)([._\-/:]|$)/i;
+
+/** A publish whose every destination names a log stream (by its destination's name or expression). */
+function logStream(resolver: Resolver, site: PublishSite): boolean {
+  const destinations = publishDestinations(resolver, site);
+  return destinations.length > 0 && destinations.every((d) => LOG_DESTINATION.test(d.name ?? d.text));
+}
+
 /** A consumer whose every destination is a health, heartbeat or ping topic, queue or subject. */
 function isProbeConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   const destinations = consumeDestinations(resolver, site);
@@ -668,7 +676,13 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
       break;
     case 'no-payload-trace-ids': {
       const isTraceKey = traceKeyMatcher(options);
-      for (const site of sites.publish) findings.push(...checkPayloadOfPublish(resolver, site, isTraceKey));
+      for (const site of sites.publish) {
+        const own = checkPayloadOfPublish(resolver, site, isTraceKey);
+        // A log record shipped to a log stream (`logstream.log.order`, `app-logs`) carries its trace and span IDs by
+        // design, as OpenTelemetry's log data model does: that is correlation of a log line, not a carrier.
+        if (own.length > 0 && logStream(resolver, site)) continue;
+        findings.push(...own);
+      }
       for (const site of sites.consume) findings.push(...checkPayloadReads(resolver, site, isTraceKey));
       break;
     }
