@@ -6,13 +6,13 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
 import { enclosingFunction, isFunction, positionOf, returnedExpressions, staticName, walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
-import { anchorCall, consumeDestinations, publishDestinations } from './destinations.js';
+import { anchorCall, consumeDestinations, publishDestinations, type Destination } from './destinations.js';
 import type { Node } from './ast.js';
 import type { Finding, RuleName } from './findings.js';
 import { EMPTY_NAMES, type HelperTarget, type PropagationNames } from './otel.js';
 import { carriesContext, checkPayloadOfPublish, checkPayloadReads } from './payload.js';
 import { majorVersionOf } from './versions.js';
-import { checkPublishSite, headerlessPublish, isProbeHandler, matchPublish, PROBE, wrapperCallerFinding, type PublishSite } from './publish.js';
+import { checkPublishSite, headerlessPublish, innermostWrapper, isProbeHandler, matchPublish, PROBE, wrapperCallerFinding, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
@@ -282,11 +282,7 @@ export function findSites(input: SourceInput, catalog: Catalog = defaultCatalog)
   }
   if (sites.publish.length + sites.consume.length > 0) {
     // Through a wrapper, the client's version is that of the module making the broker call (nats 1.x there).
-    const publishHeaders = (site: PublishSite): boolean => {
-      let owner = resolver;
-      for (let via = site.via; via; via = via.inner.via) owner = via.resolver;
-      return hasHeaders(resolver, site.broker) && (owner === resolver || hasHeaders(owner, site.broker));
-    };
+    const publishHeaders = (site: PublishSite): boolean => hasHeaders(resolver, site.broker) && (!site.via || hasHeaders(innermostWrapper(site.via).resolver, site.broker));
     const consumeHeaders = (site: ConsumeSite): boolean => hasHeaders(resolver, site.broker) && (!site.via || hasHeaders(site.via.resolver, site.broker));
     sites.unjudged.publish = sites.publish.filter((site) => !publishHeaders(site));
     sites.unjudged.consume = sites.consume.filter((site) => !consumeHeaders(site));
@@ -478,14 +474,17 @@ const LOG_DESTINATION = /(^|[._\-/:])(logs?|logstream|log-?events?|logging)([._\
 
 /** A publish whose every destination names a log stream (by its destination's name or expression). */
 function logStream(resolver: Resolver, site: PublishSite): boolean {
-  const destinations = publishDestinations(resolver, site);
-  return destinations.length > 0 && destinations.every((d) => LOG_DESTINATION.test(d.name ?? d.text));
+  return allNamed(publishDestinations(resolver, site), LOG_DESTINATION);
 }
 
 /** A consumer whose every destination is a health, heartbeat or ping topic, queue or subject. */
 function isProbeConsumer(resolver: Resolver, site: ConsumeSite): boolean {
-  const destinations = consumeDestinations(resolver, site);
-  return destinations.length > 0 && destinations.every((d) => PROBE.test(d.name ?? d.text));
+  return allNamed(consumeDestinations(resolver, site), PROBE);
+}
+
+/** Whether there are destinations and each one's name (or expression) matches. */
+function allNamed(destinations: readonly Destination[], pattern: RegExp): boolean {
+  return destinations.length > 0 && destinations.every((d) => pattern.test(d.name ?? d.text));
 }
 
 /** Whether a `replyTo` option in the function around the consume call names the queue it consumes (same text). */

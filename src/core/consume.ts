@@ -537,25 +537,25 @@ function isParsedBody(node: Node): boolean {
  */
 function doesNoWork(resolver: Resolver, body: Node, depth = 0): boolean {
   let work = false;
-  // A stub makes a call or two; a body with more calls works, whatever they reach (and is not followed into them).
-  let calls = 0;
-  walk(isFunction(body) ? body.body : body, resolver.keys, (node) => {
-    if (node.type === 'CallExpression') calls++;
-    return calls > MAX_STUB_CALLS ? false : undefined;
-  });
-  if (calls > MAX_STUB_CALLS) return false;
+  const calls: TSESTree.CallExpression[] = [];
   walk(isFunction(body) ? body.body : body, resolver.keys, (node) => {
     if (work) return false;
-    // `return this.ordersService.create(dto)` where `create()` only returns `'This action adds a new order'` (a
-    // generated resource's stub): a call of the project's that does no work is none either.
-    if (node.type === 'CallExpression' && depth < 2) {
-      const ref = resolver.calleeFunction(node) ?? injectedServiceMethod(resolver, node);
-      if (ref && isFunction(ref.fn) && doesNoWork(ref.resolver, ref.fn, depth + 1)) return undefined;
+    if (node.type === 'CallExpression') {
+      calls.push(node);
+      // A stub makes a call or two; a body with more calls works, whatever they reach (and is not followed into them).
+      if (calls.length > MAX_STUB_CALLS) work = true;
+    } else if (node.type === 'NewExpression' || node.type === 'TaggedTemplateExpression' || node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
+      work = true;
     }
-    if (node.type === 'CallExpression' || node.type === 'NewExpression' || node.type === 'TaggedTemplateExpression' || node.type === 'AwaitExpression' || node.type === 'YieldExpression') work = true;
     return undefined;
   });
-  return !work;
+  // `return this.ordersService.create(dto)` where `create()` only returns `'This action adds a new order'` (a
+  // generated resource's stub): a call of the project's that does no work is none either.
+  return !work && calls.every((call) => {
+    if (depth >= 2) return false;
+    const ref = resolver.calleeFunction(call) ?? injectedServiceMethod(resolver, call);
+    return !!ref && isFunction(ref.fn) && doesNoWork(ref.resolver, ref.fn, depth + 1);
+  });
 }
 
 /**

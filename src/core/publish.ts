@@ -369,7 +369,8 @@ function chainStaysInFile(via: WrapperInfo): boolean {
   return true;
 }
 
-function innermostWrapper(via: WrapperInfo): WrapperInfo {
+/** The wrapper that makes the broker call, at the end of a chain of wrappers. */
+export function innermostWrapper(via: WrapperInfo): WrapperInfo {
   let current = via;
   while (current.inner.via) current = current.inner.via;
   return current;

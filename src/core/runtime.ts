@@ -365,40 +365,30 @@ const LAMBDA_TEMPLATES = ['template.yaml', 'template.yml', 'serverless.yml', 'se
 /** The folders (the project's root, its packages) whose SAM or Serverless template wraps the functions in an agent. */
 function lambdaLayers(project: Project, dirs: ReadonlySet<string>, catalog: Catalog): Map<string, { covers: Set<Instrumentation>; where: string }> {
   const out = new Map<string, { covers: Set<Instrumentation>; where: string }>();
+  /** A folder's functions covered by these instrumentations, first named where. */
+  const cover = (dir: string, where: string, covers: readonly Instrumentation[]): void => {
+    const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where };
+    for (const instrumentation of covers) entry.covers.add(instrumentation);
+    out.set(dir, entry);
+  };
   const infrastructure = tracedFunctions(project, catalog);
   for (const dir of new Set([project.root, ...dirs])) {
     for (const name of LAMBDA_TEMPLATES) {
       const text = readText(path.join(dir, name));
       if (!text) continue;
-      for (const wrapper of LAMBDA_WRAPPERS) {
-        if (!wrapper.pattern.test(text)) continue;
-        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: project.relative(path.join(dir, name)) };
-        for (const instrumentation of wrapper.covers) entry.covers.add(instrumentation);
-        out.set(dir, entry);
-      }
+      const template = project.relative(path.join(dir, name));
+      for (const wrapper of LAMBDA_WRAPPERS) if (wrapper.pattern.test(text)) cover(dir, template, wrapper.covers);
       // X-Ray active tracing for the functions (SAM `Tracing: Active`, Serverless `tracing: { lambda: true }`): the SDK
       // sends each request with the invocation's trace header, which SQS keeps as `AWSTraceHeader`.
-      if (ACTIVE_TRACING.test(text)) {
-        const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${project.relative(path.join(dir, name))} (X-Ray active tracing)` };
-        entry.covers.add('aws-sdk');
-        out.set(dir, entry);
-      }
+      if (ACTIVE_TRACING.test(text)) cover(dir, `${template} (X-Ray active tracing)`, ['aws-sdk']);
     }
     // Functions declared in Terraform or the CDK with X-Ray tracing: every one of the repository's, or (Terraform) those
     // whose resource names this package's folder.
     const traced = infrastructure && lambdaPackage(project, dir) ? infrastructure(path.basename(dir)) : undefined;
-    if (traced) {
-      const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${traced} (X-Ray active tracing)` };
-      entry.covers.add('aws-sdk');
-      out.set(dir, entry);
-    }
+    if (traced) cover(dir, `${traced} (X-Ray active tracing)`, ['aws-sdk']);
     // A Lambda function traced with X-Ray: the SDK sends each request with the invocation's trace header (which SQS
     // keeps as `AWSTraceHeader`), the propagation X-Ray and the Lambda instrumentation read.
-    if (dir !== project.root && xrayLambda(project, dir)) {
-      const entry = out.get(dir) ?? { covers: new Set<Instrumentation>(), where: `${project.relative(path.join(dir, 'package.json'))} (X-Ray in a Lambda function)` };
-      entry.covers.add('aws-sdk');
-      out.set(dir, entry);
-    }
+    if (dir !== project.root && xrayLambda(project, dir)) cover(dir, `${project.relative(path.join(dir, 'package.json'))} (X-Ray in a Lambda function)`, ['aws-sdk']);
   }
   return out;
 }
@@ -408,10 +398,15 @@ const ACTIVE_TRACING = /^\s*Tracing:\s*['"]?Active\b|^\s*tracing:[ \t]*\n(?:[ \t
 
 const LAMBDA_PACKAGES = /^(@types\/aws-lambda|aws-lambda|@middy\/core|@aws-lambda-powertools\/.+)$/;
 
+/** The packages a folder's manifest depends on, development ones included. */
+function dependencyNames(project: Project, dir: string): string[] {
+  const manifest = project.manifest(dir) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+  return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})];
+}
+
 /** Whether a folder's package is one of Lambda functions (by its dependencies). */
 function lambdaPackage(project: Project, dir: string): boolean {
-  const manifest = project.manifest(dir) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
-  return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})].some((name) => LAMBDA_PACKAGES.test(name));
+  return dependencyNames(project, dir).some((name) => LAMBDA_PACKAGES.test(name));
 }
 
 /** One Lambda function an infrastructure file declares, and whether X-Ray traces it. */
@@ -487,15 +482,10 @@ const XRAY_PACKAGES = new Set(['@aws-lambda-powertools/tracer', 'aws-xray-sdk-co
 
 /** A package of Lambda functions (by its dependencies) that traces with X-Ray, itself or through a workspace package. */
 function xrayLambda(project: Project, dir: string): boolean {
-  const names = (folder: string): string[] => {
-    const manifest = project.manifest(folder) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
-    return [...Object.keys(manifest?.dependencies ?? {}), ...Object.keys(manifest?.devDependencies ?? {})];
-  };
-  const own = names(dir);
-  if (!own.some((name) => LAMBDA_PACKAGES.test(name))) return false;
-  return own.some((name) => {
+  if (!lambdaPackage(project, dir)) return false;
+  return dependencyNames(project, dir).some((name) => {
     const workspace = project.workspaceDir(name);
-    return XRAY_PACKAGES.has(name) || (!!workspace && names(workspace).some((inner) => XRAY_PACKAGES.has(inner)));
+    return XRAY_PACKAGES.has(name) || (!!workspace && dependencyNames(project, workspace).some((inner) => XRAY_PACKAGES.has(inner)));
   });
 }
 

@@ -598,10 +598,7 @@ export function neverCalled(resolver: Resolver, site: Node): boolean {
     if (importersOf(project, file, resolver.catalog).length === 0 || usedIn(resolver, name)) return false;
     // Another module calls it only by importing it (directly or through barrels); tests calling it make it test-only.
     const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
-    return !importersThroughBarrels(project, file, resolver.catalog).some((other) => {
-      const text = project.text(other);
-      return !!text && text.includes(name) && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
-    });
+    return !importersThroughBarrels(project, file, resolver.catalog).some((other) => namedOutsideReexports(project.text(other), name, word));
   });
 }
 
@@ -637,11 +634,17 @@ function nameOnlyInTests(resolver: Resolver, name: string): boolean {
     const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])(?!\\s*\\??\\s*:)`);
     return project.files().some((other) => {
       if (other === file || isTestFile(project.relative(other))) return false;
-      const text = project.text(other);
-      // `export { SqsRepository } from './sqs-repository'` in a barrel passes the name on; it uses nothing.
-      return !!text && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
+      return namedOutsideReexports(project.text(other), name, word);
     });
   });
+}
+
+/**
+ * Whether a module's text names `name` (as `word` matches it) on a line other than a re-export:
+ * `export { SqsRepository } from './sqs-repository'` in a barrel passes the name on; it uses nothing.
+ */
+function namedOutsideReexports(text: string | undefined, name: string, word: RegExp): boolean {
+  return !!text && text.includes(name) && text.split('\n').some((line) => word.test(line) && !/^\s*export\b[^;]*\bfrom\b/.test(line));
 }
 
 /** Whether a module uses a name as a value: anywhere but a key, a declared name or a type member. */
