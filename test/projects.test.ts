@@ -516,6 +516,30 @@ describe('a Nest app\'s tracing setup', () => {
   });
 });
 
+describe('a Nest app that loads kafkajs before its setup and starts a Kafka server after it', () => {
+  // require-in-the-middle patches kafkajs at its first require after the setup, even when it was loaded before
+  // (`import { Partitioners } from 'kafkajs'`): ServerKafka's constructor requires it in connectMicroservice, and the
+  // instrumentation patches Kafka.prototype, so the consumers and Nest's producers made later are traced. An app that
+  // starts no Kafka server after the setup has no such require: its client, made at import, stays unpatched.
+  it('counts the setup when the bootstrap starts a Kafka server after it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nestlate-'));
+    const files = (server: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'orders', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0', kafkajs: '^2.2.4', '@opentelemetry/sdk-node': '^0.52.0', '@opentelemetry/auto-instrumentations-node': '^0.52.0' } }),
+      'src/tracing.ts': "import { NodeSDK } from '@opentelemetry/sdk-node';\nimport { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';\nexport async function initTracing(): Promise<void> {\n  await new NodeSDK({ instrumentations: [getNodeAutoInstrumentations()] }).start();\n}\n",
+      'src/main.ts': `import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { Partitioners } from 'kafkajs';\nimport { AppModule } from './app.module';\nimport { initTracing } from './tracing';\nasync function bootstrap() {\n  await initTracing();\n  const app = await NestFactory.create(AppModule);\n  ${server}\n  await app.listen(3000);\n}\nbootstrap();\n`,
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { EventsService } from './events.service';\n@Module({ imports: [ClientsModule.register([{ name: 'KAFKA', transport: Transport.KAFKA, options: { client: { brokers: ['kafka:9092'] } } }])], providers: [EventsService] })\nexport class AppModule {}\n",
+      'src/events.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientKafka } from '@nestjs/microservices';\n@Injectable()\nexport class EventsService {\n  constructor(@Inject('KAFKA') private readonly client: ClientKafka) {}\n  send(topic: string, event: unknown) {\n    this.client.emit(topic, { data: event });\n  }\n}\n",
+    });
+    writeProject(dir, files("app.connectMicroservice({ transport: Transport.KAFKA, options: { client: { brokers: ['kafka:9092'] } } });\n  await app.startAllMicroservices();"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual([]);
+    writeProject(dir, files("app.connectMicroservice({ transport: Transport.TCP });\n  await app.startAllMicroservices();"));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual(['src/events.service.ts:7:missingHeaders']);
+    writeProject(dir, files(''));
+    expect(lintInOrder(dir, ['src/events.service.ts'])).toEqual(['src/events.service.ts:7:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

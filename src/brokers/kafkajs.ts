@@ -44,6 +44,7 @@ const kafkajs: BrokerSpec = {
     'client.consumer()': 'consumer',
     'producer.transaction()': 'producer',
   },
+  patchedAtLaterRequire: true,
   types: kafkaTypes,
   publish: kafkajsPublish,
   consume: kafkajsConsume,

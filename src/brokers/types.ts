@@ -175,6 +175,13 @@ export interface BrokerSpec {
    * them even when it is not the entry's first import, unless the app itself imports the library as a value.
    */
   loadsLazily?: readonly string[];
+  /**
+   * Its instrumentation patches what the package exports (kafkajs: `Kafka.prototype.producer`/`consumer`), and
+   * require-in-the-middle runs it at the first `require` of the package after the setup, even when the package was
+   * loaded before: every client made after that require is traced. (One that patches modules inside the package,
+   * such as amqplib's `lib/channel_model.js`, only ever sees them at their first load.)
+   */
+  patchedAtLaterRequire?: boolean;
   /** Type names exported by the packages (for annotations and type information) and the kind they denote. */
   types: Record<string, string>;
   publish: PublishSpec[];

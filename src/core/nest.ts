@@ -70,6 +70,11 @@ function appDir(file: string, root: string): string {
   return root;
 }
 
+/** The transports of the microservice servers the NestJS app in `dir` starts (`custom`, `unknown` as in `NestApp`). */
+export function appServers(from: Resolver, dir: string): ReadonlySet<string> {
+  return from.project?.projectSlot(`nest:${dir}`, () => scanApp(from, dir)).servers ?? new Set();
+}
+
 function nestApp(resolver: Resolver): NestApp | undefined {
   const { project, file } = resolver;
   if (!project || !file) return undefined;

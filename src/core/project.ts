@@ -123,6 +123,8 @@ export class Project {
    * added, removed or modified (sources and the manifests, Dockerfiles and configs beside them).
    */
   private listing: { at: number; version: number; files: string[]; markers: string[]; stamps: string } | undefined;
+  /** What each folder held when last listed, for the listing taken again (see `walkDir`). */
+  private folders: Folders | undefined;
   /** Results about the whole project (bootstrap facts, reverse indexes), recomputed when the listing's version changes. */
   private readonly projectSlots = new Map<string, { version: number; value: unknown }>();
 
@@ -404,12 +406,15 @@ export class Project {
   files(): string[] {
     const now = Date.now();
     if (this.listing && now - this.listing.at < LISTING_TTL) return this.listing.files;
-    const ignorer = newIgnore();
-    const gitignore = readText(path.join(this.root, '.gitignore'));
-    if (gitignore) ignorer.add(gitignore);
+    const gitignore = readText(path.join(this.root, '.gitignore')) ?? '';
+    if (this.folders?.gitignore !== gitignore) {
+      const ignorer = newIgnore();
+      if (gitignore) ignorer.add(gitignore);
+      this.folders = { gitignore, ignorer, listed: new Map() };
+    }
     const files: string[] = [];
     const markers: string[] = [path.join(this.root, '.gitignore')];
-    walkDir(this.root, this.root, ignorer, files, markers);
+    walkDir(this.root, this.root, this.folders, files, markers, now);
     files.sort();
     const stamps = stampsOf(files, markers);
     const previous = this.listing;
@@ -450,30 +455,74 @@ function stampsOf(files: readonly string[], markers: readonly string[]): string 
   return hash.digest('base64');
 }
 
-function walkDir(dir: string, root: string, ignorer: Ignore, out: string[], markers: string[]): void {
+/** The folders a project's listing read, by path, and the root `.gitignore` their entries were filtered with. */
+interface Folders {
+  gitignore: string;
+  ignorer: Ignore;
+  listed: Map<string, FolderEntries>;
+}
+
+/** A folder's entries as the listing keeps them: sources, marker files, and subfolders to descend into. */
+interface FolderEntries {
+  mtimeMs: number;
+  files: string[];
+  markers: string[];
+  dirs: string[];
+}
+
+/**
+ * Lists `dir` into `out` and `markers`. A folder whose modification time is what it was at the last listing has the
+ * same entries (adding, removing or renaming an entry changes it), so its entries are taken from then: one `stat`
+ * instead of reading it and matching every entry against `.gitignore` again. A folder changed in the last two
+ * seconds is read again next time (a change within the file system's timestamp granularity would go unseen).
+ */
+function walkDir(dir: string, root: string, folders: Folders, out: string[], markers: string[], now: number): void {
+  let entries = folders.listed.get(dir);
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (!entries || entries.mtimeMs !== stat.mtimeMs) {
+    const read = readFolder(dir, root, folders.ignorer);
+    if (!read) return;
+    entries = { mtimeMs: stat.mtimeMs, ...read };
+    if (now - stat.mtimeMs > 2000) folders.listed.set(dir, entries);
+    else folders.listed.delete(dir);
+  }
+  for (const file of entries.files) {
+    if (out.length >= MAX_LISTED_FILES) return;
+    out.push(file);
+  }
+  markers.push(...entries.markers);
+  for (const full of entries.dirs) {
+    if (out.length >= MAX_LISTED_FILES) return;
+    // A nested repository or workspace root is a project of its own (asked each time: what marks one is inside it).
+    if (isNestedProject(full, root)) continue;
+    if (OUTPUT_DIRS.has(path.basename(full)) && (exists(path.join(dir, 'package.json')) || exists(path.join(dir, 'tsconfig.json')))) continue;
+    walkDir(full, root, folders, out, markers, now);
+  }
+}
+
+function readFolder(dir: string, root: string, ignorer: Ignore): Omit<FolderEntries, 'mtimeMs'> | undefined {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
-    return;
+    return undefined;
   }
+  const read: Omit<FolderEntries, 'mtimeMs'> = { files: [], markers: [], dirs: [] };
   for (const entry of entries) {
-    if (out.length >= MAX_LISTED_FILES) return;
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     const relative = path.relative(root, full).split(path.sep).join('/');
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || ignorer.ignores(`${relative}/`)) continue;
-      // A nested repository or workspace root is a project of its own.
-      if (isNestedProject(full, root)) continue;
-      if (OUTPUT_DIRS.has(entry.name) && (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json')))) continue;
-      walkDir(full, root, ignorer, out, markers);
+      read.dirs.push(full);
     } else if (entry.isFile() && isSourcePath(full) && !ignorer.ignores(relative)) {
-      out.push(full);
+      read.files.push(full);
     } else if (MARKER_FILE.test(entry.name)) {
-      markers.push(full);
+      read.markers.push(full);
     }
   }
+  return read;
 }
 
 function parseModule(file: string, text: string): ParsedModule | undefined {

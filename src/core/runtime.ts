@@ -20,6 +20,7 @@ import { isTestFile } from './test-files.js';
 import { versionOf } from './versions.js';
 import { escapeRegExp, fileFacts, importersThroughBarrels, mayHoldRuntimeSetup, OWN_TRACING_PACKAGE, staticImportSpecifiers, withoutComments } from './reach.js';
 import { functionName, Resolver } from './resolve.js';
+import { appServers } from './nest.js';
 
 export interface RuntimeCoverage {
   /** Instrumentations in force for the package, with where they are set up. */
@@ -222,7 +223,7 @@ function scan(project: Project, from: Resolver): ProjectRuntime {
           const bundled = early.has(setup.file) && first.external ? bundledPackages(from, name, first.external) : [];
           if (bundled.length > 0) coverage.bundled!.set(name, { where: show(setup.file), packages: bundled });
           else if (early.has(setup.file) && (!setup.deferred || first.called.has(setup.file) || calledThrough(importsOf, setup, first.calledNames) || startedEarly(project, setup, early))) coverage.loaded.set(name, show(setup.file));
-          else if (beforeNest?.has(setup.file) && loadedLazily(beforeNest, loadsEarly(name))) coverage.loaded.set(name, show(setup.file));
+          else if (beforeNest?.has(setup.file) && (loadedLazily(beforeNest, loadsEarly(name)) || requiredAgainByServer(from, name, folder))) coverage.loaded.set(name, show(setup.file));
           else if (!coverage.loaded.has(name)) coverage.late.set(name, show(setup.file));
         }
       }
@@ -290,6 +291,26 @@ function patchedPackages(resolver: Resolver, name: Instrumentation): string[] {
     if (patched.includes(name)) for (const pkg of broker.packages) packages.add(pkg);
   }
   return [...packages];
+}
+
+/**
+ * Whether the app in `folder` starts a NestJS server of a transport whose library its instrumentation patches at
+ * a later require (`patchedAtLaterRequire`): `ServerKafka`'s constructor requires kafkajs when the bootstrap makes
+ * the server, after the setup the bootstrap imports or runs first, so the library is patched then even when a module
+ * loaded it before (`import { Partitioners } from 'kafkajs'`); its consumers, and Nest's producers (made at
+ * `connect()`), come later.
+ */
+function requiredAgainByServer(resolver: Resolver, name: Instrumentation, folder: string): boolean {
+  const transports = new Set<string>();
+  for (const broker of new Set(resolver.catalog.byPackage.values())) {
+    if (!broker.patchedAtLaterRequire) continue;
+    const patched = [...broker.publish.map((p) => p.autoInjectedBy), ...broker.consume.map((c) => c.autoExtractedBy)];
+    if (!patched.includes(name)) continue;
+    for (const pkg of broker.packages) if (NEST_TRANSPORT_OF[pkg]) transports.add(NEST_TRANSPORT_OF[pkg]);
+  }
+  if (transports.size === 0) return false;
+  const servers = appServers(resolver, folder.endsWith(path.sep) ? folder.slice(0, -1) : folder);
+  return [...transports].some((transport) => servers.has(transport));
 }
 
 /** The NestJS transport whose clients and servers load a client library. */

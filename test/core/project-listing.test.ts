@@ -60,6 +60,18 @@ describe('project-wide results across listings', () => {
     expect(value()).toBe(6);
     later();
     expect(value()).toBe(6);
+
+    // A folder is read again only when it changed: a file added deep down changes its own folder, not its parents.
+    fs.mkdirSync(path.join(root, 'src', 'deep'));
+    fs.writeFileSync(path.join(root, 'src', 'deep', 'c.ts'), 'export const c = 3;\n');
+    later();
+    expect(value()).toBe(7);
+    const read = vi.spyOn(fs, 'readdirSync');
+    fs.writeFileSync(path.join(root, 'src', 'deep', 'd.ts'), 'export const d = 4;\n');
+    later();
+    expect(value()).toBe(8);
+    expect(project.files()).toEqual(['a.ts', 'deep/c.ts', 'deep/d.ts'].map((f) => path.join(root, 'src', f)));
+    expect(read.mock.calls.map(([dir]) => String(dir))).toEqual([path.join(root, 'src', 'deep')]);
   });
 });
 
