@@ -94,11 +94,15 @@ function scanApp(from: Resolver, dir: string): NestApp {
       const resolver = resolverOf(file);
       if (resolver) scanBootstrap(resolver, resolver.input.ast, app);
     } else if (/[\\/]main\.[cm]?[jt]s$/.test(file)) {
-      // `void bootstrapService(SmsModule)`: the entry point calls a bootstrap helper shared from another folder.
+      // `void bootstrapService(SmsModule)`: the entry point calls a bootstrap helper shared from another folder, or a
+      // static method of a class from one (`KafkaGateway.init(app, config)`).
       const resolver = resolverOf(file);
       if (!resolver) continue;
       walk(resolver.input.ast, resolver.keys, (node) => {
-        if (node.type !== 'CallExpression' || unwrap(node.callee).type !== 'Identifier' || !resolver.imports.has((unwrap(node.callee) as TSESTree.Identifier).name)) return undefined;
+        if (node.type !== 'CallExpression') return undefined;
+        const callee = unwrap(node.callee);
+        const named = callee.type === 'MemberExpression' && !callee.computed ? unwrap(callee.object) : callee;
+        if (named.type !== 'Identifier' || !resolver.imports.has(named.name)) return undefined;
         const ref = resolver.handedToFunction(node);
         const helper = ref?.resolver.file;
         if (ref && helper && !helper.startsWith(prefix) && fileFacts(project, helper, from.catalog)?.nestBootstrap) scanBootstrap(ref.resolver, ref.fn, app);
