@@ -165,6 +165,9 @@ describe('audit: the exact graph', () => {
       const audit = await auditJson('fixtures/projects/nest-shop', types ? ['--types'] : []);
       // The hybrid app's handler without @Ctx() could be served by either server: no edge is drawn for it.
       expect(edges(audit)).toEqual([
+        // newsletter's Kafka server is started by a static method of a class in libs/bootstrap.
+        'kafka:newsletter.ping → newsletter [unverified]',
+        'kafka:newsletter.subscribed → newsletter [broken]',
         'kafka:payments.refunded → orders [extracted]',
         'kafka:payments.settled → orders [broken]',
         // stock's transport comes from its config service's getter: NATS.
