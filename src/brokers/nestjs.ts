@@ -47,13 +47,13 @@ const nestjs: BrokerSpec = {
     TcpContext: 'tcpContext', RedisContext: 'redisContext', MqttContext: 'mqttContext',
   },
   publish: [
-    ...['emit', 'send'].flatMap((method) => [
-      { on: 'clientKafka', method, label: `client.${method}()`, destination: 'arg0', messages: 'arg1', envelopeKeys: ['key', 'value'], carrier: 'headers', carrierName: 'headers', body: ['value'], shape: 'object', autoInjectedBy: 'kafkajs' } as const,
+    ...(['emit', 'send'] as const).flatMap((method) => [
+      { on: 'clientKafka', method, label: `client.${method}()`, cold: method === 'send', destination: 'arg0', messages: 'arg1', envelopeKeys: ['key', 'value'], carrier: 'headers', carrierName: 'headers', body: ['value'], shape: 'object', autoInjectedBy: 'kafkajs' } as const,
       // ClientRMQ publishes through amqp-connection-manager, which writes through amqplib in the caller's context.
-      { on: 'clientRmq', method, label: `client.${method}()`, destination: 'arg0', messages: 'arg1', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object', autoInjectedBy: 'amqplib' } as const,
-      { on: 'clientProxy', method, label: `client.${method}()`, destination: 'arg0', messages: 'arg1', builder: 'RmqRecordBuilder', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object', autoInjectedBy: 'amqplib' } as const,
-      { on: 'clientNats', method, label: `client.${method}()`, destination: 'arg0', messages: 'arg1', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
-      { on: 'clientProxy', method, label: `client.${method}()`, destination: 'arg0', messages: 'arg1', builder: 'NatsRecordBuilder', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
+      { on: 'clientRmq', method, label: `client.${method}()`, cold: method === 'send', destination: 'arg0', messages: 'arg1', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object', autoInjectedBy: 'amqplib' } as const,
+      { on: 'clientProxy', method, label: `client.${method}()`, cold: method === 'send', destination: 'arg0', messages: 'arg1', builder: 'RmqRecordBuilder', carrier: 'chain:setOptions.arg0.headers', carrierName: 'RmqRecordBuilder headers', body: [''], shape: 'object', autoInjectedBy: 'amqplib' } as const,
+      { on: 'clientNats', method, label: `client.${method}()`, cold: method === 'send', destination: 'arg0', messages: 'arg1', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
+      { on: 'clientProxy', method, label: `client.${method}()`, cold: method === 'send', destination: 'arg0', messages: 'arg1', builder: 'NatsRecordBuilder', carrier: 'chain:setHeaders.arg0', carrierName: 'NatsRecordBuilder headers', body: [''], shape: 'nats-msghdrs' } as const,
     ]),
     { on: 'clientKafka', method: 'emitBatch', label: 'client.emitBatch()', destination: 'arg0', messages: 'arg1.messages[*]', envelopeKeys: ['key', 'value'], carrier: 'headers', carrierName: 'headers', body: ['value'], shape: 'object', autoInjectedBy: 'kafkajs' },
   ],

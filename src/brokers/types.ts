@@ -70,6 +70,12 @@ export interface PublishSpec {
   autoInjectedBy?: Instrumentation;
   /** Attribute limit of the service (SQS/SNS: 10). */
   attributeLimit?: number;
+  /**
+   * The call returns a cold Observable (NestJS `ClientProxy.send`): it publishes only when something subscribes to
+   * it. One whose result is thrown away (`client.send(...);`, `await client.send(...);`: awaiting an Observable does
+   * not subscribe) publishes nothing.
+   */
+  cold?: boolean;
 }
 
 export interface ConsumeSpec {

@@ -48,6 +48,7 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
   }
   for (const { broker, spec, on } of entries) {
     if (on !== kind) continue;
+    if (spec.cold && resultDiscarded(call)) continue;
     const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call).flatMap((m) => branchMessages(resolver, m)) : [{ type: 'node', node: call } as const];
     if (messages.some((m) => m.type === 'mismatch')) continue;
     // A plain ClientProxy is judged only through a record builder that names its transport.
@@ -55,6 +56,17 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
     return { call, broker, spec, messages };
   }
   return undefined;
+}
+
+/** Whether nothing reads what a call returns: `x.send(...);`, `await x.send(...);`, `void x.send(...)`. */
+function resultDiscarded(call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  let parent = node.parent;
+  while (parent && (parent.type === 'AwaitExpression' || parent.type === 'ChainExpression' || parent.type === 'TSAsExpression' || parent.type === 'TSNonNullExpression')) {
+    node = parent;
+    parent = node.parent;
+  }
+  return parent?.type === 'ExpressionStatement' || (parent?.type === 'UnaryExpression' && parent.operator === 'void');
 }
 
 /**
