@@ -2,7 +2,7 @@ import type { BrokerSpec, Instrumentation, PublishSpec } from './types.js';
 
 const attributes = {
   carrier: 'MessageAttributes', carrierName: 'MessageAttributes', body: ['Message'],
-  shape: 'message-attributes', attributeLimit: 10,
+  shape: 'message-attributes', attributeLimit: 10, directKeys: ['PhoneNumber'],
 } as const;
 
 /** `sns.publish(input)` / `sns.publishBatch(input)` on the aggregated client (SDK v3's `SNS`, SDK v2's `AWS.SNS`). */

@@ -76,6 +76,11 @@ export interface PublishSpec {
    * not subscribe) publishes nothing.
    */
   cold?: boolean;
+  /**
+   * Keys that send a message straight to one endpoint instead of to subscribers (SNS `PhoneNumber`: a text message to
+   * a phone): nothing downstream can extract from it, so a message that names one is not judged.
+   */
+  directKeys?: readonly string[];
 }
 
 export interface ConsumeSpec {

@@ -51,11 +51,17 @@ export function matchPublish(resolver: Resolver, call: TSESTree.CallExpression):
     if (spec.cold && resultDiscarded(call)) continue;
     const messages = spec.messages ? evalPath(resolver, call, spec.messages, broker.id, call).flatMap((m) => branchMessages(resolver, m)) : [{ type: 'node', node: call } as const];
     if (messages.some((m) => m.type === 'mismatch')) continue;
+    if (spec.directKeys && messages.length > 0 && messages.every((m) => m.type === 'node' && namesKey(resolver.follow(m.node).node, spec.directKeys!))) continue;
     // A plain ClientProxy is judged only through a record builder that names its transport.
     if (spec.builder && !messages.some((m) => m.type === 'node' && builderKind(resolver, m.node) === `${broker.id}:${spec.builder}`)) continue;
     return { call, broker, spec, messages };
   }
   return undefined;
+}
+
+/** Whether an object literal has one of these keys (`{ PhoneNumber, Message }`). */
+function namesKey(node: Node, keys: readonly string[]): boolean {
+  return node.type === 'ObjectExpression' && node.properties.some((p) => p.type === 'Property' && keys.includes(staticName(p.key, p.computed) ?? ''));
 }
 
 /** Whether nothing reads what a call returns: `x.send(...);`, `await x.send(...);`, `void x.send(...)`. */
