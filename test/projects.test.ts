@@ -540,6 +540,32 @@ describe('a Nest app that loads kafkajs before its setup and starts a Kafka serv
   });
 });
 
+describe('a NestJS client service whose methods take declared plain data', () => {
+  // `create(dto: CreateClientDto) { return this.client.send('create_client', dto) }`: a caller hands over a DTO or an
+  // id, never a record with headers, so the service method makes the message: it is reported inside, and its callers
+  // in other files are told they publish through it; a caller in its own file (`recreate`) is not reported again, as
+  // it was when the DTO counted as a record its callers could have given headers.
+  it('reports the send inside and names the method at callers in other files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nestdto-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'gateway', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', nats: '^2.20.0' } }),
+      'src/clients.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy, NatsRecord } from '@nestjs/microservices';\nimport { CreateClientDto } from './create-client.dto';\n@Injectable()\nexport class ClientsService {\n  constructor(@Inject('NATS') private readonly client: ClientProxy) {}\n  create(dto: CreateClientDto) {\n    return this.client.send('create_client', dto);\n  }\n  findOne(id: number) {\n    return this.client.send('find_client', id);\n  }\n  forward(record: NatsRecord) {\n    return this.client.send('forward_client', record);\n  }\n  recreate(dto: CreateClientDto) {\n    return this.create(dto);\n  }\n}\n",
+      'src/create-client.dto.ts': 'export class CreateClientDto {\n  name!: string;\n}\n',
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { ClientsController } from './clients.controller';\nimport { ClientsService } from './clients.service';\n@Module({ imports: [ClientsModule.register([{ name: 'NATS', transport: Transport.NATS, options: { servers: ['nats://nats:4222'] } }])], controllers: [ClientsController], providers: [ClientsService] })\nexport class AppModule {}\n",
+      'src/clients.controller.ts': "import { Body, Controller, Param, Post, Get } from '@nestjs/common';\nimport { NatsRecordBuilder } from '@nestjs/microservices';\nimport { ClientsService } from './clients.service';\nimport { CreateClientDto } from './create-client.dto';\n@Controller('clients')\nexport class ClientsController {\n  constructor(private readonly clients: ClientsService) {}\n  @Post()\n  create(@Body() dto: CreateClientDto) {\n    return this.clients.create(dto);\n  }\n  @Get(':id')\n  findOne(@Param('id') id: string) {\n    return this.clients.findOne(+id);\n  }\n  @Post('forward')\n  forward(@Body() dto: CreateClientDto) {\n    return this.clients.forward(new NatsRecordBuilder(dto).build());\n  }\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/clients.service.ts', 'src/clients.controller.ts'])).toEqual([
+      'src/clients.controller.ts:10:wrapperWithoutContext',
+      'src/clients.controller.ts:14:wrapperWithoutContext',
+      'src/clients.controller.ts:18:wrapperWithoutContext',
+      'src/clients.service.ts:14:missingHeaders',
+      'src/clients.service.ts:8:missingHeaders',
+      'src/clients.service.ts:11:missingHeaders',
+    ].sort());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

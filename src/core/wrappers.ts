@@ -162,6 +162,9 @@ function deriveEntryOf(resolver: Resolver, fn: FunctionNode, name: string, inner
   // The message (or the list, or the whole record) comes from a parameter.
   if (base.messages) {
     const origin = originAlong(resolver, fn, inner.call, inner.spec.messages!, inner);
+    // `create(dto: CreateClientDto) { return this.client.send('create_client', dto) }`: what its callers hand over
+    // is declared as plain data, never a record with headers; the wrapper makes the message from it.
+    if (origin && declaredPlainData(fn, origin, base)) return { info: info('body'), spec: { ...base, label, messages: undefined, carrier: '', body: [origin] } };
     if (origin) return { info: info('message'), spec: { ...base, label, messages: origin } };
     // `emit(topic, JSON.stringify(message))`: what callers hand over becomes a string here, so it can only be the
     // body, whatever headers it held. (A project's `serialize()` may return a whole record, headers included.)
@@ -188,6 +191,36 @@ function deriveEntryOf(resolver: Resolver, fn: FunctionNode, name: string, inner
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the parameter a message comes from whole (`arg1`) is declared with a type no record can have: a primitive
+ * (`id: number`); or, where a NestJS client sends it, a named type that is not a record's (`dto: CreateUserDto`, not
+ * `RmqRecord`, `KafkaMessage`, a `Record<...>` or a type parameter). Undeclared, `any` or `unknown`: it may be one.
+ */
+function declaredPlainData(fn: FunctionNode, origin: string, spec: PublishSpec): boolean {
+  const index = /^arg(\d+)$/.exec(origin)?.[1];
+  let param: Node | undefined = index === undefined ? undefined : fn.params[Number(index)];
+  if (param?.type === 'TSParameterProperty') param = param.parameter;
+  if (param?.type === 'AssignmentPattern') param = param.left;
+  const type = param && 'typeAnnotation' in param ? param.typeAnnotation?.typeAnnotation : undefined;
+  if (!type) return false;
+  if (PRIMITIVE_TYPES.has(type.type)) return true;
+  const nest = !!spec.builder || spec.carrier.startsWith('chain:') || !!spec.envelopeKeys;
+  if (!nest || type.type !== 'TSTypeReference' || type.typeName.type !== 'Identifier') return false;
+  const name = type.typeName.name;
+  if (RECORD_TYPE.test(name) || fn.typeParameters?.params.some((p) => p.name.name === name)) return false;
+  return !(fn.parent?.type === 'MethodDefinition' && enclosingTypeParameters(fn.parent).has(name));
+}
+
+const PRIMITIVE_TYPES = new Set(['TSNumberKeyword', 'TSStringKeyword', 'TSBooleanKeyword', 'TSBigIntKeyword']);
+const RECORD_TYPE = /Record|Message|Envelope|^(Partial|Readonly|Pick|Omit|Required|Array|ReadonlyArray)$/;
+
+/** The type parameters of the class a method belongs to (`class Publisher<T>`). */
+function enclosingTypeParameters(method: TSESTree.MethodDefinition): Set<string> {
+  const owner = method.parent?.parent;
+  const params = owner && (owner.type === 'ClassDeclaration' || owner.type === 'ClassExpression') ? owner.typeParameters?.params ?? [] : [];
+  return new Set(params.map((p) => p.name.name));
 }
 
 /**
