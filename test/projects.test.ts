@@ -566,6 +566,26 @@ describe('a NestJS client service whose methods take declared plain data', () =>
   });
 });
 
+describe('a publish method only an outbox relay\'s poll loop calls', () => {
+  // `NatsService.publish` is called from another module's relay, `while (this.polling) { await this.processBatch();
+  // await this.delay(1000) }`, through two methods of that class: a timer job, like a function only timers run. Once
+  // a controller calls it too, it publishes for requests, and is reported.
+  it('is a timer job until something else calls it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-relaymethod-'));
+    const files = (controller: boolean): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'relay', scripts: { start: 'node dist/main.js' }, dependencies: { kafkajs: '^2.2.4' } }),
+      'src/bus.service.ts': "import { Kafka, Producer } from 'kafkajs';\nexport class BusService {\n  private readonly producer: Producer = new Kafka({ brokers: ['kafka:9092'] }).producer();\n  async publish(topic: string, value: string): Promise<void> {\n    await this.producer.send({ topic, messages: [{ value }] });\n  }\n}\n",
+      'src/relay.service.ts': "import { BusService } from './bus.service';\ndeclare const outbox: { take(n: number): Promise<Array<{ topic: string; payload: string }>> };\nexport class RelayService {\n  private polling = true;\n  constructor(private readonly bus: BusService) {}\n  async processLoop(): Promise<void> {\n    while (this.polling) {\n      await this.processBatch();\n      await this.delay(1000);\n    }\n  }\n  private async processBatch(): Promise<void> {\n    for (const row of await outbox.take(100)) await this.handleEvent(row);\n  }\n  private async handleEvent(row: { topic: string; payload: string }): Promise<void> {\n    await this.bus.publish(row.topic, row.payload);\n  }\n  private delay(ms: number): Promise<void> {\n    return new Promise((resolve) => setTimeout(resolve, ms));\n  }\n}\n",
+      ...(controller ? { 'src/orders.controller.ts': "import { BusService } from './bus.service';\nexport class OrdersController {\n  constructor(private readonly bus: BusService) {}\n  async place(order: { id: string }): Promise<void> {\n    await this.bus.publish('orders', JSON.stringify(order));\n  }\n}\n" } : {}),
+    });
+    writeProject(dir, files(false));
+    expect(lintInOrder(dir, ['src/bus.service.ts', 'src/relay.service.ts'])).toEqual([]);
+    writeProject(dir, files(true));
+    expect(lintInOrder(dir, ['src/bus.service.ts', 'src/relay.service.ts', 'src/orders.controller.ts'])).toEqual(['src/bus.service.ts:5:missingHeaders', 'src/orders.controller.ts:5:wrapperWithoutContext']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

@@ -3,7 +3,7 @@
  * has no trace of its own to continue: publishing from it is exempt by default (`ignore.timers`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, enclosingFunction, isFunction, memberName, unwrap, walk, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './reach.js';
@@ -164,7 +164,8 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
   if (!project || !file) return false;
   let fn = enclosingFunction(call);
   while (fn && !functionName(fn)) fn = enclosingFunction(fn);
-  if (!fn || fn.parent?.type === 'MethodDefinition') return false;
+  if (!fn) return false;
+  if (fn.parent?.type === 'MethodDefinition') return onlyTimersCallMethod(resolver, fn, depth);
   const owner = fn;
   const name = functionName(owner)!;
   // `false` stands while it is computed: a function that calls itself back is not thereby a timer job.
@@ -209,6 +210,60 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
     }
     return callers > 0;
   }, false);
+}
+
+/**
+ * `onlyTimersCall` for a method (`NatsService.publish`, which only an outbox relay's poll loop calls, through
+ * `this.nats.publish(...)` in another module): its calls, `this.publish(...)` in its class and `x.publish(...)` in the
+ * modules importing it, resolved to it, are each in a timer or in a function only timers run. A call of that name the
+ * importing modules make on a receiver that cannot be resolved may be it: the method is then not a timer job.
+ */
+function onlyTimersCallMethod(resolver: Resolver, method: FunctionNode, depth: number): boolean {
+  const { project, file } = resolver;
+  const name = staticName((method.parent as TSESTree.MethodDefinition).key, (method.parent as TSESTree.MethodDefinition).computed);
+  if (!project || !file || !name) return false;
+  return resolver.memo(`timers-only-method:${depth}`, method, () => {
+    const named = new RegExp(`\\.${escapeRegExp(name)}\\b`);
+    const others = importersOf(project, file, resolver.catalog).filter((other) => named.test(project.text(other) ?? ''));
+    if (!nearTimer(project, resolver, others.length > 0 ? others : [file], 2 - depth)) return false;
+    let callers = 0;
+    for (const candidate of [undefined, ...others]) {
+      const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
+      if (!other) continue;
+      let outside = false;
+      walk(other.input.ast, other.keys, (node) => {
+        if (outside) return false;
+        if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+        // `setInterval(this.relay.bind(this), 5000)`: handed to a timer; handed to anything else, it may run outside one.
+        const handed = node.arguments.some((arg) => isMethodReference(arg, name));
+        if (handed) {
+          if (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? '')) callers++;
+          else outside = true;
+          return undefined;
+        }
+        const callee = unwrap(node.callee);
+        if (node.type !== 'CallExpression' || callee.type !== 'MemberExpression' || memberName(callee) !== name) return undefined;
+        const ref = other.calleeFunction(node);
+        if (!ref) {
+          if (candidate) outside = true;
+          return undefined;
+        }
+        if (ref.fn !== method && (ref.resolver.file !== file || ref.fn.range[0] !== method.range[0])) return undefined;
+        callers++;
+        if (!inTimer(other, node) && (depth >= 2 || !onlyTimersCall(other, node, depth + 1))) outside = true;
+        return undefined;
+      });
+      if (outside) return false;
+    }
+    return callers > 0;
+  }, false);
+}
+
+/** `this.relay`, `this.relay.bind(this)`, `service.relay`: a reference to a method of that name. */
+function isMethodReference(node: Node, name: string): boolean {
+  let current = unwrap(node);
+  if (current.type === 'CallExpression' && calleeName(current) === 'bind' && unwrap(current.callee).type === 'MemberExpression') current = unwrap((unwrap(current.callee) as TSESTree.MemberExpression).object);
+  return current.type === 'MemberExpression' && memberName(current) === name;
 }
 
 /** Whether one of the files, or of the files importing them (`levels` deep), names a timer or a scheduler. */
