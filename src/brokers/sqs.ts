@@ -18,12 +18,12 @@ export function receiveMessageMethod(on: string, requestAddedBy: Instrumentation
   return [
     {
       on, style: 'pull', method: 'receiveMessage', label: 'sqs.receiveMessage()', batch: true, batchSize: { path: 'arg0.MaxNumberOfMessages', default: 1 }, destination: 'arg0.QueueUrl',
-      carrier: 'MessageAttributes', incoming: 'message-attributes',
+      carrier: 'MessageAttributes', incoming: 'message-attributes', peek: { visibility: 'arg0.VisibilityTimeout', atMost: 5, queue: 'arg0.QueueUrl' },
     },
     {
       on, style: 'request', method: 'receiveMessage', label: 'sqs.receiveMessage()',
       request: 'arg0', attributeNames: 'arg0.MessageAttributeNames',
-      requestAddedBy, carrier: 'MessageAttributes', incoming: 'message-attributes',
+      requestAddedBy, carrier: 'MessageAttributes', incoming: 'message-attributes', peek: { visibility: 'arg0.VisibilityTimeout', atMost: 5, queue: 'arg0.QueueUrl' },
     },
   ];
 }
@@ -48,10 +48,12 @@ function receiveMessageCommand(on: string): ConsumeSpec[] {
     {
       on, style: 'request', method: 'send', label: 'ReceiveMessageCommand', request: command, attributeNames: `${command}.MessageAttributeNames`,
       requestAddedBy: 'aws-sdk', carrier: 'MessageAttributes', incoming: 'message-attributes',
+      peek: { visibility: `${command}.VisibilityTimeout`, atMost: 5, queue: `${command}.QueueUrl` },
     },
     {
       on, style: 'pull', method: 'send', label: 'ReceiveMessageCommand', request: command, destination: `${command}.QueueUrl`,
       batch: true, batchSize: { path: `${command}.MaxNumberOfMessages`, default: 1 }, carrier: 'MessageAttributes', incoming: 'message-attributes',
+      peek: { visibility: `${command}.VisibilityTimeout`, atMost: 5, queue: `${command}.QueueUrl` },
     },
   ];
 }

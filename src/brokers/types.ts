@@ -144,6 +144,13 @@ export interface ConsumeSpec {
    * request that does not match (another command sent through the same `send`) means the spec does not apply.
    */
   request?: string;
+  /**
+   * A receive that only looks at the queue: one whose visibility timeout (`visibility`, a path from the call) is a
+   * literal of at most `atMost` seconds hands the messages back before any work could be done on them, and one from
+   * a dead-letter queue (the queue path's expression, or the function around the call, named `dlq`, `deadLetter`, ...)
+   * is an operator's view of failures. Neither continues a trace, so neither is judged.
+   */
+  peek?: { visibility: string; atMost: number; queue: string };
 }
 
 export interface BrokerSpec {

@@ -3,7 +3,7 @@
  * the checks then turn sites into findings. Rules, codemods and the CLI all call `analyze`.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type Instrumentation } from '../brokers/index.js';
+import { catalog as defaultCatalog, type BrokerSpec, type Catalog, type ConsumeSpec, type Instrumentation } from '../brokers/index.js';
 import { enclosingFunction, isFunction, positionOf, returnedExpressions, staticName, walk } from './ast.js';
 import { callSite, checkAttributeRequest, checkConsumeSite, decoratorSite, hasExtraction, headerlessHandler, iterateSite, matchConsumeCall, s3NotificationsIn, snsEnvelopeIn, type ConsumeSite } from './consume.js';
 import { anchorCall, consumeDestinations, publishDestinations, type Destination } from './destinations.js';
@@ -16,7 +16,8 @@ import { checkPublishSite, headerlessPublish, innermostWrapper, isProbeHandler, 
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
-import { Resolver, type SourceInput } from './resolve.js';
+import { functionName, Resolver, type SourceInput } from './resolve.js';
+import { evalPath } from './paths.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestFile, isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -335,6 +336,7 @@ export function headerlessSites(input: SourceInput, catalog: Catalog = defaultCa
 
 function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSESTree.NewExpression, sites: Sites): void {
   for (const { broker, spec } of matchConsumeCall(resolver, node)) {
+    if (spec.peek && isPeek(resolver, node, broker.id, spec.peek)) continue;
     if (spec.style === 'request') sites.requests.push(...checkAttributeRequest(resolver, node, broker, spec));
     else {
       const site = callSite(resolver, node, broker, spec);
@@ -342,6 +344,21 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
     }
   }
 }
+
+/** A receive that only looks at the queue (see `ConsumeSpec.peek`). */
+function isPeek(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, brokerId: string, peek: NonNullable<ConsumeSpec['peek']>): boolean {
+  const visibility = evalPath(resolver, call, peek.visibility, brokerId, call)[0];
+  const seconds = visibility?.type === 'node' ? resolver.follow(visibility.node).node : undefined;
+  if (seconds?.type === 'Literal' && typeof seconds.value === 'number' && seconds.value <= peek.atMost) return true;
+  const queue = evalPath(resolver, call, peek.queue, brokerId, call)[0];
+  // `QueueUrl: deadLetterQueueUrl`, `QueueUrl: config.get('sqs.dlqUrl')` (through the constant it is read from).
+  const text = (node: Node): string => resolver.input.text.slice(node.range[0], node.range[1]);
+  const queueText = queue?.type === 'node' ? `${text(queue.node)} ${text(resolver.follow(queue.node).node)}` : '';
+  const fn = enclosingFunction(call);
+  return DEAD_LETTER.test(queueText) || (!!fn && DEAD_LETTER.test(functionName(fn) ?? ''));
+}
+
+const DEAD_LETTER = /dlq|dead[-_ ]?letter/i;
 
 export interface AnalyzeOptions extends TraceKeyOptions {
   /** For require-correlation-id and consumer-span-conventions (defaults: DEFAULT_CONVENTIONS). */
