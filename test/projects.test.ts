@@ -549,7 +549,8 @@ describe('a NestJS client service whose methods take declared plain data', () =>
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nestdto-'));
     writeProject(dir, {
       'package.json': JSON.stringify({ name: 'gateway', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', nats: '^2.20.0' } }),
-      'src/clients.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy, NatsRecord } from '@nestjs/microservices';\nimport { CreateClientDto } from './create-client.dto';\n@Injectable()\nexport class ClientsService {\n  constructor(@Inject('NATS') private readonly client: ClientProxy) {}\n  create(dto: CreateClientDto) {\n    return this.client.send('create_client', dto);\n  }\n  findOne(id: number) {\n    return this.client.send('find_client', id);\n  }\n  forward(record: NatsRecord) {\n    return this.client.send('forward_client', record);\n  }\n  recreate(dto: CreateClientDto) {\n    return this.create(dto);\n  }\n}\n",
+      'src/clients.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy, NatsRecord } from '@nestjs/microservices';\nimport { CreateClientDto } from './create-client.dto';\nimport type * as Contracts from './contracts';\n@Injectable()\nexport class ClientsService {\n  constructor(@Inject('NATS') private readonly client: ClientProxy) {}\n  create(dto: CreateClientDto) {\n    return this.client.send('create_client', dto);\n  }\n  findOne(id: number) {\n    return this.client.send('find_client', id);\n  }\n  forward(record: NatsRecord) {\n    return this.client.send('forward_client', record);\n  }\n  recreate(dto: CreateClientDto) {\n    return this.create(dto);\n  }\n  remove(request: Contracts.RemoveClient) {\n    return this.client.send('remove_client', request);\n  }\n  purge(request: Contracts.RemoveClient) {\n    return this.remove(request);\n  }\n}\n",
+      'src/contracts.ts': 'export interface RemoveClient {\n  id: number;\n}\n',
       'src/create-client.dto.ts': 'export class CreateClientDto {\n  name!: string;\n}\n',
       'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { ClientsController } from './clients.controller';\nimport { ClientsService } from './clients.service';\n@Module({ imports: [ClientsModule.register([{ name: 'NATS', transport: Transport.NATS, options: { servers: ['nats://nats:4222'] } }])], controllers: [ClientsController], providers: [ClientsService] })\nexport class AppModule {}\n",
       'src/clients.controller.ts': "import { Body, Controller, Param, Post, Get } from '@nestjs/common';\nimport { NatsRecordBuilder } from '@nestjs/microservices';\nimport { ClientsService } from './clients.service';\nimport { CreateClientDto } from './create-client.dto';\n@Controller('clients')\nexport class ClientsController {\n  constructor(private readonly clients: ClientsService) {}\n  @Post()\n  create(@Body() dto: CreateClientDto) {\n    return this.clients.create(dto);\n  }\n  @Get(':id')\n  findOne(@Param('id') id: string) {\n    return this.clients.findOne(+id);\n  }\n  @Post('forward')\n  forward(@Body() dto: CreateClientDto) {\n    return this.clients.forward(new NatsRecordBuilder(dto).build());\n  }\n}\n",
@@ -558,9 +559,10 @@ describe('a NestJS client service whose methods take declared plain data', () =>
       'src/clients.controller.ts:10:wrapperWithoutContext',
       'src/clients.controller.ts:14:wrapperWithoutContext',
       'src/clients.controller.ts:18:wrapperWithoutContext',
-      'src/clients.service.ts:14:missingHeaders',
-      'src/clients.service.ts:8:missingHeaders',
-      'src/clients.service.ts:11:missingHeaders',
+      'src/clients.service.ts:15:missingHeaders',
+      'src/clients.service.ts:9:missingHeaders',
+      'src/clients.service.ts:12:missingHeaders',
+      'src/clients.service.ts:21:missingHeaders',
     ].sort());
     fs.rmSync(dir, { recursive: true, force: true });
   });

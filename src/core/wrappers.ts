@@ -207,8 +207,10 @@ function declaredPlainData(fn: FunctionNode, origin: string, spec: PublishSpec):
   if (!type) return false;
   if (PRIMITIVE_TYPES.has(type.type)) return true;
   const nest = !!spec.builder || spec.carrier.startsWith('chain:') || !!spec.envelopeKeys;
-  if (!nest || type.type !== 'TSTypeReference' || type.typeName.type !== 'Identifier') return false;
-  const name = type.typeName.name;
+  if (!nest || type.type !== 'TSTypeReference') return false;
+  // `CreateUserDto`, or `AccountGetUser.Request` (a type of a contracts namespace).
+  const name = type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.type === 'TSQualifiedName' ? type.typeName.right.name : undefined;
+  if (!name) return false;
   if (RECORD_TYPE.test(name) || fn.typeParameters?.params.some((p) => p.name.name === name)) return false;
   return !(fn.parent?.type === 'MethodDefinition' && enclosingTypeParameters(fn.parent).has(name));
 }
