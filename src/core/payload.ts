@@ -128,6 +128,15 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
     case 'TemplateLiteral':
       for (const inner of value.expressions) scanBody(resolver, inner, isTraceKey, depth + 1, report, frames);
       return;
+    // `...(context && { context })`, `extra ?? {}`, `withTrace ? { traceId } : {}`: whichever the value is.
+    case 'LogicalExpression':
+      if (value.operator !== '&&') scanBody(resolver, value.left, isTraceKey, depth + 1, report, frames);
+      scanBody(resolver, value.right, isTraceKey, depth + 1, report, frames);
+      return;
+    case 'ConditionalExpression':
+      scanBody(resolver, value.consequent, isTraceKey, depth + 1, report, frames);
+      scanBody(resolver, value.alternate, isTraceKey, depth + 1, report, frames);
+      return;
     default:
   }
 }
