@@ -588,6 +588,25 @@ describe('a publish method only an outbox relay\'s poll loop calls', () => {
   });
 });
 
+describe('a base consumer in a shared module whose subclasses implement the handler', () => {
+  // `channel.consume(queue, (msg) => this.handle(msg))` with `abstract handle(msg)`: the subclasses in other modules
+  // decide. One that neither extracts nor hands the message on leaves the base's handler reported; once it extracts,
+  // the base is clean.
+  it('is judged by the overrides in the modules extending it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-abstract-'));
+    const files = (extracts: boolean): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'workers', scripts: { start: 'node dist/main.js' }, dependencies: { amqplib: '^0.10.4' } }),
+      'src/messaging/base-consumer.ts': "import amqp, { type ConsumeMessage } from 'amqplib';\nexport abstract class BaseConsumer {\n  constructor(private readonly queue: string) {}\n  async start(): Promise<void> {\n    const channel = await (await amqp.connect('amqp://rabbit')).createChannel();\n    await channel.consume(this.queue, (msg) => {\n      if (msg) void this.handle(msg);\n    });\n  }\n  abstract handle(msg: ConsumeMessage): Promise<void>;\n}\n",
+      'src/orders/orders.consumer.ts': `import type { ConsumeMessage } from 'amqplib';\nimport { context, propagation } from '@opentelemetry/api';\nimport { BaseConsumer } from '../messaging/base-consumer';\ndeclare function save(order: unknown): Promise<void>;\nexport class OrdersConsumer extends BaseConsumer {\n  async handle(msg: ConsumeMessage): Promise<void> {\n    ${extracts ? "const ctx = propagation.extract(context.active(), msg.properties.headers ?? {});\n    await context.with(ctx, () => save(JSON.parse(msg.content.toString())));" : 'await save(JSON.parse(msg.content.toString()));'}\n  }\n}\n`,
+    });
+    writeProject(dir, files(false));
+    expect(lintInOrder(dir, ['src/messaging/base-consumer.ts', 'src/orders/orders.consumer.ts'])).toEqual(['src/messaging/base-consumer.ts:6:missingExtraction']);
+    writeProject(dir, files(true));
+    expect(lintInOrder(dir, ['src/messaging/base-consumer.ts', 'src/orders/orders.consumer.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

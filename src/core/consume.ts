@@ -17,7 +17,8 @@ import { matchPublish, receiverKind } from './publish.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { frameworkExtractor, handlerTransport, HEADER_TRANSPORTS, isHeaderlessTransport } from './nest.js';
 import { evalPath, isHarmlessCall, parsePath } from './paths.js';
-import { enclosingClass, entityOf, type Resolver, type ScopeVariable } from './resolve.js';
+import { enclosingClass, entityOf, Resolver, type ScopeVariable } from './resolve.js';
+import { escapeRegExp, importersThroughBarrels } from './reach.js';
 
 /** A consumer entry point: the code that handles messages, and what names the message(s) there. */
 export interface ConsumeSite {
@@ -756,7 +757,14 @@ function delegates(resolver: Resolver, site: ConsumeSite, depth: number): boolea
         if (parent.arguments[0] === top && unwrap(parent.callee).type === 'MemberExpression' && KEYED.has(calleeName(parent) ?? '')) continue;
         // The function it is handed to, in this file or another module of the project (`this.handle(m)` too).
         const ref = resolver.handedToFunction(parent);
-        if (!ref) return true;
+        if (!ref) {
+          // `this.handleMessage(msg)` of an abstract method: what the subclasses' overrides do with it.
+          const overrides = abstractOverrides(resolver, parent);
+          if (!overrides || overrides.length === 0) return true;
+          const index = parent.arguments.indexOf(top as TSESTree.Expression);
+          if (overrides.some(({ fn, owner }) => patternVariables(owner, fn.params[index]).some((v) => handledIn(owner, fn, v)))) return true;
+          continue;
+        }
         const { fn, resolver: owner } = ref;
         const index = parent.arguments.indexOf(top as TSESTree.Expression);
         // The parameter, or what it destructures (`private async eachBatch({ batch, resolveOffset })`).
@@ -812,6 +820,38 @@ function spreadCopy(resolver: Resolver, spread: TSESTree.SpreadElement): ScopeVa
 }
 
 /** The variables a parameter declares: itself, or the names it destructures (with defaults). */
+/**
+ * The overrides of an abstract method a class calls on itself (`this.handleMessage(msg)` in a base consumer whose
+ * subclasses implement `handleMessage`), in its own module and the modules importing it that extend the class by
+ * name; undefined when the call is not one, or an extending class cannot be read.
+ */
+function abstractOverrides(resolver: Resolver, call: TSESTree.CallExpression): Array<{ fn: FunctionNode; owner: Resolver }> | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== 'MemberExpression' || callee.object.type !== 'ThisExpression') return undefined;
+  const name = memberName(callee);
+  const base = enclosingClass(call);
+  const className = base?.id?.name;
+  if (!name || !base || !className) return undefined;
+  const declared = base.body.body.some((m) => m.type === 'TSAbstractMethodDefinition' && staticName(m.key, m.computed) === name);
+  if (!declared) return undefined;
+  const { project, file } = resolver;
+  const extendsBase = new RegExp(`\\bextends\\s+${escapeRegExp(className)}\\b`);
+  const modules = [resolver, ...(project && file ? importersThroughBarrels(project, file, resolver.catalog) : []).filter((other: string) => extendsBase.test(project!.text(other) ?? '')).map((other: string) => Resolver.forModule(project!, other, resolver.catalog))];
+  const out: Array<{ fn: FunctionNode; owner: Resolver }> = [];
+  for (const owner of modules) {
+    if (!owner) return undefined;
+    walk(owner.input.ast, owner.keys, (node) => {
+      if ((node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') || node === base || unwrap(node.superClass ?? node).type !== 'Identifier') return undefined;
+      if ((unwrap(node.superClass!) as TSESTree.Identifier).name !== className && owner.classOf(node.superClass!)?.node !== base) return undefined;
+      for (const member of node.body.body) {
+        if (member.type === 'MethodDefinition' && member.value.type === 'FunctionExpression' && staticName(member.key, member.computed) === name) out.push({ fn: member.value, owner });
+      }
+      return undefined;
+    });
+  }
+  return out;
+}
+
 function patternVariables(resolver: Resolver, param: Node | undefined): ScopeVariable[] {
   return param ? boundIdentifiers(param).flatMap((id) => resolver.declaredVariable(id) ?? []) : [];
 }
