@@ -607,6 +607,28 @@ describe('a base consumer in a shared module whose subclasses implement the hand
   });
 });
 
+describe('a Nest app whose entry point starts an HTTP app only', () => {
+  // `NestFactory.create(AppModule)` then `listen()`: no microservice server, so an `@EventPattern` handler typed
+  // `@Ctx() context: RmqContext` never receives a message. Once the entry point connects a RabbitMQ server, or hands
+  // the app to a function that may, the handler is judged by its context type.
+  it('leaves its pattern handlers alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-httponly-'));
+    const files = (start: string): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'payments', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', '@nestjs/core': '^10.3.0' } }),
+      'src/main.ts': `import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\ndeclare function setupServers(app: unknown): void;\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  ${start}\n  await app.listen(3000);\n}\nbootstrap();\n`,
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { PaymentsConsumer } from './payments.consumer';\n@Module({ controllers: [PaymentsConsumer] })\nexport class AppModule {}\n",
+      'src/payments.consumer.ts': "import { Controller } from '@nestjs/common';\nimport { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';\ndeclare function settle(id: string): Promise<void>;\n@Controller()\nexport class PaymentsConsumer {\n  @EventPattern('booking.created')\n  async created(@Payload() data: { id: string }, @Ctx() context: RmqContext): Promise<void> {\n    await settle(data.id);\n  }\n}\n",
+    });
+    writeProject(dir, files('app.enableCors();'));
+    expect(lintInOrder(dir, ['src/payments.consumer.ts'])).toEqual([]);
+    writeProject(dir, files("app.connectMicroservice({ transport: Transport.RMQ, options: { urls: ['amqp://rabbit'], queue: 'payments' } });\n  await app.startAllMicroservices();"));
+    expect(lintInOrder(dir, ['src/payments.consumer.ts'])).toEqual(['src/payments.consumer.ts:7:missingExtraction']);
+    writeProject(dir, files('setupServers(app);'));
+    expect(lintInOrder(dir, ['src/payments.consumer.ts'])).toEqual(['src/payments.consumer.ts:7:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

@@ -55,6 +55,11 @@ interface NestApp {
   clients: Map<string, string>;
   /** A global interceptor that extracts trace context, by name. */
   globalExtractor?: string;
+  /**
+   * The app's entry point starts an HTTP app only (`NestFactory.create(...)` then `listen`), hands the app to no
+   * other function, and nothing in view starts a microservice server: its pattern handlers receive no messages.
+   */
+  serverless?: boolean;
 }
 
 
@@ -110,6 +115,7 @@ function scanApp(from: Resolver, dir: string): NestApp {
       });
     }
   }
+  app.serverless = app.servers.size === 0 && httpOnlyEntry(project, prefix);
   // A module of a shared library the app imports (`GlobalTracingModule` of `libs/shared`, through a path alias and a
   // barrel) may provide a global interceptor: Nest registers an APP_INTERCEPTOR from any module it loads.
   if (app.globalExtractor) return app;
@@ -128,6 +134,18 @@ function scanApp(from: Resolver, dir: string): NestApp {
 }
 
 const MODULE_REGISTRATION = /\b[A-Z]\w*Module\.register(?:Async)?\(/;
+
+/**
+ * Whether the app's entry point (`src/main.ts`) makes an HTTP app and nothing else: `NestFactory.create(...)`, no
+ * microservice, and the app handed to no function (`KafkaGateway.init(app)`, `bootstrapServers(app)` may start one).
+ */
+function httpOnlyEntry(project: NonNullable<Resolver['project']>, prefix: string): boolean {
+  const entries = ['src/main.ts', 'src/main.js'].map((name) => prefix + name).filter((file) => project.files().includes(file));
+  if (entries.length !== 1) return false;
+  const text = project.text(entries[0]!) ?? '';
+  if (!/\bNestFactory\.create\s*[<(]/.test(text) || /createMicroservice|connectMicroservice|startAllMicroservices/.test(text)) return false;
+  return !/[\w$\]]\s*\(\s*app\s*[,)]/.test(text);
+}
 
 /**
  * The servers, clients and global interceptors a bootstrap (a file, or a shared bootstrap function) sets up; of a
@@ -452,6 +470,9 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
   // `@Ctx()` type says; one we cannot read (a variable of a controller factory) leaves it unknown.
   const named = decoratorTransport(resolver, method);
   if (named) return named === 'unknown' ? undefined : named;
+  const app = nestApp(resolver);
+  // An HTTP-only app: its `@EventPattern` handlers are never served, whatever their `@Ctx()` type says.
+  if (app?.serverless) return undefined;
   if (contextKind) return CONTEXT_TRANSPORT[contextKind] ?? 'unknown';
   const owner = enclosingClass(method);
   const siblings = new Set<string>();
@@ -460,7 +481,6 @@ export function handlerTransport(resolver: Resolver, method: TSESTree.MethodDefi
     const kind = contextKindOf(element);
     if (kind) siblings.add(CONTEXT_TRANSPORT[kind] ?? 'unknown');
   }
-  const app = nestApp(resolver);
   let servers = app?.servers;
   // A hybrid app (a TCP server and a RabbitMQ one, say) may serve this controller on either: a sibling's context
   // type says nothing about a handler that declares none. Unless each server has its own root module, and only
