@@ -178,37 +178,21 @@ export function onlyTimersCall(resolver: Resolver, call: Node, depth = 0): boole
     const own = others.length === 0 && named.test(resolver.input.text);
     // Nothing is parsed unless a file that names a timer is among the callers' files or the files importing them.
     if ((others.length === 0 && !own) || !nearTimer(project, resolver, own ? [file] : others, 2 - depth)) return false;
-    let callers = 0;
-    for (const candidate of [undefined, ...others]) {
-      const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
-      if (!other) continue;
-      let outside = false;
-      walk(other.input.ast, other.keys, (node) => {
-        if (outside) return false;
-        // `cron.schedule('0 * * * *', nightly)`, `setInterval(relay, 5000)`, `new CronJob(spec, nightly)`: the function
-        // handed to a timer by name, this module's own (imported from it, or declared here).
-        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? ''))) {
-          const handed = node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name);
-          const imported = candidate ? other.imports.get(name) : undefined;
-          if (handed && (!candidate || (imported && project.resolve(candidate, imported.source) === file))) callers++;
-          return undefined;
-        }
-        // Handed by name to anything else (`router.post('/flush', relay)`): it may run outside a timer.
-        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name)) {
-          outside = true;
-          return false;
-        }
-        if (node.type !== 'CallExpression' || calleeName(node) !== name || unwrap(node.callee).type !== 'Identifier') return undefined;
-        const ref = other.calleeFunction(node);
-        if (!ref || (ref.fn !== owner && (ref.resolver.file !== file || ref.fn.range[0] !== owner.range[0]))) return undefined;
-        callers++;
-        // In a timer, or in a function that only timers run in turn (`startOutbox` → `relayPending` → `publishBatch`).
-        if (!inTimer(other, node) && (depth >= 2 || !onlyTimersCall(other, node, depth + 1))) outside = true;
-        return undefined;
-      });
-      if (outside) return false;
-    }
-    return callers > 0;
+    return runOnlyFromTimers(resolver, others, depth, (node, other, candidate) => {
+      // `cron.schedule('0 * * * *', nightly)`, `setInterval(relay, 5000)`, `new CronJob(spec, nightly)`: the function
+      // handed to a timer by name, this module's own (imported from it, or declared here).
+      if ((node.type === 'CallExpression' || node.type === 'NewExpression') && (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? ''))) {
+        const handed = node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name);
+        const imported = candidate ? other.imports.get(name) : undefined;
+        return handed && (!candidate || (imported && project.resolve(candidate, imported.source) === file)) ? 'timer' : undefined;
+      }
+      // Handed by name to anything else (`router.post('/flush', relay)`): it may run outside a timer.
+      if ((node.type === 'CallExpression' || node.type === 'NewExpression') && node.arguments.some((arg) => arg.type === 'Identifier' && arg.name === name)) return 'outside';
+      if (node.type !== 'CallExpression' || calleeName(node) !== name || unwrap(node.callee).type !== 'Identifier') return undefined;
+      const ref = other.calleeFunction(node);
+      if (!ref || (ref.fn !== owner && (ref.resolver.file !== file || ref.fn.range[0] !== owner.range[0]))) return undefined;
+      return node;
+    });
   }, false);
 }
 
@@ -226,37 +210,51 @@ function onlyTimersCallMethod(resolver: Resolver, method: FunctionNode, depth: n
     const named = new RegExp(`\\.${escapeRegExp(name)}\\b`);
     const others = importersOf(project, file, resolver.catalog).filter((other) => named.test(project.text(other) ?? ''));
     if (!nearTimer(project, resolver, others.length > 0 ? others : [file], 2 - depth)) return false;
-    let callers = 0;
-    for (const candidate of [undefined, ...others]) {
-      const other = candidate ? Resolver.forModule(project, candidate, resolver.catalog) : resolver;
-      if (!other) continue;
-      let outside = false;
-      walk(other.input.ast, other.keys, (node) => {
-        if (outside) return false;
-        if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
-        // `setInterval(this.relay.bind(this), 5000)`: handed to a timer; handed to anything else, it may run outside one.
-        const handed = node.arguments.some((arg) => isMethodReference(arg, name));
-        if (handed) {
-          if (TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? '')) callers++;
-          else outside = true;
-          return undefined;
-        }
-        const callee = unwrap(node.callee);
-        if (node.type !== 'CallExpression' || callee.type !== 'MemberExpression' || memberName(callee) !== name) return undefined;
-        const ref = other.calleeFunction(node);
-        if (!ref) {
-          if (candidate) outside = true;
-          return undefined;
-        }
-        if (ref.fn !== method && (ref.resolver.file !== file || ref.fn.range[0] !== method.range[0])) return undefined;
-        callers++;
-        if (!inTimer(other, node) && (depth >= 2 || !onlyTimersCall(other, node, depth + 1))) outside = true;
-        return undefined;
-      });
-      if (outside) return false;
-    }
-    return callers > 0;
+    return runOnlyFromTimers(resolver, others, depth, (node, other, candidate) => {
+      if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return undefined;
+      // `setInterval(this.relay.bind(this), 5000)`: handed to a timer; handed to anything else, it may run outside one.
+      if (node.arguments.some((arg) => isMethodReference(arg, name))) return TIMERS.has(calleeName(node) ?? '') || CRON_CLASSES.has(calleeName(node) ?? '') ? 'timer' : 'outside';
+      const callee = unwrap(node.callee);
+      if (node.type !== 'CallExpression' || callee.type !== 'MemberExpression' || memberName(callee) !== name) return undefined;
+      const ref = other.calleeFunction(node);
+      if (!ref) return candidate ? 'outside' : undefined;
+      if (ref.fn !== method && (ref.resolver.file !== file || ref.fn.range[0] !== method.range[0])) return undefined;
+      return node;
+    });
   }, false);
+}
+
+/**
+ * Walks the function's own module and the candidate modules for what runs it: `classify` says of a node that it
+ * hands the function to a timer (`'timer'`), may run it outside one (`'outside'`), or calls it (the call, which must
+ * sit in a timer or in a function only timers run in turn: `startOutbox` → `relayPending` → `publishBatch`). True
+ * when something runs it and only timers do.
+ */
+function runOnlyFromTimers(
+  resolver: Resolver,
+  candidates: readonly string[],
+  depth: number,
+  classify: (node: Node, other: Resolver, candidate: string | undefined) => 'timer' | 'outside' | TSESTree.CallExpression | undefined,
+): boolean {
+  let callers = 0;
+  for (const candidate of [undefined, ...candidates]) {
+    const other = candidate ? Resolver.forModule(resolver.project!, candidate, resolver.catalog) : resolver;
+    if (!other) continue;
+    let outside = false;
+    walk(other.input.ast, other.keys, (node) => {
+      if (outside) return false;
+      const verdict = classify(node, other, candidate);
+      if (verdict === 'outside') outside = true;
+      else if (verdict === 'timer') callers++;
+      else if (verdict) {
+        callers++;
+        if (!inTimer(other, verdict) && (depth >= 2 || !onlyTimersCall(other, verdict, depth + 1))) outside = true;
+      }
+      return outside ? false : undefined;
+    });
+    if (outside) return false;
+  }
+  return callers > 0;
 }
 
 /** `this.relay`, `this.relay.bind(this)`, `service.relay`: a reference to a method of that name. */
