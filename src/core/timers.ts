@@ -55,6 +55,9 @@ function timerCallees(resolver: Resolver): Set<string> {
         if (name) functions.set(name, [...(functions.get(name) ?? []), node]);
         // `@Cron(...) relay() { ... this.relayEvent(row) }`: a method a scheduler runs, and so what it calls.
         if (name && scheduled(node)) names.add(name);
+        // `async run() { await processOutbox(); await new Promise((r) => setTimeout(r, ms)); await this.run(); }`: a
+        // poll loop written as a function that waits, then runs itself again.
+        else if (name && node.body.type === 'BlockStatement' && waitsInBody(resolver, node.body) && callsItself(resolver, node, name) && !receivesInBody(resolver, node.body)) names.add(name);
         return undefined;
       }
       // `setInterval(relay, 5000)`, `new CronJob('45 12 * * *', async () => { await this.process(); })` (`cron`).
@@ -117,6 +120,19 @@ function receivesInBody(resolver: Resolver, body: Node): boolean {
   walk(body, resolver.keys, (node) => {
     if (found || isFunction(node)) return false;
     if (node.type === 'CallExpression' && RECEIVES.test(calleeName(node) ?? '')) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/** Whether a function calls itself by its name (`run()`, `this.run()`), outside the functions nested in it. */
+function callsItself(resolver: Resolver, fn: FunctionNode, name: string): boolean {
+  let found = false;
+  walk(fn.body, resolver.keys, (node) => {
+    if (found || isFunction(node)) return false;
+    if (node.type !== 'CallExpression' || calleeName(node) !== name) return undefined;
+    const callee = unwrap(node.callee);
+    if (callee.type === 'Identifier' || (callee.type === 'MemberExpression' && callee.object.type === 'ThisExpression')) found = true;
     return undefined;
   });
   return found;
