@@ -156,6 +156,29 @@ function waitsInBody(resolver: Resolver, body: Node): boolean {
   return found;
 }
 
+/**
+ * Inside a handler of change-stream records (`async (event: DynamoDBStreamEvent) => ...`, a `KinesisStreamHandler`):
+ * a relay of stored rows, like an outbox poll loop. The records carry no trace context (a stream has no message
+ * headers), so what it publishes continues no trace.
+ */
+export function inStreamRelay(call: Node): boolean {
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
+    const param = fn.params[0];
+    const type = param && 'typeAnnotation' in param ? param.typeAnnotation?.typeAnnotation : undefined;
+    if (type?.type === 'TSTypeReference' && STREAM_EVENT.test(typeName(type.typeName))) return true;
+    const holder = fn.parent?.type === 'VariableDeclarator' && fn.parent.id.type === 'Identifier' ? fn.parent.id.typeAnnotation?.typeAnnotation : undefined;
+    if (holder?.type === 'TSTypeReference' && (STREAM_HANDLER.test(typeName(holder.typeName)) || holder.typeArguments?.params.some((p) => p.type === 'TSTypeReference' && STREAM_EVENT.test(typeName(p.typeName))))) return true;
+  }
+  return false;
+}
+
+const STREAM_EVENT = /^(DynamoDBStreamEvent|KinesisStreamEvent)$/;
+const STREAM_HANDLER = /^(DynamoDBStreamHandler|KinesisStreamHandler)$/;
+
+function typeName(name: TSESTree.EntityName): string {
+  return name.type === 'Identifier' ? name.name : name.type === 'TSQualifiedName' ? name.right.name : '';
+}
+
 /** Inside a timer callback, or a function that timers run (`setInterval(() => flush(buffer))`), or a `flush*` function. */
 export function inTimer(resolver: Resolver, call: Node): boolean {
   const called = timerCallees(resolver);
