@@ -629,6 +629,26 @@ describe('a Nest app whose entry point starts an HTTP app only', () => {
   });
 });
 
+describe('a NestJS client injected by token and typed with the project\'s own abstract class', () => {
+  // `@Inject('EVENTS') client: IClientProxy`, where IClientProxy is an abstract class of the project declaring
+  // `emit`: the container hands in the client ClientsModule registers under the token, a RabbitMQ one here. Without a
+  // registration the transport is unknown, and a plain ClientProxy is judged only through a record builder.
+  it('takes the transport of the registration', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-iclientproxy-'));
+    const files = (registered: boolean): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'users', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0' } }),
+      'src/client-proxy.interface.ts': "import type { Observable } from 'rxjs';\nexport abstract class IClientProxy {\n  abstract emit<TResult, TInput>(pattern: unknown, data: TInput): Observable<TResult>;\n}\n",
+      'src/create.handler.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { IClientProxy } from './client-proxy.interface';\n@Injectable()\nexport class CreateUserHandler {\n  constructor(@Inject('EVENTS') private readonly client: IClientProxy) {}\n  execute(id: string): void {\n    this.client.emit('user.created', { id });\n  }\n}\n",
+      'src/app.module.ts': `import { Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { CreateUserHandler } from './create.handler';\n@Module({ imports: [ClientsModule.register([{ name: '${registered ? 'EVENTS' : 'AUDIT'}', transport: Transport.RMQ, options: { urls: ['amqp://rabbit'], queue: 'users' } }])], providers: [CreateUserHandler] })\nexport class AppModule {}\n`,
+    });
+    writeProject(dir, files(true));
+    expect(lintInOrder(dir, ['src/create.handler.ts'])).toEqual(['src/create.handler.ts:7:missingHeaders']);
+    writeProject(dir, files(false));
+    expect(lintInOrder(dir, ['src/create.handler.ts'])).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('a tracing setup a shared package starts inside a function', () => {
   // The entry requires `initTelemetry` from the workspace's common package and calls it first thing; the package's
   // index requires `./src/telemetry`, whose `initTelemetry` starts the SDK. Called after the producer module is

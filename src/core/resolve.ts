@@ -746,7 +746,11 @@ export class Resolver {
       : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? (this.kindOf(candidate) ?? this.injectedKind(candidate))
       : this.kindOf(candidate);
     for (const candidate of candidates) {
-      const kind = kindOfCandidate(candidate);
+      let kind = kindOfCandidate(candidate);
+      // `@Inject(ServiceName.RABBIT_MQ) client: IClientProxy`, an abstract class or interface of the project standing
+      // for the client: the container hands in the NestJS client registered under the token (its transport is read
+      // from that registration; a plain ClientProxy is judged only through a record builder).
+      if (candidate.type === 'TSTypeAnnotation' && (kind === null || abstractClientProxy(entityOf(kind))) && declaredClientProxy(candidate) && candidates.some((c) => c.type === 'CallExpression' && c.parent?.type === 'Decorator' && INJECT_DECORATORS.has(calleeName(c) ?? ''))) kind = NEST_CLIENT_PROXY;
       if (kind && this.catalog.refinable.has(kind)) {
         // `client: ClientProxy` provided by `@Inject('AUDIT')`, built by `@Client({ transport })` or initialised with
         // `ClientProxyFactory.create({ transport: Transport.NATS })`: the finer kind of the same broker wins.
@@ -1491,6 +1495,22 @@ function isModuleExports(node: Node): boolean {
 }
 
 const INJECT_DECORATORS = new Set(['inject', 'Inject']);
+const NEST_CLIENT_PROXY = 'nestjs:clientProxy';
+
+/** A type annotation naming a client proxy of the project's own (`IClientProxy`, `Messaging.ClientProxyPort`). */
+function declaredClientProxy(annotation: TSESTree.TSTypeAnnotation): boolean {
+  const type = annotation.typeAnnotation;
+  if (type.type !== 'TSTypeReference') return false;
+  const name = type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.type === 'TSQualifiedName' ? type.typeName.right.name : '';
+  return /ClientProxy/.test(name) && name !== 'ClientProxy';
+}
+
+/** An abstract class of the project that declares a NestJS client's `emit` or `send` without implementing them. */
+function abstractClientProxy(entity: Entity | undefined): boolean {
+  const node = entity?.node;
+  if ((entity?.type !== 'instance' && entity?.type !== 'class') || node?.type !== 'ClassDeclaration' || !node.abstract) return false;
+  return node.body.body.some((m) => m.type === 'TSAbstractMethodDefinition' && ['emit', 'send'].includes(staticName(m.key, m.computed) ?? ''));
+}
 /** Tokens whose registration is being looked for (a registration that reaches its own token is unknown). */
 const resolvingTokens = new Set<string>();
 /** Beyond this many files naming a token, its registration is not looked for (each would be parsed). */
