@@ -87,11 +87,15 @@ interface CachedText {
  * Parsed modules kept at once, and the slots that hold on to a module's syntax tree (dropped with it): the most
  * recently used, plus the hot ones, parsed `HOT_AFTER` times already (a shared library module, an interceptor, a
  * decorator factory that every file of a large app imports), which a walk package by package would otherwise parse
- * again for every file that reaches it.
+ * again for every file that reaches it. A run over a repository walked package by package parses most modules once
+ * and keeps only the last few; in a monorepo of a hundred packages that all import one library and are all named by
+ * it (each package's `index.ts` constructs its client class, calls its consumer wrapper), a set of 24 hot modules
+ * cycled and every linted file parsed them all again (6,535 parses of 854 modules on one such repository, rule time as
+ * long as ESLint's own parse; 1,371 parses with 256).
  */
 const MAX_PARSED = 4;
-const MAX_HOT = 24;
-const HOT_AFTER = 3;
+const MAX_HOT = 256;
+const HOT_AFTER = 2;
 const PARSED_SLOTS = ['resolver'];
 const FLAT_SLOTS = 8;
 
