@@ -18,6 +18,7 @@ import path from 'node:path';
 import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { functionName, Resolver, type SourceInput } from './resolve.js';
 import { evalPath } from './paths.js';
+import { sourceOf } from './fixes.js';
 import { capturedByXRay, runtimeCoverage } from './runtime.js';
 import { isTestFile, isTestSource } from './test-files.js';
 import { traceKeyMatcher, type TraceKeyOptions } from './trace-keys.js';
@@ -352,8 +353,7 @@ function isPeek(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.New
   if (seconds?.type === 'Literal' && typeof seconds.value === 'number' && seconds.value <= peek.atMost) return true;
   const queue = evalPath(resolver, call, peek.queue, brokerId, call)[0];
   // `QueueUrl: deadLetterQueueUrl`, `QueueUrl: config.get('sqs.dlqUrl')` (through the constant it is read from).
-  const text = (node: Node): string => resolver.input.text.slice(node.range[0], node.range[1]);
-  const queueText = queue?.type === 'node' ? `${text(queue.node)} ${text(resolver.follow(queue.node).node)}` : '';
+  const queueText = queue?.type === 'node' ? `${sourceOf(resolver.input, queue.node)} ${sourceOf(resolver.input, resolver.follow(queue.node).node)}` : '';
   const fn = enclosingFunction(call);
   return DEAD_LETTER.test(queueText) || (!!fn && DEAD_LETTER.test(functionName(fn) ?? ''));
 }

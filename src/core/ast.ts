@@ -82,6 +82,11 @@ export function unwrap(node: Node): Node {
   }
 }
 
+/** The name a type reference ends with: `CreateUserDto`, `Request` of `Account.Request`. */
+export function typeReferenceName(name: TSESTree.EntityName): string {
+  return name.type === 'Identifier' ? name.name : name.type === 'TSQualifiedName' ? name.right.name : '';
+}
+
 /** The static name of a property key or member property: `a.b`, `a['b']`, `{ b: 1 }`, `{ 'b': 1 }`. */
 export function staticName(node: Node | null | undefined, computed = false): string | undefined {
   if (!node) return undefined;

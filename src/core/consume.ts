@@ -819,7 +819,6 @@ function spreadCopy(resolver: Resolver, spread: TSESTree.SpreadElement): ScopeVa
   return resolver.declaredVariable(declarator.id) ?? undefined;
 }
 
-/** The variables a parameter declares: itself, or the names it destructures (with defaults). */
 /**
  * The overrides of an abstract method a class calls on itself (`this.handleMessage(msg)` in a base consumer whose
  * subclasses implement `handleMessage`), in its own module and the modules importing it that extend the class by
@@ -852,6 +851,7 @@ function abstractOverrides(resolver: Resolver, call: TSESTree.CallExpression): A
   return out;
 }
 
+/** The variables a parameter declares: itself, or the names it destructures (with defaults). */
 function patternVariables(resolver: Resolver, param: Node | undefined): ScopeVariable[] {
   return param ? boundIdentifiers(param).flatMap((id) => resolver.declaredVariable(id) ?? []) : [];
 }

@@ -362,8 +362,6 @@ function destinationText(resolver: Resolver, node: Node): string {
   return '';
 }
 
-
-/** The wrapper whose own code makes the broker call, at the end of a chain of wrappers (`via` itself, if none). */
 /**
  * A call in another file of a wrapper that sends without trace context: it names the wrapper, where the fix goes
  * (the wrapper itself, or the one it reaches that makes the broker call).

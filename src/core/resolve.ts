@@ -7,7 +7,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type Catalog, type Kind } from '../brokers/index.js';
-import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
+import { calleeName, isFunction, isNullish, memberName, requireSpecifier, returnedExpressions, staticName, typeReferenceName, unwrap, walk, type FunctionNode, type Node, type VisitorKeys } from './ast.js';
 import { ownString, Project } from './project.js';
 import { assignedGlobals, constructorsOf, escapeRegExp, fileFacts, globalsIndex, importersOf, importersThroughBarrels, reaches } from './reach.js';
 
@@ -1501,7 +1501,7 @@ const NEST_CLIENT_PROXY = 'nestjs:clientProxy';
 function declaredClientProxy(annotation: TSESTree.TSTypeAnnotation): boolean {
   const type = annotation.typeAnnotation;
   if (type.type !== 'TSTypeReference') return false;
-  const name = type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.type === 'TSQualifiedName' ? type.typeName.right.name : '';
+  const name = typeReferenceName(type.typeName);
   return /ClientProxy/.test(name) && name !== 'ClientProxy';
 }
 

@@ -3,7 +3,7 @@
  * has no trace of its own to continue: publishing from it is exempt by default (`ignore.timers`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { calleeName, enclosingFunction, isFunction, memberName, staticName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, enclosingFunction, isFunction, memberName, staticName, typeReferenceName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './reach.js';
@@ -165,19 +165,15 @@ export function inStreamRelay(call: Node): boolean {
   for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
     const param = fn.params[0];
     const type = param && 'typeAnnotation' in param ? param.typeAnnotation?.typeAnnotation : undefined;
-    if (type?.type === 'TSTypeReference' && STREAM_EVENT.test(typeName(type.typeName))) return true;
+    if (type?.type === 'TSTypeReference' && STREAM_EVENT.test(typeReferenceName(type.typeName))) return true;
     const holder = fn.parent?.type === 'VariableDeclarator' && fn.parent.id.type === 'Identifier' ? fn.parent.id.typeAnnotation?.typeAnnotation : undefined;
-    if (holder?.type === 'TSTypeReference' && (STREAM_HANDLER.test(typeName(holder.typeName)) || holder.typeArguments?.params.some((p) => p.type === 'TSTypeReference' && STREAM_EVENT.test(typeName(p.typeName))))) return true;
+    if (holder?.type === 'TSTypeReference' && (STREAM_HANDLER.test(typeReferenceName(holder.typeName)) || holder.typeArguments?.params.some((p) => p.type === 'TSTypeReference' && STREAM_EVENT.test(typeReferenceName(p.typeName))))) return true;
   }
   return false;
 }
 
 const STREAM_EVENT = /^(DynamoDBStreamEvent|KinesisStreamEvent)$/;
 const STREAM_HANDLER = /^(DynamoDBStreamHandler|KinesisStreamHandler)$/;
-
-function typeName(name: TSESTree.EntityName): string {
-  return name.type === 'Identifier' ? name.name : name.type === 'TSQualifiedName' ? name.right.name : '';
-}
 
 /** Inside a timer callback, or a function that timers run (`setInterval(() => flush(buffer))`), or a `flush*` function. */
 export function inTimer(resolver: Resolver, call: Node): boolean {

@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, typeReferenceName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
@@ -209,7 +209,7 @@ function declaredPlainData(fn: FunctionNode, origin: string, spec: PublishSpec):
   const nest = !!spec.builder || spec.carrier.startsWith('chain:') || !!spec.envelopeKeys;
   if (!nest || type.type !== 'TSTypeReference') return false;
   // `CreateUserDto`, or `AccountGetUser.Request` (a type of a contracts namespace).
-  const name = type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.type === 'TSQualifiedName' ? type.typeName.right.name : undefined;
+  const name = typeReferenceName(type.typeName);
   if (!name) return false;
   if (RECORD_TYPE.test(name) || fn.typeParameters?.params.some((p) => p.name.name === name)) return false;
   return !(fn.parent?.type === 'MethodDefinition' && enclosingTypeParameters(fn.parent).has(name));
