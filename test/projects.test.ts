@@ -1200,3 +1200,18 @@ describe('a job module that only a cron schedule of another module runs', () => 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('clients a factory of another module hands back in an object', () => {
+  // rabbit.ts: connectRabbitMQ() returns { connection, channel }; pub.ts takes the channel out by destructuring or
+  // as a property of the result. A factory returning plain settings under the same name is no client.
+  it('are the clients the factory made', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-factory-object-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'orders', dependencies: { amqplib: '^0.10.3' } }),
+      'src/rabbit.ts': "import amqp from 'amqplib';\nexport async function connectRabbitMQ() {\n  const connection = await amqp.connect(process.env.URL!);\n  const channel = await connection.createChannel();\n  return { connection, channel };\n}\nexport function settings() {\n  return { channel: { sendToQueue: (q: string, b: Buffer) => [q, b] } };\n}\n",
+      'src/pub.ts': "import { connectRabbitMQ, settings } from './rabbit';\nexport async function notify(order: { id: string }) {\n  const { channel } = await connectRabbitMQ();\n  channel.sendToQueue('orders', Buffer.from(JSON.stringify(order)));\n  const rabbit = await connectRabbitMQ();\n  rabbit.channel.sendToQueue('orders', Buffer.from(JSON.stringify(order)));\n  settings().channel.sendToQueue('orders', Buffer.from('x'));\n}\nexport async function listen() {\n  const { channel } = await connectRabbitMQ();\n  await channel.consume('orders', (msg) => {\n    if (msg) console.log(msg.content.toString());\n  });\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/pub.ts'])).toEqual(['src/pub.ts:11:missingExtraction', 'src/pub.ts:4:missingHeaders', 'src/pub.ts:6:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

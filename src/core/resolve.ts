@@ -611,6 +611,25 @@ export class Resolver {
     return undefined;
   }
 
+  /**
+   * The kind of a property of the object literal a project function returns, for a call of it (`connectRabbitMQ()`
+   * returning `{ connection, channel }`): a factory that hands back several clients at once.
+   */
+  private returnedPropertyKind(node: Node, name: string): Kind | null {
+    const call = unwrap(node);
+    if (call.type !== 'CallExpression') return null;
+    const ref = this.calleeFunction(call);
+    if (!ref || !isFunction(ref.fn)) return null;
+    return ref.resolver.memo(`returned-property:${name}`, ref.fn, () => {
+      for (const expression of returnedExpressions(ref.fn, ref.resolver.keys)) {
+        const value = ref.resolver.follow(expression).node;
+        const kind = value.type === 'ObjectExpression' ? ref.resolver.propertyKind(value, name) : undefined;
+        if (kind) return kind;
+      }
+      return null;
+    }, null);
+  }
+
   memberKind(kind: Kind, name: string): Kind | null {
     const entity = entityOf(kind);
     if (!entity) return kind.charCodeAt(0) === 64 ? null : this.member(kind, name);
@@ -961,7 +980,9 @@ export class Resolver {
         // `global.kafkaProducer`, when no module declares `global` itself.
         if (node.object.type === 'Identifier' && (node.object.name === 'global' || node.object.name === 'globalThis') && !this.variableOf(node.object)?.defs.length) return this.kindOfGlobal(name);
         const objectKind = this.kindOf(node.object);
-        if (!objectKind || objectKind.includes('.')) return null;
+        // `(await connect()).channel`, `const rabbit = await connect(); rabbit.channel`.
+        if (!objectKind) return this.returnedPropertyKind(this.follow(node.object).node, name);
+        if (objectKind.includes('.')) return null;
         return this.memberKind(objectKind, name);
       }
       case 'CallExpression': {
@@ -1071,7 +1092,13 @@ export class Resolver {
         const path = patternPath(declarator.id, def.name);
         if (!path) return null;
         let kind = this.computeKind(declarator.init, depth + 1);
-        for (const key of path) {
+        let rest = path;
+        // `const { channel } = await connectRabbitMQ()`, returning `{ connection, channel }`.
+        if (!kind && path.length > 0) {
+          kind = this.returnedPropertyKind(declarator.init, path[0]!);
+          rest = path.slice(1);
+        }
+        for (const key of rest) {
           if (!kind || kind.includes('.')) return null;
           kind = this.memberKind(kind, key);
         }
