@@ -860,7 +860,10 @@ export class Resolver {
           const kind = this.instanceKindOfClass(second);
           if (kind) kinds.push(kind);
         } else if (method === 'registerInstance') {
-          const kind = this.kindOf(second);
+          // `registerInstance(TOKEN, container.resolve(KafkaPublisher))`: the container's instance of that class.
+          const value = unwrap(second);
+          const resolved = value.type === 'CallExpression' && value.arguments.length === 1 && value.arguments[0]!.type !== 'SpreadElement' && (calleeName(value) === 'resolve' || calleeName(value) === 'get') ? value.arguments[0]! : undefined;
+          const kind = this.kindOf(second) ?? (resolved ? this.instanceKindOfClass(resolved) : null);
           if (kind) kinds.push(kind);
         }
       } else if (node.type === 'ObjectExpression') {
