@@ -310,7 +310,8 @@ export interface Exemptions {
 }
 
 export const PROBE = /(^|[._\-/:])(health|healthcheck|healthz|heartbeat|ping|liveness|readiness)([._\-/:]|$)/i;
-const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange']);
+// `cmd`: a NestJS message pattern (`client.send({ cmd: 'ping' }, {})`).
+const DESTINATION_KEYS = new Set(['topic', 'subject', 'queue', 'QueueUrl', 'TopicArn', 'routingKey', 'exchange', 'cmd']);
 
 function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): string | undefined {
   const { call } = site;

@@ -99,17 +99,53 @@ const WAITS = /^(setTimeout|sleep|delay|wait|pause|waitFor|timeout)$/i;
  * `await sleep(1000)`, `await new Promise((r) => setTimeout(r, ms))`) and so runs its work once per period.
  */
 function pollLoops(resolver: Resolver): Node[] {
-  const loops: Node[] = [];
-  if (!/\b(?:while|for)\s*\(/.test(resolver.input.text) || !/\b(?:setTimeout|sleep|delay|wait|pause|waitFor|timeout)\s*\(/i.test(resolver.input.text)) return loops;
-  walk(resolver.input.ast, resolver.keys, (node) => {
-    if ((node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || (node.type === 'ForStatement' && !node.test)) && waitsInBody(resolver, node.body) && !receivesInBody(resolver, node.body)) loops.push(node.body);
+  return resolver.memo('poll-loops', resolver.input.ast, () => {
+    const loops: Node[] = [];
+    if (!/\b(?:while|for)\s*\(/.test(resolver.input.text)) return loops;
+    const waits = /\b(?:setTimeout|sleep|delay|wait|pause|waitFor|timeout)\s*\(/i.test(resolver.input.text);
+    walk(resolver.input.ast, resolver.keys, (node) => {
+      if (node.type !== 'WhileStatement' && node.type !== 'DoWhileStatement' && (node.type !== 'ForStatement' || node.test)) return undefined;
+      // A loop that runs until the process stops (`while (true)`, `for (;;)`) relays rows even without a wait.
+      const endless = !node.test || (node.test.type === 'Literal' && (node.test.value === true || node.test.value === 1));
+      if ((endless || (waits && waitsInBody(resolver, node.body))) && !receivesInBody(resolver, node.body) && !leavesWhenDone(resolver, node)) loops.push(node.body);
+      return undefined;
+    });
+    return loops;
+  });
+}
+
+/** A loop's condition or exit test that asks whether to stop (`if (this.stopped) break;`, `if (signal.aborted) return;`). */
+const STOP_FLAG = /stop|running|shut|abort|clos|cancel|active|enabled|alive|signal|exit|terminat|halt/i;
+
+/**
+ * Whether a loop ends once its work has succeeded: a retry loop (`while (attempts < 3) { try { await send(); break; }
+ * catch { await sleep(1000) } }`) runs in its caller's context, unlike a poll loop. A `break` or `return` under a test
+ * of a stop flag (`if (!this.running) break;`) ends a poll loop and does not count.
+ */
+function leavesWhenDone(resolver: Resolver, loop: Node): boolean {
+  // An exit under a test of a stop flag ends a poll loop; any other ends a retry loop once its work succeeded.
+  const unguarded = (exit: Node): boolean => {
+    let guard: Node | undefined = exit.parent;
+    while (guard && guard !== loop && guard.type !== 'IfStatement') guard = guard.parent;
+    return !(guard?.type === 'IfStatement' && STOP_FLAG.test(resolver.input.text.slice(guard.test.range[0], guard.test.range[1])));
+  };
+  let found = false;
+  const search = (root: Node, breaks: boolean): void => walk(root, resolver.keys, (node) => {
+    if (found || isFunction(node)) return false;
+    if ((node.type === 'ReturnStatement' || (breaks && node.type === 'BreakStatement' && !node.label)) && unguarded(node)) found = true;
+    // A `break` inside an inner loop or a `switch` leaves only that one; a `return` there leaves this loop too.
+    if (node !== root && /^(While|DoWhile|For|ForOf|ForIn|Switch)Statement$/.test(node.type)) {
+      search(node, false);
+      return false;
+    }
     return undefined;
   });
-  return loops;
+  search((loop as TSESTree.WhileStatement).body, true);
+  return found;
 }
 
 /** Calls that take messages in (`pollWithMessage()`, `receiveMessages()`, `consumer.consume()`, `getMessages()`). */
-const RECEIVES = /^(poll|receive|consume|pull|dequeue|fetchMessages?)|Messages?$/i;
+const RECEIVES = /^(poll|receive|consume|pull|dequeue|fetchMessages?|x?read(?:group)?|b[lr]pop|brpoplpush|blmove|next)|Messages?$/i;
 
 /**
  * Whether a loop's body takes messages in: a consumer's poll loop (`while (true) { const batch = await poll();
@@ -119,7 +155,9 @@ function receivesInBody(resolver: Resolver, body: Node): boolean {
   let found = false;
   walk(body, resolver.keys, (node) => {
     if (found || isFunction(node)) return false;
-    if (node.type === 'CallExpression' && RECEIVES.test(calleeName(node) ?? '')) found = true;
+    // `sqs.send(new ReceiveMessageCommand(...))`, `for await (const m of subscription)`, `redis.xreadgroup(...)`.
+    if ((node.type === 'CallExpression' || node.type === 'NewExpression') && RECEIVES.test(calleeName(node) ?? '')) found = true;
+    if (node.type === 'ForOfStatement' && node.await) found = true;
     return undefined;
   });
   return found;
@@ -178,7 +216,10 @@ const STREAM_HANDLER = /^(DynamoDBStreamHandler|KinesisStreamHandler)$/;
 /** Inside a timer callback, or a function that timers run (`setInterval(() => flush(buffer))`), or a `flush*` function. */
 export function inTimer(resolver: Resolver, call: Node): boolean {
   const called = timerCallees(resolver);
+  const loops = pollLoops(resolver);
   for (let p: Node | undefined = call.parent; p; p = p.parent) {
+    // Written in a poll loop's body (`while (true) { rows = claim(); for (const row of rows) await producer.send(...) }`).
+    if (loops.length > 0 && loops.includes(p)) return true;
     if (!isFunction(p)) continue;
     const parent = p.parent;
     if (parent?.type === 'CallExpression' && TIMERS.has(calleeName(parent) ?? '') && parent.arguments.includes(p as TSESTree.Expression)) return true;
