@@ -350,7 +350,9 @@ function addConsumeCall(resolver: Resolver, node: TSESTree.CallExpression | TSES
 function isPeek(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, brokerId: string, peek: NonNullable<ConsumeSpec['peek']>): boolean {
   const visibility = evalPath(resolver, call, peek.visibility, brokerId, call)[0];
   const seconds = visibility?.type === 'node' ? resolver.follow(visibility.node).node : undefined;
-  if (seconds?.type === 'Literal' && typeof seconds.value === 'number' && seconds.value <= peek.atMost) return true;
+  // A short visibility in a module that deletes what it received is a consumer's, not a look (`VisibilityTimeout: 5`
+  // to hand a slow message back soon, with `DeleteMessageBatchCommand` once it is processed).
+  if (seconds?.type === 'Literal' && typeof seconds.value === 'number' && seconds.value <= peek.atMost && !DELETES.test(resolver.input.text)) return true;
   const queue = evalPath(resolver, call, peek.queue, brokerId, call)[0];
   // `QueueUrl: deadLetterQueueUrl`, `QueueUrl: config.get('sqs.dlqUrl')` (through the constant it is read from).
   const queueText = queue?.type === 'node' ? `${sourceOf(resolver.input, queue.node)} ${sourceOf(resolver.input, resolver.follow(queue.node).node)}` : '';
@@ -359,6 +361,7 @@ function isPeek(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.New
 }
 
 const DEAD_LETTER = /dlq|dead[-_ ]?letter/i;
+const DELETES = /\bDeleteMessage(?:Batch)?Command\b|\.deleteMessage(?:Batch)?\s*\(/;
 
 export interface AnalyzeOptions extends TraceKeyOptions {
   /** For require-correlation-id and consumer-span-conventions (defaults: DEFAULT_CONVENTIONS). */
