@@ -48,6 +48,13 @@ export function parsePath(path: string): Step[] {
  * Evaluates `path` from `start`. `broker` qualifies the kinds named in `new:` steps; `site` is the publish or
  * consume call being examined, whose own use of a variable is not an escape.
  */
+/** `undefined`, `void 0` or `null` written as an argument: the parameter is left out. */
+function isLeftOut(resolver: Resolver, arg: Node): boolean {
+  if (arg.type === 'Literal') return arg.value === null && !('regex' in arg) && !('bigint' in arg);
+  if (arg.type === 'UnaryExpression') return arg.operator === 'void' && arg.argument.type === 'Literal';
+  return arg.type === 'Identifier' && arg.name === 'undefined' && !resolver.variableOf(arg)?.defs.length;
+}
+
 export function evalPath(resolver: Resolver, start: Node, path: string, broker: string, site?: Node): PathResult[] {
   let current: PathResult[] = [{ type: 'node', node: start }];
   for (const step of parsePath(path)) {
@@ -69,7 +76,8 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
       const args = call.arguments;
       for (let i = 0; i <= step.index && i < args.length; i++) if (args[i]!.type === 'SpreadElement') return [{ type: 'unknown' }];
       const arg = args[step.index];
-      return arg ? [{ type: 'node', node: arg }] : [{ type: 'absent', at: call }];
+      // `sendToQueue(queue, content, undefined, callback)`: an argument left out to reach a later one.
+      return arg && !isLeftOut(resolver, arg) ? [{ type: 'node', node: arg }] : [{ type: 'absent', at: call }];
     }
     case 'param': {
       const fn = unwrap(node);
