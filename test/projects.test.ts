@@ -1215,3 +1215,25 @@ describe('clients a factory of another module hands back in an object', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a command-line tool the package ships', () => {
+  // A load generator: package.json names a bin and depends on commander; its producer sends fake records. A person
+  // runs it and no trace is active. The same code in a package that serves HTTP is judged.
+  it('is left out, unless the package serves or starts something', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-cli-tool-'));
+    const files = (dependencies: Record<string, string>, scripts: Record<string, string> = {}): Record<string, string> => ({
+      'package.json': JSON.stringify({ name: 'datagen', type: 'module', bin: { datagen: './dist/datagen.js' }, scripts, dependencies: { kafkajs: '^2.2.4', ...dependencies } }),
+      'datagen.ts': "import { program } from 'commander';\nimport { generate } from './src/generate.js';\nprogram.option('-n, --number <n>');\nprogram.parse();\nawait generate(Number(program.opts().number));\n",
+      'src/generate.ts': "import { Kafka } from 'kafkajs';\nconst producer = new Kafka({ clientId: 'datagen', brokers: ['localhost:9092'] }).producer();\nexport async function generate(n: number) {\n  for (let i = 0; i < n; i++) {\n    await producer.send({ topic: 'fake', messages: [{ value: JSON.stringify({ i }) }] });\n  }\n}\n",
+    });
+    writeProject(dir, files({ commander: '^10.0.0' }));
+    expect(lintInOrder(dir, ['src/generate.ts'])).toEqual([]);
+    writeProject(dir, files({ commander: '^10.0.0', express: '^4.19.0' }));
+    expect(lintInOrder(dir, ['src/generate.ts'])).toEqual(['src/generate.ts:5:missingHeaders']);
+    writeProject(dir, files({ commander: '^10.0.0' }, { start: 'node dist/server.js' }));
+    expect(lintInOrder(dir, ['src/generate.ts'])).toEqual(['src/generate.ts:5:missingHeaders']);
+    writeProject(dir, files({}));
+    expect(lintInOrder(dir, ['src/generate.ts'])).toEqual(['src/generate.ts:5:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -142,6 +142,9 @@ function handRunScript(resolver: Resolver): boolean {
   // A command-line tool a developer answers prompts in (`prompts`, `inquirer`): no service runs it.
   const deps = { ...manifest?.dependencies, ...manifest?.devDependencies };
   if (PROMPT_LIBRARIES.some((name) => Object.hasOwn(deps, name)) && !SERVER_FRAMEWORKS.some((name) => Object.hasOwn(deps, name))) return true;
+  // A command-line tool the package ships (`bin`, an argument parser, nothing it serves or starts, no tracing SDK of
+  // its own): a person runs it, and no trace is active to carry on (a load generator sending fake records).
+  if (commandLineTool(project.manifest(dir) as Manifest | undefined)) return true;
   // A package of operator scripts (`packages/utils`, run with ts-node): it starts nothing and exports nothing.
   const scriptsPackage = !!manifest && TOOL_PACKAGE.test(typeof manifest.name === 'string' ? manifest.name : '') && !startsProcess(manifest) && !manifest.main && !manifest.exports && !manifest.module && !manifest.bin;
   if (!scriptsPackage && !/(?:^|\/)scripts\//.test(relative)) return commandLineScript(resolver, project, file, dir);
@@ -227,6 +230,16 @@ interface Manifest {
 /** Whether a package's scripts start a process (`start`, `serve`, `dev`, `prod`, `x:start`). */
 function startsProcess(manifest: Manifest): boolean {
   return Object.keys(manifest.scripts ?? {}).some((name) => /^(start|serve|dev|prod)\b|:(start|prod|serve)$/.test(name));
+}
+
+const ARGUMENT_PARSERS = ['commander', 'yargs', 'minimist', 'meow', 'cac', 'arg', '@oclif/core', 'clipanion', 'citty'];
+
+function commandLineTool(manifest: Manifest | undefined): boolean {
+  if (!manifest?.bin || startsProcess(manifest)) return false;
+  const deps = { ...manifest.dependencies };
+  const names = Object.keys(deps);
+  return ARGUMENT_PARSERS.some((name) => Object.hasOwn(deps, name)) && !SERVER_FRAMEWORKS.some((name) => Object.hasOwn(deps, name))
+    && !names.some((name) => /^@opentelemetry\/(?:sdk-|auto-instrumentations)/.test(name) || name === 'dd-trace' || name === 'newrelic' || name === 'elastic-apm-node');
 }
 
 const PROMPT_LIBRARIES = ['prompts', 'inquirer', '@inquirer/prompts', 'enquirer', '@clack/prompts'];
