@@ -14,7 +14,7 @@ import { builtValue, evalPath, isHarmlessCall, type PathResult } from './paths.j
 import { entityOf, Resolver, type ScopeVariable } from './resolve.js';
 import { fileFacts } from './reach.js';
 import { isTestFile } from './test-files.js';
-import { handedToTimer, inStreamRelay, inTimer, onlyTimersCall } from './timers.js';
+import { atStartup, handedToTimer, inStreamRelay, inTimer, onlyTimersCall } from './timers.js';
 import { isTraceHeaderName } from './trace-keys.js';
 import { copiedFromCaller, isSerializedValue, wrapperLocation, type WrapperInfo } from './wrappers.js';
 
@@ -325,7 +325,7 @@ function exemption(resolver: Resolver, site: PublishSite, exempt: Exemptions): s
   }
   if (exempt.replies !== false && values.some((v) => isReplyAddress(v))) return 'reply';
   if (exempt.probes !== false && values.some((v) => PROBE.test(destinationText(resolver, v)))) return 'probe';
-  if (exempt.timers !== false && (inTimer(resolver, call) || inStreamRelay(call))) return 'timer';
+  if (exempt.timers !== false && (inTimer(resolver, call) || inStreamRelay(call) || atStartup(resolver, call))) return 'timer';
   return undefined;
 }
 

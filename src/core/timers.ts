@@ -231,6 +231,44 @@ export function inTimer(resolver: Resolver, call: Node): boolean {
   return false;
 }
 
+/** NestJS lifecycle hooks the application runs once while it starts, before any request. */
+const STARTUP_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap']);
+
+/**
+ * Whether a call runs only while the application starts: written in a NestJS `onModuleInit()` /
+ * `onApplicationBootstrap()` (not in a callback there, such as a consumer's handler it registers), or in a private
+ * method that only such code calls (`void this.reconcile()`), up to two steps down. No trace is active then.
+ */
+export function atStartup(resolver: Resolver, call: Node): boolean {
+  if (!/\bon(?:ModuleInit|ApplicationBootstrap)\s*\(/.test(resolver.input.text)) return false;
+  const fn = enclosingFunction(call);
+  return !!fn && startupMethod(resolver, fn, 0);
+}
+
+function startupMethod(resolver: Resolver, fn: FunctionNode, depth: number): boolean {
+  const definition = fn.parent;
+  if (definition?.type !== 'MethodDefinition' || definition.static) return false;
+  const name = staticName(definition.key, definition.computed) ?? (definition.key.type === 'PrivateIdentifier' ? definition.key.name : undefined);
+  if (!name) return false;
+  if (STARTUP_HOOKS.has(name)) return true;
+  // Another module may call a public method; a private one is called from its class only.
+  if (depth >= 2 || (definition.accessibility !== 'private' && definition.key.type !== 'PrivateIdentifier')) return false;
+  return resolver.memo(`startup-only:${depth}`, fn, () => {
+    let callers = 0;
+    let outside = false;
+    walk(definition.parent, resolver.keys, (node) => {
+      if (outside) return false;
+      if (node.type !== 'MemberExpression' || node.object.type !== 'ThisExpression' || (memberName(node) ?? (node.property.type === 'PrivateIdentifier' ? node.property.name : undefined)) !== name) return undefined;
+      const caller = node.parent?.type === 'CallExpression' && node.parent.callee === node ? enclosingFunction(node.parent) : undefined;
+      // Called straight from startup code; handed on (`this.reconcile.bind(this)`) or called elsewhere, it may run later.
+      if (caller && caller !== fn && startupMethod(resolver, caller, depth + 1)) callers++;
+      else outside = true;
+      return undefined;
+    });
+    return !outside && callers > 0;
+  }, false);
+}
+
 /**
  * Whether the function around a call is run only by timers of other modules (`setInterval(() => relay())` in
  * `outbox/index.js`, `relay()` in `outbox/relay.js`): it has callers, and every one of them is in a timer.
