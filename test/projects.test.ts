@@ -559,7 +559,7 @@ describe('a NestJS client service whose methods take declared plain data', () =>
       'src/clients.controller.ts:10:wrapperWithoutContext',
       'src/clients.controller.ts:14:wrapperWithoutContext',
       'src/clients.controller.ts:18:wrapperWithoutContext',
-      'src/clients.service.ts:15:missingHeaders',
+      'src/clients.service.ts:15:passThroughNotInjected',
       'src/clients.service.ts:9:missingHeaders',
       'src/clients.service.ts:12:missingHeaders',
       'src/clients.service.ts:21:missingHeaders',

@@ -5,7 +5,7 @@
  * Rules only report on definite facts, never on unknowns.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import { isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, type Node } from './ast.js';
+import { isFunction, isNullish, memberName, returnedExpressions, staticName, typeReferenceName, unwrap, type FunctionNode, type Node } from './ast.js';
 import type { Resolver, ScopeVariable } from './resolve.js';
 
 export type Step =
@@ -48,6 +48,36 @@ export function parsePath(path: string): Step[] {
  * Evaluates `path` from `start`. `broker` qualifies the kinds named in `new:` steps; `site` is the publish or
  * consume call being examined, whose own use of a variable is not an escape.
  */
+/**
+ * Whether a parameter is declared as plain data, never a broker record: a primitive, or (for NestJS clients, `nest`)
+ * a named type that is neither a record, message or envelope type nor a type parameter (`dto: CreateUserDto`,
+ * `email: Account.Request`).
+ */
+export function declaredPlainParameter(fn: FunctionNode, param: Node, nest: boolean): boolean {
+  let declared: Node = param;
+  if (declared.parent?.type === 'TSParameterProperty') declared = declared.parent;
+  if (declared.type === 'TSParameterProperty') declared = declared.parameter;
+  if (declared.type === 'AssignmentPattern') declared = declared.left;
+  const type = 'typeAnnotation' in declared ? (declared.typeAnnotation as TSESTree.TSTypeAnnotation | undefined)?.typeAnnotation : undefined;
+  if (!type) return false;
+  if (PRIMITIVE_TYPES.has(type.type)) return true;
+  if (!nest || type.type !== 'TSTypeReference') return false;
+  const name = typeReferenceName(type.typeName);
+  if (!name) return false;
+  if (RECORD_TYPE.test(name) || fn.typeParameters?.params.some((p) => p.name.name === name)) return false;
+  return !(fn.parent?.type === 'MethodDefinition' && enclosingTypeParameters(fn.parent).has(name));
+}
+
+const PRIMITIVE_TYPES = new Set(['TSNumberKeyword', 'TSStringKeyword', 'TSBooleanKeyword', 'TSBigIntKeyword']);
+const RECORD_TYPE = /Record|Message|Envelope|^(Partial|Readonly|Pick|Omit|Required|Array|ReadonlyArray)$/;
+
+/** The type parameters of the class a method belongs to (`class Publisher<T>`). */
+function enclosingTypeParameters(method: TSESTree.MethodDefinition): Set<string> {
+  const owner = method.parent?.parent;
+  const params = owner && (owner.type === 'ClassDeclaration' || owner.type === 'ClassExpression') ? owner.typeParameters?.params ?? [] : [];
+  return new Set(params.map((p) => p.name.name));
+}
+
 /** `undefined`, `void 0` or `null` written as an argument: the parameter is left out. */
 function isLeftOut(resolver: Resolver, arg: Node): boolean {
   if (arg.type === 'Literal') return arg.value === null && !('regex' in arg) && !('bigint' in arg);
@@ -123,6 +153,10 @@ export function applyStep(resolver: Resolver, node: Node, step: Step, broker: st
           return [{ type: 'node', node: member.parent }];
         }
       }
+      // A parameter: its callers build the record (`send(pattern, record)` forwarding the caller's `RmqRecord`),
+      // unless it is declared as plain data (`dto: CreateUserDto`, `id: number`), which no builder made.
+      const def = variables.length === 1 ? variable?.defs[0] : undefined;
+      if (value.type === 'Identifier' && def?.type === 'Parameter' && isFunction(def.node) && !declaredPlainParameter(def.node, def.name, true)) return [{ type: 'unknown' }];
       return [{ type: 'absent', at: value }];
     }
   }

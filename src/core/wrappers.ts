@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
 import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, typeReferenceName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
-import { applyStep, evalPath, parsePath, type Step } from './paths.js';
+import { applyStep, declaredPlainParameter, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
 import { escapeRegExp, fileFacts, importersOf, importersThroughBarrels, reaches } from './reach.js';
@@ -200,29 +200,8 @@ function deriveEntryOf(resolver: Resolver, fn: FunctionNode, name: string, inner
  */
 function declaredPlainData(fn: FunctionNode, origin: string, spec: PublishSpec): boolean {
   const index = /^arg(\d+)$/.exec(origin)?.[1];
-  let param: Node | undefined = index === undefined ? undefined : fn.params[Number(index)];
-  if (param?.type === 'TSParameterProperty') param = param.parameter;
-  if (param?.type === 'AssignmentPattern') param = param.left;
-  const type = param && 'typeAnnotation' in param ? param.typeAnnotation?.typeAnnotation : undefined;
-  if (!type) return false;
-  if (PRIMITIVE_TYPES.has(type.type)) return true;
-  const nest = !!spec.builder || spec.carrier.startsWith('chain:') || !!spec.envelopeKeys;
-  if (!nest || type.type !== 'TSTypeReference') return false;
-  // `CreateUserDto`, or `AccountGetUser.Request` (a type of a contracts namespace).
-  const name = typeReferenceName(type.typeName);
-  if (!name) return false;
-  if (RECORD_TYPE.test(name) || fn.typeParameters?.params.some((p) => p.name.name === name)) return false;
-  return !(fn.parent?.type === 'MethodDefinition' && enclosingTypeParameters(fn.parent).has(name));
-}
-
-const PRIMITIVE_TYPES = new Set(['TSNumberKeyword', 'TSStringKeyword', 'TSBooleanKeyword', 'TSBigIntKeyword']);
-const RECORD_TYPE = /Record|Message|Envelope|^(Partial|Readonly|Pick|Omit|Required|Array|ReadonlyArray)$/;
-
-/** The type parameters of the class a method belongs to (`class Publisher<T>`). */
-function enclosingTypeParameters(method: TSESTree.MethodDefinition): Set<string> {
-  const owner = method.parent?.parent;
-  const params = owner && (owner.type === 'ClassDeclaration' || owner.type === 'ClassExpression') ? owner.typeParameters?.params ?? [] : [];
-  return new Set(params.map((p) => p.name.name));
+  const param: Node | undefined = index === undefined ? undefined : fn.params[Number(index)];
+  return !!param && declaredPlainParameter(fn, param, !!spec.builder || spec.carrier.startsWith('chain:') || !!spec.envelopeKeys);
 }
 
 /**
