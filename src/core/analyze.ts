@@ -668,7 +668,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     }
     case 'require-context-extraction':
       // A consumer of SNS envelopes gets its trace from the envelope: asking for SQS message attributes does not help.
-      findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request)).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
+      findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request) && !sites.consume.some((site) => site.anchor === request.site && s3NotificationsIn(resolver, site.body))).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
       // A receive already told to request the attributes is one report: what it then does with the messages is
       // judged once they can arrive (one break, one report, as at a publish).
       const unrequested = new Map(findings.filter((f) => f.messageId === 'attributesNotRequested').map((f) => [f.site, f]));

@@ -503,23 +503,35 @@ export function snsEnvelopeIn(resolver: Resolver, body: Node): boolean {
  * its `Records[].s3`): S3 sends no trace context, so there is none to request or extract.
  */
 export function s3NotificationsIn(resolver: Resolver, body: Node): boolean {
-  let records = false;
-  let s3 = false;
+  const seen = { records: false, s3: false };
+  s3NotificationParts(resolver, body, seen, 0, new Set());
+  return seen.records && seen.s3;
+}
+
+/**
+ * The parts of an S3 notification a handler reads, also in the functions and methods of its module it hands the
+ * message or its records to (`this.processMessage(message)` parsing `Records`, then `processUploadedItem(record)`
+ * reading `record.s3`), two calls down.
+ */
+function s3NotificationParts(resolver: Resolver, body: Node, seen: { records: boolean; s3: boolean }, depth: number, visited: Set<Node>): void {
+  visited.add(body);
   walk(body, resolver.keys, (node) => {
-    if (records && s3) return false;
-    if (node.type === 'TSTypeReference' && node.typeName.type === 'Identifier' && /^S3Event(Record)?$/.test(node.typeName.name)) records = s3 = true;
-    else if (node.type === 'Literal' && (node.value === 's3:TestEvent' || node.value === 'aws:s3')) records = s3 = true;
+    if (seen.records && seen.s3) return false;
+    if (node.type === 'TSTypeReference' && node.typeName.type === 'Identifier' && /^S3Event(Record)?$/.test(node.typeName.name)) seen.records = seen.s3 = true;
+    else if (node.type === 'Literal' && (node.value === 's3:TestEvent' || node.value === 'aws:s3')) seen.records = seen.s3 = true;
     else if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier') {
-      if (node.property.name === 'Records') records = true;
-      else if (node.property.name === 's3' && unwrap(node.object).type !== 'ThisExpression') s3 = true;
+      if (node.property.name === 'Records') seen.records = true;
+      else if (node.property.name === 's3' && unwrap(node.object).type !== 'ThisExpression') seen.s3 = true;
     } else if (node.type === 'Property' && node.parent?.type === 'ObjectPattern') {
       const key = staticName(node.key, node.computed);
-      if (key === 'Records') records = true;
-      else if (key === 's3') s3 = true;
+      if (key === 'Records') seen.records = true;
+      else if (key === 's3') seen.s3 = true;
+    } else if (node.type === 'CallExpression' && depth < 2 && node.arguments.length > 0) {
+      const callee = resolver.functionOf(node.callee);
+      if (callee && !visited.has(callee) && !contains(callee, node)) s3NotificationParts(resolver, callee, seen, depth + 1, visited);
     }
     return undefined;
   });
-  return records && s3;
 }
 
 /** `JSON.parse(message.Body)`, `JSON.parse(record.body ?? '{}')`. */
