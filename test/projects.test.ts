@@ -1237,3 +1237,20 @@ describe('a command-line tool the package ships', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a NestJS client registration a project function makes', () => {
+  // clients.ts: createClientOptions(name, queue) returns { name, useFactory: () => ({ transport: Transport.RMQ }) };
+  // the module registers AUTH and USERS with it. The RMQ clients injected by those tokens carry headers only through
+  // RmqRecordBuilder, so a plain emit loses the trace; a helper that returns a TCP client's entry does not.
+  it('registers each caller token with the transport of the entry it returns', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nest-made-entry-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'gateway', scripts: { start: 'node dist/main.js' }, dependencies: { '@nestjs/microservices': '^10.3.0', amqplib: '^0.10.3' } }),
+      'src/clients.ts': "import { Transport } from '@nestjs/microservices';\nexport function createClientOptions(name: string, queue: string) {\n  return { name, useFactory: () => ({ transport: Transport.RMQ, options: { urls: [process.env.AMQP_URL!], queue } }) };\n}\nexport const tcpClient = (name: string) => ({ name, transport: Transport.TCP, options: { port: 3001 } });\n",
+      'src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { ClientsModule } from '@nestjs/microservices';\nimport { createClientOptions, tcpClient } from './clients';\nimport { GatewayService } from './gateway.service';\n@Module({ imports: [ClientsModule.registerAsync([createClientOptions('AUTH', 'auth_queue'), createClientOptions('USERS', 'users_queue')]), ClientsModule.register([tcpClient('LEGACY')])], providers: [GatewayService] })\nexport class AppModule {}\n",
+      'src/gateway.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy } from '@nestjs/microservices';\n@Injectable()\nexport class GatewayService {\n  constructor(\n    @Inject('AUTH') private readonly auth: ClientProxy,\n    @Inject('USERS') private readonly users: ClientProxy,\n    @Inject('LEGACY') private readonly legacy: ClientProxy,\n  ) {}\n  signedUp(id: string) {\n    this.auth.emit('user.signed_up', { id });\n    this.users.emit('user.created', { id });\n    this.legacy.emit('user.created', { id });\n  }\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/gateway.service.ts'])).toEqual(['src/gateway.service.ts:11:missingHeaders', 'src/gateway.service.ts:12:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -313,6 +313,10 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
   const entries = list?.type === 'ArrayExpression' ? list.elements : list ? [list] : [];
   for (const entry of entries) {
     const object = entry && entry.type !== 'SpreadElement' ? resolver.follow(entry).node : undefined;
+    if (object?.type === 'CallExpression') {
+      registerMadeEntry(resolver, object, app);
+      continue;
+    }
     if (object?.type !== 'ObjectExpression') continue;
     const name = property(object, 'name');
     const token = name ? tokenOf(resolver, name) : undefined;
@@ -320,6 +324,28 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
     const transport = property(object, 'transport');
     const factory = property(object, 'useFactory');
     app.clients.set(token, transport ? transportName(resolver, transport) : factory ? factoryTransport(resolver, factory) : 'TCP');
+  }
+}
+
+/**
+ * `registerAsync([createClientOptions(SERVICE_NAMES.AUTH, QUEUES.AUTH)])`: an entry a project function makes,
+ * returning `{ name, useFactory: () => ({ transport: Transport.RMQ, ... }) }` with `name` its parameter. The caller's
+ * argument is the token, with the transport of the entry the function returns.
+ */
+function registerMadeEntry(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
+  const ref = resolver.calleeFunction(call);
+  if (!ref || call.arguments.some((arg) => arg.type === 'SpreadElement')) return;
+  for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
+    const object = ref.resolver.follow(returned).node;
+    const name = object.type === 'ObjectExpression' ? property(object, 'name') : undefined;
+    const value = name ? unwrap(name) : undefined;
+    const index = value?.type === 'Identifier' ? ref.fn.params.findIndex((param) => param.type === 'Identifier' && param.name === value.name) : -1;
+    const given = index >= 0 ? call.arguments[index] : undefined;
+    const token = given ? tokenOf(resolver, given) : undefined;
+    if (!token) continue;
+    const transport = property(object as TSESTree.ObjectExpression, 'transport');
+    const factory = property(object as TSESTree.ObjectExpression, 'useFactory');
+    app.clients.set(token, transport ? transportName(ref.resolver, transport) : factory ? factoryTransport(ref.resolver, factory) : 'TCP');
   }
 }
 
