@@ -1254,3 +1254,22 @@ describe('a NestJS client registration a project function makes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a constructor parameter typed by an interface', () => {
+  // EventService takes `eventPublisher: IEventPublisher`; every composer builds it with `new KafkaEventPublisher()`,
+  // whose publish() sends without headers. Its calls publish through that wrapper. A logger built the same way for
+  // another service is no client.
+  it('has the kind of what every construction passes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ctor-interface-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'video', scripts: { start: 'node dist/index.js' }, dependencies: { kafkajs: '^2.2.4', express: '^4.19.0' } }),
+      'src/ports.ts': 'export interface IEventPublisher {\n  publish(event: string, data: unknown): Promise<void>;\n}\n',
+      'src/kafka-event-publisher.ts': "import { Kafka } from 'kafkajs';\nimport type { IEventPublisher } from './ports';\nconst producer = new Kafka({ clientId: 'video', brokers: ['kafka:9092'] }).producer();\nexport class KafkaEventPublisher implements IEventPublisher {\n  async publish(event: string, data: unknown) {\n    await producer.send({ topic: event, messages: [{ value: JSON.stringify(data) }] });\n  }\n}\nexport class ConsolePublisher implements IEventPublisher {\n  async publish(event: string, data: unknown) {\n    console.log(event, data);\n  }\n}\n",
+      'src/event-service.ts': "import type { IEventPublisher } from './ports';\nexport class EventService {\n  constructor(private readonly eventPublisher: IEventPublisher) {}\n  async uploaded(id: string) {\n    await this.eventPublisher.publish('video.uploaded', { id });\n  }\n}\nexport class AuditService {\n  constructor(private readonly sink: IEventPublisher) {}\n  async record(id: string) {\n    await this.sink.publish('audit', { id });\n  }\n}\n",
+      'src/composer.ts': "import { EventService, AuditService } from './event-service';\nimport { ConsolePublisher, KafkaEventPublisher } from './kafka-event-publisher';\nexport const events = new EventService(new KafkaEventPublisher());\nexport const audit = new AuditService(new ConsolePublisher());\n",
+      'src/handlers.ts': "import { EventService } from './event-service';\nimport { KafkaEventPublisher } from './kafka-event-publisher';\nexport function makeHandler() {\n  const service = new EventService(new KafkaEventPublisher());\n  return (id: string) => service.uploaded(id);\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/event-service.ts', 'src/kafka-event-publisher.ts'])).toEqual(['src/event-service.ts:5:wrapperWithoutContext', 'src/kafka-event-publisher.ts:6:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -15,7 +15,7 @@ import { majorVersionOf } from './versions.js';
 import { checkPublishSite, headerlessPublish, innermostWrapper, isProbeHandler, matchPublish, PROBE, wrapperCallerFinding, type PublishSite } from './publish.js';
 import { packageDir, Project, readText } from './project.js';
 import path from 'node:path';
-import { globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
+import { escapeRegExp, globalsIndex, importersOf, importersThroughBarrels, importsBrokerPackage, importSpecifiers, importSpecifiersOf, importsReach, mentionsBroker as mentionsBrokerIn, reaches } from './reach.js';
 import { functionName, Resolver, type SourceInput } from './resolve.js';
 import { evalPath } from './paths.js';
 import { sourceOf } from './fixes.js';
@@ -83,10 +83,12 @@ export function mayHoldSites(text: string, filename: string | undefined, catalog
  */
 function handedClient(project: Project, file: string, text: string, catalog: Catalog): boolean {
   if (!text.includes('constructor') || !text.includes('this.') || !CONSTRUCTOR_PARAMETERS.test(text)) return false;
-  // `this.channel.publish(...)` on a field the class sets itself (`this.channel = channel`).
+  // `this.channel.publish(...)` on a field the class sets itself (`this.channel = channel`), or a constructor
+  // parameter property (`constructor(private readonly events: IEventPublisher)`).
   const fields = new Set<string>();
   for (const match of text.matchAll(FIELD_BROKER_CALL)) fields.add(match[1]!);
-  if (![...fields].some((field) => text.includes(`this.${field} = `) || text.includes(`this.${field}=`))) return false;
+  const property = (field: string): boolean => new RegExp(`\\b(?:private|protected|public|readonly)\\s+(?:readonly\\s+)?${escapeRegExp(field)}\\s*[:,)]`).test(text);
+  if (![...fields].some((field) => text.includes(`this.${field} = `) || text.includes(`this.${field}=`) || property(field))) return false;
   return importersOf(project, file, catalog).some((importer) => reaches(project, importer, catalog, 'broker'));
 }
 

@@ -760,7 +760,7 @@ export class Resolver {
     }
     const candidates = this.membersOf(classNode.body).get(name) ?? [];
     const kindOfCandidate = (candidate: Node): Kind | null =>
-      candidate.type === 'TSTypeAnnotation' ? this.kindOfType(candidate)
+      candidate.type === 'TSTypeAnnotation' ? (this.kindOfType(candidate) ?? this.constructedParameterKind(candidate))
       // `@Client({ transport: Transport.NATS })` (a library decorator that builds the client), or `@Inject(TOKEN)`.
       : candidate.type === 'CallExpression' && candidate.parent?.type === 'Decorator' ? (this.kindOf(candidate) ?? this.injectedKind(candidate))
       : this.kindOf(candidate);
@@ -786,6 +786,18 @@ export class Resolver {
       return base.resolver.classMemberKind(base.node as TSESTree.ClassDeclaration, name, depth + 1, statics);
     }
     return null;
+  }
+
+  /**
+   * `constructor(private readonly events: IEventPublisher)`, typed by an interface: what the project's `new C(...)`
+   * calls pass (`new EventService(new KafkaEventPublisher())` in every composer), when they agree.
+   */
+  private constructedParameterKind(annotation: TSESTree.TSTypeAnnotation): Kind | null {
+    const param = annotation.parent;
+    const property = param?.parent;
+    if (param?.type !== 'Identifier' || property?.type !== 'TSParameterProperty' || property.decorators?.length) return null;
+    const ctor = property.parent;
+    return ctor && isFunction(ctor) ? this.kindOfParameterFromCalls(ctor, param) : null;
   }
 
   /**
@@ -1228,7 +1240,7 @@ export class Resolver {
     if (!isFunction(fn)) return null;
     // The parameter itself, or a property of an object parameter (`constructor({ channel })`).
     let key: string | undefined;
-    let index = fn.params.findIndex((p) => p === param || (p.type === 'AssignmentPattern' && p.left === param));
+    let index = fn.params.findIndex((p) => p === param || (p.type === 'AssignmentPattern' && p.left === param) || (p.type === 'TSParameterProperty' && p.parameter === param));
     if (index < 0) {
       index = fn.params.findIndex((p) => {
         const pattern = p.type === 'AssignmentPattern' ? p.left : p;
