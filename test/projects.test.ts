@@ -1273,3 +1273,17 @@ describe('a constructor parameter typed by an interface', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a default export that is a constant holding an object of functions', () => {
+  // kafka.ts: `const configs = { sendMessage, describe }; export default configs`; order.ts calls configs.sendMessage().
+  it('is read like `export default { ... }`', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-default-object-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', scripts: { start: 'node dist/index.js' }, dependencies: { kafkajs: '^2.2.4', express: '^4.19.0' } }),
+      'src/kafka.ts': "import { Kafka, type Producer } from 'kafkajs';\nexport const kafka = new Kafka({ clientId: 'shop', brokers: ['kafka:9092'] });\nconst sendMessage = async (producer: Producer, topic: string, data: object) => {\n  await producer.send({ topic, messages: [{ value: JSON.stringify(data) }] });\n};\nconst describe = (topic: string) => topic;\nconst configs = { sendMessage, describe };\nexport default configs;\n",
+      'src/order.ts': "import configs, { kafka } from './kafka';\nconst producer = kafka.producer();\nexport async function createOrder(id: string) {\n  await configs.sendMessage(producer, 'order-created', { id });\n  configs.describe('x');\n}\n",
+    });
+    expect(lintInOrder(dir, ['src/order.ts', 'src/kafka.ts'])).toEqual(['src/kafka.ts:4:missingHeaders', 'src/order.ts:4:wrapperWithoutContext']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

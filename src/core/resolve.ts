@@ -504,12 +504,13 @@ export class Resolver {
         if (declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') {
           return this.entityKind(declaration.type === 'ClassDeclaration' ? 'class' : 'function', declaration);
         }
-        // `export default { enabled, publish }`: an object of the module's own functions, read like a namespace.
-        if (unwrap(declaration).type === 'ObjectExpression') return this.moduleKind();
+        // `export default { enabled, publish }`: an object of the module's own functions, read like a namespace (also
+        // a constant holding it: `const configs = { sendMessage }; export default configs`).
+        if (this.follow(declaration).node.type === 'ObjectExpression') return this.moduleKind();
         return this.kindOf(declaration);
       } else if (statement.type === 'ExportDefaultDeclaration') {
         // `bus.publish` on `import bus from './bus'`, where the default export is `{ enabled, publish }`.
-        const value = unwrap(statement.declaration as Node);
+        const value = this.follow(statement.declaration as Node).node;
         const member = value.type === 'ObjectExpression' ? this.propertyKind(value, name) : undefined;
         if (member !== undefined) return member;
       } else if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
