@@ -5,7 +5,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { brokerOf, type BrokerSpec, type PublishSpec } from '../brokers/index.js';
 import type { CarrierShape } from '../brokers/types.js';
-import { callLocation, calleeName, isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
+import { callLocation, calleeName, contains, isFunction, isNullish, memberName, returnedExpressions, staticName, unwrap, walk, type Node } from './ast.js';
 import type { Finding, PublishMessageId } from './findings.js';
 import { addCarrier, budgetAttributes, rebuildCarrier, reshapeCarrier, wrapCarrier, type Repair } from './repairs.js';
 import { injectedClientTransport, isHeaderlessTransport } from './nest.js';
@@ -222,6 +222,20 @@ function callbackForOptions(site: PublishSite): Node | undefined {
   return holder && isFunction(unwrap(holder)) ? unwrap(holder) : undefined;
 }
 
+/**
+ * Where a message without a carrier is reported: the message object the call sends (also built earlier in the
+ * function, `const event = { ... }`); the call itself when the message is not written as one (`user`, the result of
+ * another send, which would put the report on that send's line).
+ */
+function messageLocation(resolver: Resolver, site: PublishSite, message: Node): Node {
+  if (!site.spec.messages) return callLocation(site.call);
+  const value = resolver.follow(message).node;
+  // A builder chain (`new NatsRecordBuilder(data).build()`) builds the message too.
+  let root: Node = value;
+  while (root.type === 'CallExpression' && root.callee.type === 'MemberExpression') root = unwrap(root.callee.object);
+  return root.type === 'ObjectExpression' || root.type === 'ArrayExpression' || root.type === 'NewExpression' || contains(site.call, value) ? value : callLocation(site.call);
+}
+
 /** The carrier of one message: a node, a definite absence, or unknown. */
 export function carrierOf(resolver: Resolver, site: PublishSite, message: Node): PathResult {
   const { spec, broker, call } = site;
@@ -271,7 +285,7 @@ function checkSite(resolver: Resolver, site: PublishSite, names: PropagationName
     if (carrier.type === 'absent') {
       // A callback where the options go: the call's completion is the caller's to rework.
       const repair = callbackForOptions(site) ? { reason: 'a callback sits where the options with the headers go' } : addCarrier(resolver, site, message);
-      report('missingHeaders', spec.messages ? resolver.follow(message).node : callLocation(call), true, {}, repair);
+      report('missingHeaders', messageLocation(resolver, site, message), true, {}, repair);
       continue;
     }
     if (carrier.type !== 'node') continue;
