@@ -117,7 +117,7 @@ function scanBody(resolver: Resolver, expression: Node, isTraceKey: KeyMatcher, 
         }
         const key = staticName(prop.key, prop.computed);
         const note = key && !isTraceKey(key) ? holdsContext(resolver, prop.value) : undefined;
-        if (key && isTraceKey(key) && !isDomainValue(key, prop.value)) report(key, prop.key);
+        if (key && isTraceKey(key) && !isDomainValue(key, prop.value) && !isGeneratedId(resolver, prop.value)) report(key, prop.key);
         else if (key && note) report(key, prop.key, note, CONTEXT_REASON);
         else if (prop.value.type === 'ObjectExpression' || prop.value.type === 'Identifier') scanBody(resolver, prop.value, isTraceKey, depth + 1, report, frames);
       }
@@ -240,6 +240,25 @@ function shortPath(resolver: Resolver): string {
   const file = resolver.file ?? '';
   const root = resolver.project?.root;
   return (root ? path.relative(root, file) : path.basename(file)).split(path.sep).join('/');
+}
+
+/** ID generators: what they make is an application's own ID, never a W3C trace or span ID. */
+const ID_GENERATORS = /^(ulid|uuid|uuidv[1-7]|v[1-7]|randomUUID|nanoid|cuid2?|createId|generateId|ObjectId|shortid|hyperid)$/;
+
+/**
+ * `trace_id: traceId` with `const traceId = context.traceId ?? ulid()`, `traceId: uuidv4()`: an ID the application
+ * makes (or falls back to making) is its own correlation key under a trace-like name, not trace context.
+ */
+function isGeneratedId(resolver: Resolver, value: Node): boolean {
+  const generated = (node: Node): boolean => {
+    const call = unwrap(node);
+    return (call.type === 'CallExpression' || call.type === 'NewExpression') && ID_GENERATORS.test(calleeName(call) ?? '');
+  };
+  const followed = resolver.follow(value).node;
+  if (generated(followed)) return true;
+  // `span.spanContext().traceId ?? ulid()` is the span's trace ID whenever there is a span.
+  const fromSpan = (node: Node): boolean => /spanContext|getActiveSpan|getSpan/.test(resolver.input.text.slice(node.range[0], node.range[1]));
+  return followed.type === 'LogicalExpression' && followed.operator !== '&&' && generated(resolver.follow(followed.right).node) && !fromSpan(followed.left);
 }
 
 /** `baggage: { bags: 2 }` in an airline's message is luggage, not W3C baggage. */
