@@ -505,22 +505,7 @@ function isReplyConsumer(resolver: Resolver, site: ConsumeSite): boolean {
   return consumeDestinations(resolver, site).some((d) => REPLY_DESTINATION.test(d.name ?? d.text));
 }
 
-const LOG_DESTINATION = /(^|[._\-/:])(logs?|logstream|log-?events?|logging|audit(?:s|-?events?|-?logs?)?)([._\-/:]|$)/i;
-
-/**
- * An audit record, by the name or declared type of the variable holding the body (`const initialAudit:
- * ApplicationAuditBeginRequest = { correlationId, spanId, ... }`): like a log record, it stores the IDs of the
- * request it records by design.
- */
-function inAuditRecord(resolver: Resolver, key: Node): boolean {
-  let object: Node | undefined = key;
-  while (object && object.type !== 'ObjectExpression') object = object.parent;
-  const declarator = object?.parent;
-  if (declarator?.type !== 'VariableDeclarator' || declarator.init !== object || declarator.id.type !== 'Identifier') return false;
-  const annotation = declarator.id.typeAnnotation;
-  const declared = annotation ? resolver.input.text.slice(annotation.range[0], annotation.range[1]) : '';
-  return /audit/i.test(declarator.id.name) || /Audit/.test(declared);
-}
+const LOG_DESTINATION = /(^|[._\-/:])(logs?|logstream|log-?events?|logging)([._\-/:]|$)/i;
 
 /** A publish whose every destination names a log stream (by its destination's name or expression). */
 function logStream(resolver: Resolver, site: PublishSite): boolean {
@@ -730,7 +715,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
         // A log record shipped to a log stream (`logstream.log.order`, `app-logs`) carries its trace and span IDs by
         // design, as OpenTelemetry's log data model does: that is correlation of a log line, not a carrier.
         if (own.length > 0 && logStream(resolver, site)) continue;
-        findings.push(...own.filter((finding) => !inAuditRecord(resolver, finding.node)));
+        findings.push(...own);
       }
       for (const site of sites.consume) findings.push(...checkPayloadReads(resolver, site, isTraceKey));
       break;
