@@ -1287,3 +1287,21 @@ describe('a default export that is a constant holding an object of functions', (
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('NestJS clients a shared dynamic module registers under names of its own', () => {
+  // libs/common: RabbitMQModule.forRoot() registers AUTH_SERVICE and USER_SERVICE (constants) with RMQ entries made
+  // by createClientOptions(); the gateway's module imports RabbitMQModule.forRoot({ registerClients: true }).
+  it('gives the app the clients and transports the module registers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-nest-forroot-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'shop', scripts: { start: 'nest start' }, dependencies: { '@nestjs/microservices': '^10.3.0', amqplib: '^0.10.3' } }),
+      'libs/common/src/patterns.ts': "export const SERVICE_NAMES = { AUTH: 'AUTH_SERVICE', USER: 'USER_SERVICE' } as const;\n",
+      'libs/common/src/rabbitmq.module.ts': "import { DynamicModule, Module } from '@nestjs/common';\nimport { ClientsModule, Transport } from '@nestjs/microservices';\nimport { SERVICE_NAMES } from './patterns';\nfunction createClientOptions(name: string, queue: string) {\n  return { name, useFactory: () => ({ transport: Transport.RMQ as const, options: { urls: ['amqp://rabbit'], queue } }) };\n}\n@Module({})\nexport class RabbitMQModule {\n  static forRoot(options: { registerClients?: boolean } = {}): DynamicModule {\n    const imports = options.registerClients ? [ClientsModule.registerAsync([createClientOptions(SERVICE_NAMES.AUTH, 'auth'), createClientOptions(SERVICE_NAMES.USER, 'users')])] : [];\n    return { module: RabbitMQModule, imports, exports: [ClientsModule] };\n  }\n}\n",
+      'apps/gateway/src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nvoid bootstrap();\n",
+      'apps/gateway/src/app.module.ts': "import { Module } from '@nestjs/common';\nimport { RabbitMQModule } from '../../../libs/common/src/rabbitmq.module';\nimport { AuthService } from './auth.service';\n@Module({ imports: [RabbitMQModule.forRoot({ registerClients: true })], providers: [AuthService] })\nexport class AppModule {}\n",
+      'apps/gateway/src/auth.service.ts': "import { Inject, Injectable } from '@nestjs/common';\nimport { ClientProxy } from '@nestjs/microservices';\nimport { SERVICE_NAMES } from '../../../libs/common/src/patterns';\n@Injectable()\nexport class AuthService {\n  constructor(@Inject(SERVICE_NAMES.AUTH) private readonly auth: ClientProxy) {}\n  signedUp(id: string) {\n    this.auth.emit('user.signed_up', { id });\n  }\n}\n",
+    });
+    expect(lintInOrder(dir, ['apps/gateway/src/auth.service.ts'])).toEqual(['apps/gateway/src/auth.service.ts:8:missingHeaders']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

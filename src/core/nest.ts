@@ -133,7 +133,9 @@ function scanApp(from: Resolver, dir: string): NestApp {
   return app;
 }
 
-const MODULE_REGISTRATION = /\b[A-Z]\w*Module\.register(?:Async)?\(/;
+const MODULE_REGISTRATION = /\b[A-Z]\w*Module\.(?:register|forRoot|forFeature)(?:Async)?\(/;
+/** `ClientsModule.register(...)`, and a dynamic module's `register`, `forRoot` or `forFeature` (also `...Async`). */
+const REGISTERS = /^(?:register|forRoot|forFeature)(?:Async)?$/;
 
 /**
  * Whether the app's entry point (`src/main.ts`) makes an HTTP app and nothing else: `NestFactory.create(...)`, no
@@ -165,7 +167,7 @@ function scanBootstrap(resolver: Resolver, root: Node, app: NestApp, interceptor
         app.servers.add(transport);
         (app.rooted ??= []).push({ transport });
       }
-      else if (name === 'register' || name === 'registerAsync') registerClients(resolver, node, app);
+      else if (name && REGISTERS.test(name)) registerClients(resolver, node, app);
       else if (name === 'useGlobalInterceptors') {
         for (const arg of node.arguments) {
           const target = unwrap(arg).type === 'NewExpression' ? (unwrap(arg) as TSESTree.NewExpression).callee : arg;
@@ -308,6 +310,7 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
     registerThroughModule(resolver, call, app);
     return;
   }
+  if (!/^register(?:Async)?$/.test(memberName(callee) ?? '')) return;
   let list = call.arguments[0] && resolver.follow(call.arguments[0]).node;
   if (list?.type === 'ObjectExpression') list = property(list, 'clients') ?? list;
   const entries = list?.type === 'ArrayExpression' ? list.elements : list ? [list] : [];
@@ -357,7 +360,7 @@ function registerMadeEntry(resolver: Resolver, call: TSESTree.CallExpression, ap
 function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression, app: NestApp): void {
   const options = call.arguments[0] && call.arguments[0].type !== 'SpreadElement' ? resolver.follow(call.arguments[0]).node : undefined;
   const ref = resolver.calleeFunction(call);
-  if (!ref?.fn.params[0]) return;
+  if (!ref) return;
   const inner: NestApp = { servers: new Set(), clients: new Map() };
   walk(ref.fn.body ?? ref.fn, ref.resolver.keys, (node) => {
     if (node.type === 'CallExpression' && (calleeName(node) === 'register' || calleeName(node) === 'registerAsync')) {
@@ -370,6 +373,11 @@ function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression
   for (const [token, transport] of inner.clients) {
     // The registration's name is the method's options' `name` (destructured: the token reads as its key).
     const key = token.startsWith('#') ? token.slice(1) : token;
+    // A name of its own (`createClientOptions(SERVICE_NAMES.AUTH, queue)` in `RabbitMQModule.forRoot()`): as written.
+    if (!token.startsWith('#') || (!fromParameter(ref.fn, key) && !ref.fn.params.some((param) => param.type === 'Identifier' && param.name === key))) {
+      app.clients.set(token, transport);
+      continue;
+    }
     if (options?.type === 'ObjectExpression') {
       const given = property(options, key);
       const caller = given ? tokenOf(resolver, given) : undefined;
