@@ -374,7 +374,7 @@ function registerThroughModule(resolver: Resolver, call: TSESTree.CallExpression
     // The registration's name is the method's options' `name` (destructured: the token reads as its key).
     const key = token.startsWith('#') ? token.slice(1) : token;
     // A name of its own (`createClientOptions(SERVICE_NAMES.AUTH, queue)` in `RabbitMQModule.forRoot()`): as written.
-    if (!token.startsWith('#') || (!fromParameter(ref.fn, key) && !ref.fn.params.some((param) => param.type === 'Identifier' && param.name === key))) {
+    if (!fromParameter(ref.fn, key) && !ref.fn.params.some((param) => param.type === 'Identifier' && param.name === key)) {
       app.clients.set(token, transport);
       continue;
     }
