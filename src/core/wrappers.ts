@@ -469,6 +469,9 @@ function isPlainValue(resolver: Resolver, node: Node): boolean {
   while (value.type === 'MemberExpression' && !value.computed) value = unwrap(value.object);
   if (value.type === 'Literal' || value.type === 'ThisExpression') return true;
   if (value.type === 'TemplateLiteral') return value.expressions.every((e) => isPlainValue(resolver, e as Node));
+  // `options.messageType || 'default'`, `id ? String(id) : 'none'`: plain values either way.
+  if (value.type === 'LogicalExpression') return isPlainValue(resolver, value.left) && isPlainValue(resolver, value.right);
+  if (value.type === 'ConditionalExpression') return isPlainValue(resolver, value.consequent) && isPlainValue(resolver, value.alternate);
   if (value.type !== 'Identifier') return false;
   const followed = unwrap(resolver.follow(value).node);
   return followed === value || isPlainValue(resolver, followed);
