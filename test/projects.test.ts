@@ -1305,3 +1305,19 @@ describe('NestJS clients a shared dynamic module registers under names of its ow
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('a consume wrapper that dispatches to a map of handlers by topic', () => {
+  // consumer.ts: consumeMessages(topicHandlers) calls `topicHandlers[topic]` with the parsed value and the message;
+  // index.ts hands it { 'video.uploaded': handleVideoUpload, 'video.removed': handleVideoRemove } from handlers/.
+  it('has each handler in the map judged', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-handler-map-'));
+    writeProject(dir, {
+      'package.json': JSON.stringify({ name: 'user-service', scripts: { start: 'node dist/index.js' }, dependencies: { kafkajs: '^2.2.4' } }),
+      'src/consumer.ts': "import { Kafka, type KafkaMessage } from 'kafkajs';\nconst consumer = new Kafka({ clientId: 'users', brokers: ['kafka:9092'] }).consumer({ groupId: 'users' });\ntype TopicHandler = (value: unknown, topic: string, message: KafkaMessage) => Promise<void>;\nexport async function consumeMessages(topicHandlers: Record<string, TopicHandler>) {\n  await consumer.subscribe({ topics: Object.keys(topicHandlers) });\n  await consumer.run({\n    eachMessage: async ({ topic, message }) => {\n      const value = JSON.parse(message.value?.toString() ?? '{}');\n      const handler = topicHandlers[topic];\n      if (handler) await handler(value, topic, message);\n    },\n  });\n}\n",
+      'src/handlers/video.ts': "import { context, propagation } from '@opentelemetry/api';\nimport type { KafkaMessage } from 'kafkajs';\ndeclare function save(value: unknown): Promise<void>;\nexport async function handleVideoUpload(value: unknown, _topic: string, _message: KafkaMessage) {\n  await save(value);\n}\nexport async function handleVideoRemove(value: unknown, _topic: string, message: KafkaMessage) {\n  await context.with(propagation.extract(context.active(), message.headers ?? {}), () => save(value));\n}\n",
+      'src/index.ts': "import { consumeMessages } from './consumer';\nimport { handleVideoRemove, handleVideoUpload } from './handlers/video';\nconst topicHandlers = {\n  'video.uploaded': handleVideoUpload,\n  'video.removed': handleVideoRemove,\n};\nvoid consumeMessages(topicHandlers);\n",
+    });
+    expect(lintInOrder(dir, ['src/index.ts', 'src/consumer.ts', 'src/handlers/video.ts'])).toEqual(['src/index.ts:4:missingExtraction']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

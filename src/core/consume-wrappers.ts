@@ -35,15 +35,24 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
   if (!ref) return [];
   const out: ConsumeSite[] = [];
   for (const handOff of handOffs(ref)) {
-    let arg: Node | undefined = call.arguments[handOff.handlerParam];
-    if (arg && handOff.handlerKey !== undefined) {
-      // `consume({ topic, onMessages: async (messages) => ... })`: the handler is a property of the argument.
-      const options = resolver.follow(arg).node;
-      const property = options.type === 'ObjectExpression'
-        ? options.properties.find((p): p is TSESTree.Property => p.type === 'Property' && propertyName(p) === handOff.handlerKey)
-        : undefined;
-      arg = property?.value as Node | undefined;
+    const given: Node | undefined = call.arguments[handOff.handlerParam];
+    let args: Array<Node | undefined> = [given];
+    if (given && handOff.handlerKey !== undefined) {
+      // `consume({ topic, onMessages: async (messages) => ... })`: the handler is a property of the argument; for a
+      // map of handlers by topic (`consumeMessages({ [TOPICS.UPLOAD]: handleUpload, ... })`), each of them.
+      const options = resolver.follow(given).node;
+      const properties = options.type === 'ObjectExpression' ? options.properties.filter((p): p is TSESTree.Property => p.type === 'Property') : [];
+      args = handOff.handlerKey === '*' ? properties.map((p) => p.value as Node) : [properties.find((p) => propertyName(p) === handOff.handlerKey)?.value as Node | undefined];
     }
+    for (const arg of args) out.push(...handlerSites(resolver, call, ref, handOff, arg));
+  }
+  return out;
+}
+
+/** The consumer site a caller's handler (`arg`) makes, handed to the wrapper as `handOff` describes. */
+function handlerSites(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, ref: FunctionRef, handOff: HandOff, arg: Node | undefined): ConsumeSite[] {
+  const out: ConsumeSite[] = [];
+  {
     const fn = arg ? resolver.functionOf(arg) : undefined;
     const path = [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.');
     const { inner } = handOff;
@@ -52,11 +61,11 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
       // `mq.consumeMessage(queue, bapNetworkResponseSettler)`, the handler imported from a controller module.
       const imported = arg ? importedHandlerSite(resolver, call, arg, inner.broker, spec, path) : undefined;
       if (imported) out.push({ ...imported, via: { inner, resolver: ref.resolver } });
-      continue;
+      return out;
     }
     // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
     const bindings = bindingsOf(resolver, fn, path);
-    if (bindings.length === 0) continue;
+    if (bindings.length === 0) return out;
     out.push({ ...inner, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
   }
   return out;
@@ -236,8 +245,25 @@ function samePath(root: Node, reached: Node, path: readonly string[]): boolean {
 }
 
 /** The wrapper parameter (and property) a callee names: `handler`, `opts.onMessage`, a destructured `onMessages`. */
+/** `const handler = topicHandlers[topic]`: the computed element a constant is initialised with. */
+function elementInit(resolver: Resolver, id: TSESTree.Identifier): Node | undefined {
+  const def = resolver.variableOf(id)?.defs[0];
+  if (def?.type !== 'Variable' || def.node.type !== 'VariableDeclarator' || def.node.id !== def.name || !def.node.init) return undefined;
+  const init = unwrap(def.node.init);
+  return init.type === 'MemberExpression' && init.computed ? init : undefined;
+}
+
 function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { handlerParam: number; handlerKey?: string } | undefined {
   const paramIndex = (node: Node): number => wrapper.params.findIndex((p) => (p.type === 'AssignmentPattern' ? p.left : p) === node);
+  // `topicHandlers[topic](value, message)`, or `const handler = topicHandlers[topic]; handler(...)`: one of a map of
+  // handlers by topic, a parameter.
+  const element = callee.type === 'Identifier' ? elementInit(resolver, callee) : callee;
+  if (element?.type === 'MemberExpression' && element.computed) {
+    const object = unwrap(element.object);
+    const def = object.type === 'Identifier' && !resolver.kindOf(object) ? resolver.variableOf(object)?.defs[0] : undefined;
+    const index = def?.type === 'Parameter' && def.node === wrapper ? paramIndex(def.name as Node) : -1;
+    if (index >= 0) return { handlerParam: index, handlerKey: '*' };
+  }
   if (callee.type === 'Identifier') {
     const def = resolver.variableOf(callee)?.defs[0];
     if (def?.type !== 'Parameter' || def.node !== wrapper) return undefined;
