@@ -176,11 +176,27 @@ export function propertyOf(resolver: Resolver, node: Node, name: string, site?: 
     return value.properties.some((p) => p.type === 'RestElement') ? { type: 'unknown' } : { type: 'absent', at: value };
   }
   if (value.type === 'Identifier' && variables.length > 0) return branchProperty(resolver, variables[variables.length - 1]!, name, site);
+  if (value.type === 'CallExpression') return madeProperty(resolver, value, variables, name, site);
   if (value.type !== 'ObjectExpression') return { type: 'unknown' };
   const assigned = assignedProperty(variables, name, site);
   if (assigned === 'escapes') return { type: 'unknown' };
   if (assigned) return { type: 'node', node: assigned };
   return literalProperty(resolver, value, name, 0);
+}
+
+/**
+ * `const options = this.getPublishOptions(opts)`, a function of this file every return of which is an object literal
+ * (`{ deliveryMode, contentType }`, `{}`): the property is absent when no return has it and nothing sets it later;
+ * unknown otherwise.
+ */
+function madeProperty(resolver: Resolver, call: TSESTree.CallExpression, variables: ScopeVariable[], name: string, site?: Node): PathResult {
+  const ref = resolver.calleeFunction(call);
+  if (!ref || ref.resolver !== resolver || !isFunction(ref.fn)) return { type: 'unknown' };
+  const returned = returnedExpressions(ref.fn, resolver.keys).map((r) => resolver.follow(r).node);
+  if (returned.length === 0 || returned.some((r) => r.type !== 'ObjectExpression' || literalProperty(resolver, r, name, 0).type !== 'absent')) return { type: 'unknown' };
+  const assigned = assignedProperty(variables, name, site);
+  if (assigned === 'escapes') return { type: 'unknown' };
+  return assigned ? { type: 'node', node: assigned } : { type: 'absent', at: call };
 }
 
 /**
