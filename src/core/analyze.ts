@@ -87,7 +87,12 @@ function handedClient(project: Project, file: string, text: string, catalog: Cat
   // parameter property (`constructor(private readonly events: IEventPublisher)`).
   const fields = new Set<string>();
   for (const match of text.matchAll(FIELD_BROKER_CALL)) fields.add(match[1]!);
-  const property = (field: string): boolean => new RegExp(`\\b(?:private|protected|public|readonly)\\s+(?:readonly\\s+)?${escapeRegExp(field)}\\s*[:,)]`).test(text);
+  // The property's type must be the project's own (an interface a module of it declares): typed by a library's
+  // class, the file would import that library.
+  const property = (field: string): boolean => {
+    const type = new RegExp(`\\b(?:private|protected|public|readonly)\\s+(?:readonly\\s+)?${escapeRegExp(field)}\\s*:\\s*([A-Za-z_$][\\w$]*)`).exec(text)?.[1];
+    return !!type && (new RegExp(`\\b(?:interface|type|abstract\\s+class)\\s+${escapeRegExp(type)}\\b`).test(text) || new RegExp(`import[^;]*\\b${escapeRegExp(type)}\\b[^;]*from\\s*['"](?:\\.|@/|~/|src/)`).test(text));
+  };
   if (![...fields].some((field) => text.includes(`this.${field} = `) || text.includes(`this.${field}=`) || property(field))) return false;
   return importersOf(project, file, catalog).some((importer) => reaches(project, importer, catalog, 'broker'));
 }
