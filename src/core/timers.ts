@@ -123,7 +123,6 @@ const STOP_FLAG = /stop|running|shut|abort|clos|cancel|active|enabled|alive|sign
  * of a stop flag (`if (!this.running) break;`) ends a poll loop and does not count.
  */
 function leavesWhenDone(resolver: Resolver, loop: Node): boolean {
-  // An exit under a test of a stop flag ends a poll loop; any other ends a retry loop once its work succeeded.
   const unguarded = (exit: Node): boolean => {
     let guard: Node | undefined = exit.parent;
     while (guard && guard !== loop && guard.type !== 'IfStatement') guard = guard.parent;
