@@ -2,8 +2,8 @@ import type { BrokerSpec } from './types.js';
 
 /**
  * `@golevelup/nestjs-rabbitmq`: `AmqpConnection.publish(exchange, routingKey, message, options)` and
- * `AmqpConnection.request(options)`, injected by its class. The message is JSON-serialised; `options` are amqplib's publish options, headers included. The library
- * publishes on its raw amqplib channel (`this._channel.publish`, not the managed channel's queue), so the amqplib
+ * `AmqpConnection.request(options)`, injected by its class. The message is JSON-serialised; `options` are amqplib's
+ * publish options, headers included. The library publishes on its raw amqplib channel (`this._channel.publish`, not the managed channel's queue), so the amqplib
  * instrumentation covers the call. `@RabbitSubscribe` and `@RabbitRPC` handlers are called with the deserialised
  * message, the raw amqplib message and its headers, from the library's `consume` callback on that raw channel: the
  * amqplib instrumentation parents them, and without it they extract from the raw message's `properties.headers`.

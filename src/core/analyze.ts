@@ -407,9 +407,11 @@ function requestOptions(resolver: Resolver, request: Finding): TSESTree.ObjectEx
 
 /**
  * A receive request whose handler reads S3 event notifications (`handleMessage: sqsHandler`, in this module or
- * another): S3 sends no trace context, so requesting message attributes would bring none.
+ * another), or whose pulled messages are read as such (a `ReceiveMessageCommand` loop): S3 sends no trace context,
+ * so requesting message attributes would bring none.
  */
-function s3NotificationRequest(resolver: Resolver, request: Finding): boolean {
+function s3NotificationRequest(resolver: Resolver, request: Finding, consume: readonly ConsumeSite[]): boolean {
+  if (consume.some((site) => site.anchor === request.site && s3NotificationsIn(resolver, site.body))) return true;
   const options = requestOptions(resolver, request);
   return !!options && options.properties.some((prop) => {
     if (prop.type !== 'Property' || !/^handle|^process|^on/.test(staticName(prop.key, prop.computed) ?? '')) return false;
@@ -675,7 +677,7 @@ export function analyze(input: SourceInput, rule: RuleName, options: AnalyzeOpti
     }
     case 'require-context-extraction':
       // A consumer of SNS envelopes gets its trace from the envelope: asking for SQS message attributes does not help.
-      findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request) && !sites.consume.some((site) => site.anchor === request.site && s3NotificationsIn(resolver, site.body))).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
+      findings.push(...sites.requests.filter((request) => !s3NotificationRequest(resolver, request, sites.consume)).flatMap((request) => snsEnvelopeRequest(resolver, request, sites.consume) ?? [request]));
       // A receive already told to request the attributes is one report: what it then does with the messages is
       // judged once they can arrive (one break, one report, as at a publish).
       const unrequested = new Map(findings.filter((f) => f.messageId === 'attributesNotRequested').map((f) => [f.site, f]));

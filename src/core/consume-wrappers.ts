@@ -51,24 +51,19 @@ export function consumeWrapperSites(resolver: Resolver, call: TSESTree.CallExpre
 
 /** The consumer site a caller's handler (`arg`) makes, handed to the wrapper as `handOff` describes. */
 function handlerSites(resolver: Resolver, call: TSESTree.CallExpression | TSESTree.NewExpression, ref: FunctionRef, handOff: HandOff, arg: Node | undefined): ConsumeSite[] {
-  const out: ConsumeSite[] = [];
-  {
-    const fn = arg ? resolver.functionOf(arg) : undefined;
-    const path = [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.');
-    const { inner } = handOff;
-    const spec = handOff.perMessage ? { ...inner.spec, batch: false } : inner.spec;
-    if (!fn || !isFunction(fn)) {
-      // `mq.consumeMessage(queue, bapNetworkResponseSettler)`, the handler imported from a controller module.
-      const imported = arg ? importedHandlerSite(resolver, call, arg, inner.broker, spec, path) : undefined;
-      if (imported) out.push({ ...imported, via: { inner, resolver: ref.resolver } });
-      return out;
-    }
-    // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
-    const bindings = bindingsOf(resolver, fn, path);
-    if (bindings.length === 0) return out;
-    out.push({ ...inner, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } });
+  const fn = arg ? resolver.functionOf(arg) : undefined;
+  const path = [`param${handOff.messageArg}`, ...(handOff.messagePath ?? [])].join('.');
+  const { inner } = handOff;
+  const spec = handOff.perMessage ? { ...inner.spec, batch: false } : inner.spec;
+  if (!fn || !isFunction(fn)) {
+    // `mq.consumeMessage(queue, bapNetworkResponseSettler)`, the handler imported from a controller module.
+    const imported = arg ? importedHandlerSite(resolver, call, arg, inner.broker, spec, path) : undefined;
+    return imported ? [{ ...imported, via: { inner, resolver: ref.resolver } }] : [];
   }
-  return out;
+  // The handler's message: its parameter, or the message inside the payload it is handed (`({ message }) => ...`).
+  const bindings = bindingsOf(resolver, fn, path);
+  if (bindings.length === 0) return [];
+  return [{ ...inner, spec, anchor: call, location: fn, body: fn, bindings, payloads: [], via: { inner, resolver: ref.resolver } }];
 }
 
 /**
@@ -244,7 +239,6 @@ function samePath(root: Node, reached: Node, path: readonly string[]): boolean {
   return depth === path.length;
 }
 
-/** The wrapper parameter (and property) a callee names: `handler`, `opts.onMessage`, a destructured `onMessages`. */
 /** `const handler = topicHandlers[topic]`: the computed element a constant is initialised with. */
 function elementInit(resolver: Resolver, id: TSESTree.Identifier): Node | undefined {
   const def = resolver.variableOf(id)?.defs[0];
@@ -253,6 +247,7 @@ function elementInit(resolver: Resolver, id: TSESTree.Identifier): Node | undefi
   return init.type === 'MemberExpression' && init.computed ? init : undefined;
 }
 
+/** The wrapper parameter (and property) a callee names: `handler`, `opts.onMessage`, a destructured `onMessages`. */
 function handlerOf(resolver: Resolver, wrapper: FunctionNode, callee: Node): { handlerParam: number; handlerKey?: string } | undefined {
   const paramIndex = (node: Node): number => wrapper.params.findIndex((p) => (p.type === 'AssignmentPattern' ? p.left : p) === node);
   // `topicHandlers[topic](value, message)`, or `const handler = topicHandlers[topic]; handler(...)`: one of a map of

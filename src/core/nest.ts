@@ -324,10 +324,15 @@ function registerClients(resolver: Resolver, call: TSESTree.CallExpression, app:
     const name = property(object, 'name');
     const token = name ? tokenOf(resolver, name) : undefined;
     if (!token) continue;
-    const transport = property(object, 'transport');
-    const factory = property(object, 'useFactory');
-    app.clients.set(token, transport ? transportName(resolver, transport) : factory ? factoryTransport(resolver, factory) : 'TCP');
+    app.clients.set(token, entryTransport(resolver, object));
   }
+}
+
+/** The transport a `ClientsModule` entry names: `transport`, what its `useFactory` returns, else Nest's TCP. */
+function entryTransport(resolver: Resolver, entry: TSESTree.ObjectExpression): string {
+  const transport = property(entry, 'transport');
+  const factory = property(entry, 'useFactory');
+  return transport ? transportName(resolver, transport) : factory ? factoryTransport(resolver, factory) : 'TCP';
 }
 
 /**
@@ -340,15 +345,13 @@ function registerMadeEntry(resolver: Resolver, call: TSESTree.CallExpression, ap
   if (!ref || call.arguments.some((arg) => arg.type === 'SpreadElement')) return;
   for (const returned of returnedExpressions(ref.fn, ref.resolver.keys)) {
     const object = ref.resolver.follow(returned).node;
-    const name = object.type === 'ObjectExpression' ? property(object, 'name') : undefined;
+    if (object.type !== 'ObjectExpression') continue;
+    const name = property(object, 'name');
     const value = name ? unwrap(name) : undefined;
     const index = value?.type === 'Identifier' ? ref.fn.params.findIndex((param) => param.type === 'Identifier' && param.name === value.name) : -1;
     const given = index >= 0 ? call.arguments[index] : undefined;
     const token = given ? tokenOf(resolver, given) : undefined;
-    if (!token) continue;
-    const transport = property(object as TSESTree.ObjectExpression, 'transport');
-    const factory = property(object as TSESTree.ObjectExpression, 'useFactory');
-    app.clients.set(token, transport ? transportName(ref.resolver, transport) : factory ? factoryTransport(ref.resolver, factory) : 'TCP');
+    if (token) app.clients.set(token, entryTransport(ref.resolver, object));
   }
 }
 

@@ -45,17 +45,12 @@ export function parsePath(path: string): Step[] {
 }
 
 /**
- * Evaluates `path` from `start`. `broker` qualifies the kinds named in `new:` steps; `site` is the publish or
- * consume call being examined, whose own use of a variable is not an escape.
- */
-/**
  * Whether a parameter is declared as plain data, never a broker record: a primitive, or (for NestJS clients, `nest`)
  * a named type that is neither a record, message or envelope type nor a type parameter (`dto: CreateUserDto`,
  * `email: Account.Request`).
  */
 export function declaredPlainParameter(fn: FunctionNode, param: Node, nest: boolean): boolean {
   let declared: Node = param;
-  if (declared.parent?.type === 'TSParameterProperty') declared = declared.parent;
   if (declared.type === 'TSParameterProperty') declared = declared.parameter;
   if (declared.type === 'AssignmentPattern') declared = declared.left;
   const type = 'typeAnnotation' in declared ? (declared.typeAnnotation as TSESTree.TSTypeAnnotation | undefined)?.typeAnnotation : undefined;
@@ -85,6 +80,10 @@ function isLeftOut(resolver: Resolver, arg: Node): boolean {
   return arg.type === 'Identifier' && arg.name === 'undefined' && !resolver.variableOf(arg)?.defs.length;
 }
 
+/**
+ * Evaluates `path` from `start`. `broker` qualifies the kinds named in `new:` steps; `site` is the publish or
+ * consume call being examined, whose own use of a variable is not an escape.
+ */
 export function evalPath(resolver: Resolver, start: Node, path: string, broker: string, site?: Node): PathResult[] {
   let current: PathResult[] = [{ type: 'node', node: start }];
   for (const step of parsePath(path)) {

@@ -11,6 +11,7 @@ import { keepReason } from './contract.js';
 import { EMPTY_NAMES, injectionCall } from './otel.js';
 import { evalPath } from './paths.js';
 import { isBarePayload, siteMessages, type PublishSite } from './publish.js';
+import { sourceOf } from './fixes.js';
 import { removePayloadKey, replacePayloadRead } from './repairs.js';
 import type { Resolver } from './resolve.js';
 
@@ -257,7 +258,7 @@ function isGeneratedId(resolver: Resolver, value: Node): boolean {
   const followed = resolver.follow(value).node;
   if (generated(followed)) return true;
   // `span.spanContext().traceId ?? ulid()` is the span's trace ID whenever there is a span.
-  const fromSpan = (node: Node): boolean => /spanContext|getActiveSpan|getSpan/.test(resolver.input.text.slice(node.range[0], node.range[1]));
+  const fromSpan = (node: Node): boolean => /spanContext|getActiveSpan|getSpan/.test(sourceOf(resolver.input, node));
   return followed.type === 'LogicalExpression' && followed.operator !== '&&' && generated(resolver.follow(followed.right).node) && !fromSpan(followed.left);
 }
 

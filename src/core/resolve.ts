@@ -800,9 +800,11 @@ export class Resolver {
     // Only a type of the project (an interface or abstract class it declares): a library's type (`db: Pool`) names
     // what is passed, and looking for the constructions would cost a search of the project.
     const type = annotation.typeAnnotation;
-    const name = type.type === 'TSTypeReference' ? typeReferenceName(type.typeName) : undefined;
-    if (!name) return null;
-    const imported = this.imports.get(type.type === 'TSTypeReference' && type.typeName.type === 'TSQualifiedName' ? (type.typeName.left.type === 'Identifier' ? type.typeName.left.name : '') : name);
+    if (type.type !== 'TSTypeReference') return null;
+    // The name imported or declared here: `IEventPublisher`, or `Ports` of `Ports.IEventPublisher`.
+    if (!typeReferenceName(type.typeName)) return null;
+    const root = type.typeName.type === 'TSQualifiedName' ? type.typeName.left : type.typeName;
+    const imported = root.type === 'Identifier' ? this.imports.get(root.name) : undefined;
     if (imported && !(this.project && this.file && this.project.resolve(this.file, imported.source))) return null;
     const ctor = property.parent;
     return ctor && isFunction(ctor) ? this.kindOfParameterFromCalls(ctor, param) : null;

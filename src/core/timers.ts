@@ -4,6 +4,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { calleeName, enclosingFunction, isFunction, memberName, staticName, typeReferenceName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { sourceOf } from './fixes.js';
 import { functionName, Resolver } from './resolve.js';
 import { escapeRegExp, fileFacts } from './reach.js';
 import { importersOf } from './reach.js';
@@ -126,7 +127,7 @@ function leavesWhenDone(resolver: Resolver, loop: Node): boolean {
   const unguarded = (exit: Node): boolean => {
     let guard: Node | undefined = exit.parent;
     while (guard && guard !== loop && guard.type !== 'IfStatement') guard = guard.parent;
-    return !(guard?.type === 'IfStatement' && STOP_FLAG.test(resolver.input.text.slice(guard.test.range[0], guard.test.range[1])));
+    return !(guard?.type === 'IfStatement' && STOP_FLAG.test(sourceOf(resolver.input, guard.test)));
   };
   let found = false;
   const search = (root: Node, breaks: boolean): void => walk(root, resolver.keys, (node) => {

@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Catalog, PublishSpec } from '../brokers/index.js';
 import path from 'node:path';
-import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, typeReferenceName, unwrap, walk, type FunctionNode, type Node } from './ast.js';
+import { calleeName, contains, enclosingFunction, isFunction, isNullish, memberName, positionOf, unwrap, walk, type FunctionNode, type Node } from './ast.js';
 import { applyStep, declaredPlainParameter, evalPath, parsePath, type Step } from './paths.js';
 import type { PublishSite } from './publish.js';
 import { ownString, packageDir } from './project.js';
